@@ -1,0 +1,2 @@
+Console.WriteLine("AlertPipeline local host: not yet implemented.");
+return 1;

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using AlertPipeline.Infrastructure.Storage;
+
+namespace AlertPipeline.Testing;
+
+/// <summary>
+/// A real Azurite (from the repository's package.json), in memory, on free loopback ports. One per test process:
+/// started on first use, stopped when the process exits. Tests use unique queue and table names
+/// (<see cref="UniqueName"/>), so they can share it and run in parallel.
+/// </summary>
+public sealed class AzuriteFixture
+{
+    private static readonly Lazy<Task<AzuriteFixture>> LazyShared = new(() => StartAsync());
+    private readonly Process _process;
+
+    private AzuriteFixture(Process process, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public static Task<AzuriteFixture> SharedAsync() => LazyShared.Value;
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;" +
+        $"AccountName={StorageConnectionString.DevelopmentAccountName};" +
+        $"AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnectionString.DevelopmentAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnectionString.DevelopmentAccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentAccountName};";
+
+    public StorageConnectionString Parsed => StorageConnectionString.Parse(ConnectionString);
+
+    /// <summary>A queue- and table-safe unique name: the (lowercase, alphanumeric) prefix and 20 hex digits.</summary>
+    public static string UniqueName(string prefix = "t") => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 20)];
+
+    /// <summary>Starts a dedicated Azurite (for tests that must own theirs, e.g. to stop it). Dispose with <see cref="Stop"/>.</summary>
+    public static async Task<AzuriteFixture> StartAsync()
+    {
+        var azurite = RepositoryPaths.Combine("node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite))
+        {
+            await RunNpmCiAsync().ConfigureAwait(false);
+        }
+
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
+            var psi = new ProcessStartInfo(azurite)
+            {
+                WorkingDirectory = RepositoryPaths.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[]
+                     {
+                         "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
+                         "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                         "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
+                     })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var fixture = new AzuriteFixture(process, blob, queue, table);
+            try
+            {
+                await fixture.WaitUntilListeningAsync().ConfigureAwait(false);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => fixture.Stop();
+                return fixture;
+            }
+            catch (Exception ex)
+            {
+                last = ex;
+                fixture.Stop();
+            }
+        }
+
+        throw new InvalidOperationException("Azurite did not start after 3 attempts.", last);
+    }
+
+    /// <summary>Stops exactly the process this fixture started (and its children).</summary>
+    public void Stop()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task WaitUntilListeningAsync()
+    {
+        await Poll.UntilAsync(
+            async () =>
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} while starting.");
+                }
+
+                return await IsOpenAsync(QueuePort).ConfigureAwait(false)
+                       && await IsOpenAsync(TablePort).ConfigureAwait(false)
+                       && await IsOpenAsync(BlobPort).ConfigureAwait(false);
+            },
+            "Azurite to listen",
+            TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> IsOpenAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task RunNpmCiAsync()
+    {
+        var psi = new ProcessStartInfo("npm", "ci --no-audit --no-fund")
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var npm = Process.Start(psi) ?? throw new InvalidOperationException("Could not run npm ci.");
+        var stderr = npm.StandardError.ReadToEndAsync();
+        await npm.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+        await npm.WaitForExitAsync().ConfigureAwait(false);
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"npm ci failed ({npm.ExitCode}): {await stderr.ConfigureAwait(false)}");
+        }
+    }
+}
