@@ -1,0 +1,3 @@
+namespace AlertPipeline.CustomHandler;
+
+internal static class Placeholder;
