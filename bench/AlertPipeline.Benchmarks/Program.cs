@@ -22,5 +22,5 @@ if (args.Length == 0)
     return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(IHarness).Assembly).Run(args);
 return 0;
