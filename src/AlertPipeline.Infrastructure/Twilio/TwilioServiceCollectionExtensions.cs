@@ -19,6 +19,7 @@ public static class TwilioServiceCollectionExtensions
         services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TwilioOptions>, TwilioOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
