@@ -1,0 +1,114 @@
+using System.Net.Mail;
+using System.Security.Authentication;
+using AlertPipeline.Infrastructure.Channels;
+using AlertPipeline.Infrastructure.Email;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AlertPipeline.UnitTests.Channels;
+
+public class EmailTests
+{
+    [Theory]
+    [InlineData(SmtpStatusCode.MailboxBusy, ChannelFailureKind.Transient, "450")]
+    [InlineData(SmtpStatusCode.ServiceNotAvailable, ChannelFailureKind.Transient, "421")]
+    [InlineData(SmtpStatusCode.InsufficientStorage, ChannelFailureKind.Transient, "452")]
+    [InlineData(SmtpStatusCode.GeneralFailure, ChannelFailureKind.Transient, null)]
+    [InlineData(SmtpStatusCode.MailboxUnavailable, ChannelFailureKind.InvalidRecipient, "550")]
+    [InlineData(SmtpStatusCode.UserNotLocalTryAlternatePath, ChannelFailureKind.InvalidRecipient, "551")]
+    [InlineData(SmtpStatusCode.MailboxNameNotAllowed, ChannelFailureKind.InvalidRecipient, "553")]
+    [InlineData(SmtpStatusCode.TransactionFailed, ChannelFailureKind.Permanent, "554")]
+    [InlineData(SmtpStatusCode.ExceededStorageAllocation, ChannelFailureKind.Permanent, "552")]
+    [InlineData(SmtpStatusCode.MustIssueStartTlsFirst, ChannelFailureKind.Configuration, "530")]
+    [InlineData((SmtpStatusCode)535, ChannelFailureKind.Configuration, "535")]
+    public void Classify_SmtpReplies_4xxTransient5xxPermanent(SmtpStatusCode status, ChannelFailureKind kind, string? code)
+    {
+        var (actualKind, actualCode, _) = SmtpEmailSender.Classify(new SmtpException(status, "reply"));
+
+        actualKind.Should().Be(kind);
+        actualCode.Should().Be(code);
+    }
+
+    [Fact]
+    public void Classify_FailedRecipient_MasksTheAddressInTheMessage()
+    {
+        var ex = new SmtpFailedRecipientException(SmtpStatusCode.MailboxUnavailable, "jane.doe@example.org", "5.1.1 <jane.doe@example.org>: Recipient address rejected");
+
+        var (kind, _, message) = SmtpEmailSender.Classify(ex);
+
+        kind.Should().Be(ChannelFailureKind.InvalidRecipient);
+        message.Should().NotContain("jane.doe@example.org").And.Contain("j***@e***.org");
+    }
+
+    [Fact]
+    public void Classify_TlsHandshake_IsConfiguration() =>
+        SmtpEmailSender.Classify(new SmtpException("TLS", new AuthenticationException("remote certificate is invalid"))).Kind.Should().Be(ChannelFailureKind.Configuration);
+
+    [Fact]
+    public void Classify_ConnectionDropped_IsTransient() =>
+        SmtpEmailSender.Classify(new IOException("reset by peer")).Kind.Should().Be(ChannelFailureKind.Transient);
+
+    [Fact]
+    public void MessageIdFor_IsStablePerReferenceAndFreeOfIt()
+    {
+        var id = SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example");
+
+        id.Should().Be(SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example"));
+        id.Should().NotBe(SmtpEmailSender.MessageIdFor("alert-2/email/jane@example.org", "union.example"));
+        id.Should().MatchRegex(@"^<ap\.[0-9a-f]{32}@union\.example>$").And.NotContain("jane");
+    }
+
+    [Theory]
+    [InlineData("not an address")]
+    [InlineData("a@example.org, b@example.org")]
+    [InlineData("Jane <jane@example.org>")]
+    [InlineData("")]
+    public void EmailSendRequest_BadRecipient_ThrowsWithMaskedAddress(string to) =>
+        FluentActions.Invoking(() => new EmailSendRequest(to, "s", "t", "d")).Should().Throw<ArgumentException>().WithMessage("*not a single valid address*");
+
+    [Fact]
+    public void EmailSendRequest_SubjectWithNewline_IsRejected() =>
+        FluentActions.Invoking(() => new EmailSendRequest("a@example.org", "s\r\nBcc: x@evil.example", "t", "d"))
+            .Should().Throw<ArgumentException>().WithMessage("*one non-empty line*");
+
+    [Fact]
+    public void EmailSendRequest_HttpUnsubscribeUrl_IsRejected() =>
+        FluentActions.Invoking(() => new EmailSendRequest("a@example.org", "s", "t", "d", unsubscribeUrl: new Uri("http://x.example/u")))
+            .Should().Throw<ArgumentException>().WithMessage("*https*");
+
+    [Fact]
+    public void EmailSendRequest_ToString_MasksTheAddress() =>
+        new EmailSendRequest("jane.doe@example.org", "s", "t", "d").ToString().Should().NotContain("jane.doe").And.Contain("j***@e***.org");
+
+    [Fact]
+    public void SmtpOptions_Validate_NamesEveryProblem()
+    {
+        var options = new SmtpOptions { Port = 465, From = "nope", UserName = "u", UseStartTls = false, Host = "smtp.example.org" };
+
+        options.Validate().Should().BeEquivalentTo(
+            "Smtp:Port 465 (implicit TLS) is not supported by System.Net.Mail; use 587 with Smtp:UseStartTls.",
+            "Smtp:From must be a valid email address.",
+            "Set both Smtp:UserName and Smtp:Password, or neither.",
+            "Smtp:UseStartTls must be true when credentials are set for a non-loopback host (the password would travel in clear).");
+    }
+
+    [Fact]
+    public void AddEmailGateway_WithHost_ResolvesSmtpAndValidates()
+    {
+        var good = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = "2525",
+            ["Smtp:UseStartTls"] = "false",
+            ["Smtp:From"] = "alerts@union.example",
+        }).Build();
+        using var provider = new ServiceCollection().AddEmailGateway(good).BuildServiceProvider();
+        provider.GetRequiredService<IEmailGateway>().Should().BeOfType<SmtpEmailSender>();
+
+        var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Smtp:Host"] = "smtp.example.org" }).Build();
+        using var badProvider = new ServiceCollection().AddEmailGateway(bad).BuildServiceProvider();
+        FluentActions.Invoking(() => badProvider.GetRequiredService<IOptions<SmtpOptions>>().Value)
+            .Should().Throw<OptionsValidationException>().WithMessage("*Smtp:From*");
+    }
+}

@@ -1,0 +1,79 @@
+using AlertPipeline.Infrastructure.Twilio;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AlertPipeline.UnitTests.Channels;
+
+public class TwilioOptionsTests
+{
+    private static TwilioOptions Valid() => new()
+    {
+        AccountSid = "AC0123456789abcdef0123456789abcdef",
+        AuthToken = "token",
+        From = "+15005550006",
+    };
+
+    [Fact]
+    public void Validate_ValidOptions_HasNoErrors() => Valid().Validate().Should().BeEmpty();
+
+    [Fact]
+    public void Validate_EverythingWrong_NamesEveryKey()
+    {
+        var options = new TwilioOptions
+        {
+            AccountSid = "AB123",
+            BaseUri = new Uri("http://api.twilio.com"),
+            SegmentsPerSecond = -1,
+            StatusCallbackBaseUrl = new Uri("ftp://x.example"),
+        };
+
+        options.Validate().Should().BeEquivalentTo(
+            "Twilio:AccountSid must be 'AC' followed by 32 hexadecimal digits.",
+            "Twilio:AuthToken is required.",
+            "Set exactly one of Twilio:MessagingServiceSid and Twilio:From.",
+            "Twilio:BaseUri may use plain http only for a loopback address (the auth token would travel in clear).",
+            "Twilio:StatusCallbackBaseUrl must be an absolute http(s) URL.",
+            "Twilio:SegmentsPerSecond must be 0 (no pacing) or a positive rate.");
+    }
+
+    [Fact]
+    public void StatusCallbackFor_ComposesBasePathAndEscapedReference()
+    {
+        var options = Valid();
+        options.StatusCallbackBaseUrl = new Uri("https://alerts.example.org/api/");
+
+        options.StatusCallbackFor("al1/sms/ab c").Should().Be(new Uri("https://alerts.example.org/api/twilio/status?ref=al1%2Fsms%2Fab%20c"));
+        new TwilioOptions().StatusCallbackFor("x").Should().BeNull();
+    }
+
+    [Fact]
+    public void AddTwilio_InvalidConfiguration_FailsOnFirstUseNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+        }).Build();
+        using var provider = new ServiceCollection().AddTwilio(configuration).BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<TwilioClient>())
+            .Should().Throw<OptionsValidationException>().WithMessage("*Twilio:AuthToken is required*");
+    }
+
+    [Fact]
+    public void AddTwilio_ValidConfiguration_BuildsClientForConfiguredEndpoint()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Twilio:AccountSid"] = "AC0123456789abcdef0123456789abcdef",
+            ["Twilio:AuthToken"] = "token",
+            ["Twilio:MessagingServiceSid"] = "MG0123456789abcdef0123456789abcdef",
+            ["Twilio:BaseUri"] = "http://127.0.0.1:5999",
+            ["Twilio:SegmentsPerSecond"] = "2.5",
+        }).Build();
+        using var provider = new ServiceCollection().AddTwilio(configuration).BuildServiceProvider();
+
+        provider.GetRequiredService<TwilioClient>().Endpoint.Should().Be(new Uri("http://127.0.0.1:5999/"));
+        provider.GetRequiredService<SendPacer>().SegmentsPerSecond.Should().Be(2.5);
+    }
+}
