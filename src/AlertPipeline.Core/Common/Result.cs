@@ -30,7 +30,8 @@ public sealed record Result<T>
         return IsSuccess;
     }
 
-    public override string ToString() => IsSuccess ? $"Success({value})" : $"Failure({string.Join("; ", Errors)})";
+    /// <summary>"Success" or the errors; never the value (a rendered message holds a person's name).</summary>
+    public override string ToString() => IsSuccess ? "Success" : $"Failure({string.Join("; ", Errors)})";
 }
 
 public static class Result

@@ -90,6 +90,35 @@ public class AlertEventParserTests
         names.Should().NotContain(n => AlertEventParser.ReservedTopLevelNames.Contains(n));
     }
 
+    [Fact]
+    public void TopLevelNames_NeverCollideWithAnyTriggerMetadataKey()
+    {
+        // Queue and Service Bus trigger metadata keys listed in /work/shared/reference/custom-handler.md.
+        string[] metadata =
+        [
+            "DequeueCount", "Id", "InsertionTime", "ExpirationTime", "NextVisibleTime", "PopReceipt", "sys",
+            "DeliveryCount", "MessageId", "SequenceNumber", "EnqueuedTimeUtc", "ApplicationProperties",
+        ];
+        var json = AlertEventSerializer.Serialize(AlertEventParser.Parse(Valid).Value with
+        {
+            ExplicitExpiry = Instant.FromUtc(2025, 3, 10, 4, 0),
+        });
+
+        var names = JsonNode.Parse(json)!.AsObject().Select(p => p.Key);
+
+        names.Should().NotIntersectWith(metadata.Select(m => m.ToLowerInvariant()).Concat(metadata))
+            .And.OnlyContain(n => !metadata.Contains(n, StringComparer.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Result_ToString_NeverPrintsTheValue()
+    {
+        var result = AlertEventParser.Parse(Valid);
+
+        result.ToString().Should().Be("Success");
+        AlertEventParser.Parse("{}").ToString().Should().Be("Failure($.schemaVersion: is required)");
+    }
+
     [Theory]
     [InlineData(null, "$: the message is empty")]
     [InlineData("  ", "$: the message is empty")]
