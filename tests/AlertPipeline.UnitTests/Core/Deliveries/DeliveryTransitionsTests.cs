@@ -1,0 +1,96 @@
+using AlertPipeline.Core.Deliveries;
+using static AlertPipeline.Core.Deliveries.DeliveryStatus;
+
+namespace AlertPipeline.UnitTests.Core.Deliveries;
+
+public class DeliveryTransitionsTests
+{
+    private static readonly (DeliveryStatus From, DeliveryStatus To)[] Allowed =
+    [
+        (Pending, Sending), (Pending, Skipped),
+        (Sending, Sent), (Sending, Delivered), (Sending, Undelivered), (Sending, Failed), (Sending, Skipped),
+        (Sent, Delivered), (Sent, Undelivered), (Sent, Failed),
+    ];
+
+    [Fact]
+    public void CanMove_AllowsExactlyTheDocumentedTransitions()
+    {
+        foreach (var from in Enum.GetValues<DeliveryStatus>())
+        {
+            foreach (var to in Enum.GetValues<DeliveryStatus>())
+            {
+                DeliveryTransitions.CanMove(from, to).Should().Be(Allowed.Contains((from, to)), $"{from} -> {to}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(Delivered)]
+    [InlineData(Undelivered)]
+    [InlineData(Failed)]
+    [InlineData(Skipped)]
+    public void Apply_TerminalStatus_NeverChanges(DeliveryStatus terminal)
+    {
+        DeliveryTransitions.IsTerminal(terminal).Should().BeTrue();
+        foreach (var incoming in Enum.GetValues<DeliveryStatus>())
+        {
+            DeliveryTransitions.Apply(terminal, incoming).Should().Be(new DeliveryTransition(terminal, false));
+        }
+    }
+
+    [Fact]
+    public void Apply_DeliveredBeforeSent_MovesStraightToDeliveredAndLateSentChangesNothing()
+    {
+        var afterCallback = DeliveryTransitions.Apply(Sending, Delivered);
+        var afterOurSentWrite = DeliveryTransitions.Apply(afterCallback.Status, Sent);
+
+        afterCallback.Should().Be(new DeliveryTransition(Delivered, true));
+        afterOurSentWrite.Should().Be(new DeliveryTransition(Delivered, false));
+    }
+
+    [Fact]
+    public void Apply_UndeliveredThenDelivered_KeepsUndelivered()
+    {
+        var first = DeliveryTransitions.Apply(Sent, Undelivered);
+
+        DeliveryTransitions.Apply(first.Status, Delivered).Should().Be(new DeliveryTransition(Undelivered, false));
+    }
+
+    [Theory]
+    [InlineData(Pending)]
+    [InlineData(Sending)]
+    [InlineData(Sent)]
+    public void Apply_Duplicate_ChangesNothing(DeliveryStatus status)
+    {
+        DeliveryTransitions.Apply(status, status).Should().Be(new DeliveryTransition(status, false));
+    }
+
+    [Fact]
+    public void Apply_Backwards_ChangesNothing()
+    {
+        DeliveryTransitions.Apply(Sent, Sending).Changed.Should().BeFalse();
+        DeliveryTransitions.Apply(Sending, Pending).Changed.Should().BeFalse();
+        DeliveryTransitions.Apply(Sent, Pending).Status.Should().Be(Sent);
+    }
+
+    [Fact]
+    public void Apply_SkippedOnlyBeforeTheProviderHasIt()
+    {
+        DeliveryTransitions.Apply(Pending, Skipped).Should().Be(new DeliveryTransition(Skipped, true));
+        DeliveryTransitions.Apply(Sending, Skipped).Should().Be(new DeliveryTransition(Skipped, true));
+        DeliveryTransitions.Apply(Sent, Skipped).Should().Be(new DeliveryTransition(Sent, false));
+    }
+
+    [Fact]
+    public void Apply_AnyOrderOfCallbacks_EndsInTheFirstTerminalReached()
+    {
+        DeliveryStatus[] callbacks = [Sent, Delivered, Sent, Undelivered, Failed, Delivered];
+        var status = Sending;
+        foreach (var incoming in callbacks)
+        {
+            status = DeliveryTransitions.Apply(status, incoming).Status;
+        }
+
+        status.Should().Be(Delivered);
+    }
+}
