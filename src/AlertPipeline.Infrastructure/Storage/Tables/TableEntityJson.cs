@@ -191,11 +191,15 @@ internal static class TableEntityJson
             return null;
         }
 
+        if (edmType is null)
+        {
+            return ReadUntyped(name, value);
+        }
+
         try
         {
             return edmType switch
             {
-                null => ReadUntyped(name, value),
                 "Edm.String" => value.GetString(),
                 "Edm.Boolean" => value.GetBoolean(),
                 "Edm.Int32" => value.ValueKind == JsonValueKind.String
@@ -214,9 +218,11 @@ internal static class TableEntityJson
                 _ => throw new FormatException($"Property '{name}' has the unknown type '{edmType}'."),
             };
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException)
+        catch (Exception ex) when (ex is InvalidOperationException or OverflowException
+                                       || (ex is FormatException && !ex.Message.StartsWith("Property '", StringComparison.Ordinal)))
         {
-            throw new FormatException($"Property '{name}' is not a valid {edmType ?? "value"}.", ex);
+            // The inner exception may quote the value; the message deliberately does not (values may be personal data).
+            throw new FormatException($"Property '{name}' is not a valid {edmType}.", ex);
         }
     }
 
