@@ -3,6 +3,9 @@ using AlertPipeline.Functions.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
+
+// Per-request framework logs add nothing to the function logs (and never show bodies either way).
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 
 var app = builder.Build();
