@@ -1,6 +1,15 @@
+using AlertPipeline.Functions;
+using AlertPipeline.Functions.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.UseCustomHandlerPort();
+
+// Per-request framework logs add nothing to the function logs (and never show bodies either way).
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddFunctionApp(FunctionCatalog.All);
+
 var app = builder.Build();
-app.MapGet("/", () => Results.Ok());
+app.MapFunctionApp();
 app.Run();
 
 public partial class Program;
