@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using AlertPipeline.Infrastructure.Storage;
 using AlertPipeline.Infrastructure.Storage.Queues;
@@ -121,13 +120,14 @@ public sealed class QueueClientTests : IAsyncLifetime
     {
         var queue = await NewQueueAsync();
 
-        await queue.SendMessageAsync("later", visibilityTimeout: TimeSpan.FromSeconds(2));
+        var receipt = await queue.SendMessageAsync("later", visibilityTimeout: TimeSpan.FromSeconds(4));
 
+        receipt.TimeNextVisible.Should().BeCloseTo(receipt.InsertionTime.AddSeconds(4), TimeSpan.FromSeconds(1));
         (await queue.ReceiveMessagesAsync()).Should().BeEmpty("the message is not visible yet");
         (await queue.PeekMessagesAsync()).Should().BeEmpty();
-        var watch = Stopwatch.StartNew();
-        var received = await Poll.ForAsync(() => queue.ReceiveMessagesAsync(), m => m.Count == 1, "the delayed message to become visible", TimeSpan.FromSeconds(15));
-        watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(1));
+        var received = await Poll.ForAsync(() => queue.ReceiveMessagesAsync(), m => m.Count == 1, "the delayed message to become visible", TimeSpan.FromSeconds(20));
+        // Service times have whole-second precision.
+        DateTimeOffset.UtcNow.Should().BeOnOrAfter(receipt.TimeNextVisible.AddSeconds(-1));
         received[0].Body.Should().Be("later");
     }
 
@@ -136,11 +136,12 @@ public sealed class QueueClientTests : IAsyncLifetime
     {
         var queue = await NewQueueAsync();
 
-        var receipt = await queue.SendMessageAsync("short-lived", timeToLive: TimeSpan.FromSeconds(2));
+        var receipt = await queue.SendMessageAsync("short-lived", timeToLive: TimeSpan.FromSeconds(4));
 
-        receipt.ExpirationTime.Should().BeCloseTo(receipt.InsertionTime.AddSeconds(2), TimeSpan.FromSeconds(1));
+        receipt.ExpirationTime.Should().BeCloseTo(receipt.InsertionTime.AddSeconds(4), TimeSpan.FromSeconds(1));
         (await queue.PeekMessagesAsync()).Should().ContainSingle();
-        await Poll.UntilAsync(async () => (await queue.PeekMessagesAsync()).Count == 0, "the message to expire", TimeSpan.FromSeconds(15));
+        await Poll.UntilAsync(async () => (await queue.PeekMessagesAsync()).Count == 0, "the message to expire", TimeSpan.FromSeconds(20));
+        DateTimeOffset.UtcNow.Should().BeOnOrAfter(receipt.ExpirationTime.AddSeconds(-1));
         (await queue.ReceiveMessagesAsync()).Should().BeEmpty();
     }
 
