@@ -56,7 +56,9 @@ public sealed class AzuriteFixture
         for (var attempt = 0; attempt < 3; attempt++)
         {
             int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
-            var psi = new ProcessStartInfo(azurite)
+            // Azurite runs under a small shell watchdog that stops it when this test process is gone, even if
+            // ProcessExit never runs (a test host killed by the runner); Stop() still kills exactly this tree.
+            var psi = new ProcessStartInfo("/bin/sh")
             {
                 WorkingDirectory = RepositoryPaths.Root,
                 RedirectStandardOutput = true,
@@ -65,6 +67,7 @@ public sealed class AzuriteFixture
             };
             foreach (var arg in new[]
                      {
+                         "-c", WatchdogScript, "azurite-watchdog", Environment.ProcessId.ToString(), azurite,
                          "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
                          "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                          "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
@@ -94,6 +97,14 @@ public sealed class AzuriteFixture
 
         throw new InvalidOperationException("Azurite did not start after 3 attempts.", last);
     }
+
+    private const string WatchdogScript = """
+        parent=$1; shift
+        "$@" &
+        child=$!
+        trap 'kill $child 2>/dev/null' EXIT INT TERM
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        """;
 
     /// <summary>Stops exactly the process this fixture started (and its children).</summary>
     public void Stop()
