@@ -1,3 +1,4 @@
+using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Health;
 using AlertPipeline.Functions.Hosting;
 
@@ -13,5 +14,6 @@ public static class FunctionCatalog
     public static IReadOnlyList<FunctionRegistration> All { get; } =
     [
         HealthCheckFunction.Registration,
+        ScheduleTickFunction.Registration,
     ];
 }

@@ -1,0 +1,113 @@
+using AlertPipeline.Core.Scheduling;
+using AlertPipeline.Core.Scheduling.Ports;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using NodaTime;
+
+namespace AlertPipeline.Infrastructure.Persistence.Schedules;
+
+/// <summary>
+/// <see cref="IScheduleStore"/> on the <c>Schedules</c> table: PK <c>schedule</c>, RK schedule id (docs/storage.md).
+/// Each write carries a fresh <c>WriteId</c>, so a write the pipeline retried after it had in fact succeeded (409/412 on
+/// the retry) is recognised as ours rather than reported as a conflict.
+/// </summary>
+public sealed class TableScheduleStore : IScheduleStore
+{
+    internal const string WriteIdColumn = "WriteId";
+
+    private readonly CreatedTable _table;
+
+    public TableScheduleStore(TableClient table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = new CreatedTable(table);
+    }
+
+    public async Task<SchedulePage> GetActivePageAsync(
+        Instant firingAfter, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableFilter.Create($"PartitionKey eq {ScheduleEntityMapper.Partition} and FiresUntil gt {firingAfter.ToDateTimeOffset()}");
+        await using var pages = table.QueryPagesAsync(filter, pageSize, continuationToken: continuationToken, cancellationToken: cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        if (!await pages.MoveNextAsync().ConfigureAwait(false))
+        {
+            return new SchedulePage([], [], null);
+        }
+
+        var items = new List<StoredSchedule>();
+        var unreadable = new List<UnreadableSchedule>();
+        foreach (var entity in pages.Current.Items)
+        {
+            try
+            {
+                items.Add(new StoredSchedule(ScheduleEntityMapper.FromEntity(entity), entity.ETag.ToString()));
+            }
+            catch (FormatException ex)
+            {
+                unreadable.Add(new UnreadableSchedule(entity.RowKey, ex.Message));
+            }
+        }
+
+        return new SchedulePage(items, unreadable, pages.Current.ContinuationToken);
+    }
+
+    public async Task<StoredSchedule?> GetAsync(ScheduleId id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(ScheduleEntityMapper.Partition, id.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : new StoredSchedule(ScheduleEntityMapper.FromEntity(entity), entity.ETag.ToString());
+    }
+
+    public async Task<StoredSchedule?> TryAddAsync(ScheduledAlert schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var entity = WithWriteId(schedule, out var writeId);
+        try
+        {
+            var etag = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return new StoredSchedule(schedule, etag.ToString());
+        }
+        catch (TableEntityAlreadyExistsException)
+        {
+            return await OursAfterConflictAsync(table, schedule, writeId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<StoredSchedule?> TryReplaceAsync(ScheduledAlert schedule, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentException.ThrowIfNullOrEmpty(etag);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var entity = WithWriteId(schedule, out var writeId);
+        try
+        {
+            var newETag = await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return new StoredSchedule(schedule, newETag.ToString());
+        }
+        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        {
+            return await OursAfterConflictAsync(table, schedule, writeId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TableEntity WithWriteId(ScheduledAlert schedule, out string writeId)
+    {
+        var entity = ScheduleEntityMapper.ToEntity(schedule);
+        writeId = Guid.NewGuid().ToString("N");
+        entity[WriteIdColumn] = writeId;
+        return entity;
+    }
+
+    private static async Task<StoredSchedule?> OursAfterConflictAsync(
+        TableClient table, ScheduledAlert schedule, string writeId, CancellationToken cancellationToken)
+    {
+        var current = await table.GetEntityIfExistsAsync(ScheduleEntityMapper.Partition, schedule.Id.Value, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return current is not null && current.GetString(WriteIdColumn) == writeId
+            ? new StoredSchedule(schedule, current.ETag.ToString())
+            : null;
+    }
+}
