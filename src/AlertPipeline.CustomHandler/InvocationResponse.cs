@@ -48,8 +48,9 @@ public sealed record InvocationResponse
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return JsonSerializer.Deserialize<InvocationResponse>(json, CustomHandlerJson.EnvelopeOptions)
-                   ?? throw new InvocationPayloadException("The invocation response body is JSON null.");
+            var response = JsonSerializer.Deserialize<InvocationResponse>(json, CustomHandlerJson.EnvelopeOptions)
+                           ?? throw new InvocationPayloadException("The invocation response body is JSON null.");
+            return response.Logs is null ? response with { Logs = [] } : response;
         }
         catch (JsonException ex)
         {

@@ -24,6 +24,15 @@ public sealed record FunctionDefinition
     /// <summary><c>disabled: true</c> in function.json: the host loads but never triggers it.</summary>
     public bool Disabled { get; init; }
 
+    /// <summary>
+    /// Disabled by function.json or, as the host allows, by the app setting <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> = true.
+    /// </summary>
+    public bool IsDisabled(Func<string, string?> appSettings)
+    {
+        ArgumentNullException.ThrowIfNull(appSettings);
+        return Disabled || (bool.TryParse(appSettings($"AzureWebJobs.{Name}.Disabled"), out var disabled) && disabled);
+    }
+
     /// <summary>The function.json this was read from, or null for a definition made in code.</summary>
     public string? SourcePath { get; init; }
 

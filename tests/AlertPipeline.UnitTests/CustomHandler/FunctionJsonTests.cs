@@ -145,5 +145,16 @@ public sealed class FunctionJsonTests
         act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*\"UPPER\" is not a valid queue name*");
     }
 
+    [Fact]
+    public void IsDisabled_ByFunctionJsonOrAppSetting()
+    {
+        var enabled = Parse("""{"bindings":[{"name":"t","type":"timerTrigger","direction":"in","schedule":"* * * * * *"}]}""");
+        var disabled = Parse("""{"disabled":true,"bindings":[{"name":"t","type":"timerTrigger","direction":"in","schedule":"* * * * * *"}]}""");
+
+        enabled.IsDisabled(_ => null).Should().BeFalse();
+        enabled.IsDisabled(name => name == "AzureWebJobs.FanOut.Disabled" ? "true" : null).Should().BeTrue();
+        disabled.IsDisabled(_ => null).Should().BeTrue();
+    }
+
     private static FunctionDefinition Parse(string json) => FunctionDefinition.Parse("FanOut", json, Path);
 }

@@ -64,6 +64,12 @@ public sealed class InvocationResponseTests
     }
 
     [Fact]
+    public void Parse_NullLogs_AreEmpty()
+    {
+        InvocationResponse.Parse("""{"Outputs":{},"Logs":null}""").Logs.Should().BeEmpty();
+    }
+
+    [Fact]
     public void GetOutputMessages_Array_OneMessagePerElement()
     {
         var response = InvocationResponse.Parse("""{"Outputs":{"q":[{"a":1},{"a":2}]}}""");
