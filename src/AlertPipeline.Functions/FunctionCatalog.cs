@@ -1,3 +1,4 @@
+using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Health;
 using AlertPipeline.Functions.Hosting;
 
@@ -13,5 +14,11 @@ public static class FunctionCatalog
     public static IReadOnlyList<FunctionRegistration> All { get; } =
     [
         HealthCheckFunction.Registration,
+        FunctionRegistration.Invoked<FanOutFunction>(FanOutFunction.Definition),
+        FunctionRegistration.Invoked<FanOutChunkFunction>(FanOutChunkFunction.Definition),
+        FunctionRegistration.Invoked<SendSmsFunction>(SendSmsFunction.Definition),
+        FunctionRegistration.Invoked<SendEmailFunction>(SendEmailFunction.Definition),
+        TwilioStatusFunction.Registration,
+        TwilioInboundFunction.Registration,
     ];
 }

@@ -1,4 +1,5 @@
 using AlertPipeline.Functions;
+using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,6 +7,7 @@ builder.UseCustomHandlerPort();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddPipeline(builder.Configuration);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 
 var app = builder.Build();
