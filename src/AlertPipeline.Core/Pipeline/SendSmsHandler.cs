@@ -59,7 +59,8 @@ public sealed class SendSmsHandler(
     protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
     {
         var row = claimed.Record;
-        var validity = (alert.Event.ExpiresAt - Claims.Now).ToTimeSpan();
+        // At least a second was left when the row was checked; never ask the provider for less than its minimum.
+        var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
         try
         {
             var request = new SmsSendRequest(row.Address!, composition.Message!.Sms!, row.Key.Value, validity);
