@@ -7,18 +7,22 @@ namespace AlertPipeline.Core.Scheduling;
 /// <summary>
 /// The ScheduleTick (a timer, every minute, on any number of hosts) and the trial changes that feed it. Each tick reads
 /// the active schedules page by page, plans with <see cref="SchedulePlanner.DueOccurrences(IEnumerable{Schedule}, Instant?, Instant, Duration, IReadOnlySet{OccurrenceKey}?)"/>,
-/// claims every due occurrence by inserting its record (only the winner emits its event), records missed ones the same
-/// way and then advances the shared last tick.
+/// claims every due occurrence in two phases (insert <see cref="OccurrenceState.Claimed"/>, enqueue the event through
+/// <see cref="IAlertEventPublisher"/>, mark <see cref="OccurrenceState.Fired"/> with the claim's ETag), records missed ones
+/// and then advances the shared last tick.
 /// </summary>
 /// <remarks>
-/// Once an occurrence is claimed its event must reach the caller, so after the first claim nothing is thrown: a storage
-/// failure stops the tick, is reported in <see cref="ScheduleTickResult.Problems"/>, and leaves the last tick where it
-/// was, so the next tick covers the same window (claims make that safe).
+/// A claim found still <see cref="OccurrenceState.Claimed"/> after <see cref="ScheduleTickOptions.RedeliverAfter"/> (its
+/// claimer died, or its enqueue failed) is enqueued again by whichever tick finds it while the occurrence is due, then
+/// marked fired: an event may be enqueued twice (FanOut is idempotent per alert id), never lost. A storage or queue failure
+/// stops the tick, is reported in <see cref="ScheduleTickResult.Problems"/>, and leaves the last tick where it was, so the
+/// next tick covers the same window (claims make that safe).
 /// </remarks>
 public sealed class ScheduleTickHandler(
     IScheduleStore schedules,
     IScheduleOccurrenceStore occurrences,
     IScheduleTickStore ticks,
+    IAlertEventPublisher publisher,
     TimeProvider timeProvider,
     ScheduleTickOptions options)
 {
@@ -94,16 +98,58 @@ public sealed class ScheduleTickHandler(
                 continue;
             }
 
-            var record = new OccurrenceRecord(occurrence.Key, OccurrenceState.Fired, occurrence.FireAt, run.Now, alert.AlertId, alert.Event.EventId);
-            run.Count(await occurrences.TryRecordAsync(record, cancellationToken).ConfigureAwait(false), () => run.Emitted.Add(alert));
+            var claim = new OccurrenceRecord(occurrence.Key, OccurrenceState.Claimed, occurrence.FireAt, run.Now, alert.AlertId, alert.Event.EventId);
+            var insert = await occurrences.InsertAsync(claim, cancellationToken).ConfigureAwait(false);
+            if (insert.Inserted)
+            {
+                await PublishAndConfirmAsync(alert, insert.Current, cancellationToken).ConfigureAwait(false);
+                run.Emitted.Add(alert);
+            }
+            else if (IsUnconfirmed(insert.Current, run.Now))
+            {
+                // The claimer died (or its enqueue failed) between claim and confirmation: enqueue again; FanOut dedups.
+                await PublishAndConfirmAsync(alert, insert.Current, cancellationToken).ConfigureAwait(false);
+                run.Redelivered.Add(alert);
+            }
+            else
+            {
+                run.AlreadyRecorded++;
+            }
         }
 
         foreach (var occurrence in plan.Missed)
         {
             var record = new OccurrenceRecord(occurrence.Key, OccurrenceState.Missed, occurrence.FireAt, run.Now);
-            run.Count(await occurrences.TryRecordAsync(record, cancellationToken).ConfigureAwait(false), () => run.Missed.Add(occurrence.Key));
+            var insert = await occurrences.InsertAsync(record, cancellationToken).ConfigureAwait(false);
+            if (insert.Inserted)
+            {
+                run.Missed.Add(occurrence.Key);
+                continue;
+            }
+
+            run.AlreadyRecorded++;
+            if (insert.Current is { Record.State: OccurrenceState.Claimed } stuck)
+            {
+                // Past the grace period nothing is sent; say so once (the occurrence is missed exactly on this tick).
+                run.Problems.Add(new ScheduleTickProblem(
+                    $"occurrence {occurrence.Key}",
+                    $"claimed at {stuck.Record.RecordedAt} as alert {stuck.Record.AlertId} but its enqueue was never confirmed within the grace period; left Claimed, not sent again"));
+            }
         }
     }
+
+    /// <summary>Enqueues the event, then marks the claim fired (ETag); losing that update means another host confirmed it.</summary>
+    private async Task PublishAndConfirmAsync(ScheduledAlertEvent alert, StoredOccurrence? claim, CancellationToken cancellationToken)
+    {
+        await publisher.PublishAsync(alert.Event, cancellationToken).ConfigureAwait(false);
+        if (claim is not null)
+        {
+            await occurrences.TryMarkFiredAsync(alert.Key, claim.ETag, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private bool IsUnconfirmed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] StoredOccurrence? current, Instant now) =>
+        current is { Record.State: OccurrenceState.Claimed } && now - current.Record.RecordedAt >= options.RedeliverAfter;
 
     private async Task<TrialChange> ChangeTrialAsync(
         ScheduleId scheduleId,
@@ -153,26 +199,16 @@ public sealed class ScheduleTickHandler(
 
         public List<ScheduledAlertEvent> Emitted { get; } = [];
 
+        public List<ScheduledAlertEvent> Redelivered { get; } = [];
+
         public List<OccurrenceKey> Missed { get; } = [];
 
         public List<ScheduleTickProblem> Problems { get; } = [];
 
-        public int AlreadyRecorded { get; private set; }
+        public int AlreadyRecorded { get; set; }
 
         public bool Advanced { get; set; }
 
-        public void Count(bool won, Action onWon)
-        {
-            if (won)
-            {
-                onWon();
-            }
-            else
-            {
-                AlreadyRecorded++;
-            }
-        }
-
-        public ScheduleTickResult ToResult() => new(Now, LastTick, Emitted, Missed, AlreadyRecorded, Problems, Advanced);
+        public ScheduleTickResult ToResult() => new(Now, LastTick, Emitted, Missed, AlreadyRecorded, Problems, Advanced, Redelivered);
     }
 }

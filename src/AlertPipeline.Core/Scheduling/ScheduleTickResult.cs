@@ -4,7 +4,7 @@ using NodaTime;
 
 namespace AlertPipeline.Core.Scheduling;
 
-/// <summary>An occurrence this tick claimed, and the event to put on <c>alert-events</c>.</summary>
+/// <summary>An occurrence this tick enqueued on <c>alert-events</c>, with its event.</summary>
 public sealed record ScheduledAlertEvent(OccurrenceKey Key, AlertId AlertId, AlertEvent Event);
 
 /// <summary>Something the tick could not do: <paramref name="Subject"/> names the schedule, occurrence or step.</summary>
@@ -15,11 +15,12 @@ public sealed record ScheduleTickProblem(string Subject, string Reason)
 
 /// <param name="Now">The tick's clock reading.</param>
 /// <param name="PreviousTick">The last tick it started from (null on the first tick ever).</param>
-/// <param name="Emitted">Occurrences claimed by this tick, with their events, to emit.</param>
+/// <param name="Emitted">Occurrences claimed by this tick whose events it enqueued.</param>
 /// <param name="Missed">Occurrences this tick recorded as missed.</param>
-/// <param name="AlreadyRecorded">Candidates another tick (or a trial change) had recorded first: skipped.</param>
+/// <param name="AlreadyRecorded">Candidates another tick (or a trial change) had recorded first and that were not redelivered: skipped.</param>
 /// <param name="Problems">Unreadable schedules, invalid events, storage failures.</param>
-/// <param name="LastTickAdvanced">False when a storage failure stopped the tick: the next tick covers the same window again.</param>
+/// <param name="LastTickAdvanced">False when a storage or queue failure stopped the tick: the next tick covers the same window again.</param>
+/// <param name="Redelivered">Occurrences another tick had claimed without confirming the enqueue (older than the redelivery threshold): enqueued again by this tick.</param>
 public sealed record ScheduleTickResult(
     Instant Now,
     Instant? PreviousTick,
@@ -27,4 +28,5 @@ public sealed record ScheduleTickResult(
     IReadOnlyList<OccurrenceKey> Missed,
     int AlreadyRecorded,
     IReadOnlyList<ScheduleTickProblem> Problems,
-    bool LastTickAdvanced);
+    bool LastTickAdvanced,
+    IReadOnlyList<ScheduledAlertEvent> Redelivered);

@@ -8,21 +8,19 @@ using AlertPipeline.Functions.Hosting;
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>ScheduleTick</c>: a timer every minute. Runs <see cref="ScheduleTickHandler.TickAsync"/> and puts the alert event
-/// of every occurrence it claimed on <c>alert-events</c> (one JSON object per message, written by
-/// <see cref="AlertEventSerializer"/>). It answers 200 even when the tick reports problems, so the events of occurrences
-/// already claimed are written; the problems are logged and the next tick covers the same window again.
+/// <c>ScheduleTick</c>: a timer every minute. Runs <see cref="ScheduleTickHandler.TickAsync"/>, which enqueues the alert
+/// event of every occurrence it claims on <c>alert-events</c> itself (no output binding: a claim is marked fired only after
+/// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). It answers 200 even when the
+/// tick reports problems; they are logged and the next tick covers the same window again.
 /// </summary>
 public sealed class ScheduleTickFunction(ScheduleTickHandler handler, ILogger<ScheduleTickFunction> logger) : IFunction
 {
     public const string TimerBinding = "timer";
-    public const string OutputBinding = "alertEvents";
 
     public static FunctionDefinition Definition { get; } = new(
         "ScheduleTick",
         [
             new TimerTriggerBinding(TimerBinding, "0 */1 * * * *"),
-            new QueueOutputBinding(OutputBinding, "alert-events"),
         ]);
 
     public static FunctionRegistration Registration { get; } = FunctionRegistration.Invoked<ScheduleTickFunction>(Definition);
@@ -38,22 +36,20 @@ public sealed class ScheduleTickFunction(ScheduleTickHandler handler, ILogger<Sc
             ScheduleTickLog.Emitted(logger, emitted.Key.Value, emitted.AlertId.Value, emitted.Event.Kind.ToWireName());
         }
 
+        foreach (var redelivered in result.Redelivered)
+        {
+            ScheduleTickLog.Redelivered(logger, redelivered.Key.Value, redelivered.AlertId.Value, redelivered.Event.Kind.ToWireName());
+        }
+
         foreach (var problem in result.Problems)
         {
             ScheduleTickLog.Problem(logger, problem.Subject, problem.Reason);
         }
 
         ScheduleTickLog.Completed(
-            logger, result.Now.ToString(), result.Emitted.Count, result.Missed.Count, result.AlreadyRecorded, result.Problems.Count,
-            result.LastTickAdvanced, timer.IsPastDue);
-        return new InvocationResponseBuilder().AddOutputs(OutputBinding, result.Emitted.Select(e => ToJson(e.Event))).Build();
-    }
-
-    /// <summary>The event exactly as the contract writes it, as a JSON object for the output binding.</summary>
-    internal static JsonElement ToJson(AlertEvent alertEvent)
-    {
-        using var document = JsonDocument.Parse(AlertEventSerializer.Serialize(alertEvent));
-        return document.RootElement.Clone();
+            logger, result.Now.ToString(), result.Emitted.Count, result.Redelivered.Count, result.Missed.Count, result.AlreadyRecorded,
+            result.Problems.Count, result.LastTickAdvanced, timer.IsPastDue);
+        return new InvocationResponseBuilder().Build();
     }
 }
 
@@ -62,11 +58,14 @@ internal static partial class ScheduleTickLog
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "ScheduleTick emitted occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
     public static partial void Emitted(ILogger logger, string occurrenceKey, string alertId, string kind);
 
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "ScheduleTick redelivered unconfirmed occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
+    public static partial void Redelivered(ILogger logger, string occurrenceKey, string alertId, string kind);
+
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "ScheduleTick problem with {Subject}: {Reason}")]
     public static partial void Problem(ILogger logger, string subject, string reason);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Information,
-        Message = "ScheduleTick at {Now}: {Emitted} emitted, {Missed} missed, {AlreadyRecorded} already recorded, {Problems} problems; last tick advanced: {Advanced}; past due: {IsPastDue}")]
+        Message = "ScheduleTick at {Now}: {Emitted} emitted, {Redelivered} redelivered, {Missed} missed, {AlreadyRecorded} already recorded, {Problems} problems; last tick advanced: {Advanced}; past due: {IsPastDue}")]
     public static partial void Completed(
-        ILogger logger, string now, int emitted, int missed, int alreadyRecorded, int problems, bool advanced, bool isPastDue);
+        ILogger logger, string now, int emitted, int redelivered, int missed, int alreadyRecorded, int problems, bool advanced, bool isPastDue);
 }

@@ -156,6 +156,53 @@ public sealed class ScheduleStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InsertAsync_ClaimedThenTryMarkFiredWithItsETag_BecomesFiredOnceAndKeepsTheClaim()
+    {
+        var key = OccurrenceKey.Parse("zhanaozen|Y2025|P0D");
+        var claim = new OccurrenceRecord(key, OccurrenceState.Claimed, Instant("2025-12-16T05:00:00Z"), Instant("2025-12-16T05:00:01.2345678Z"),
+            AlertId.Parse("75774197e5449172989a88db2b6df47f"), EventId.Parse("zhanaozen"));
+
+        var won = await Occurrences().InsertAsync(claim);
+        var lost = await Occurrences().InsertAsync(claim with { RecordedAt = Instant("2025-12-16T05:03:00Z") });
+
+        won.Inserted.Should().BeTrue();
+        won.Current!.Record.Should().Be(claim);
+        won.Current.ETag.Should().NotBeNullOrEmpty();
+        lost.Inserted.Should().BeFalse();
+        lost.Current.Should().Be(won.Current, "the loser reads the claim as stored, with the same ETag");
+
+        // Two hosts confirming the same claim (the claimer and a redelivery): exactly one update applies.
+        var confirmations = await Task.WhenAll(Occurrences().TryMarkFiredAsync(key, won.Current.ETag), Occurrences().TryMarkFiredAsync(key, lost.Current!.ETag));
+        confirmations.Count(applied => applied).Should().Be(1);
+
+        (await Occurrences().ListAsync(key.ScheduleId)).Should().Equal(claim with { State = OccurrenceState.Fired });
+        (await Occurrences().TryMarkFiredAsync(key, won.Current.ETag)).Should().BeFalse("the ETag is stale now");
+        (await Occurrences().TryMarkFiredAsync(OccurrenceKey.Parse("zhanaozen|Y2026|P0D"), won.Current.ETag)).Should().BeFalse("there is no such record");
+        var again = await Occurrences().InsertAsync(claim);
+        again.Inserted.Should().BeFalse();
+        again.Current!.Record.State.Should().Be(OccurrenceState.Fired);
+    }
+
+    [Fact]
+    public async Task TickAsync_PublishFailedAfterTheClaim_ALaterTickRedeliversAndMarksItFired()
+    {
+        await Schedules().TryAddAsync(Anniversary("zhanaozen"));
+        var claimedAt = Instant("2025-12-16T05:00:30Z");
+        var failing = new ListPublisher { Fail = true };
+        var first = await Host(claimedAt, failing).TickAsync();
+        var publisher = new ListPublisher();
+
+        var early = await Host(claimedAt + Duration.FromSeconds(90), publisher).TickAsync();
+        var late = await Host(claimedAt + Duration.FromMinutes(2), publisher).TickAsync();
+
+        first.Problems.Should().ContainSingle().Which.Reason.Should().Contain("queue down");
+        (await Occurrences().ListAsync(new ScheduleId("zhanaozen"))).Should().ContainSingle().Which.State.Should().Be(OccurrenceState.Fired);
+        early.Redelivered.Should().BeEmpty();
+        late.Redelivered.Should().ContainSingle();
+        publisher.Published.Should().ContainSingle().Which.Should().Be(late.Redelivered[0].Event);
+    }
+
+    [Fact]
     public async Task LastTick_AdvancesWithETagsAndNeverGoesBack()
     {
         var ticks = Ticks();
@@ -175,17 +222,21 @@ public sealed class ScheduleStorageTests : IAsyncLifetime
     {
         await Schedules().TryAddAsync(Anniversary("zhanaozen"));
         var now = Instant("2025-12-16T05:00:30Z");
-        ScheduleTickHandler Host() => new(Schedules(), Occurrences(), Ticks(), new ManualTimeProvider(now.ToDateTimeOffset()), new ScheduleTickOptions());
+        var publisher = new ListPublisher();
 
-        var results = await Task.WhenAll(Host().TickAsync(), Host().TickAsync());
+        var results = await Task.WhenAll(Host(now, publisher).TickAsync(), Host(now, publisher).TickAsync());
 
         results.Should().AllSatisfy(r => r.Problems.Should().BeEmpty());
         var emitted = results.SelectMany(r => r.Emitted).Should().ContainSingle().Subject;
+        publisher.Published.Should().Equal(emitted.Event);
         AlertEventParser.Parse(AlertEventSerializer.Serialize(emitted.Event)).IsSuccess.Should().BeTrue();
         var record = (await Occurrences().ListAsync(new ScheduleId("zhanaozen"))).Should().ContainSingle().Subject;
         record.Should().Be(new OccurrenceRecord(emitted.Key, OccurrenceState.Fired, Instant("2025-12-16T05:00:00Z"), now, emitted.AlertId, EventId.Parse("zhanaozen")));
         (await Ticks().GetLastTickAsync()).Should().Be(now);
     }
+
+    private ScheduleTickHandler Host(Instant now, IAlertEventPublisher publisher) =>
+        new(Schedules(), Occurrences(), Ticks(), publisher, new ManualTimeProvider(now.ToDateTimeOffset()), new ScheduleTickOptions());
 
     private TableScheduleStore Schedules() => new(_service.GetTableClient(_schedulesTable));
 
@@ -227,4 +278,37 @@ public sealed class ScheduleStorageTests : IAsyncLifetime
 
     private static LocalDateTime Local(string text) =>
         LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm").Parse(text).GetValueOrThrow();
+
+    private sealed class ListPublisher : IAlertEventPublisher
+    {
+        private readonly List<AlertEvent> _published = [];
+
+        public bool Fail { get; init; }
+
+        public IReadOnlyList<AlertEvent> Published
+        {
+            get
+            {
+                lock (_published)
+                {
+                    return [.. _published];
+                }
+            }
+        }
+
+        public Task PublishAsync(AlertEvent alertEvent, CancellationToken cancellationToken = default)
+        {
+            if (Fail)
+            {
+                throw new IOException("queue down");
+            }
+
+            lock (_published)
+            {
+                _published.Add(alertEvent);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

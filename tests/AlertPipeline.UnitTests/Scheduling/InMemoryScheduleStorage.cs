@@ -8,17 +8,17 @@ namespace AlertPipeline.UnitTests.Scheduling;
 
 /// <summary>
 /// The three schedule ports in memory with the storage semantics that matter: insert-if-absent claims, ETag-conditional
-/// replaces, a last tick that never goes back. Thread-safe, and every call yields first so concurrent callers interleave.
+/// replaces and Claimed → Fired updates, a last tick that never goes back. Thread-safe, and every call yields first so concurrent callers interleave.
 /// </summary>
 internal sealed class InMemoryScheduleStorage : IScheduleStore, IScheduleOccurrenceStore, IScheduleTickStore
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, StoredSchedule> _schedules = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<OccurrenceKey, OccurrenceRecord> _records = new();
+    private readonly ConcurrentDictionary<OccurrenceKey, StoredOccurrence> _records = new();
     private Instant? _lastTick;
     private int _etag;
 
-    public IReadOnlyCollection<OccurrenceRecord> Records => _records.Values.ToList();
+    public IReadOnlyCollection<OccurrenceRecord> Records => _records.Values.Select(r => r.Record).ToList();
 
     public Instant? LastTick => _lastTick;
 
@@ -68,23 +68,36 @@ internal sealed class InMemoryScheduleStorage : IScheduleStore, IScheduleOccurre
         }
     }
 
-    public async Task<bool> TryRecordAsync(OccurrenceRecord record, CancellationToken cancellationToken = default)
+    public async Task<bool> TryRecordAsync(OccurrenceRecord record, CancellationToken cancellationToken = default) =>
+        (await InsertAsync(record, cancellationToken)).Inserted;
+
+    public async Task<OccurrenceInsert> InsertAsync(OccurrenceRecord record, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        return _records.TryAdd(record.Key, record);
+        var stored = new StoredOccurrence(record, NextETag());
+        return _records.TryAdd(record.Key, stored)
+            ? new OccurrenceInsert(true, stored)
+            : new OccurrenceInsert(false, _records.GetValueOrDefault(record.Key));
+    }
+
+    public async Task<bool> TryMarkFiredAsync(OccurrenceKey key, string etag, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return _records.TryGetValue(key, out var current) && current.ETag == etag
+            && _records.TryUpdate(key, new StoredOccurrence(current.Record with { State = OccurrenceState.Fired }, NextETag()), current);
     }
 
     public async Task<IReadOnlyList<OccurrenceRecord>> ListAsync(ScheduleId scheduleId, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        return _records.Values.Where(r => r.Key.ScheduleId == scheduleId).ToList();
+        return _records.Values.Select(r => r.Record).Where(r => r.Key.ScheduleId == scheduleId).ToList();
     }
 
     public async Task<bool> ReinstateAsync(OccurrenceKey key, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        return _records.TryGetValue(key, out var record) && record.State == OccurrenceState.Withdrawn
-            && _records.TryRemove(new KeyValuePair<OccurrenceKey, OccurrenceRecord>(key, record));
+        return _records.TryGetValue(key, out var stored) && stored.Record.State == OccurrenceState.Withdrawn
+            && _records.TryRemove(new KeyValuePair<OccurrenceKey, StoredOccurrence>(key, stored));
     }
 
     public async Task<Instant?> GetLastTickAsync(CancellationToken cancellationToken = default)
@@ -113,5 +126,8 @@ internal sealed class InMemoryScheduleStorage : IScheduleStore, IScheduleOccurre
     public StoredSchedule Add(ScheduledAlert schedule) =>
         TryAddAsync(schedule).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"{schedule.Id} exists");
 
-    private string NextETag() => $"W/\"{++_etag}\"";
+    /// <summary>Puts a record in as another host would have left it (e.g. a claim whose host died before confirming).</summary>
+    public void Put(OccurrenceRecord record) => _records[record.Key] = new StoredOccurrence(record, NextETag());
+
+    private string NextETag() => $"W/\"{Interlocked.Increment(ref _etag)}\"";
 }

@@ -42,14 +42,38 @@ internal static class ScheduleFixtures
         new TrialSchedule(new ScheduleId(id), L("2025-03-14T09:30"), London, R("P7D", "P1D", "P0D@07:00"), effectiveFrom: I("2025-02-01T00:00:00Z")),
         Content());
 
-    public static ScheduleTickHandler Handler(InMemoryScheduleStorage storage, ManualTimeProvider clock) =>
-        new(storage, storage, storage, clock, new ScheduleTickOptions(Grace));
+    /// <summary>Claims older than this are redelivered by the tick handlers built here.</summary>
+    public static readonly Duration RedeliverAfter = Duration.FromMinutes(2);
+
+    public static ScheduleTickHandler Handler(InMemoryScheduleStorage storage, ManualTimeProvider clock, IAlertEventPublisher? publisher = null) =>
+        new(storage, storage, storage, publisher ?? new RecordingPublisher(), clock, new ScheduleTickOptions(Grace, redeliverAfter: RedeliverAfter));
 
     public static ScheduleTickHandler Handler(
-        IScheduleStore schedules, IScheduleOccurrenceStore occurrences, IScheduleTickStore ticks, ManualTimeProvider clock) =>
-        new(schedules, occurrences, ticks, clock, new ScheduleTickOptions(Grace));
+        IScheduleStore schedules, IScheduleOccurrenceStore occurrences, IScheduleTickStore ticks, ManualTimeProvider clock, IAlertEventPublisher? publisher = null) =>
+        new(schedules, occurrences, ticks, publisher ?? new RecordingPublisher(), clock, new ScheduleTickOptions(Grace, redeliverAfter: RedeliverAfter));
 
     public static ManualTimeProvider ClockAt(Instant instant) => new(instant.ToDateTimeOffset());
 
     public static void Set(this ManualTimeProvider clock, Instant instant) => clock.SetUtcNow(instant.ToDateTimeOffset());
+}
+
+/// <summary>An <see cref="IAlertEventPublisher"/> that records what it was given; <see cref="FailWith"/> makes the next publishes throw.</summary>
+internal sealed class RecordingPublisher : IAlertEventPublisher
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<AlertEvent> _published = new();
+
+    public IReadOnlyList<AlertEvent> Published => _published.ToList();
+
+    public Exception? FailWith { get; set; }
+
+    public async Task PublishAsync(AlertEvent alertEvent, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        if (FailWith is { } failure)
+        {
+            throw failure;
+        }
+
+        _published.Enqueue(alertEvent);
+    }
 }

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
+using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.CustomHandler;
 using AlertPipeline.Functions.Functions;
 using Microsoft.Extensions.Configuration;
@@ -12,21 +13,23 @@ namespace AlertPipeline.UnitTests.Scheduling;
 public class ScheduleTickFunctionTests
 {
     [Fact]
-    public async Task InvokeAsync_TwoDueOccurrences_WritesTwoContractEventsToAlertEvents()
+    public async Task InvokeAsync_TwoDueOccurrences_PublishesTwoContractEventsAndReturnsNoOutputs()
     {
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025)), NullLogger<ScheduleTickFunction>.Instance);
+        var publisher = new RecordingPublisher();
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NullLogger<ScheduleTickFunction>.Instance);
         var request = InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, status: null, isPastDue: false);
 
         var response = await function.InvokeAsync(request, CancellationToken.None);
 
-        var messages = response.GetOutputMessages(ScheduleTickFunction.OutputBinding);
-        messages.Should().HaveCount(2);
-        var events = messages.Select(m => AlertEventParser.Parse(m.Text)).ToList();
-        events.Should().AllSatisfy(e => e.IsSuccess.Should().BeTrue(e.ToString()));
+        response.Outputs.Should().BeEmpty("the tick enqueues itself; an output binding written after the claim could be lost");
+        ScheduleTickFunction.Definition.Bindings.Should().ContainSingle("only the timer trigger is bound");
+        var events = publisher.Published.Select(e => AlertEventParser.Parse(AlertEventSerializer.Serialize(e))).ToList();
+        events.Should().HaveCount(2).And.AllSatisfy(e => e.IsSuccess.Should().BeTrue(e.ToString()));
         events.Select(e => e.Value.EventId.Value).Should().BeEquivalentTo("zhanaozen", "zhanaozen-memorial");
+        storage.Records.Should().HaveCount(2).And.AllSatisfy(r => r.State.Should().Be(OccurrenceState.Fired));
     }
 
     [Fact]
@@ -34,24 +37,28 @@ public class ScheduleTickFunctionTests
     {
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1))), NullLogger<ScheduleTickFunction>.Instance);
+        var publisher = new RecordingPublisher();
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NullLogger<ScheduleTickFunction>.Instance);
 
-        var response = await function.InvokeAsync(
+        await function.InvokeAsync(
             InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, null, false), CancellationToken.None);
 
-        response.GetOutputMessages(ScheduleTickFunction.OutputBinding).Should().BeEmpty();
+        publisher.Published.Should().BeEmpty();
         storage.LastTick.Should().Be(ZhanaozenFire2025 - Duration.FromHours(1));
     }
 
     [Theory]
-    [InlineData(null, null, 15, 100)]
-    [InlineData("00:05:00", "250", 5, 250)]
-    public void ReadOptions_GracePeriodAndPageSize_FromTheSchedulingSection(string? grace, string? pageSize, int minutes, int size)
+    [InlineData(null, null, null, 15, 100, 120)]
+    [InlineData("00:05:00", "250", "00:01:30", 5, 250, 90)]
+    [InlineData("00:01:00", null, null, 1, 100, 30)]
+    public void ReadOptions_GracePeriodPageSizeAndRedeliverAfter_FromTheSchedulingSection(
+        string? grace, string? pageSize, string? redeliver, int minutes, int size, int redeliverSeconds)
     {
-        var options = ScheduleTickServiceCollectionExtensions.ReadOptions(Section(grace, pageSize));
+        var options = ScheduleTickServiceCollectionExtensions.ReadOptions(Section(grace, pageSize, redeliver));
 
         options.GracePeriod.Should().Be(Duration.FromMinutes(minutes));
         options.PageSize.Should().Be(size);
+        options.RedeliverAfter.Should().Be(Duration.FromSeconds(redeliverSeconds));
     }
 
     [Theory]
@@ -59,16 +66,22 @@ public class ScheduleTickFunctionTests
     [InlineData("8.00:00:00", null, "*Scheduling:GracePeriod must be positive and at most 7 days*")]
     [InlineData("00:00:00", null, "*Scheduling:GracePeriod must be positive*")]
     [InlineData(null, "0", "*Scheduling:PageSize must be between 1 and 1000*")]
-    public void ReadOptions_BadSetting_FailsNamingIt(string? grace, string? pageSize, string expected)
+    [InlineData(null, null, "*Scheduling:RedeliverAfter 'later'*", "later")]
+    [InlineData(null, null, "*Scheduling:RedeliverAfter must be positive and shorter than Scheduling:GracePeriod*", "00:00:00")]
+    [InlineData("00:05:00", null, "*Scheduling:RedeliverAfter must be positive and shorter than Scheduling:GracePeriod*", "00:05:00")]
+    public void ReadOptions_BadSetting_FailsNamingIt(string? grace, string? pageSize, string expected, string? redeliver = null)
     {
-        var act = () => ScheduleTickServiceCollectionExtensions.ReadOptions(Section(grace, pageSize));
+        var act = () => ScheduleTickServiceCollectionExtensions.ReadOptions(Section(grace, pageSize, redeliver));
 
         act.Should().Throw<InvalidOperationException>().WithMessage(expected);
     }
 
-    private static IConfigurationSection Section(string? grace, string? pageSize) =>
+    private static IConfigurationSection Section(string? grace, string? pageSize, string? redeliver = null) =>
         new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Scheduling:GracePeriod"] = grace, ["Scheduling:PageSize"] = pageSize })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Scheduling:GracePeriod"] = grace, ["Scheduling:PageSize"] = pageSize, ["Scheduling:RedeliverAfter"] = redeliver,
+            })
             .Build()
             .GetSection("Scheduling");
 }

@@ -15,9 +15,10 @@ public class ScheduleTickHandlerTests
     private readonly Mock<IScheduleStore> _schedules = new(MockBehavior.Strict);
     private readonly Mock<IScheduleOccurrenceStore> _occurrences = new(MockBehavior.Strict);
     private readonly Mock<IScheduleTickStore> _ticks = new(MockBehavior.Strict);
+    private readonly Mock<IAlertEventPublisher> _publisher = new(MockBehavior.Strict);
 
     [Fact]
-    public async Task TickAsync_DueOccurrence_ClaimsItEmitsItsEventAndAdvancesTheLastTick()
+    public async Task TickAsync_DueOccurrence_ClaimsItPublishesItsEventMarksItFiredAndAdvancesTheLastTick()
     {
         var lastTick = ZhanaozenFire2025 - Duration.FromMinutes(1);
         var now = ZhanaozenFire2025 + Duration.FromSeconds(30);
@@ -25,13 +26,21 @@ public class ScheduleTickHandlerTests
         _ticks.Setup(t => t.GetLastTickAsync(It.IsAny<CancellationToken>())).ReturnsAsync(lastTick);
         _schedules.Setup(s => s.GetActivePageAsync(lastTick - Grace, 100, null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new SchedulePage([new StoredSchedule(Zhanaozen(), "e1")], [], null));
-        _occurrences.Setup(o => o.TryRecordAsync(
-                It.Is<OccurrenceRecord>(r => r.Key.Value == key && r.State == OccurrenceState.Fired && r.FireAt == ZhanaozenFire2025 && r.RecordedAt == now && r.AlertId != null),
+        var order = new List<string>();
+        _occurrences.Setup(o => o.InsertAsync(
+                It.Is<OccurrenceRecord>(r => r.Key.Value == key && r.State == OccurrenceState.Claimed && r.FireAt == ZhanaozenFire2025 && r.RecordedAt == now && r.AlertId != null),
                 It.IsAny<CancellationToken>()))
+            .Callback(() => order.Add("claim"))
+            .ReturnsAsync((OccurrenceRecord r, CancellationToken _) => new OccurrenceInsert(true, new StoredOccurrence(r, "c1")));
+        _publisher.Setup(p => p.PublishAsync(It.Is<AlertEvent>(e => e.EventId.Value == "zhanaozen"), It.IsAny<CancellationToken>()))
+            .Callback(() => order.Add("publish"))
+            .Returns(Task.CompletedTask);
+        _occurrences.Setup(o => o.TryMarkFiredAsync(It.Is<OccurrenceKey>(k => k.Value == key), "c1", It.IsAny<CancellationToken>()))
+            .Callback(() => order.Add("fired"))
             .ReturnsAsync(true);
         _ticks.Setup(t => t.AdvanceLastTickAsync(now, It.IsAny<CancellationToken>())).ReturnsAsync(now);
 
-        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now)).TickAsync();
+        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now), _publisher.Object).TickAsync();
 
         result.Problems.Should().BeEmpty();
         result.LastTickAdvanced.Should().BeTrue();
@@ -46,7 +55,9 @@ public class ScheduleTickHandlerTests
         e.OccurredAt.Should().Be(ZhanaozenFire2025, "occurredAt is the fire instant, so a re-emitted event is identical");
         e.ExpiresAt.Should().Be(ZhanaozenFire2025 + Grace, "an on-the-day reminder may still go out within the grace period");
         emitted.AlertId.Should().Be(AlertId.For(e));
+        order.Should().Equal("claim", "publish", "fired");
         _occurrences.VerifyAll();
+        _publisher.VerifyAll();
         _ticks.VerifyAll();
     }
 
@@ -100,33 +111,36 @@ public class ScheduleTickHandlerTests
         _ticks.Setup(t => t.GetLastTickAsync(It.IsAny<CancellationToken>())).ReturnsAsync(lastTick);
         _schedules.Setup(s => s.GetActivePageAsync(lastTick - Grace, 100, null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new SchedulePage([new StoredSchedule(Zhanaozen(), "e1")], [], null));
-        _occurrences.Setup(o => o.TryRecordAsync(
+        _occurrences.Setup(o => o.InsertAsync(
                 It.Is<OccurrenceRecord>(r => r.Key.Value == "zhanaozen|Y2025|P0D" && r.State == OccurrenceState.Missed && r.AlertId == null),
                 It.IsAny<CancellationToken>()))
-            .ReturnsAsync(true);
+            .ReturnsAsync((OccurrenceRecord r, CancellationToken _) => new OccurrenceInsert(true, new StoredOccurrence(r, "m1")));
         _ticks.Setup(t => t.AdvanceLastTickAsync(now, It.IsAny<CancellationToken>())).ReturnsAsync(now);
 
-        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now)).TickAsync();
+        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now), _publisher.Object).TickAsync();
 
         result.Problems.Should().BeEmpty();
         result.Emitted.Should().BeEmpty();
         result.Missed.Select(k => k.Value).Should().Equal("zhanaozen|Y2025|P0D");
-        _occurrences.Verify(o => o.TryRecordAsync(It.Is<OccurrenceRecord>(r => r.State == OccurrenceState.Fired), It.IsAny<CancellationToken>()), Times.Never);
+        _publisher.Verify(p => p.PublishAsync(It.IsAny<AlertEvent>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Fact]
-    public async Task TickAsync_StorageFailsAfterAClaim_KeepsTheClaimedEventAndDoesNotAdvance()
+    public async Task TickAsync_StorageFailsAfterAClaim_KeepsThePublishedEventAndDoesNotAdvance()
     {
         var now = ZhanaozenFire2025 + Duration.FromSeconds(5);
         _ticks.Setup(t => t.GetLastTickAsync(It.IsAny<CancellationToken>())).ReturnsAsync(now - Duration.FromMinutes(1));
         _schedules.Setup(s => s.GetActivePageAsync(It.IsAny<Instant>(), 100, null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new SchedulePage([new StoredSchedule(Zhanaozen("a"), "e1"), new StoredSchedule(Zhanaozen("b"), "e2")], [], null));
-        _occurrences.Setup(o => o.TryRecordAsync(It.Is<OccurrenceRecord>(r => r.Key.Value == "a|Y2025|P0D"), It.IsAny<CancellationToken>()))
+        _occurrences.Setup(o => o.InsertAsync(It.Is<OccurrenceRecord>(r => r.Key.Value == "a|Y2025|P0D"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((OccurrenceRecord r, CancellationToken _) => new OccurrenceInsert(true, new StoredOccurrence(r, "c1")));
+        _occurrences.Setup(o => o.TryMarkFiredAsync(It.Is<OccurrenceKey>(k => k.Value == "a|Y2025|P0D"), "c1", It.IsAny<CancellationToken>()))
             .ReturnsAsync(true);
-        _occurrences.Setup(o => o.TryRecordAsync(It.Is<OccurrenceRecord>(r => r.Key.Value == "b|Y2025|P0D"), It.IsAny<CancellationToken>()))
+        _occurrences.Setup(o => o.InsertAsync(It.Is<OccurrenceRecord>(r => r.Key.Value == "b|Y2025|P0D"), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("503 ServerBusy"));
+        _publisher.Setup(p => p.PublishAsync(It.Is<AlertEvent>(e => e.EventId.Value == "a"), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
 
-        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now)).TickAsync();
+        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now), _publisher.Object).TickAsync();
 
         result.Emitted.Select(e => e.Key.Value).Should().Equal("a|Y2025|P0D");
         result.LastTickAdvanced.Should().BeFalse();
@@ -143,10 +157,13 @@ public class ScheduleTickHandlerTests
             .ReturnsAsync(new SchedulePage([], [new UnreadableSchedule("broken", "Reminders: is missing")], "next"));
         _schedules.Setup(s => s.GetActivePageAsync(now - Grace, 100, "next", It.IsAny<CancellationToken>()))
             .ReturnsAsync(new SchedulePage([new StoredSchedule(Zhanaozen(), "e1")], [], null));
-        _occurrences.Setup(o => o.TryRecordAsync(It.IsAny<OccurrenceRecord>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        _occurrences.Setup(o => o.InsertAsync(It.IsAny<OccurrenceRecord>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((OccurrenceRecord r, CancellationToken _) => new OccurrenceInsert(true, new StoredOccurrence(r, "c1")));
+        _occurrences.Setup(o => o.TryMarkFiredAsync(It.IsAny<OccurrenceKey>(), "c1", It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        _publisher.Setup(p => p.PublishAsync(It.IsAny<AlertEvent>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         _ticks.Setup(t => t.AdvanceLastTickAsync(now, It.IsAny<CancellationToken>())).ReturnsAsync(now);
 
-        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now)).TickAsync();
+        var result = await Handler(_schedules.Object, _occurrences.Object, _ticks.Object, ClockAt(now), _publisher.Object).TickAsync();
 
         result.Problems.Should().Equal(new ScheduleTickProblem("schedule broken", "Reminders: is missing"));
         result.Emitted.Should().ContainSingle();

@@ -3,6 +3,7 @@ using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence.Schedules;
@@ -11,7 +12,8 @@ namespace AlertPipeline.Infrastructure.Persistence.Schedules;
 /// <see cref="IScheduleOccurrenceStore"/> on the <c>FiredOccurrences</c> table: PK schedule id, RK occurrence key
 /// (docs/storage.md). A record is written with an insert (<c>Add</c>): the first insert of a key wins and a 409 means
 /// someone else holds it. Each insert carries a fresh <c>ClaimId</c>, so an insert retried by the pipeline after it had
-/// in fact succeeded is still recognised as won.
+/// in fact succeeded is still recognised as won. A <c>Claimed</c> record becomes <c>Fired</c> with an ETag-conditional
+/// merge of <c>State</c> (the other columns, including the claim time in <c>RecordedAt</c>, stay).
 /// </summary>
 public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
 {
@@ -25,7 +27,10 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
         _table = new CreatedTable(table);
     }
 
-    public async Task<bool> TryRecordAsync(OccurrenceRecord record, CancellationToken cancellationToken = default)
+    public async Task<bool> TryRecordAsync(OccurrenceRecord record, CancellationToken cancellationToken = default) =>
+        (await InsertAsync(record, cancellationToken).ConfigureAwait(false)).Inserted;
+
+    public async Task<OccurrenceInsert> InsertAsync(OccurrenceRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -41,14 +46,49 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
         };
         try
         {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return true;
+            var etag = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return new OccurrenceInsert(true, new StoredOccurrence(record, etag.ToString()));
         }
         catch (TableEntityAlreadyExistsException)
         {
-            var existing = await table.GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, [ClaimIdColumn], cancellationToken)
+            var existing = await table.GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
-            return existing?.GetString(ClaimIdColumn) == claimId;
+            if (existing is null)
+            {
+                return new OccurrenceInsert(false, null);
+            }
+
+            // Our own insert, retried by the pipeline after it had landed, is still ours. A row that does not read back
+            // (edited by hand) still holds the key; it is reported as held by someone, in an unknown state.
+            var ours = existing.GetString(ClaimIdColumn) == claimId;
+            try
+            {
+                return new OccurrenceInsert(ours, new StoredOccurrence(Read(existing), existing.ETag.ToString()));
+            }
+            catch (FormatException)
+            {
+                return new OccurrenceInsert(ours, null);
+            }
+        }
+    }
+
+    public async Task<bool> TryMarkFiredAsync(OccurrenceKey key, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(etag);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(key.ScheduleId.Value, key.Value)
+        {
+            ["State"] = nameof(OccurrenceState.Fired),
+        };
+        try
+        {
+            await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        {
+            return false;
         }
     }
 
