@@ -1,3 +1,0 @@
-namespace AlertPipeline.CustomHandler;
-
-internal static class Placeholder;
