@@ -87,6 +87,19 @@ public sealed class RecipientHasher
         };
     }
 
+    /// <summary>
+    /// A pseudonym for one listing (a contact in one branch of one union), for deliveries that have no usable address:
+    /// the <c>NoAddress</c> and <c>InvalidNumber</c> skips are keyed by it, so they are recorded once per listing without
+    /// putting ids in keys. Its input (<c>listing:union/branch/contact</c>) can never equal an address hash's.
+    /// </summary>
+    public RecipientHash HashListing(UnionId unionId, BranchId branchId, ContactId contactId)
+    {
+        ArgumentNullException.ThrowIfNull(unionId);
+        ArgumentNullException.ThrowIfNull(branchId);
+        ArgumentNullException.ThrowIfNull(contactId);
+        return Compute($"listing:{unionId.Value}/{branchId.Value}/{contactId.Value}");
+    }
+
     private RecipientHash Compute(string text)
     {
         var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text));

@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels.Outbox;
 using AlertPipeline.Infrastructure.Email;
 using AlertPipeline.Infrastructure.Twilio;

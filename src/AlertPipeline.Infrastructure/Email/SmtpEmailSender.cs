@@ -5,6 +5,8 @@ using System.Net.Mime;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
+using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Infrastructure.Channels;
 using Azure;
 using Azure.Core;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Infrastructure.Channels;
 
 namespace AlertPipeline.Infrastructure.Twilio;

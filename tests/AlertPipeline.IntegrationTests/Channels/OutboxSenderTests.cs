@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Channels.Outbox;
 using AlertPipeline.Testing;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Email;
 using AlertPipeline.Testing;

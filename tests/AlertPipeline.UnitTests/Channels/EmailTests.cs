@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Security.Authentication;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Email;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Common;
 using AlertPipeline.Infrastructure.Channels;
 
 namespace AlertPipeline.UnitTests.Channels;

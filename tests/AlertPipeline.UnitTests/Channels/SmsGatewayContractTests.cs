@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,5 @@
+using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

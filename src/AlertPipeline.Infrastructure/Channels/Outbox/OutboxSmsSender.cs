@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

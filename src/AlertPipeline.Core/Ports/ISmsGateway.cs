@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
+using AlertPipeline.Core.Common;
 
-namespace AlertPipeline.Infrastructure.Channels;
+namespace AlertPipeline.Core.Ports;
 
 /// <summary>
 /// Sends one SMS. Implemented by the Twilio adapter and the outbox. Failures throw <see cref="SmsSendException"/>;
 /// cancellation throws <see cref="OperationCanceledException"/> (a send cancelled in flight has an unknown outcome).
-/// Free of Azure and provider types so it can move into Core as a port.
+/// A port: free of Azure and provider types.
 /// </summary>
 public interface ISmsGateway
 {

@@ -1,10 +1,11 @@
 using System.Net.Mail;
+using AlertPipeline.Core.Common;
 
-namespace AlertPipeline.Infrastructure.Channels;
+namespace AlertPipeline.Core.Ports;
 
 /// <summary>
 /// Sends one email. Implemented by the SMTP sender and the outbox. Failures throw <see cref="EmailSendException"/>.
-/// Free of Azure and provider types so it can move into Core as a port.
+/// A port: free of Azure and provider types.
 /// </summary>
 public interface IEmailGateway
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace AlertPipeline.Infrastructure.Channels;
+namespace AlertPipeline.Core.Common;
 
 /// <summary>
 /// Masks personal data before it can reach a log line or an exception message. Members can face repression:

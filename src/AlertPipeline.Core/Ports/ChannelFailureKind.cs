@@ -1,4 +1,4 @@
-namespace AlertPipeline.Infrastructure.Channels;
+namespace AlertPipeline.Core.Ports;
 
 /// <summary>What a failed send means for the delivery row and for a retry.</summary>
 public enum ChannelFailureKind

@@ -1,0 +1,83 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Messaging;
+using NodaTime;
+
+namespace AlertPipeline.Core.Deliveries;
+
+/// <summary>The listing a delivery came from: the contact in one branch of one union.</summary>
+public sealed record ContactRef(UnionId UnionId, BranchId BranchId, ContactId ContactId)
+{
+    public static ContactRef For(Contact contact) => new(contact.UnionId, contact.BranchId, contact.ContactId);
+
+    public override string ToString() => $"{UnionId}/{BranchId}/{ContactId}";
+}
+
+/// <summary>
+/// One delivery: an alert to one recipient on one channel (a Deliveries row). Written by fan-out as
+/// <see cref="DeliveryStatus.Pending"/> or <see cref="DeliveryStatus.Skipped"/>, then moved forward by the sender and
+/// the provider's callbacks (<see cref="DeliveryTransitions"/>).
+/// <para>
+/// <see cref="Address"/> (E.164 number or email) is what the sender sends to, so it is personal data: it is stored only
+/// on rows that may be sent, and <see cref="ToString"/> never prints it.
+/// </para>
+/// </summary>
+public sealed record DeliveryRecord
+{
+    public required DeliveryKey Key { get; init; }
+
+    public required DeliveryStatus Status { get; init; }
+
+    public SkipReason? SkipReason { get; init; }
+
+    public FailureReason? FailureReason { get; init; }
+
+    /// <summary>The provider's error code (Twilio <c>21211</c>, <c>30003</c>; an SMTP reply code).</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>The listing that produced the row (the first one, when a person is listed several times).</summary>
+    public ContactRef? Contact { get; init; }
+
+    /// <summary>Where to send: the E.164 number or the email address. Null on rows that will never be sent.</summary>
+    public string? Address { get; init; }
+
+    /// <summary>The template language used (set when the message is rendered).</summary>
+    public LanguageTag? Language { get; init; }
+
+    public SmsEncodingKind? Encoding { get; init; }
+
+    public int? Segments { get; init; }
+
+    /// <summary>The provider's id: Twilio's SM… SID, the email Message-ID, or OUTBOX-….</summary>
+    public string? ProviderId { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the rendered body handed to the provider: how reconciliation recognises our message.</summary>
+    public string? BodyHash { get; init; }
+
+    /// <summary>Claims so far (1 after the first).</summary>
+    public int Attempt { get; init; }
+
+    public Instant? FirstClaimedAt { get; init; }
+
+    /// <summary>When the current claim was taken; a claim older than the stuck threshold is treated as abandoned.</summary>
+    public Instant? ClaimedAt { get; init; }
+
+    /// <summary>
+    /// The last attempt provably handed nothing to the provider (HTTP 429, connection refused, configuration error), so
+    /// the next dispatch may re-claim at once instead of waiting for the claim to go stale.
+    /// </summary>
+    public bool Released { get; init; }
+
+    public required Instant CreatedAt { get; init; }
+
+    public Instant UpdatedAt { get; init; }
+
+    public Instant? SentAt { get; init; }
+
+    public AlertId AlertId => Key.AlertId;
+
+    public Channel Channel => Key.Channel;
+
+    public override string ToString() =>
+        $"DeliveryRecord {{ Key = {Key}, Status = {Status}, SkipReason = {SkipReason}, FailureReason = {FailureReason}, Attempt = {Attempt} }}";
+}

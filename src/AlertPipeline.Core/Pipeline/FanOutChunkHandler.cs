@@ -1,0 +1,67 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// Handles one <c>fanout-chunks</c> message: reads ONE page of one branch, writes its delivery rows (new ones only),
+/// and returns a dispatch message for every row of the page that is Pending in storage (new or not: senders claim rows,
+/// so duplicates are harmless) plus the next chunk when the branch has more pages. Re-running a chunk writes nothing new.
+/// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/>.
+/// </summary>
+public sealed class FanOutChunkHandler(
+    IMembershipReader membership,
+    PipelineLookups lookups,
+    IDeliveryStore deliveries,
+    IOptOutStore optOuts,
+    RecipientHasher hasher,
+    PipelineOptions options,
+    TimeProvider time)
+{
+    public async Task<FanOutChunkResult> HandleAsync(FanOutChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var alert = await lookups.GetAlertAsync(chunk.AlertId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new PipelineRetryException($"Alert {chunk.AlertId} is not stored (yet); chunk {chunk} will be retried.");
+        var page = await membership.GetContactsPageAsync(
+            chunk.UnionId, chunk.BranchId, options.FanOutPageSize, chunk.ContinuationToken, cancellationToken).ConfigureAwait(false);
+
+        // Defence in depth for tenancy: only this chunk's union and branch, whatever the store returned.
+        var contacts = page.Contacts.Where(c => c.Contact.UnionId == chunk.UnionId && c.Contact.BranchId == chunk.BranchId).ToList();
+        var planned = DeliveryPlanner.Plan(alert, contacts, hasher, time.Now());
+        var optedOut = await FindOptedOutAsync(planned, cancellationToken).ConfigureAwait(false);
+        var rows = DeliveryPlanner.ApplyOptOuts(planned, optedOut.Contains);
+
+        var outcomes = rows.Count == 0 ? [] : await deliveries.AddNewAsync(alert.AlertId, rows, cancellationToken).ConfigureAwait(false);
+        var pending = outcomes.Where(o => o.Status == DeliveryStatus.Pending).ToList();
+        var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token } : null;
+        return new FanOutChunkResult(
+            [.. pending.Where(o => o.Key.Channel == Channel.Sms).Select(o => DispatchMessage.For(o.Key))],
+            [.. pending.Where(o => o.Key.Channel == Channel.Email).Select(o => DispatchMessage.For(o.Key))],
+            next,
+            contacts.Count,
+            outcomes.Count(o => o.Added),
+            rows.Count(r => r.Status == DeliveryStatus.Skipped));
+    }
+
+    private async Task<HashSet<DeliveryKey>> FindOptedOutAsync(IReadOnlyList<DeliveryRecord> rows, CancellationToken cancellationToken)
+    {
+        var result = new HashSet<DeliveryKey>();
+        foreach (var group in rows.Where(r => r.Status == DeliveryStatus.Pending).GroupBy(r => r.Channel))
+        {
+            var keys = group.Select(r => r.Key).ToList();
+            var optedOut = await optOuts.FindOptedOutAsync([.. keys.Select(k => k.Recipient)], group.Key, cancellationToken).ConfigureAwait(false);
+            result.UnionWith(keys.Where(k => optedOut.Contains(k.Recipient)));
+        }
+
+        return result;
+    }
+}
+
+/// <param name="Contacts">Contacts read on this page.</param>
+/// <param name="Added">Rows this run inserted (0 when the chunk ran before).</param>
+/// <param name="Skipped">Rows of this page planned as Skipped.</param>
+public sealed record FanOutChunkResult(
+    IReadOnlyList<DispatchMessage> Sms, IReadOnlyList<DispatchMessage> Email, FanOutChunk? Next, int Contacts, int Added, int Skipped);

@@ -1,0 +1,52 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Core.Ports;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// Renders one delivery's message: the contact's current record (name, language, time zone), their union, branch and
+/// the campaign, the template in the best language (<see cref="TemplateSelector"/>) and the per-recipient variables.
+/// </summary>
+public sealed class MessageComposer(IMembershipReader membership, PipelineLookups lookups)
+{
+    public async Task<Composition> ComposeAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(alert);
+        if (row.Contact is not { } reference || row.Address is null)
+        {
+            return Composition.Skip(SkipReason.NoAddress, "the row names no contact or address");
+        }
+
+        var entry = await membership.GetContactAsync(reference.UnionId, reference.BranchId, reference.ContactId, cancellationToken).ConfigureAwait(false);
+        var union = await lookups.GetUnionAsync(reference.UnionId, cancellationToken).ConfigureAwait(false);
+        var branch = await lookups.GetBranchAsync(reference.UnionId, reference.BranchId, cancellationToken).ConfigureAwait(false);
+        var campaign = await lookups.GetCampaignAsync(alert.Event.CampaignId, cancellationToken).ConfigureAwait(false);
+        if (entry is null || union is null || branch is null || campaign is null)
+        {
+            return Composition.Skip(SkipReason.NoAddress, $"contact {reference} (or its union, branch or campaign) is no longer stored");
+        }
+
+        var template = TemplateSelector.Select(alert.Event.Templates, entry.Contact.Language, campaign.DefaultLanguage);
+        if (template is null || !template.Covers(row.Channel))
+        {
+            return Composition.Skip(SkipReason.TemplateError, $"no {row.Channel} template");
+        }
+
+        var variables = TemplateVariables.ForRecipient(alert.Event, campaign, union, branch, entry.Contact);
+        var rendered = TemplateRenderer.Render(template, variables);
+        return rendered.TryGetValue(out var message)
+            ? new Composition(message, entry.Contact, campaign, null, null)
+            : Composition.Skip(SkipReason.TemplateError, string.Join("; ", rendered.Errors));
+    }
+}
+
+/// <summary>A rendered message for one contact, or why it cannot be sent (<see cref="SkipReason"/> set). <see cref="Problem"/> never holds personal data.</summary>
+public sealed record Composition(RenderedMessage? Message, Contact? Contact, Campaign? Campaign, SkipReason? SkipReason, string? Problem)
+{
+    public static Composition Skip(SkipReason reason, string problem) => new(null, null, null, reason, problem);
+
+    public override string ToString() => SkipReason is null ? "Composition { Rendered }" : $"Composition {{ SkipReason = {SkipReason}, Problem = {Problem} }}";
+}

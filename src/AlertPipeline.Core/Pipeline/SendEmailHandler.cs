@@ -1,0 +1,62 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// Handles one <c>email-dispatch</c> message with the same claim discipline as SMS (<see cref="DeliverySender"/>). SMTP
+/// offers no way to ask what was delivered, so a stale claim is re-sent; the gateway gives every send of one delivery
+/// the same Message-ID (derived from the delivery key), which lets mail systems collapse such a duplicate.
+/// <c>List-Unsubscribe</c> carries <see cref="PipelineOptions.EmailUnsubscribeBaseUrl"/><c>?ref={deliveryKey}</c> and
+/// <see cref="PipelineOptions.EmailUnsubscribeMailto"/> when configured.
+/// </summary>
+public sealed class SendEmailHandler(
+    DeliveryClaims claims,
+    PipelineLookups lookups,
+    MessageComposer composer,
+    IOptOutStore optOuts,
+    IEmailGateway gateway,
+    PipelineOptions options)
+    : DeliverySender(claims, lookups, composer, optOuts)
+{
+    protected override Channel Channel => Channel.Email;
+
+    protected override DeliveryRecord Describe(DeliveryRecord row, Composition composition)
+    {
+        var email = composition.Message!.Email!;
+        return row with { Language = composition.Message.Language, BodyHash = HashBody(email.Subject + "\n" + email.Text) };
+    }
+
+    protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        var row = claimed.Record;
+        var email = composition.Message!.Email!;
+        var unsubscribe = options.EmailUnsubscribeBaseUrl is { } baseUrl
+            ? new Uri($"{baseUrl.AbsoluteUri}?ref={Uri.EscapeDataString(row.Key.Value)}")
+            : null;
+        EmailSendRequest request;
+        try
+        {
+            request = new EmailSendRequest(
+                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, options.EmailUnsubscribeMailto, composition.Contact!.Name);
+        }
+        catch (ArgumentException ex)
+        {
+            // Refused before sending: the gateway's stricter address rules (as if the server refused it), or a header it will not write.
+            var kind = ex.ParamName == "to" ? ChannelFailureKind.InvalidRecipient : ChannelFailureKind.Permanent;
+            var refused = new EmailSendException(kind, null, $"The message was refused before sending ({ex.ParamName}).", ex);
+            return await FailedAsync(claimed, refused, FailureReason.InvalidAddress, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SentAsync(claimed, result.ProviderId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmailSendException ex)
+        {
+            return await FailedAsync(claimed, ex, FailureReason.InvalidAddress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

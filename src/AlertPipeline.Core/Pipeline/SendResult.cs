@@ -1,0 +1,54 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Deliveries;
+
+namespace AlertPipeline.Core.Pipeline;
+
+public enum SendOutcome
+{
+    /// <summary>No such row (nothing to do).</summary>
+    NotFound,
+
+    /// <summary>The row was already past sending (Sent, terminal or Skipped): a duplicate dispatch.</summary>
+    AlreadyDone,
+
+    /// <summary>Another sender claimed the row between our read and our write (HTTP 412): it sends, we do not.</summary>
+    ClaimLost,
+
+    /// <summary>Not sent, on purpose (<see cref="SendResult.SkipReason"/>).</summary>
+    Skipped,
+
+    /// <summary>Handed to the provider now.</summary>
+    Sent,
+
+    /// <summary>An earlier attempt's message was found at the provider: recorded, not sent again.</summary>
+    Reconciled,
+
+    /// <summary>The provider refused it for good (<see cref="SendResult.FailureReason"/>).</summary>
+    Failed,
+}
+
+/// <summary>What a sender did with one dispatch message. Holds keys and codes only, never an address: safe to log.</summary>
+public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliveryStatus? Status)
+{
+    public SkipReason? SkipReason { get; init; }
+
+    public FailureReason? FailureReason { get; init; }
+
+    public string? ProviderId { get; init; }
+
+    public string? ErrorCode { get; init; }
+
+    public int? Segments { get; init; }
+
+    public int Attempt { get; init; }
+
+    public static SendResult From(SendOutcome outcome, DeliveryRecord row) => new(outcome, row.Key, row.Status)
+    {
+        SkipReason = row.SkipReason,
+        FailureReason = row.FailureReason,
+        ProviderId = row.ProviderId,
+        ErrorCode = row.ErrorCode,
+        Segments = row.Segments,
+        Attempt = row.Attempt,
+    };
+}

@@ -1,0 +1,71 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Core.Ports;
+using NodaTime;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// Handles one <c>sms-dispatch</c> message (see <see cref="DeliverySender"/> for the discipline). Renders in the contact's
+/// language, stores the encoding and segment count (<see cref="SmsEncoder"/>), records the campaign for HELP replies,
+/// and sends with the delivery key as reference (carried to the status callback as <c>?ref=</c>) and a validity period
+/// that ends at the alert's expiry. Reconciliation matches the provider's messages to our body by its SHA-256.
+/// Pacing to the sender's rate happens in the gateway (<c>SendPacer</c>).
+/// </summary>
+public sealed class SendSmsHandler(
+    DeliveryClaims claims,
+    PipelineLookups lookups,
+    MessageComposer composer,
+    IOptOutStore optOuts,
+    IRecipientIndex recipients,
+    ISmsGateway gateway,
+    PipelineOptions options)
+    : DeliverySender(claims, lookups, composer, optOuts)
+{
+    protected override Channel Channel => Channel.Sms;
+
+    protected override async Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken)
+    {
+        if (row.Address is null || row.BodyHash is null)
+        {
+            return null;
+        }
+
+        var since = (row.FirstClaimedAt ?? row.CreatedAt) - Duration.FromTimeSpan(options.ReconcileSkew);
+        await foreach (var sent in gateway.FindSentAsync(row.Address, since.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false))
+        {
+            if (sent.Body is not null && HashBody(sent.Body) == row.BodyHash)
+            {
+                return new ProviderMessage(sent.ProviderId, sent.Status);
+            }
+        }
+
+        return null;
+    }
+
+    protected override DeliveryRecord Describe(DeliveryRecord row, Composition composition)
+    {
+        var body = composition.Message!.Sms!;
+        var analysis = SmsEncoder.Analyze(body);
+        return row with { Language = composition.Message.Language, Encoding = analysis.Encoding, Segments = analysis.Segments, BodyHash = HashBody(body) };
+    }
+
+    protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        var row = claimed.Record;
+        await recipients.RecordLastCampaignAsync(row.Key.Recipient, alert.Event.CampaignId, Claims.Now, cancellationToken).ConfigureAwait(false);
+        var validity = (alert.Event.ExpiresAt - Claims.Now).ToTimeSpan();
+        try
+        {
+            var request = new SmsSendRequest(row.Address!, composition.Message!.Sms!, row.Key.Value, validity);
+            var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SentAsync(claimed, result.ProviderId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmsSendException ex)
+        {
+            return await FailedAsync(claimed, ex, FailureReason.InvalidNumber, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

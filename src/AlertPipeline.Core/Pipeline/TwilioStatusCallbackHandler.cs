@@ -1,0 +1,82 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>A Twilio status callback's fields that matter to us (the webhook's signature is checked before).</summary>
+/// <param name="Reference">Our delivery key, from the callback URL's <c>?ref=</c>.</param>
+public sealed record StatusCallback(string? Reference, string? MessageStatus, string? ErrorCode, string? MessageSid);
+
+/// <summary>
+/// Applies a Twilio status callback to its delivery row: only forward (<see cref="DeliveryTransitions"/>), so duplicates
+/// and out-of-order callbacks change nothing wrongly (invariant 4). Records the error code and its reason
+/// (30003/30008 may succeed later, 30004–30007 are permanent; the row is terminal either way); 21610 also records the
+/// opt-out. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it).
+/// </summary>
+public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, DeliveryClaims claims, IOptOutStore optOuts)
+{
+    public async Task<CallbackResult> HandleAsync(StatusCallback callback, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (!DeliveryKey.TryParse(callback.Reference, out var key, out _) || key.Channel != Channel.Sms)
+        {
+            return new CallbackResult(CallbackOutcome.UnknownReference, null, null);
+        }
+
+        if (TwilioMessageStatus.Map(callback.MessageStatus) is not { } incoming)
+        {
+            return new CallbackResult(CallbackOutcome.IgnoredStatus, key, null);
+        }
+
+        var stored = await deliveries.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return new CallbackResult(CallbackOutcome.UnknownReference, key, null);
+        }
+
+        var code = TwilioErrorCodes.Parse(callback.ErrorCode);
+        var failed = incoming is DeliveryStatus.Undelivered or DeliveryStatus.Failed;
+        var now = claims.Now;
+        var before = stored.Record.Status;
+        var after = await claims.RecordResultAsync(stored, incoming, (row, moved) => !moved ? row with { ProviderId = row.ProviderId ?? callback.MessageSid } : row with
+        {
+            ProviderId = row.ProviderId ?? callback.MessageSid,
+            SentAt = row.SentAt ?? now,
+            ErrorCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? row.ErrorCode,
+            FailureReason = failed ? TwilioErrorCodes.ToReason(code) ?? FailureReason.ProviderReported : row.FailureReason,
+            Address = failed ? null : row.Address,
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (code == 21610)
+        {
+            await optOuts.OptOutAsync(key.Recipient, Channel.Sms, OptOutSource.Twilio21610, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CallbackResult(after.Record.Status != before ? CallbackOutcome.Applied : CallbackOutcome.Unchanged, key, after.Record.Status)
+        {
+            FailureReason = after.Record.FailureReason,
+        };
+    }
+}
+
+public enum CallbackOutcome
+{
+    /// <summary>The row moved forward.</summary>
+    Applied,
+
+    /// <summary>A duplicate or a stale (out-of-order) callback: the row stayed where it was.</summary>
+    Unchanged,
+
+    /// <summary>The reference names no delivery row (or none at all).</summary>
+    UnknownReference,
+
+    /// <summary>A status we do not track (receiving, received, new values).</summary>
+    IgnoredStatus,
+}
+
+public sealed record CallbackResult(CallbackOutcome Outcome, DeliveryKey? Key, DeliveryStatus? Status)
+{
+    public FailureReason? FailureReason { get; init; }
+}

@@ -1,0 +1,47 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using NodaTime;
+
+namespace AlertPipeline.Core.Ports;
+
+/// <summary>
+/// Opt-outs by recipient hash and channel. An opt-out applies to the address across every union (docs/storage.md):
+/// we send from one Twilio Messaging Service, which blocks a number that replied STOP for all our traffic.
+/// </summary>
+public interface IOptOutStore
+{
+    Task<bool> IsOptedOutAsync(RecipientHash recipient, Channel channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Those of <paramref name="recipients"/> that are opted out of <paramref name="channel"/>.</summary>
+    Task<IReadOnlySet<RecipientHash>> FindOptedOutAsync(
+        IReadOnlyCollection<RecipientHash> recipients, Channel channel, CancellationToken cancellationToken = default);
+
+    /// <summary>Records an opt-out; an existing one keeps its original time and source.</summary>
+    Task OptOutAsync(RecipientHash recipient, Channel channel, OptOutSource source, Instant at, CancellationToken cancellationToken = default);
+
+    /// <summary>Lifts an opt-out (START); nothing happens when there is none.</summary>
+    Task OptInAsync(RecipientHash recipient, Channel channel, CancellationToken cancellationToken = default);
+}
+
+public enum OptOutSource
+{
+    /// <summary>The member replied STOP (or another opt-out keyword).</summary>
+    Keyword,
+
+    /// <summary>Twilio refused a send with 21610: the number had replied STOP to our sender.</summary>
+    Twilio21610,
+
+    /// <summary>An organiser recorded it.</summary>
+    Organiser,
+
+    /// <summary>The member used an email unsubscribe link.</summary>
+    Unsubscribe,
+}
+
+/// <summary>Which campaign last messaged a recipient: so HELP can answer with that campaign's help line.</summary>
+public interface IRecipientIndex
+{
+    Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default);
+
+    Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default);
+}

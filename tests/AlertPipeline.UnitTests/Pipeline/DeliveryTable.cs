@@ -1,0 +1,108 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+using Moq;
+
+namespace AlertPipeline.UnitTests.Pipeline;
+
+/// <summary>
+/// A strict <see cref="IDeliveryStore"/> mock backed by a dictionary with ETags, as Table Storage behaves: adds ignore
+/// existing rows, updates succeed only with the current ETag. <see cref="BeforeUpdate"/> lets a test play a concurrent
+/// writer (a rival sender, a status callback) just before a conditional update.
+/// </summary>
+internal sealed class DeliveryTable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (DeliveryRecord Row, int Version)> _rows = new(StringComparer.Ordinal);
+
+    public DeliveryTable()
+    {
+        Mock.Setup(s => s.AddNewAsync(It.IsAny<AlertId>(), It.IsAny<IReadOnlyList<DeliveryRecord>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((AlertId alertId, IReadOnlyList<DeliveryRecord> rows, CancellationToken _) =>
+            {
+                rows.Should().OnlyContain(r => r.AlertId == alertId, "a batch holds one alert's rows");
+                return rows.Select(AddOne).ToList();
+            });
+        Mock.Setup(s => s.GetAsync(It.IsAny<DeliveryKey>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DeliveryKey key, CancellationToken _) => Find(key));
+        Mock.Setup(s => s.TryUpdateAsync(It.IsAny<DeliveryRecord>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DeliveryRecord row, string etag, CancellationToken _) => Update(row, etag));
+    }
+
+    public Mock<IDeliveryStore> Mock { get; } = new(MockBehavior.Strict);
+
+    public IDeliveryStore Object => Mock.Object;
+
+    /// <summary>Runs once, just before the next conditional update is checked.</summary>
+    public Action<DeliveryTable>? BeforeUpdate { get; set; }
+
+    public int Adds { get; private set; }
+
+    public int Updates { get; private set; }
+
+    public IReadOnlyList<DeliveryRecord> Rows
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _rows.Values.Select(v => v.Row)];
+            }
+        }
+    }
+
+    public DeliveryRecord this[DeliveryKey key] => Find(key)?.Record ?? throw new KeyNotFoundException(key.Value);
+
+    /// <summary>Stores a row as it is (test set-up), replacing any.</summary>
+    public void Put(DeliveryRecord row)
+    {
+        lock (_gate)
+        {
+            var version = _rows.TryGetValue(row.Key.Value, out var existing) ? existing.Version + 1 : 1;
+            _rows[row.Key.Value] = (row, version);
+        }
+    }
+
+    private DeliveryAddOutcome AddOne(DeliveryRecord row)
+    {
+        lock (_gate)
+        {
+            if (_rows.TryGetValue(row.Key.Value, out var existing))
+            {
+                return new DeliveryAddOutcome(row.Key, false, existing.Row.Status);
+            }
+
+            _rows[row.Key.Value] = (row, 1);
+            Adds++;
+            return new DeliveryAddOutcome(row.Key, true, row.Status);
+        }
+    }
+
+    private StoredDelivery? Find(DeliveryKey key)
+    {
+        lock (_gate)
+        {
+            return _rows.TryGetValue(key.Value, out var entry) ? new StoredDelivery(entry.Row, ETag(entry.Version)) : null;
+        }
+    }
+
+    private StoredDelivery? Update(DeliveryRecord row, string etag)
+    {
+        var hook = BeforeUpdate;
+        BeforeUpdate = null;
+        hook?.Invoke(this);
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(row.Key.Value, out var entry) || ETag(entry.Version) != etag)
+            {
+                return null;
+            }
+
+            _rows[row.Key.Value] = (row, entry.Version + 1);
+            Updates++;
+            return new StoredDelivery(row, ETag(entry.Version + 1));
+        }
+    }
+
+    private static string ETag(int version) => $"W/\"v{version}\"";
+}

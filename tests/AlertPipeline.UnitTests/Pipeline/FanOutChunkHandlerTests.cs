@@ -1,0 +1,153 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using NodaTime;
+
+namespace AlertPipeline.UnitTests.Pipeline;
+
+public sealed class FanOutChunkHandlerTests
+{
+    private readonly PipelineWorld _world = new();
+
+    [Fact]
+    public async Task FanOut_PersonInTwoBranchesAndTwoUnions_GetsOneSmsAndOneEmail()
+    {
+        const string phone = "+447700900123";
+        const string email = "aigul@example.org";
+        _world.AddContact(PipelineWorld.Kz, PipelineWorld.Zhanaozen, "aigul", phone, email);
+        _world.AddContact(PipelineWorld.Kz, PipelineWorld.Aqtau, "aigul-a", "+44 7700 900123", "Aigul@Example.org");
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a-s", phone, email);
+        var alert = _world.StoreAlert();
+        var sent = new List<SmsSendRequest>();
+        _world.SetUpSmsSuccess(sent.Add);
+
+        var (sms, emails) = await _world.FanOutAllAsync(alert);
+        foreach (var message in sms)
+        {
+            message.TryParse(out var key, out _).Should().BeTrue();
+            await _world.SendSms.HandleAsync(key!, default);
+        }
+
+        _world.Deliveries.Rows.Should().HaveCount(2, "one row per channel for the one person");
+        sms.Select(m => m.DeliveryKey).Distinct().Should().ContainSingle();
+        emails.Select(m => m.DeliveryKey).Distinct().Should().ContainSingle();
+        sent.Should().ContainSingle().Which.To.Should().Be(phone);
+    }
+
+    [Fact]
+    public async Task Chunk_SkipsWithReasons_AndDispatchesOnlyPending()
+    {
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "ok", "+447700900101", "ok@example.org");
+        var storeOptOut = _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "stopped", "+447700900102");
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "state-optout", "+447700900103", optOut: new OptOutState(Instant.FromUtc(2025, 1, 1, 0, 0), null));
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "no-consent", "+447700900104", "nc@example.org", consent: new Consent(false, true));
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "bad-number", email: "bad@example.org", invalidPhone: PhoneNumberError.InvalidLengthForCountry);
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "email-only", email: "eo@example.org");
+        _world.OptedOut.Add((_world.Hasher.Hash(storeOptOut.Phone!), Channel.Sms));
+        _world.Options.FanOutPageSize = 100;
+        var alert = _world.StoreAlert();
+
+        var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
+
+        string Sms(string id) => Describe(_world.Deliveries.Rows.Single(r => r.Channel == Channel.Sms && r.Contact!.ContactId.Value == id));
+        Sms("ok").Should().Be("Pending");
+        Sms("stopped").Should().Be("Skipped OptedOut");
+        Sms("state-optout").Should().Be("Skipped OptedOut");
+        Sms("no-consent").Should().Be("Skipped NoConsent");
+        Sms("bad-number").Should().Be("Skipped InvalidNumber");
+        Sms("email-only").Should().Be("Skipped NoAddress");
+        _world.Deliveries.Rows.Where(r => r.Channel == Channel.Email).Select(r => $"{r.Contact!.ContactId}:{Describe(r)}").Should().BeEquivalentTo(
+            ["ok:Pending", "stopped:Skipped NoAddress", "state-optout:Skipped NoAddress", "no-consent:Pending", "bad-number:Pending", "email-only:Pending"]);
+        result.Sms.Should().ContainSingle().Which.DeliveryKey.Should().Be(_world.KeyFor(alert, Channel.Sms, "+447700900101").Value);
+        result.Email.Should().HaveCount(4);
+        result.Next.Should().BeNull();
+        _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Skipped).Should().OnlyContain(r => r.Address == null, "skipped rows keep no address");
+        _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Pending).Should().OnlyContain(r => r.Address != null);
+    }
+
+    [Fact]
+    public async Task Chunk_BranchLargerThanAPage_ReadsOnePageAndChainsTheNext()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
+
+        var pages = new List<FanOutChunkResult>();
+        for (FanOutChunk? next = chunk; next is not null; next = pages[^1].Next)
+        {
+            pages.Add(await _world.Chunks.HandleAsync(next, default));
+        }
+
+        pages.Select(p => p.Contacts).Should().Equal(2, 2, 1);
+        pages.Select(p => p.Sms.Count).Should().Equal(2, 2, 1);
+        pages[0].Next!.Page.Should().Be(1);
+        pages[0].Next!.ContinuationToken.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Chunk_RunTwice_WritesNothingNewAndChangesNothing()
+    {
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900301", "a@example.org");
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "b", "+447700900302", consent: new Consent(false, false));
+        var alert = _world.StoreAlert();
+        var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
+        var first = await _world.Chunks.HandleAsync(chunk, default);
+        var rows = _world.Deliveries.Rows;
+        _world.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var second = await _world.Chunks.HandleAsync(chunk, default);
+
+        first.Added.Should().Be(4, "a: sms and email; b: sms (no consent) and email (no address), all recorded");
+        second.Added.Should().Be(0);
+        _world.Deliveries.Rows.Should().BeEquivalentTo(rows, "existing rows are left untouched");
+        _world.Deliveries.Updates.Should().Be(0);
+        second.Sms.Should().Equal(first.Sms, "rows still Pending are dispatched again; senders claim them, so this is harmless");
+    }
+
+    [Fact]
+    public async Task Chunk_RowAlreadySent_IsNotDispatchedAgain()
+    {
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900401");
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
+        await _world.Chunks.HandleAsync(chunk, default);
+        var row = _world.Deliveries.Rows.Single();
+        _world.Deliveries.Put(row with { Status = DeliveryStatus.Sent, ProviderId = "SM1" });
+
+        var again = await _world.Chunks.HandleAsync(chunk, default);
+
+        again.Sms.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Chunk_AfterExpiry_WritesSkippedExpiredAndDispatchesNothing()
+    {
+        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900501", "a@example.org");
+        var alert = _world.StoreAlert();
+        _world.Time.SetUtcNow(new DateTimeOffset(2025, 12, 16, 18, 0, 0, TimeSpan.Zero));
+
+        var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
+
+        result.Sms.Should().BeEmpty();
+        result.Email.Should().BeEmpty();
+        _world.Deliveries.Rows.Should().HaveCount(2).And.OnlyContain(r => r.Status == DeliveryStatus.Skipped && r.SkipReason == SkipReason.Expired);
+    }
+
+    [Fact]
+    public async Task Chunk_AlertNotStored_ThrowsRetry()
+    {
+        var alert = _world.StoreAlert();
+        _world.Alerts.Clear();
+
+        var act = () => _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
+
+        await act.Should().ThrowAsync<PipelineRetryException>();
+    }
+
+    private static string Describe(DeliveryRecord row) => row.SkipReason is { } reason ? $"{row.Status} {reason}" : row.Status.ToString();
+}

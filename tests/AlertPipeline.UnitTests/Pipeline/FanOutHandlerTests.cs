@@ -1,0 +1,113 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using Moq;
+
+namespace AlertPipeline.UnitTests.Pipeline;
+
+public sealed class FanOutHandlerTests
+{
+    private readonly PipelineWorld _world = new();
+
+    [Fact]
+    public async Task Handle_ValidEvent_StoresAlertAndPlansOneChunkPerSubscribedBranch()
+    {
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), "msg-1", default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Accepted);
+        result.AlreadyReceived.Should().BeFalse();
+        result.AlertId!.Value.Should().Be("75774197e5449172989a88db2b6df47f", "the docs' example id: derived from event, kind, occurrence, reminder");
+        _world.Alerts.Should().ContainKey(result.AlertId);
+        result.Chunks.Select(c => $"{c.UnionId}/{c.BranchId}").Should().BeEquivalentTo(
+            ["kz-oil/zhanaozen", "kz-oil/aqtau", "uk-energy/london"], "kz-oil subscribes as a whole union, uk-energy with one branch");
+        result.Chunks.Should().OnlyContain(c => c.AlertId == result.AlertId && c.Page == 0 && c.ContinuationToken == null);
+    }
+
+    [Fact]
+    public async Task Handle_AudienceNamesOneBranch_OnlyThatBranchAmongTheSubscribed()
+    {
+        var json = PipelineWorld.EventJson().Replace(
+            "\"channels\"", "\"audience\": { \"branches\": [{ \"unionId\": \"kz-oil\", \"branchId\": \"aqtau\" }, { \"unionId\": \"uk-energy\", \"branchId\": \"leeds\" }] }, \"channels\"", StringComparison.Ordinal);
+
+        var result = await _world.FanOut.HandleAsync(json, null, default);
+
+        result.Errors.Should().BeEmpty();
+        result.Chunks.Select(c => $"{c.UnionId}/{c.BranchId}").Should().Equal("kz-oil/aqtau");
+    }
+
+    [Fact]
+    public async Task Handle_SameEventTwice_SamePlanAndStoredOnce()
+    {
+        var first = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+        var second = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        second.AlreadyReceived.Should().BeTrue();
+        second.AlertId.Should().Be(first.AlertId);
+        second.Chunks.Should().Equal(first.Chunks);
+        _world.Alerts.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task Handle_InvalidEvent_IsRejectedWithEveryErrorRecordedAndNothingStored()
+    {
+        var json = PipelineWorld.EventJson(channels: """["sms","fax"]""").Replace("Asia/Aqtau", "Asia/Aktau-Typo", StringComparison.Ordinal);
+
+        var result = await _world.FanOut.HandleAsync(json, "msg-9", default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Rejected);
+        result.Errors.Select(e => e.Path).Should().Contain(["$.channels[1]", "$.occurrence.timeZone"]);
+        _world.Rejected.Should().ContainSingle().Which.Should().Match<RejectedEvent>(r =>
+            r.MessageId == "msg-9" && r.Errors.Count == result.Errors.Count && r.BodyLength == System.Text.Encoding.UTF8.GetByteCount(json) && r.BodySha256.Length == 64);
+        _world.AlertStore.Verify(s => s.AddAsync(It.IsAny<AlertRecord>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Theory]
+    [InlineData("not json at all", "$")]
+    [InlineData("""{"Id":"x"}""", "$.Id")]
+    public async Task Handle_Malformed_IsRejectedNamingThePath(string body, string path)
+    {
+        var result = await _world.FanOut.HandleAsync(body, null, default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Rejected);
+        result.Errors.Should().Contain(e => e.Path == path);
+    }
+
+    [Fact]
+    public async Task Handle_UnknownCampaign_IsRejected()
+    {
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(campaignId: "no-such-campaign"), null, default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Rejected);
+        result.Errors.Should().ContainSingle().Which.ToString().Should().Be("$.campaignId: unknown campaign 'no-such-campaign'");
+    }
+
+    [Fact]
+    public async Task Handle_ExpiredEvent_IsStoredAsExpiredAndPlansNothing()
+    {
+        _world.Time.SetUtcNow(new DateTimeOffset(2025, 12, 16, 18, 0, 0, TimeSpan.Zero));
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Expired);
+        result.Chunks.Should().BeEmpty();
+        _world.Alerts[result.AlertId!].ExpiredOnArrival.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Audience_WholeUnionAndItsBranchBothSubscribed_EachBranchOnce()
+    {
+        _world.Subscriptions.Add(new Subscription(PipelineWorld.CampaignId, PipelineWorld.Kz, PipelineWorld.Aqtau));
+        var alertEvent = AlertEventParser.Parse(PipelineWorld.EventJson()).Value;
+
+        var branches = await new AudienceResolver(_world.Membership.Object).ResolveAsync(alertEvent, default);
+
+        branches.Should().OnlyHaveUniqueItems().And.HaveCount(3);
+        branches.Should().NotContain(b => b.UnionId == PipelineWorld.Uk && b.BranchId != PipelineWorld.London);
+        _ = AlertId.For(alertEvent);
+        _world.Branches.Add(new Branch(PipelineWorld.Uk, BranchId.Parse("leeds"), "Leeds"));
+        (await new AudienceResolver(_world.Membership.Object).ResolveAsync(alertEvent, default))
+            .Should().NotContain(b => b.BranchId.Value == "leeds", "uk-energy subscribed only its London branch");
+    }
+}

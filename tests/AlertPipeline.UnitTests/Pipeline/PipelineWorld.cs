@@ -1,0 +1,245 @@
+using System.Globalization;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Testing;
+using Moq;
+using NodaTime;
+
+namespace AlertPipeline.UnitTests.Pipeline;
+
+/// <summary>
+/// The pipeline's handlers over strict mocks of every port, backed by in-memory data: an unexpected call (a send nobody
+/// set up) fails the test. Numbers are from Ofcom's drama range (07700 900xxx) and the US 555-01xx range.
+/// </summary>
+internal sealed class PipelineWorld
+{
+    public static readonly DateTimeOffset Start = new(2025, 12, 9, 6, 1, 0, TimeSpan.Zero);
+    public static readonly CampaignId CampaignId = CampaignId.Parse("zhanaozen-solidarity");
+    public static readonly UnionId Kz = UnionId.Parse("kz-oil");
+    public static readonly UnionId Uk = UnionId.Parse("uk-energy");
+    public static readonly BranchId Zhanaozen = BranchId.Parse("zhanaozen");
+    public static readonly BranchId Aqtau = BranchId.Parse("aqtau");
+    public static readonly BranchId London = BranchId.Parse("london");
+
+    private readonly Dictionary<RecipientHash, CampaignId> _lastCampaign = [];
+
+    public PipelineWorld()
+    {
+        Campaigns.Add(new Campaign(CampaignId, "Justice for Kazakhstan's Oil Workers", "Zhanaozen solidarity: help@example.org", LanguageTag.English));
+        Unions.AddRange([new Union(Kz, "Mangystau Oil Workers"), new Union(Uk, "UK Energy Workers")]);
+        Branches.AddRange([new Branch(Kz, Zhanaozen, "Zhanaozen"), new Branch(Kz, Aqtau, "Aqtau"), new Branch(Uk, London, "London")]);
+        Subscriptions.AddRange([new Subscription(CampaignId, Kz), new Subscription(CampaignId, Uk, London)]);
+        SetUpMembership();
+        SetUpAlerts();
+        SetUpOptOuts();
+        SetUpRecipients();
+        Rejections.Setup(r => r.RecordAsync(It.IsAny<RejectedEvent>(), It.IsAny<CancellationToken>()))
+            .Callback((RejectedEvent e, CancellationToken _) => Rejected.Add(e)).Returns(Task.CompletedTask);
+    }
+
+    public ManualTimeProvider Time { get; } = new(Start);
+
+    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, MaxBusyWait = TimeSpan.Zero };
+
+    public RecipientHasher Hasher { get; } = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    public List<Campaign> Campaigns { get; } = [];
+
+    public List<Union> Unions { get; } = [];
+
+    public List<Branch> Branches { get; } = [];
+
+    public List<Subscription> Subscriptions { get; } = [];
+
+    public List<ContactEntry> Contacts { get; } = [];
+
+    public Dictionary<AlertId, AlertRecord> Alerts { get; } = [];
+
+    public HashSet<(RecipientHash, Channel)> OptedOut { get; } = [];
+
+    public List<RejectedEvent> Rejected { get; } = [];
+
+    public DeliveryTable Deliveries { get; } = new();
+
+    public Mock<IMembershipReader> Membership { get; } = new(MockBehavior.Strict);
+
+    public Mock<IAlertStore> AlertStore { get; } = new(MockBehavior.Strict);
+
+    public Mock<IOptOutStore> OptOuts { get; } = new(MockBehavior.Strict);
+
+    public Mock<IRecipientIndex> Recipients { get; } = new(MockBehavior.Strict);
+
+    public Mock<IRejectedEventLog> Rejections { get; } = new(MockBehavior.Strict);
+
+    public Mock<ISmsGateway> Sms { get; } = new(MockBehavior.Strict);
+
+    public Mock<IEmailGateway> Email { get; } = new(MockBehavior.Strict);
+
+    public PipelineLookups Lookups => new(AlertStore.Object, Membership.Object, Options, Time);
+
+    public DeliveryClaims Claims => new(Deliveries.Object, Options, Time);
+
+    public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Time);
+
+    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, OptOuts.Object, Hasher, Options, Time);
+
+    public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, Options);
+
+    public SendEmailHandler SendEmail => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Email.Object, Options);
+
+    public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
+
+    public InboundSmsHandler Inbound => new(OptOuts.Object, Recipients.Object, Lookups, Hasher, Options, Time);
+
+    public IReadOnlyDictionary<RecipientHash, CampaignId> LastCampaign => _lastCampaign;
+
+    public Contact AddContact(
+        UnionId union, BranchId branch, string id, string? phone = null, string? email = null, string language = "en",
+        Consent? consent = null, OptOutState? optOut = null, PhoneNumberError? invalidPhone = null, string name = "Aigul")
+    {
+        var contact = new Contact
+        {
+            UnionId = union,
+            BranchId = branch,
+            ContactId = ContactId.Parse(id),
+            Name = name,
+            Phone = phone is null ? null : PhoneNumber.Parse(phone),
+            Email = email is null ? null : EmailAddress.Parse(email),
+            Language = LanguageTag.Parse(language),
+            TimeZone = TimeZoneId.Parse(union == Kz ? "Asia/Aqtau" : "Europe/London"),
+            Consent = consent ?? Consent.All,
+            OptOut = optOut ?? OptOutState.None,
+        };
+        Contacts.Add(new ContactEntry(contact, invalidPhone));
+        return contact;
+    }
+
+    public static string EventJson(string channels = """["sms","email"]""", string? expiresAt = "2025-12-16T18:00:00Z", string campaignId = "zhanaozen-solidarity") =>
+        $$$"""
+        {
+          "schemaVersion": 1,
+          "eventId": "zhanaozen-massacre",
+          "kind": "anniversary",
+          "occurredAt": "2025-12-09T06:00:00Z",
+          "campaignId": "{{{campaignId}}}",
+          "occurrence": { "localDateTime": "2025-12-16T11:00:00", "timeZone": "Asia/Aqtau" },
+          "reminder": "week-before",
+          "channels": {{{channels}}},
+          {{{(expiresAt is null ? "" : $"\"expiresAt\": \"{expiresAt}\",")}}}
+          "variables": { "years": "14" },
+          "templates": {
+            "en": {
+              "sms": "{{name}}: on {{date}} at {{time}} we remember the Zhanaozen oil workers, {{years}} years on.",
+              "email": { "subject": "Zhanaozen, {{years}} years on", "text": "Dear {{name}}, {{union}} ({{branch}}) remembers on {{date}}.", "html": "<p>Dear {{name}}</p>" }
+            },
+            "ru": {
+              "sms": "{{name}}, {{date}} в {{time}} вспоминаем нефтяников Жанаозена ({{years}} лет).",
+              "email": { "subject": "Жанаозен: {{years}} лет", "text": "{{name}}, присоединяйтесь {{date}}." }
+            }
+          }
+        }
+        """;
+
+    /// <summary>Stores the alert of <paramref name="json"/> as fan-out would, and returns it.</summary>
+    public AlertRecord StoreAlert(string? json = null)
+    {
+        var alertEvent = AlertEventParser.Parse(json ?? EventJson()).Value;
+        var record = new AlertRecord(AlertId.For(alertEvent), alertEvent, Instant.FromDateTimeOffset(Start), false);
+        Alerts[record.AlertId] = record;
+        return record;
+    }
+
+    /// <summary>Runs every chunk of every subscribed branch to the end (following continuation chunks); returns all dispatch messages.</summary>
+    public async Task<(List<DispatchMessage> Sms, List<DispatchMessage> Email)> FanOutAllAsync(AlertRecord alert)
+    {
+        var sms = new List<DispatchMessage>();
+        var email = new List<DispatchMessage>();
+        var queue = new Queue<FanOutChunk>((await new AudienceResolver(Membership.Object).ResolveAsync(alert.Event, default))
+            .Select(b => new FanOutChunk(alert.AlertId, b.UnionId, b.BranchId, 0, null)));
+        while (queue.TryDequeue(out var chunk))
+        {
+            var result = await Chunks.HandleAsync(chunk, default);
+            sms.AddRange(result.Sms);
+            email.AddRange(result.Email);
+            if (result.Next is { } next)
+            {
+                queue.Enqueue(next);
+            }
+        }
+
+        return (sms, email);
+    }
+
+    public DeliveryKey KeyFor(AlertRecord alert, Channel channel, string address) =>
+        new(alert.AlertId, channel, channel == Channel.Sms ? Hasher.Hash(PhoneNumber.Parse(address)) : Hasher.Hash(EmailAddress.Parse(address)));
+
+    public void SetUpSmsSuccess(Action<SmsSendRequest>? onSend = null)
+    {
+        var count = 0;
+        Sms.Setup(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((SmsSendRequest request, CancellationToken _) =>
+            {
+                onSend?.Invoke(request);
+                return new SmsSendResult("SM" + Interlocked.Increment(ref count).ToString("D32", CultureInfo.InvariantCulture), "queued", 1);
+            });
+    }
+
+    private void SetUpMembership()
+    {
+        Membership.Setup(m => m.GetCampaignAsync(It.IsAny<CampaignId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((CampaignId id, CancellationToken _) => Campaigns.FirstOrDefault(c => c.CampaignId == id));
+        Membership.Setup(m => m.GetUnionAsync(It.IsAny<UnionId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId id, CancellationToken _) => Unions.FirstOrDefault(u => u.UnionId == id));
+        Membership.Setup(m => m.GetBranchAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, BranchId b, CancellationToken _) => Branches.FirstOrDefault(x => x.UnionId == u && x.BranchId == b));
+        Membership.Setup(m => m.GetBranchesAsync(It.IsAny<UnionId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, CancellationToken _) => Branches.Where(x => x.UnionId == u).ToList());
+        Membership.Setup(m => m.GetSubscriptionsAsync(It.IsAny<CampaignId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((CampaignId c, CancellationToken _) => Subscriptions.Where(s => s.CampaignId == c).ToList());
+        Membership.Setup(m => m.GetContactAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<ContactId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, BranchId b, ContactId c, CancellationToken _) =>
+                Contacts.FirstOrDefault(e => e.Contact.UnionId == u && e.Contact.BranchId == b && e.Contact.ContactId == c));
+        Membership.Setup(m => m.GetContactsPageAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, BranchId b, int size, string? token, CancellationToken _) =>
+            {
+                var all = Contacts.Where(e => e.Contact.UnionId == u && e.Contact.BranchId == b).ToList();
+                var start = token is null ? 0 : int.Parse(token, CultureInfo.InvariantCulture);
+                var end = Math.Min(all.Count, start + size);
+                return new ContactPage(all[start..end], end < all.Count ? end.ToString(CultureInfo.InvariantCulture) : null);
+            });
+    }
+
+    private void SetUpAlerts()
+    {
+        AlertStore.Setup(s => s.AddAsync(It.IsAny<AlertRecord>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((AlertRecord record, CancellationToken _) => Alerts.TryAdd(record.AlertId, record));
+        AlertStore.Setup(s => s.GetAsync(It.IsAny<AlertId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((AlertId id, CancellationToken _) => Alerts.GetValueOrDefault(id));
+    }
+
+    private void SetUpOptOuts()
+    {
+        OptOuts.Setup(o => o.IsOptedOutAsync(It.IsAny<RecipientHash>(), It.IsAny<Channel>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((RecipientHash r, Channel c, CancellationToken _) => OptedOut.Contains((r, c)));
+        OptOuts.Setup(o => o.FindOptedOutAsync(It.IsAny<IReadOnlyCollection<RecipientHash>>(), It.IsAny<Channel>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyCollection<RecipientHash> rs, Channel c, CancellationToken _) => rs.Where(r => OptedOut.Contains((r, c))).ToHashSet());
+        OptOuts.Setup(o => o.OptOutAsync(It.IsAny<RecipientHash>(), It.IsAny<Channel>(), It.IsAny<OptOutSource>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
+            .Callback((RecipientHash r, Channel c, OptOutSource _, Instant _, CancellationToken _) => OptedOut.Add((r, c)))
+            .Returns(Task.CompletedTask);
+        OptOuts.Setup(o => o.OptInAsync(It.IsAny<RecipientHash>(), It.IsAny<Channel>(), It.IsAny<CancellationToken>()))
+            .Callback((RecipientHash r, Channel c, CancellationToken _) => OptedOut.Remove((r, c)))
+            .Returns(Task.CompletedTask);
+    }
+
+    private void SetUpRecipients()
+    {
+        Recipients.Setup(r => r.RecordLastCampaignAsync(It.IsAny<RecipientHash>(), It.IsAny<CampaignId>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
+            .Callback((RecipientHash r, CampaignId c, Instant _, CancellationToken _) => _lastCampaign[r] = c)
+            .Returns(Task.CompletedTask);
+        Recipients.Setup(r => r.GetLastCampaignAsync(It.IsAny<RecipientHash>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((RecipientHash r, CancellationToken _) => _lastCampaign.GetValueOrDefault(r));
+    }
+}
