@@ -1,0 +1,173 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+
+namespace AlertPipeline.Infrastructure.Persistence;
+
+/// <summary>
+/// Deliveries (PK alertId, RK <c>{channel}~{recipientHash}</c>). Rows are added in entity group transactions of up to
+/// 100 (one partition: the alert); a batch that meets an existing row falls back to single inserts so the rest still go
+/// in and the existing row is left as it is. Updates replace the row conditionally on its ETag.
+/// The <c>Address</c> property (number or email) is the only personal data, kept while the row may still be sent.
+/// </summary>
+public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOptions options) : IDeliveryStore
+{
+    public const int MaxBatch = 100;
+
+    public static string RowKey(DeliveryKey key) => EntityValues.Key(key.Channel.ToWireName(), key.Recipient.Value);
+
+    public async Task<IReadOnlyList<DeliveryAddOutcome>> AddNewAsync(AlertId alertId, IReadOnlyList<DeliveryRecord> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Any(r => r.AlertId != alertId) || rows.Select(r => r.Key).Distinct().Count() != rows.Count)
+        {
+            throw new ArgumentException("Rows must all belong to the alert and have distinct keys.", nameof(rows));
+        }
+
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var outcomes = new List<DeliveryAddOutcome>(rows.Count);
+        foreach (var batch in rows.Chunk(MaxBatch))
+        {
+            outcomes.AddRange(await AddBatchAsync(table, batch, cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+
+    public async Task<StoredDelivery?> GetAsync(DeliveryKey key, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(key.AlertId.Value, RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
+    }
+
+    public async Task<StoredDelivery?> TryUpdateAsync(DeliveryRecord row, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentException.ThrowIfNullOrEmpty(etag);
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var updated = await table.UpdateEntityAsync(DeliveryMapping.Write(row), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return new StoredDelivery(row, updated.ToString());
+        }
+        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<DeliveryPage> GetPageAsync(AlertId alertId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        await foreach (var page in table.QueryPagesAsync(TableFilter.PartitionKeyEquals(alertId.Value), Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return new DeliveryPage([.. page.Items.Select(DeliveryMapping.Read)], page.ContinuationToken);
+        }
+
+        return new DeliveryPage([], null);
+    }
+
+    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(
+                batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, DeliveryMapping.Write(r))), cancellationToken).ConfigureAwait(false);
+            return [.. batch.Select(r => new DeliveryAddOutcome(r.Key, true, r.Status))];
+        }
+        catch (TableTransactionFailedException ex) when (ex.ErrorCode == TableErrorCode.EntityAlreadyExists || ex.Status == 409)
+        {
+            // Some rows exist (a re-run chunk, or the same person reached through another branch): insert one by one.
+            var outcomes = new DeliveryAddOutcome[batch.Length];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, batch.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+                async (i, ct) => outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+            return outcomes;
+        }
+    }
+
+    private static async Task<DeliveryAddOutcome> AddOneAsync(TableClient table, DeliveryRecord row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(DeliveryMapping.Write(row), cancellationToken).ConfigureAwait(false);
+            return new DeliveryAddOutcome(row.Key, true, row.Status);
+        }
+        catch (TableEntityAlreadyExistsException)
+        {
+            var existing = await table.GetEntityAsync(row.AlertId.Value, RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false);
+            return new DeliveryAddOutcome(row.Key, false, existing.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(existing, "Status", "is missing"));
+        }
+    }
+}
+
+/// <summary>The Deliveries row's properties, mapped one by one.</summary>
+internal static class DeliveryMapping
+{
+    public static TableEntity Write(DeliveryRecord r) => new(r.AlertId.Value, DeliveryRepository.RowKey(r.Key))
+    {
+        ["Channel"] = r.Channel.ToWireName(),
+        ["Status"] = r.Status.ToString(),
+        ["SkipReason"] = r.SkipReason?.ToString(),
+        ["FailureReason"] = r.FailureReason?.ToString(),
+        ["ErrorCode"] = r.ErrorCode,
+        ["UnionId"] = r.Contact?.UnionId.Value,
+        ["BranchId"] = r.Contact?.BranchId.Value,
+        ["ContactId"] = r.Contact?.ContactId.Value,
+        ["Address"] = r.Address,
+        ["Language"] = r.Language?.Value,
+        ["Encoding"] = r.Encoding?.ToString(),
+        ["Segments"] = r.Segments,
+        ["ProviderId"] = r.ProviderId,
+        ["BodyHash"] = r.BodyHash,
+        ["Attempt"] = r.Attempt,
+        ["FirstClaimedAt"] = r.FirstClaimedAt.ToStored(),
+        ["ClaimedAt"] = r.ClaimedAt.ToStored(),
+        ["Released"] = r.Released,
+        ["CreatedAt"] = r.CreatedAt.ToDateTimeOffset(),
+        ["UpdatedAt"] = r.UpdatedAt.ToDateTimeOffset(),
+        ["SentAt"] = r.SentAt.ToStored(),
+    };
+
+    public static DeliveryRecord Read(TableEntity e)
+    {
+        var parts = e.RowKey.Split(EntityValues.KeySeparator);
+        var key = parts.Length == 2 && ChannelNames.TryParse(parts[0], out var channel)
+                  && AlertId.TryParse(e.PartitionKey, out var alertId, out _) && RecipientHash.TryParse(parts[1], out var recipient, out _)
+            ? new DeliveryKey(alertId, channel, recipient)
+            : throw EntityValues.Corrupt(e, "RowKey", "is not {channel}~{recipientHash}");
+        var union = e.ParseOptional("UnionId", v => UnionId.TryParse(v, out var id) ? id : null);
+        var branch = e.ParseOptional("BranchId", v => BranchId.TryParse(v, out var id) ? id : null);
+        var contact = e.ParseOptional("ContactId", v => ContactId.TryParse(v, out var id) ? id : null);
+        var created = e.Instant("CreatedAt") ?? throw EntityValues.Corrupt(e, "CreatedAt", "is missing");
+        return new DeliveryRecord
+        {
+            Key = key,
+            Status = e.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(e, "Status", "is missing"),
+            SkipReason = e.Enum<SkipReason>("SkipReason"),
+            FailureReason = e.Enum<FailureReason>("FailureReason"),
+            ErrorCode = e.GetString("ErrorCode"),
+            Contact = union is not null && branch is not null && contact is not null ? new ContactRef(union, branch, contact) : null,
+            Address = e.GetString("Address"),
+            Language = e.ParseOptional("Language", v => LanguageTag.TryParse(v, out var tag) ? tag : null),
+            Encoding = e.Enum<SmsEncodingKind>("Encoding"),
+            Segments = e.GetInt32("Segments"),
+            ProviderId = e.GetString("ProviderId"),
+            BodyHash = e.GetString("BodyHash"),
+            Attempt = e.GetInt32("Attempt") ?? 0,
+            FirstClaimedAt = e.Instant("FirstClaimedAt"),
+            ClaimedAt = e.Instant("ClaimedAt"),
+            Released = e.GetBoolean("Released") ?? false,
+            CreatedAt = created,
+            UpdatedAt = e.Instant("UpdatedAt") ?? created,
+            SentAt = e.Instant("SentAt"),
+        };
+    }
+}

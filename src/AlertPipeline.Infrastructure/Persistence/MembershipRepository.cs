@@ -1,0 +1,184 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Storage.Tables;
+
+namespace AlertPipeline.Infrastructure.Persistence;
+
+/// <summary>
+/// Unions, branches, contacts, campaigns and subscriptions on Table Storage (keys in docs/storage.md). Every field is
+/// mapped by hand: a record is never serialised whole, so nothing personal lands in a property by accident. Contact
+/// reads always build the partition key from the union and the branch together (tenancy).
+/// </summary>
+public sealed class MembershipRepository(PipelineTables tables) : IMembershipReader
+{
+    public const string UnionPartition = "union";
+    public const string CampaignPartition = "campaign";
+
+    public static string ContactPartition(UnionId unionId, BranchId branchId) => EntityValues.Key(unionId.Value, branchId.Value);
+
+    public static string SubscriptionRow(UnionId unionId, BranchId? branchId) =>
+        branchId is null ? unionId.Value : EntityValues.Key(unionId.Value, branchId.Value);
+
+    public async Task<Campaign?> GetCampaignAsync(CampaignId campaignId, CancellationToken cancellationToken = default) =>
+        await GetAsync(PipelineTables.Campaigns, CampaignPartition, campaignId.Value, ReadCampaign, cancellationToken).ConfigureAwait(false);
+
+    public async Task<Union?> GetUnionAsync(UnionId unionId, CancellationToken cancellationToken = default) =>
+        await GetAsync(PipelineTables.Unions, UnionPartition, unionId.Value, e => new Union(unionId, e.Required("Name")), cancellationToken).ConfigureAwait(false);
+
+    public async Task<Branch?> GetBranchAsync(UnionId unionId, BranchId branchId, CancellationToken cancellationToken = default) =>
+        await GetAsync(PipelineTables.Branches, unionId.Value, branchId.Value, e => new Branch(unionId, branchId, e.Required("Name")), cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<Branch>> GetBranchesAsync(UnionId unionId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.Branches, cancellationToken).ConfigureAwait(false);
+        var branches = new List<Branch>();
+        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(unionId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            branches.Add(new Branch(unionId, entity.Parse("BranchId", v => BranchId.TryParse(v, out var id) ? id : null), entity.Required("Name")));
+        }
+
+        return branches;
+    }
+
+    public async Task<IReadOnlyList<Subscription>> GetSubscriptionsAsync(CampaignId campaignId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
+        var subscriptions = new List<Subscription>();
+        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(campaignId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            subscriptions.Add(new Subscription(
+                campaignId,
+                entity.Parse("UnionId", v => UnionId.TryParse(v, out var id) ? id : null),
+                entity.ParseOptional("BranchId", v => BranchId.TryParse(v, out var id) ? id : null)));
+        }
+
+        return subscriptions;
+    }
+
+    public async Task<ContactPage> GetContactsPageAsync(
+        UnionId unionId, BranchId branchId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
+        var filter = TableFilter.PartitionKeyEquals(ContactPartition(unionId, branchId));
+        await foreach (var page in table.QueryPagesAsync(filter, Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return new ContactPage([.. page.Items.Select(e => ReadContact(e, unionId, branchId))], page.ContinuationToken);
+        }
+
+        return new ContactPage([], null);
+    }
+
+    public async Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default) =>
+        await GetAsync(PipelineTables.Contacts, ContactPartition(unionId, branchId), contactId.Value, e => ReadContact(e, unionId, branchId), cancellationToken).ConfigureAwait(false);
+
+    public async Task UpsertUnionAsync(Union union, CancellationToken cancellationToken = default) =>
+        await UpsertAsync(PipelineTables.Unions, new TableEntity(UnionPartition, union.UnionId.Value) { ["Name"] = union.Name }, cancellationToken).ConfigureAwait(false);
+
+    public async Task UpsertBranchAsync(Branch branch, CancellationToken cancellationToken = default) =>
+        await UpsertAsync(PipelineTables.Branches, new TableEntity(branch.UnionId.Value, branch.BranchId.Value)
+        {
+            ["UnionId"] = branch.UnionId.Value,
+            ["BranchId"] = branch.BranchId.Value,
+            ["Name"] = branch.Name,
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async Task UpsertCampaignAsync(Campaign campaign, CancellationToken cancellationToken = default) =>
+        await UpsertAsync(PipelineTables.Campaigns, new TableEntity(CampaignPartition, campaign.CampaignId.Value)
+        {
+            ["Name"] = campaign.Name,
+            ["HelpContact"] = campaign.HelpContact,
+            ["DefaultLanguage"] = campaign.DefaultLanguage.Value,
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async Task UpsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
+        await UpsertAsync(PipelineTables.Subscriptions, new TableEntity(subscription.CampaignId.Value, SubscriptionRow(subscription.UnionId, subscription.BranchId))
+        {
+            ["UnionId"] = subscription.UnionId.Value,
+            ["BranchId"] = subscription.BranchId?.Value,
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Stores a contact. The number (E.164) and address are stored here because sending needs them; nowhere in a key.</summary>
+    public async Task UpsertContactAsync(ContactEntry entry, CancellationToken cancellationToken = default) =>
+        await UpsertAsync(PipelineTables.Contacts, WriteContact(entry), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Stores many contacts: transactions of up to 100 per branch (partition). Seeds and imports use it.</summary>
+    public async Task UpsertContactsAsync(IEnumerable<ContactEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in entries.GroupBy(e => ContactPartition(e.Contact.UnionId, e.Contact.BranchId)))
+        {
+            foreach (var batch in partition.DistinctBy(e => e.Contact.ContactId).Chunk(100))
+            {
+                await table.SubmitTransactionAsync(
+                    batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, WriteContact(e))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static TableEntity WriteContact(ContactEntry entry)
+    {
+        var contact = entry.Contact;
+        return new TableEntity(ContactPartition(contact.UnionId, contact.BranchId), contact.ContactId.Value)
+        {
+            ["UnionId"] = contact.UnionId.Value,
+            ["BranchId"] = contact.BranchId.Value,
+            ["Name"] = contact.Name,
+            ["Phone"] = contact.Phone?.E164,
+            ["PhoneError"] = contact.Phone is null ? entry.InvalidPhone?.ToString() : null,
+            ["Email"] = contact.Email?.Value,
+            ["Language"] = contact.Language.Value,
+            ["TimeZone"] = contact.TimeZone.Id,
+            ["ConsentSms"] = contact.Consent.Sms,
+            ["ConsentEmail"] = contact.Consent.Email,
+            ["SmsOptedOutAt"] = contact.OptOut.SmsOptedOutAt.ToStored(),
+            ["EmailOptedOutAt"] = contact.OptOut.EmailOptedOutAt.ToStored(),
+        };
+    }
+
+    private static Campaign ReadCampaign(TableEntity e) => new(
+        e.Parse("RowKey", v => CampaignId.TryParse(v, out var id) ? id : null),
+        e.Required("Name"),
+        e.Required("HelpContact"),
+        e.Parse("DefaultLanguage", v => LanguageTag.TryParse(v, out var tag) ? tag : null));
+
+    private static ContactEntry ReadContact(TableEntity e, UnionId unionId, BranchId branchId)
+    {
+        PhoneNumber? phone = null;
+        var invalid = e.Enum<PhoneNumberError>("PhoneError");
+        if (e.GetString("Phone") is { Length: > 0 } stored)
+        {
+            (phone, invalid) = PhoneNumber.TryParse(stored, null, out var number, out var error) ? (number, (PhoneNumberError?)null) : (null, error);
+        }
+
+        var contact = new Contact
+        {
+            UnionId = unionId,
+            BranchId = branchId,
+            ContactId = e.Parse("RowKey", v => ContactId.TryParse(v, out var id) ? id : null),
+            Name = e.Required("Name"),
+            Phone = phone,
+            Email = e.ParseOptional("Email", v => EmailAddress.TryParse(v, out var address, out _) ? address : null),
+            Language = e.Parse("Language", v => LanguageTag.TryParse(v, out var tag) ? tag : null),
+            TimeZone = e.Parse("TimeZone", v => TimeZoneId.TryParse(v, out var zone) ? zone : null),
+            Consent = new Consent(e.GetBoolean("ConsentSms") ?? false, e.GetBoolean("ConsentEmail") ?? false),
+            OptOut = new OptOutState(e.Instant("SmsOptedOutAt"), e.Instant("EmailOptedOutAt")),
+        };
+        return new ContactEntry(contact, invalid);
+    }
+
+    private async Task<T?> GetAsync<T>(string tableName, string partitionKey, string rowKey, Func<TableEntity, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var table = await tables.GetAsync(tableName, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : read(entity);
+    }
+
+    private async Task UpsertAsync(string tableName, TableEntity entity, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tableName, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+}

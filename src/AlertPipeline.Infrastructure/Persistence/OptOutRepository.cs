@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using NodaTime;
+
+namespace AlertPipeline.Infrastructure.Persistence;
+
+/// <summary>
+/// OptOuts (PK recipientHash, RK channel): a row means "opted out". Keyed by the recipient hash alone, so an opt-out
+/// applies to the number or address across every union (docs/storage.md). STOP adds the row (an earlier one keeps its
+/// time and source), START deletes it.
+/// </summary>
+public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptions options) : IOptOutStore
+{
+    public async Task<bool> IsOptedOutAsync(RecipientHash recipient, Channel channel, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        return await ExistsAsync(table, recipient, channel, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlySet<RecipientHash>> FindOptedOutAsync(
+        IReadOnlyCollection<RecipientHash> recipients, Channel channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        var found = new ConcurrentBag<RecipientHash>();
+        await Parallel.ForEachAsync(
+            recipients.Distinct(),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (recipient, ct) =>
+            {
+                if (await ExistsAsync(table, recipient, channel, ct).ConfigureAwait(false))
+                {
+                    found.Add(recipient);
+                }
+            }).ConfigureAwait(false);
+        return found.ToHashSet();
+    }
+
+    public async Task OptOutAsync(RecipientHash recipient, Channel channel, OptOutSource source, Instant at, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(recipient.Value, channel.ToWireName()) { ["OptedOutAt"] = at.ToDateTimeOffset(), ["Source"] = source.ToString() },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableEntityAlreadyExistsException)
+        {
+            // Already opted out: the first opt-out's time and source stand.
+        }
+    }
+
+    public async Task OptInAsync(RecipientHash recipient, Channel channel, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        await table.DeleteEntityAsync(recipient.Value, channel.ToWireName(), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> ExistsAsync(TableClient table, RecipientHash recipient, Channel channel, CancellationToken cancellationToken) =>
+        await table.GetEntityIfExistsAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
+}
+
+/// <summary>RecipientIndex (PK recipientHash, RK <c>sms</c>): the campaign that last messaged a number, for HELP replies.</summary>
+public sealed class RecipientIndexRepository(PipelineTables tables) : IRecipientIndex
+{
+    private const string SmsRow = "sms";
+
+    public async Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(
+            new TableEntity(recipient.Value, SmsRow) { ["LastCampaignId"] = campaignId.Value, ["UpdatedAt"] = at.ToDateTimeOffset() },
+            TableUpdateMode.Replace,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity?.ParseOptional("LastCampaignId", v => CampaignId.TryParse(v, out var id) ? id : null);
+    }
+}

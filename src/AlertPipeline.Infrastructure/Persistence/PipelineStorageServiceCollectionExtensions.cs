@@ -1,0 +1,111 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AlertPipeline.Infrastructure.Persistence;
+
+public static class PipelineStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the repositories behind Core's ports (<see cref="IMembershipReader"/>, <see cref="IAlertStore"/>,
+    /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>),
+    /// <see cref="MembershipRepository"/> (with its upserts, for seeding), <see cref="PipelineTables"/>, the
+    /// <see cref="RecipientHasher"/> from <c>RecipientHashKey</c>, and a start-up task creating the tables. Settings
+    /// (<c>Pipeline:Storage:*</c>, <c>RecipientHashKey</c>, the storage connection in Azure) are validated on start.
+    /// </summary>
+    public static IServiceCollection AddPipelineStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<PipelineStorageOptions>()
+            .Bind(configuration.GetSection(PipelineStorageOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Pipeline:Storage settings are invalid.")
+            .Validate(o => FindConnection(configuration, o.ConnectionName) is not null || !RecipientHashKey.IsAzure(configuration),
+                "No storage connection for the pipeline's tables: set AzureWebJobsStorage (or Pipeline:Storage:ConnectionName).")
+            .Validate(_ => RecipientHashKey.Validate(configuration).Count == 0, RecipientHashKey.SettingName + " is missing or invalid (base64, at least 32 bytes; required in Azure).")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PipelineStorageOptions>>().Value);
+        services.TryAddSingleton(sp => RecipientHashKey.CreateHasher(configuration));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<PipelineStorageOptions>();
+            return new PipelineTables(CreateTableService(configuration, options.ConnectionName), options.TablePrefix);
+        });
+        services.TryAddSingleton<MembershipRepository>();
+        services.TryAddSingleton<IMembershipReader>(sp => sp.GetRequiredService<MembershipRepository>());
+        services.TryAddSingleton<IAlertStore, AlertRepository>();
+        services.TryAddSingleton<RejectedEventRepository>();
+        services.TryAddSingleton<IRejectedEventLog>(sp => sp.GetRequiredService<RejectedEventRepository>());
+        services.TryAddSingleton<IDeliveryStore, DeliveryRepository>();
+        services.TryAddSingleton<IOptOutStore, OptOutRepository>();
+        services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();
+        services.TryAddSingleton<SeedLoader>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddHostedService<PipelineTablesInitializer>();
+        return services;
+    }
+
+    /// <summary>A <see cref="TableServiceClient"/> for the named connection, as Azure Functions resolves connections.</summary>
+    public static TableServiceClient CreateTableService(IConfiguration configuration, string connectionName)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return FindConnection(configuration, connectionName) switch
+        {
+            (string connectionString, null) => new TableServiceClient(connectionString),
+            (null, Uri endpoint) => new TableServiceClient(
+                endpoint, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration.GetSection(connectionName)["clientId"] })),
+            _ when !RecipientHashKey.IsAzure(configuration) => new TableServiceClient("UseDevelopmentStorage=true"),
+            _ => throw new InvalidOperationException(
+                $"No table storage connection named '{connectionName}': set {connectionName} (a connection string) or {connectionName}__tableServiceUri (identity-based)."),
+        };
+    }
+
+    private static (string? ConnectionString, Uri? Endpoint)? FindConnection(IConfiguration configuration, string connectionName)
+    {
+        var connectionString = configuration.GetConnectionString(connectionName) ?? configuration[connectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return (connectionString, null);
+        }
+
+        var serviceUri = configuration.GetSection(connectionName)["tableServiceUri"];
+        return Uri.TryCreate(serviceUri, UriKind.Absolute, out var endpoint) ? (null, endpoint) : null;
+    }
+}
+
+/// <summary>Creates the pipeline's tables in the background at start-up; a failure is logged and retried on first use.</summary>
+internal sealed partial class PipelineTablesInitializer(PipelineTables tables, PipelineStorageOptions options, ILogger<PipelineTablesInitializer> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CreateTablesOnStart)
+        {
+            return;
+        }
+
+        try
+        {
+            await tables.EnsureAllAsync(stoppingToken).ConfigureAwait(false);
+            LogCreated(logger, tables.Prefix);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogFailed(logger, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Pipeline tables ready (prefix '{TablePrefix}')")]
+    private static partial void LogCreated(ILogger logger, string tablePrefix);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Could not create the pipeline tables at start-up ({ExceptionType}: {Reason}); they are created on first use")]
+    private static partial void LogFailed(ILogger logger, string exceptionType, string reason);
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Infrastructure.Persistence;
+using NodaTime;
+
+namespace AlertPipeline.IntegrationTests.Persistence;
+
+public sealed class DeliveryRepositoryTests : PersistenceTestBase
+{
+    private static readonly AlertId Alert = AlertId.Parse("75774197e5449172989a88db2b6df47f");
+    private static readonly Instant Now = Instant.FromUtc(2025, 12, 9, 6, 1);
+
+    private DeliveryRepository Repository => new(Tables, Options);
+
+    private static DeliveryRecord Row(int i, DeliveryStatus status = DeliveryStatus.Pending) => new()
+    {
+        Key = new DeliveryKey(Alert, Channel.Sms, Hasher.Hash(PhoneNumber.Parse($"+4477009{i:D5}"))),
+        Status = status,
+        Contact = new ContactRef(UnionId.Parse("kz-oil"), BranchId.Parse("aqtau"), ContactId.Parse($"c{i}")),
+        Address = status == DeliveryStatus.Pending ? $"+4477009{i:D5}" : null,
+        SkipReason = status == DeliveryStatus.Skipped ? SkipReason.NoConsent : null,
+        CreatedAt = Now,
+        UpdatedAt = Now,
+    };
+
+    [Fact]
+    public async Task AddNew_MixedNewAndExisting_AddsOnlyTheNewAndLeavesExistingRowsAsTheyAre()
+    {
+        var rows = Enumerable.Range(0, 150).Select(i => Row(i)).ToList();
+        await Repository.AddNewAsync(Alert, [rows[3], rows[120]]);
+        var sent = await Repository.GetAsync(rows[120].Key);
+        await Repository.TryUpdateAsync(sent!.Record with { Status = DeliveryStatus.Sent, ProviderId = "SM1", Address = null }, sent.ETag);
+
+        var outcomes = await Repository.AddNewAsync(Alert, rows);
+
+        outcomes.Select(o => o.Key).Should().Equal(rows.Select(r => r.Key), "one outcome per row, in order");
+        outcomes.Where(o => !o.Added).Select(o => o.Key).Should().BeEquivalentTo([rows[3].Key, rows[120].Key]);
+        outcomes.Single(o => o.Key == rows[120].Key).Status.Should().Be(DeliveryStatus.Sent, "the stored status is reported, not the planned one");
+        (await Repository.GetAsync(rows[120].Key))!.Record.ProviderId.Should().Be("SM1");
+        (await AllRowsAsync()).Should().HaveCount(150);
+
+        var again = await Repository.AddNewAsync(Alert, rows);
+
+        again.Should().OnlyContain(o => !o.Added, "a re-run chunk writes nothing new");
+    }
+
+    [Fact]
+    public async Task TryUpdate_TwoClaimsWithTheSameETag_ExactlyOneWins()
+    {
+        var row = Row(1);
+        await Repository.AddNewAsync(Alert, [row]);
+        var read = (await Repository.GetAsync(row.Key))!;
+
+        var claims = await Task.WhenAll(Enumerable.Range(1, 2).Select(worker => Task.Run(() =>
+            Repository.TryUpdateAsync(read.Record with { Status = DeliveryStatus.Sending, Attempt = 1, ProviderId = $"worker-{worker}", ClaimedAt = Now }, read.ETag))));
+
+        claims.Count(c => c is not null).Should().Be(1);
+        var winner = claims.Single(c => c is not null)!;
+        (await Repository.GetAsync(row.Key))!.Should().Be(winner, "the stored row and ETag are the winner's");
+    }
+
+    [Fact]
+    public async Task Row_RoundTripsEveryField_AndAbsentFieldsStayAbsent()
+    {
+        var row = Row(7) with
+        {
+            Status = DeliveryStatus.Sending,
+            Language = LanguageTag.Parse("ru"),
+            Encoding = SmsEncodingKind.Ucs2,
+            Segments = 2,
+            BodyHash = new string('a', 64),
+            Attempt = 2,
+            FirstClaimedAt = Now,
+            ClaimedAt = Now.Plus(Duration.FromMinutes(3)),
+            Released = true,
+            ErrorCode = "20429",
+        };
+        await Repository.AddNewAsync(Alert, [Row(7)]);
+        var stored = (await Repository.GetAsync(row.Key))!;
+
+        var updated = await Repository.TryUpdateAsync(row, stored.ETag);
+        var read = (await Repository.GetAsync(row.Key))!;
+
+        read.Record.Should().Be(row);
+        read.ETag.Should().Be(updated!.ETag);
+        var cleared = await Repository.TryUpdateAsync(row with { Address = null, Status = DeliveryStatus.Failed, FailureReason = FailureReason.NotMobile }, read.ETag);
+        (await Repository.GetAsync(row.Key))!.Record.Should().Be(cleared!.Record);
+        (await Repository.GetAsync(row.Key))!.Record.Address.Should().BeNull("a replaced row drops properties set to null");
+    }
+
+    [Fact]
+    public async Task TryUpdate_StaleETag_ReturnsNull()
+    {
+        await Repository.AddNewAsync(Alert, [Row(2)]);
+        var read = (await Repository.GetAsync(Row(2).Key))!;
+        await Repository.TryUpdateAsync(read.Record with { Attempt = 1 }, read.ETag);
+
+        (await Repository.TryUpdateAsync(read.Record with { Attempt = 9 }, read.ETag)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task GetPage_PagesThroughTheAlertsRowsOnly()
+    {
+        await Repository.AddNewAsync(Alert, Enumerable.Range(0, 5).Select(i => Row(i)).ToList());
+        var other = AlertId.Parse("00000000000000000000000000000001");
+        await Repository.AddNewAsync(other, [Row(9) with { Key = new DeliveryKey(other, Channel.Sms, Row(9).Key.Recipient) }]);
+
+        var seen = new List<DeliveryRecord>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await Repository.GetPageAsync(Alert, 2, token);
+            seen.AddRange(page.Rows);
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null);
+
+        seen.Should().HaveCount(5).And.OnlyContain(r => r.AlertId == Alert);
+        pages.Should().BeGreaterThanOrEqualTo(3);
+    }
+
+    private async Task<List<string>> AllRowsAsync()
+    {
+        var table = await Tables.GetAsync(PipelineTables.Deliveries);
+        var keys = new List<string>();
+        await foreach (var e in table.QueryAsync())
+        {
+            keys.Add(e.RowKey.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return keys;
+    }
+}

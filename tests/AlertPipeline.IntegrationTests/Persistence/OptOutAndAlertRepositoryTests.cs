@@ -1,0 +1,83 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Persistence;
+using NodaTime;
+
+namespace AlertPipeline.IntegrationTests.Persistence;
+
+public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
+{
+    private static readonly Instant Now = Instant.FromUtc(2025, 12, 9, 6, 1);
+
+    [Fact]
+    public async Task OptOut_RoundTrip_FirstOptOutStandsAndStartLiftsIt()
+    {
+        var repository = new OptOutRepository(Tables, Options);
+        var stopped = Hasher.Hash(PhoneNumber.Parse("+447700900123"));
+        var other = Hasher.Hash(PhoneNumber.Parse("+447700900124"));
+
+        await repository.OptOutAsync(stopped, Channel.Sms, OptOutSource.Keyword, Now);
+        await repository.OptOutAsync(stopped, Channel.Sms, OptOutSource.Twilio21610, Now.Plus(Duration.FromDays(1)));
+
+        (await repository.IsOptedOutAsync(stopped, Channel.Sms)).Should().BeTrue();
+        (await repository.IsOptedOutAsync(stopped, Channel.Email)).Should().BeFalse("opt-outs are per channel");
+        (await repository.FindOptedOutAsync([stopped, other, stopped], Channel.Sms)).Should().BeEquivalentTo([stopped]);
+        var row = await (await Tables.GetAsync(PipelineTables.OptOuts)).GetEntityAsync(stopped.Value, "sms");
+        row.GetString("Source").Should().Be("Keyword");
+        row.GetDateTimeOffset("OptedOutAt").Should().Be(Now.ToDateTimeOffset());
+
+        await repository.OptInAsync(stopped, Channel.Sms);
+        await repository.OptInAsync(stopped, Channel.Sms);
+
+        (await repository.IsOptedOutAsync(stopped, Channel.Sms)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Alert_StoredOnceAndReadBack_EvenWhenLargerThanOneProperty()
+    {
+        var repository = new AlertRepository(Tables);
+        var variables = string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"v{i}\": \"{new string('x', 1000)}\""));
+        var json = $$$"""
+            {"schemaVersion":1,"eventId":"zhanaozen-massacre","kind":"anniversary","occurredAt":"2025-12-09T06:00:00Z",
+             "campaignId":"zhanaozen","occurrence":{"localDateTime":"2025-12-16T11:00:00","timeZone":"Asia/Aqtau"},
+             "reminder":"week-before","channels":["sms"],"variables":{ {{{variables}}} },
+             "templates":{"ru":{"sms":"{{name}}, помним Жанаозен."} } }
+            """;
+        var alertEvent = AlertEventParser.Parse(json).Value;
+        var record = new AlertRecord(AlertId.For(alertEvent), alertEvent, Now, false);
+
+        (await repository.AddAsync(record)).Should().BeTrue();
+        (await repository.AddAsync(record with { ExpiredOnArrival = true })).Should().BeFalse();
+
+        (await repository.GetAsync(record.AlertId)).Should().Be(record);
+        (await repository.GetAsync(AlertId.Parse("00000000000000000000000000000000"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RejectedEvent_RecordedTwice_IsOneRowWithItsReasons()
+    {
+        var repository = new RejectedEventRepository(Tables);
+        var rejected = new RejectedEvent(new string('e', 64), 12, ValueList.From([new ValidationError("$.channels[1]", "unknown channel 'fax'")]), Now, "msg-1");
+
+        await repository.RecordAsync(rejected);
+        await repository.RecordAsync(rejected);
+
+        (await repository.ListAsync(new LocalDate(2025, 12, 9))).Should().Equal([(new string('e', 64), "$.channels[1]: unknown channel 'fax'", (string?)"msg-1")]);
+    }
+
+    [Fact]
+    public async Task RecipientIndex_RemembersTheLastCampaign()
+    {
+        var repository = new RecipientIndexRepository(Tables);
+        var recipient = Hasher.Hash(PhoneNumber.Parse("+447700900123"));
+
+        (await repository.GetLastCampaignAsync(recipient)).Should().BeNull();
+        await repository.RecordLastCampaignAsync(recipient, CampaignId.Parse("first"), Now);
+        await repository.RecordLastCampaignAsync(recipient, CampaignId.Parse("second"), Now);
+
+        (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("second"));
+    }
+}
