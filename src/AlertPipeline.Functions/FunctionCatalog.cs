@@ -15,5 +15,11 @@ public static class FunctionCatalog
     [
         HealthCheckFunction.Registration,
         ScheduleTickFunction.Registration,
+        FunctionRegistration.Invoked<FanOutFunction>(FanOutFunction.Definition),
+        FunctionRegistration.Invoked<FanOutChunkFunction>(FanOutChunkFunction.Definition),
+        FunctionRegistration.Invoked<SendSmsFunction>(SendSmsFunction.Definition),
+        FunctionRegistration.Invoked<SendEmailFunction>(SendEmailFunction.Definition),
+        TwilioStatusFunction.Registration,
+        TwilioInboundFunction.Registration,
     ];
 }

@@ -7,6 +7,7 @@ builder.UseCustomHandlerPort();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddPipeline(builder.Configuration);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
 

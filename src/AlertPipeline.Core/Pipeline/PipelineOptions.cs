@@ -83,7 +83,7 @@ public sealed class PipelineOptions
             errors.Add($"{SectionName}:{nameof(EmailUnsubscribeBaseUrl)} must be an absolute https URL without a query (one-click unsubscribe requires https).");
         }
 
-        if (EmailUnsubscribeMailto is { } mailto && !System.Net.Mail.MailAddress.TryCreate(mailto, out _))
+        if (!string.IsNullOrWhiteSpace(EmailUnsubscribeMailto) && !System.Net.Mail.MailAddress.TryCreate(EmailUnsubscribeMailto, out _))
         {
             errors.Add($"{SectionName}:{nameof(EmailUnsubscribeMailto)} must be an email address.");
         }

@@ -39,7 +39,7 @@ public sealed class SendEmailHandler(
         try
         {
             request = new EmailSendRequest(
-                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, options.EmailUnsubscribeMailto, composition.Contact!.Name);
+                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(options.EmailUnsubscribeMailto), composition.Contact!.Name);
         }
         catch (ArgumentException ex)
         {
@@ -59,4 +59,6 @@ public sealed class SendEmailHandler(
             return await FailedAsync(claimed, ex, FailureReason.InvalidAddress, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

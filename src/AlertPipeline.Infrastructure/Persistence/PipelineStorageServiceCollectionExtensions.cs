@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Configuration;
 using AlertPipeline.Infrastructure.Storage.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
@@ -26,11 +27,14 @@ public static class PipelineStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PipelineStorageOptions>()
             .Bind(configuration.GetSection(PipelineStorageOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Pipeline:Storage settings are invalid.")
-            .Validate(o => FindConnection(configuration, o.ConnectionName) is not null || !RecipientHashKey.IsAzure(configuration),
-                "No storage connection for the pipeline's tables: set AzureWebJobsStorage (or Pipeline:Storage:ConnectionName).")
-            .Validate(_ => RecipientHashKey.Validate(configuration).Count == 0, RecipientHashKey.SettingName + " is missing or invalid (base64, at least 32 bytes; required in Azure).")
-            .ValidateOnStart();
+            .ValidateAll(o =>
+            [
+                .. o.Validate(),
+                .. RecipientHashKey.Validate(configuration),
+                .. FindConnection(configuration, o.ConnectionName) is null && RecipientHashKey.IsAzure(configuration)
+                    ? [$"No storage connection for the pipeline's tables: set {o.ConnectionName} (or {PipelineStorageOptions.SectionName}:{nameof(o.ConnectionName)})."]
+                    : Array.Empty<string>(),
+            ]);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PipelineStorageOptions>>().Value);
         services.TryAddSingleton(sp => RecipientHashKey.CreateHasher(configuration));
         services.TryAddSingleton(sp =>

@@ -81,7 +81,7 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         await Loader.LoadFileAsync(RepositoryPaths.Combine("demo", "seed.json"));
         var membership = new MembershipRepository(Tables);
         var deliveries = new DeliveryRepository(Tables, Options);
-        var time = new ManualTimeProvider(new DateTimeOffset(2025, 12, 9, 6, 1, 0, TimeSpan.Zero));
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
         var options = new PipelineOptions { FanOutPageSize = 3 };
         var lookups = new PipelineLookups(new AlertRepository(Tables), membership, options, time);
         var fanOut = new FanOutHandler(membership, new AlertRepository(Tables), new RejectedEventRepository(Tables), new AudienceResolver(membership), time);

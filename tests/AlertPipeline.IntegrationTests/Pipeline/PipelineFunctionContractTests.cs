@@ -1,0 +1,313 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.CustomHandler;
+using AlertPipeline.Infrastructure.Channels;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Twilio;
+using AlertPipeline.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace AlertPipeline.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The pipeline's functions over HTTP exactly as the Functions host calls them (invocation payloads built with
+/// <see cref="InvocationRequestBuilder"/>, forwarded webhooks signed as Twilio signs them), on Azurite with the demo seed
+/// and the outbox gateways.
+/// </summary>
+public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
+{
+    private const string AuthToken = "contract-test-auth-token";
+    private const string WebhookBase = "https://alerts.example.org";
+    private static readonly string EventJson = File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json"));
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
+    private readonly string _outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
+    private readonly LogSink _logs = new();
+    private WebApplicationFactory<Program> _factory = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var azurite = await AzuriteFixture.SharedAsync();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
+            builder.UseSetting("Pipeline:Storage:TablePrefix", AzuriteFixture.UniqueName("f"));
+            builder.UseSetting("Twilio:AuthToken", AuthToken);
+            builder.UseSetting("Twilio:WebhookBaseUrl", WebhookBase);
+            builder.UseSetting("Outbox:Directory", _outbox);
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(_time);
+                services.AddLogging(logging => logging.AddProvider(_logs));
+            });
+        });
+        _client = _factory.CreateClient();
+        var report = await _factory.Services.GetRequiredService<SeedLoader>().LoadFileAsync(RepositoryPaths.Combine("demo", "seed.json"));
+        report.Errors.Should().BeEmpty();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.Services.GetRequiredService<PipelineTables>().DeleteAllAsync();
+        _client.Dispose();
+        await _factory.DisposeAsync();
+        if (Directory.Exists(_outbox))
+        {
+            Directory.Delete(_outbox, recursive: true);
+        }
+    }
+
+    public void Dispose() => _logs.Dispose();
+
+    [Fact]
+    public async Task FanOut_ValidEvent_OutputsOneChunkPerSubscribedBranchAndNoPoison()
+    {
+        var response = await InvokeQueueAsync("FanOut", "event", EventJson);
+
+        var chunks = response.GetOutputMessages("chunks").Select(m => JsonSerializer.Deserialize<FanOutChunkMessage>(m.Text, JsonSerializerOptions.Web)!).ToList();
+        chunks.Select(c => $"{c.UnionId}/{c.BranchId}").Should().BeEquivalentTo(
+        [
+            "kz-oil-workers/zhanaozen", "kz-oil-workers/aqtau", "kz-oil-workers/kalamkas",
+            "uk-energy-workers/london", "uk-energy-workers/aberdeen", "us-refinery-workers/houston",
+        ]);
+        chunks.Should().OnlyContain(c => c.Page == 0 && c.ContinuationToken == null && c.AlertId == chunks[0].AlertId);
+        response.Outputs.Should().NotContainKey("poison");
+        response.GetOutputMessages("chunks")[0].Text.Should().NotContainAny("\"Id\"", "\"id\"", "DequeueCount", "MessageId");
+    }
+
+    [Fact]
+    public async Task FanOut_InvalidEvent_OutputsTheBodyToPoisonAndRecordsEveryReason()
+    {
+        var bad = EventJson.Replace("\"sms\", \"email\"", "\"sms\", \"fax\"", StringComparison.Ordinal).Replace("Asia/Aqtau", "Asia/Aktau", StringComparison.Ordinal);
+
+        var response = await InvokeQueueAsync("FanOut", "event", bad, messageId: "poison-me");
+
+        response.Outputs.Should().NotContainKey("chunks");
+        var poison = response.GetOutputMessages("poison").Should().ContainSingle().Subject;
+        JsonNode.DeepEquals(JsonNode.Parse(poison.Text), JsonNode.Parse(bad)).Should().BeTrue("the original body goes to alert-events-poison");
+        response.Logs.Should().ContainSingle().Which.Should().Contain("$.channels[1]").And.Contain("$.occurrence.timeZone");
+        var recorded = await _factory.Services.GetRequiredService<RejectedEventRepository>().ListAsync(new LocalDate(2026, 11, 22));
+        recorded.Should().ContainSingle().Which.Should().Match<(string BodySha256, string Reasons, string? MessageId)>(r =>
+            r.MessageId == "poison-me" && r.Reasons.Contains("$.channels[1]: unknown channel 'fax'") && r.Reasons.Contains("$.occurrence.timeZone"));
+        _logs.Lines.Should().Contain(l => l.Contains("rejected", StringComparison.Ordinal) && l.Contains("$.channels[1]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FanOut_NotJson_PoisonWrapsTheBody()
+    {
+        var response = await InvokeQueueAsync("FanOut", "event", "not json at all");
+
+        response.GetOutputMessages("poison").Should().ContainSingle().Which.Text.Should().Be("""{"unparsedBody":"not json at all"}""");
+    }
+
+    [Fact]
+    public async Task Pipeline_EventToOutbox_OneSmsPerPersonThenCallbacksOnlyMoveForward()
+    {
+        var (sms, email) = await FanOutAsync();
+        foreach (var message in sms)
+        {
+            await InvokeServiceBusAsync("SendSms", message);
+        }
+
+        foreach (var message in email)
+        {
+            await InvokeServiceBusAsync("SendEmail", message);
+        }
+
+        var outbox = _factory.Services.GetRequiredService<Infrastructure.Channels.Outbox.OutboxSmsSender>();
+        var sent = new List<Infrastructure.Channels.Outbox.OutboxSmsRecord>();
+        await foreach (var record in outbox.ReadAllAsync())
+        {
+            sent.Add(record);
+        }
+
+        sent.Should().HaveCount(41).And.OnlyHaveUniqueItems(r => r.To);
+        sent.Should().ContainSingle(r => r.To == "+447700900101", "Aigul is in two branches of two unions");
+        sent.Should().NotContain(r => r.To == "+447700900102", "Nurlan texted STOP");
+        var aigulKey = sms.Select(m => m.DeliveryKey!).Distinct().Select(DeliveryKey.Parse)
+            .Single(k => k.Recipient == _factory.Services.GetRequiredService<RecipientHasher>().Hash(PhoneNumber.Parse("+447700900101")));
+        sent.Single(r => r.To == "+447700900101").Body.Should().StartWith("Айгуль Сейткали, 16.12.2026 в 11:00 вспоминаем");
+        var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
+        (await deliveries.GetAsync(aigulKey))!.Record.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Encoding == Core.Messaging.SmsEncodingKind.Ucs2);
+
+        (await PostStatusAsync(aigulKey.Value, "delivered")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PostStatusAsync(aigulKey.Value, "sent")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await deliveries.GetAsync(aigulKey))!.Record.Status.Should().Be(DeliveryStatus.Delivered, "a late 'sent' never moves it back");
+        (await PostStatusAsync("no-such-delivery", "delivered")).StatusCode.Should().Be(HttpStatusCode.OK, "unknown references are ignored");
+
+        _logs.Lines.Should().NotContain(l => l.Contains("+447700900101", StringComparison.Ordinal) || l.Contains("aigul.seitkali@", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData("wrong-signature")]
+    [InlineData(null)]
+    public async Task StatusCallback_BadSignature_Is403AndChangesNothing(string? signature)
+    {
+        var (sms, _) = await FanOutAsync();
+        var key = sms[0].DeliveryKey!;
+
+        var response = await PostStatusAsync(key, "delivered", signature: signature ?? "");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _factory.Services.GetRequiredService<IDeliveryStore>().GetAsync(DeliveryKey.Parse(key)))!.Record.Status.Should().Be(DeliveryStatus.Pending);
+    }
+
+    [Fact]
+    public async Task StatusCallback_SignedForAnotherUrl_Is403()
+    {
+        var (sms, _) = await FanOutAsync();
+        var form = Form(("MessageSid", "SM1"), ("MessageStatus", "delivered"));
+        var signature = TwilioRequestValidator.ComputeSignature(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
+
+        var response = await PostFormAsync($"/api/twilio/status?ref={sms[0].DeliveryKey}", form, signature);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Inbound_StopThenHelp_OptsOutAndAnswersWithTwiml()
+    {
+        const string from = "+447700900125";
+
+        var stop = await PostInboundAsync(from, "STOP");
+        var help = await PostInboundAsync(from, "HELP");
+        var russian = await PostInboundAsync(from, "СТАРТ");
+
+        stop.StatusCode.Should().Be(HttpStatusCode.OK);
+        stop.Content.Headers.ContentType!.MediaType.Should().Be("text/xml");
+        (await stop.Content.ReadAsStringAsync()).Should().EndWith("<Response/>", "Twilio confirms its own STOP keyword");
+        (await help.Content.ReadAsStringAsync()).Should().Contain("<Message>").And.Contain("Reply STOP to unsubscribe");
+        (await russian.Content.ReadAsStringAsync()).Should().Contain(InboundSmsHandler.OptInConfirmationRu);
+        var hasher = _factory.Services.GetRequiredService<RecipientHasher>();
+        (await _factory.Services.GetRequiredService<IOptOutStore>().IsOptedOutAsync(hasher.Hash(PhoneNumber.Parse(from)), Channel.Sms)).Should().BeFalse("START lifted it");
+        _logs.Lines.Should().NotContain(l => l.Contains(from, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Inbound_HelpAfterAnAlert_EscapesTheCampaignsHelpLine()
+    {
+        var (sms, _) = await FanOutAsync();
+        foreach (var message in sms)
+        {
+            await InvokeServiceBusAsync("SendSms", message);
+        }
+
+        var help = await PostInboundAsync("+447700900101", "help");
+
+        (await help.Content.ReadAsStringAsync()).Should().Contain("<Message>Justice for Kazakhstan&apos;s Oil Workers: help@example.org");
+    }
+
+    [Fact]
+    public async Task Inbound_BadSignature_Is403AndRecordsNothing()
+    {
+        var form = Form(("From", "+447700900125"), ("Body", "STOP"));
+
+        var response = await PostFormAsync("/api/twilio/inbound", form, "bad");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var hasher = _factory.Services.GetRequiredService<RecipientHasher>();
+        (await _factory.Services.GetRequiredService<IOptOutStore>().IsOptedOutAsync(hasher.Hash(PhoneNumber.Parse("+447700900125")), Channel.Sms)).Should().BeFalse();
+    }
+
+    private async Task<(List<DispatchMessage> Sms, List<DispatchMessage> Email)> FanOutAsync()
+    {
+        var sms = new List<DispatchMessage>();
+        var email = new List<DispatchMessage>();
+        var queue = new Queue<string>((await InvokeQueueAsync("FanOut", "event", EventJson)).GetOutputMessages("chunks").Select(m => m.Text));
+        while (queue.TryDequeue(out var chunk))
+        {
+            var response = await InvokeQueueAsync("FanOutChunk", "chunk", chunk);
+            sms.AddRange(response.GetOutputMessages("sms").Select(m => JsonSerializer.Deserialize<DispatchMessage>(m.Text, JsonSerializerOptions.Web)!));
+            email.AddRange(response.GetOutputMessages("email").Select(m => JsonSerializer.Deserialize<DispatchMessage>(m.Text, JsonSerializerOptions.Web)!));
+            foreach (var next in response.GetOutputMessages("next"))
+            {
+                queue.Enqueue(next.Text);
+            }
+        }
+
+        return (sms, email);
+    }
+
+    private async Task<InvocationResponse> InvokeQueueAsync(string function, string binding, string body, string? messageId = null) =>
+        await InvokeAsync(function, InvocationRequestBuilder.ForQueueMessage(function, binding, QueueTriggerMessage.FromText(messageId ?? Guid.NewGuid().ToString(), body, 1)));
+
+    private async Task InvokeServiceBusAsync(string function, DispatchMessage message) =>
+        await InvokeAsync(function, InvocationRequestBuilder.ForServiceBusMessage(
+            function, "dispatch", ServiceBusTriggerMessage.FromText(Guid.NewGuid().ToString("N"), JsonSerializer.Serialize(message, JsonSerializerOptions.Web), 1)));
+
+    private async Task<InvocationResponse> InvokeAsync(string function, InvocationRequest request)
+    {
+        using var content = new StringContent(request.ToJson(), Encoding.UTF8, "application/json");
+        using var response = await _client.PostAsync(new Uri("/" + function, UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return InvocationResponse.Parse(text);
+    }
+
+    private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null)
+    {
+        var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM1"), ("MessageStatus", status), ("To", "+447700900101"));
+        var path = $"/api/twilio/status?ref={reference}";
+        return PostFormAsync(path, form, signature ?? TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + path, form));
+    }
+
+    private Task<HttpResponseMessage> PostInboundAsync(string from, string body)
+    {
+        var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM9"), ("From", from), ("To", "+15005550006"), ("Body", body));
+        return PostFormAsync("/api/twilio/inbound", form, TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + "/api/twilio/inbound", form));
+    }
+
+    private async Task<HttpResponseMessage> PostFormAsync(string path, IReadOnlyList<KeyValuePair<string, string>> form, string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(FormEncoding.Encode(form), Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        if (signature.Length > 0)
+        {
+            request.Headers.Add(TwilioRequestValidator.SignatureHeader, signature);
+        }
+
+        return await _client.SendAsync(request);
+    }
+
+    private static List<KeyValuePair<string, string>> Form(params (string Name, string Value)[] fields) =>
+        [.. fields.Select(f => KeyValuePair.Create(f.Name, f.Value))];
+
+    /// <summary>Captures every formatted log line of the app.</summary>
+    private sealed class LogSink : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogSink sink) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                sink._lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " | " + exception));
+        }
+    }
+}
