@@ -3,11 +3,16 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace AlertPipeline.LocalHost;
 
-/// <summary>The command-line entry point (<c>AlertPipeline.LocalHost run …</c>).</summary>
+/// <summary>The command-line entry point (<c>AlertPipeline.LocalHost run …</c>, or <c>demo …</c>: see Demo/).</summary>
 internal static class LocalHostProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["demo", .. var demoArgs])
+        {
+            return await Demo.DemoProgram.RunAsync(demoArgs).ConfigureAwait(false);
+        }
+
         LocalHostCommandLine command;
         try
         {
