@@ -56,6 +56,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             return skipped is null ? new SendResult(SendOutcome.ClaimLost, key, null) : SendResult.From(SendOutcome.Skipped, skipped.Record);
         }
 
+        await BeforeClaimAsync(stored.Record, alert, cancellationToken).ConfigureAwait(false);
         var claimed = await claims.ClaimAsync(stored, r => Describe(r, composition), cancellationToken).ConfigureAwait(false);
         return claimed is null
             ? new SendResult(SendOutcome.ClaimLost, key, null)
@@ -65,6 +66,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     /// <summary>The provider's record of an earlier attempt's message, or null (the default: the channel cannot tell).</summary>
     protected virtual Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>
         Task.FromResult<ProviderMessage?>(null);
+
+    /// <summary>Bookkeeping that must succeed before the claim (a failure here leaves the row unclaimed, so the retry is clean).</summary>
+    protected virtual Task BeforeClaimAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The claimed row's description of what is about to be sent (language, body hash, segments).</summary>
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);

@@ -52,11 +52,15 @@ public sealed class SendSmsHandler(
         return row with { Language = composition.Message.Language, Encoding = analysis.Encoding, Segments = analysis.Segments, BodyHash = HashBody(body) };
     }
 
+    /// <summary>Remembers the campaign for HELP replies before the claim, so a failure here cannot strand a claimed row.</summary>
+    protected override Task BeforeClaimAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken) =>
+        recipients.RecordLastCampaignAsync(row.Key.Recipient, alert.Event.CampaignId, Claims.Now, cancellationToken);
+
     protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
     {
         var row = claimed.Record;
-        await recipients.RecordLastCampaignAsync(row.Key.Recipient, alert.Event.CampaignId, Claims.Now, cancellationToken).ConfigureAwait(false);
-        var validity = (alert.Event.ExpiresAt - Claims.Now).ToTimeSpan();
+        // At least a second was left when the row was checked; never ask the provider for less than its minimum.
+        var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
         try
         {
             var request = new SmsSendRequest(row.Address!, composition.Message!.Sms!, row.Key.Value, validity);

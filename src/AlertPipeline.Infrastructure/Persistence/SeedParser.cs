@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Ports;
 using NodaTime;
 using NodaTime.Text;
 
@@ -17,7 +18,7 @@ public sealed record SeedData(
     IReadOnlyList<Branch> Branches,
     IReadOnlyList<Campaign> Campaigns,
     IReadOnlyList<Subscription> Subscriptions,
-    IReadOnlyList<Core.Ports.ContactEntry> Contacts,
+    IReadOnlyList<ContactEntry> Contacts,
     IReadOnlyList<(string Address, Channel Channel)> OptOuts,
     IReadOnlyList<SeedIssue> Issues)
 {
@@ -96,7 +97,7 @@ public static class SeedParser
         return new Subscription(campaign, union, branch);
     }
 
-    private static Core.Ports.ContactEntry ReadContact(Record r, HashSet<(UnionId, BranchId)> branches)
+    private static ContactEntry ReadContact(Record r, HashSet<(UnionId, BranchId)> branches)
     {
         r.CheckKnown(["unionId", "branchId", "contactId", "name", "phone", "region", "email", "language", "timeZone", "consent", "optedOutAt"]);
         var union = r.Id<UnionId>("unionId", UnionId.TryParse);
@@ -123,7 +124,7 @@ public static class SeedParser
         var consent = r.Object("consent");
         var optedOut = r.Object("optedOutAt");
         optedOut?.CheckKnown(["sms", "email"]);
-        return new Core.Ports.ContactEntry(
+        return new ContactEntry(
             new Contact
             {
                 UnionId = union,

@@ -1,0 +1,51 @@
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Infrastructure.Storage.Queues;
+
+namespace AlertPipeline.Infrastructure.Pipeline;
+
+/// <summary>
+/// The pipeline's queues on a Storage account (locally: Azurite; the dispatch queues are Service Bus queues in Azure and
+/// Azurite queues of the same name locally). For producers, the demo and tests: create the queues and publish alert
+/// events the way the <c>FanOut</c> queue trigger reads them (UTF-8 JSON, base64, as host.json's messageEncoding says).
+/// </summary>
+public sealed class PipelineQueues(QueueServiceClient queues)
+{
+    /// <summary>Every queue the pipeline reads or writes, with the poison queues the host (or the local host) uses.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        QueueNames.AlertEvents, QueueNames.AlertEventsPoison,
+        QueueNames.FanOutChunks, QueueNames.FanOutChunks + "-poison",
+        QueueNames.SmsDispatch, QueueNames.SmsDispatch + "-poison",
+        QueueNames.EmailDispatch, QueueNames.EmailDispatch + "-poison",
+    ];
+
+    public async Task CreateAllAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var name in All)
+        {
+            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Validates <paramref name="alertEvent"/> (throws <see cref="ArgumentException"/> listing the errors) and enqueues it on <c>alert-events</c>.</summary>
+    public Task<SendReceipt> PublishAsync(AlertEvent alertEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alertEvent);
+        var errors = AlertEventParser.Validate(alertEvent);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"The alert event is invalid: {string.Join("; ", errors)}", nameof(alertEvent));
+        }
+
+        return PublishJsonAsync(AlertEventSerializer.Serialize(alertEvent), cancellationToken);
+    }
+
+    /// <summary>Enqueues any text on <c>alert-events</c> as is (tests use it to send invalid events on purpose).</summary>
+    public async Task<SendReceipt> PublishJsonAsync(string json, CancellationToken cancellationToken = default)
+    {
+        var queue = queues.GetQueueClient(QueueNames.AlertEvents);
+        await queue.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        return await queue.SendMessageAsync(json, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

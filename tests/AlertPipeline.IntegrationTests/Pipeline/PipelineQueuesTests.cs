@@ -1,0 +1,43 @@
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.CustomHandler;
+using AlertPipeline.Infrastructure.Pipeline;
+using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Testing;
+
+namespace AlertPipeline.IntegrationTests.Pipeline;
+
+public sealed class PipelineQueuesTests
+{
+    [Fact]
+    public async Task Publish_AlertEvent_IsBase64JsonThatTheFanOutTriggerDecodesBackToTheSameEvent()
+    {
+        var azurite = await AzuriteFixture.SharedAsync();
+        var service = new QueueServiceClient(azurite.ConnectionString);
+        var queues = new PipelineQueues(service);
+        await queues.CreateAllAsync();
+        var eventId = AzuriteFixture.UniqueName("e");
+        var alertEvent = AlertEventParser.Parse(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json"))).Value
+            with { EventId = EventId.Parse(eventId) };
+
+        var receipt = await queues.PublishAsync(alertEvent);
+
+        var peeked = await service.GetQueueClient(QueueNames.AlertEvents).PeekMessagesAsync(32);
+        var ours = peeked.Single(m => m.MessageId == receipt.MessageId);
+        ours.MessageText.Should().NotContain("{", "the queue trigger expects base64 (host.json messageEncoding)");
+        var request = InvocationRequestBuilder.ForQueueMessage("FanOut", "event", QueueTriggerMessage.FromText(ours.MessageId, ours.Body, 1));
+        AlertEventParser.Parse(request.GetMessageText("event")).Value.Should().Be(alertEvent);
+    }
+
+    [Fact]
+    public async Task Publish_InvalidEvent_IsRefusedNamingTheErrors()
+    {
+        var queues = new PipelineQueues(new QueueServiceClient((await AzuriteFixture.SharedAsync()).ConnectionString));
+        var alertEvent = AlertEventParser.Parse(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json"))).Value
+            with { Channels = Core.Common.ValueList.Empty<Core.Contacts.Channel>() };
+
+        var act = () => queues.PublishAsync(alertEvent);
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*$.channels*");
+    }
+}
