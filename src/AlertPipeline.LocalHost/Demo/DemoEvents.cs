@@ -5,8 +5,8 @@ using NodaTime;
 
 namespace AlertPipeline.LocalHost.Demo;
 
-/// <summary>An alert event ready to enqueue: its JSON body (as the queue carries it), the parsed event and its alert id.</summary>
-public sealed record DemoEvent(string File, string Body, AlertEvent Event, AlertId AlertId);
+/// <summary>An alert event ready to enqueue, and its alert id.</summary>
+public sealed record DemoEvent(string File, AlertEvent Event, AlertId AlertId);
 
 /// <summary>
 /// Reads the demo's alert events (docs/events.md) and moves each to its next occurrence, so that a demo run any day sends
@@ -32,7 +32,7 @@ public static class DemoEvents
             throw new InvalidDataException($"{path}: moving the event to its next occurrence made it invalid: {string.Join("; ", problems)}");
         }
 
-        return new DemoEvent(path, AlertEventSerializer.Serialize(moved), moved, AlertId.For(moved));
+        return new DemoEvent(path, moved, AlertId.For(moved));
     }
 
     public static AlertEvent MoveToNextOccurrence(AlertEvent alertEvent, Instant now)

@@ -4,6 +4,7 @@ using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
 using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.LocalHost.Settings;
 using Microsoft.Extensions.Configuration;
@@ -24,8 +25,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
     public static readonly IReadOnlyList<string> WorkQueues =
         [QueueNames.AlertEvents, QueueNames.FanOutChunks, QueueNames.SmsDispatch, QueueNames.EmailDispatch];
 
-    public static readonly IReadOnlyList<string> PoisonQueues =
-        [QueueNames.AlertEventsPoison, QueueNames.FanOutChunks + "-poison", QueueNames.SmsDispatch + "-poison", QueueNames.EmailDispatch + "-poison"];
+    public static readonly IReadOnlyList<string> PoisonQueues = [.. PipelineQueues.All.Where(q => q.EndsWith("-poison", StringComparison.Ordinal))];
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
@@ -91,10 +91,8 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         }
 
         var queues = new QueueServiceClient(storage);
-        foreach (var name in WorkQueues.Concat(PoisonQueues))
-        {
-            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var pipelineQueues = new PipelineQueues(queues);
+        await pipelineQueues.CreateAllAsync(cancellationToken).ConfigureAwait(false);
 
         var deliveries = services.GetRequiredService<IDeliveryStore>();
         var alerts = services.GetRequiredService<IAlertStore>();
@@ -103,10 +101,9 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"Local host started ({Path.GetRelativePath(scriptRoot, logFile)}); enqueuing {events.Count} alert events on {QueueNames.AlertEvents}:").ConfigureAwait(false);
-            var alertEvents = queues.GetQueueClient(QueueNames.AlertEvents);
             foreach (var demoEvent in events)
             {
-                await alertEvents.SendMessageAsync(demoEvent.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await pipelineQueues.PublishAsync(demoEvent.Event, cancellationToken).ConfigureAwait(false);
                 await output.WriteLineAsync(
                     $"  {demoEvent.Event.EventId} ({demoEvent.Event.Kind.ToWireName()}, {demoEvent.Event.Reminder} reminder) at {demoEvent.Event.Occurrence} → alert {demoEvent.AlertId}").ConfigureAwait(false);
             }
