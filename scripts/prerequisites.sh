@@ -4,10 +4,18 @@ need dotnet "install the .NET 10 SDK"
 need node "install Node.js 20 or later"
 need npm "install npm"
 
-# Azurite, pinned in package.json / package-lock.json.
-if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "Installing Azurite (npm ci)…"
-  npm ci --no-audit --no-fund --loglevel=error
+# Azurite, pinned in package.json / package-lock.json: installed when missing or not the pinned version (compared by
+# version, not by file times: a fresh checkout's package-lock.json is always newer than an existing install). A
+# node_modules that is a symlink is a shared install: npm ci would empty the folder it points to, so it is left alone.
+azurite_pinned=$(node -p 'require("./package.json").devDependencies.azurite')
+azurite_installed=$(node -p 'try { require("./node_modules/azurite/package.json").version } catch { "" }')
+if [ ! -x node_modules/.bin/azurite ] || [ "$azurite_installed" != "$azurite_pinned" ]; then
+  if [ -L node_modules ]; then
+    echo "warning: node_modules is a symlink to a shared install without Azurite $azurite_pinned; not running npm ci into it" >&2
+  else
+    echo "Installing Azurite $azurite_pinned (npm ci)…"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 fi
 
 # The SMTP sink the email tests send to (Debian's python3-aiosmtpd).

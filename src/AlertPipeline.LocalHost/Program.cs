@@ -1,2 +1,0 @@
-Console.WriteLine("AlertPipeline local host: not yet implemented.");
-return 1;
