@@ -23,6 +23,9 @@ public enum WriteOutcome
 /// </summary>
 public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository membership)
 {
+    /// <summary>Import transactions in flight at once.</summary>
+    public const int ImportParallelism = 4;
+
     public Task<Union?> GetUnionAsync(UnionId unionId, CancellationToken cancellationToken = default) => membership.GetUnionAsync(unionId, cancellationToken);
 
     public Task<Branch?> GetBranchAsync(UnionId unionId, BranchId branchId, CancellationToken cancellationToken = default) =>
@@ -120,18 +123,25 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
     /// Upserts imported contacts in transactions of up to 100 (one branch = one partition), merging so that an existing
     /// contact's opt-outs (recorded by STOP or the union) survive a re-import; a phone or email left empty is cleared.
     /// </summary>
-    public async Task ImportContactsAsync(IReadOnlyList<ContactEntry> entries, CancellationToken cancellationToken = default)
+    public async Task ImportContactsAsync(IReadOnlyList<ContactEntry> entries, CancellationToken cancellationToken = default) =>
+        await ImportContactsAsync(entries, ImportParallelism, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="ImportContactsAsync(IReadOnlyList{ContactEntry}, CancellationToken)"/> with <paramref name="parallelism"/> transactions in flight (benchmarks).</summary>
+    public async Task ImportContactsAsync(IReadOnlyList<ContactEntry> entries, int parallelism, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
-        foreach (var partition in entries.GroupBy(e => MembershipRepository.ContactPartition(e.Contact.UnionId, e.Contact.BranchId)))
-        {
-            foreach (var batch in partition.DistinctBy(e => e.Contact.ContactId).Chunk(100))
-            {
-                await table.SubmitTransactionAsync(
-                    batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, ForImport(e))), cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var batches = entries
+            .GroupBy(e => MembershipRepository.ContactPartition(e.Contact.UnionId, e.Contact.BranchId))
+            .SelectMany(partition => partition.DistinctBy(e => e.Contact.ContactId).Chunk(100));
+
+        // Batches touch distinct rows, so they may run side by side; each is atomic on its own.
+        await Parallel.ForEachAsync(
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (batch, token) => await table.SubmitTransactionAsync(
+                batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, ForImport(e))), token).ConfigureAwait(false))
+            .ConfigureAwait(false);
     }
 
     private static TableEntity ForImport(ContactEntry entry)
