@@ -115,9 +115,13 @@ internal static class BranchEndpoints
                 errors.Add(new("branchId", body.BranchId is null ? "is required" : idError));
             }
 
-            if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Trim().Length > 200)
+            if (string.IsNullOrWhiteSpace(body.Name))
             {
-                errors.Add(new("name", "is required (at most 200 characters)"));
+                errors.Add(new("name", "is required"));
+            }
+            else if (ContactFields.NameProblem(body.Name.Trim()) is { } nameProblem)
+            {
+                errors.Add(new("name", nameProblem));
             }
 
             if (errors.Count > 0)

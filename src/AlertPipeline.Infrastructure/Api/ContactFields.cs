@@ -38,9 +38,9 @@ public static class ContactFields
         {
             errors.Add(new("name", "is required"));
         }
-        else if (name.Length > 200)
+        else if (NameProblem(name) is { } nameProblem)
         {
-            errors.Add(new("name", "is longer than 200 characters"));
+            errors.Add(new("name", nameProblem));
         }
 
         PhoneNumber? phone = null;
@@ -111,6 +111,15 @@ public static class ContactFields
             TimeZone = zone!,
             Consent = new Consent(input.SmsConsent!.Value, input.EmailConsent!.Value),
         });
+    }
+
+    /// <summary>Why a display name (contact or branch, already trimmed and not empty) is refused, or null.</summary>
+    public static string? NameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length > 200 ? "is longer than 200 characters"
+            : name.Any(char.IsControl) ? "contains a control character (such as a line break)"
+            : null;
     }
 
     /// <summary>A consent cell: <c>true/false</c>, <c>yes/no</c>, <c>1/0</c> (any case); null when empty or anything else.</summary>
