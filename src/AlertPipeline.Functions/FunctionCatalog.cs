@@ -1,3 +1,4 @@
+using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Health;
 using AlertPipeline.Functions.Hosting;
@@ -21,5 +22,6 @@ public static class FunctionCatalog
         FunctionRegistration.Invoked<SendEmailFunction>(SendEmailFunction.Definition),
         TwilioStatusFunction.Registration,
         TwilioInboundFunction.Registration,
+        .. OrganiserApi.Registrations,
     ];
 }

@@ -1,6 +1,7 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Hosting;
+using AlertPipeline.Infrastructure.Api;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseCustomHandlerPort();
@@ -10,6 +11,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddPipeline(builder.Configuration);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
+builder.Services.AddOrganiserApi(builder.Configuration);
+builder.Services.AddSingleton<AlertPipeline.Functions.Api.ApiGate>();
 
 var app = builder.Build();
 app.MapFunctionApp();

@@ -117,7 +117,7 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         }
     }
 
-    private static TableEntity WriteContact(ContactEntry entry)
+    internal static TableEntity WriteContact(ContactEntry entry)
     {
         var contact = entry.Contact;
         return new TableEntity(ContactPartition(contact.UnionId, contact.BranchId), contact.ContactId.Value)
@@ -143,7 +143,7 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         e.Required("HelpContact"),
         e.Parse("DefaultLanguage", v => LanguageTag.TryParse(v, out var tag) ? tag : null));
 
-    private static ContactEntry ReadContact(TableEntity e, UnionId unionId, BranchId branchId)
+    internal static ContactEntry ReadContact(TableEntity e, UnionId unionId, BranchId branchId)
     {
         PhoneNumber? phone = null;
         var invalid = e.Enum<PhoneNumberError>("PhoneError");

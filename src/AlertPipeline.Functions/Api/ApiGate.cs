@@ -1,0 +1,118 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Infrastructure.Api;
+
+namespace AlertPipeline.Functions.Api;
+
+/// <summary>Who is calling: a union's key (its id and role), or the bootstrap admin (any union's keys).</summary>
+public sealed record ApiCaller(string Actor, ApiRole? Role, bool IsAdmin)
+{
+    public string RoleName => IsAdmin ? "admin" : Role!.Value.ToName();
+}
+
+/// <summary>Which callers an endpoint admits.</summary>
+public enum ApiAccess
+{
+    /// <summary>A <c>union-admin</c> key of the union in the route.</summary>
+    UnionAdmin,
+
+    /// <summary>A <c>union-admin</c> key of the union in the route, or the bootstrap admin secret (key management).</summary>
+    UnionAdminOrBootstrap,
+}
+
+/// <summary>
+/// Every API request goes through here: authentication (<c>Authorization: ApiKey …</c> or <c>X-Api-Key</c>; 401),
+/// tenancy (another union's data, or a union that does not exist, answers the same 404), role (403), the handler, and the
+/// audit row of every write (POST/PUT/DELETE) that reached its union.
+/// </summary>
+public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions options, MembershipAdmin membership, TimeProvider time, ILogger<ApiGate> logger)
+{
+    public const string ApiKeyScheme = "ApiKey";
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public async Task<IResult> RunAsync(
+        HttpContext context, string union, ApiAccess access, string targets, Func<UnionId, ApiCaller, Task<IResult>> action)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(action);
+        var cancellationToken = context.RequestAborted;
+        var secret = ReadKey(context.Request);
+        if (secret is null)
+        {
+            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+            return ApiProblems.Unauthorized("Send an API key: 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'.");
+        }
+
+        ApiCaller caller;
+        UnionId? keyUnion = null;
+        if (access == ApiAccess.UnionAdminOrBootstrap && ApiKeyService.Matches(secret, options.AdminKeyHash))
+        {
+            caller = new ApiCaller("admin", null, IsAdmin: true);
+        }
+        else
+        {
+            var record = await keys.FindBySecretAsync(secret, cancellationToken).ConfigureAwait(false);
+            if (record is null || record.IsRevoked)
+            {
+                context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+                return ApiProblems.Unauthorized("The API key is unknown or revoked.");
+            }
+
+            caller = new ApiCaller(record.KeyId, record.Role, IsAdmin: false);
+            keyUnion = record.UnionId;
+        }
+
+        // Tenancy: a malformed id, an unknown union and another union's all answer the same 404.
+        if (!UnionId.TryParse(union, out var unionId)
+            || (keyUnion is not null && keyUnion != unionId)
+            || (caller.IsAdmin && await membership.GetUnionAsync(unionId, cancellationToken).ConfigureAwait(false) is null))
+        {
+            return ApiProblems.NotFound();
+        }
+
+        var result = caller.Role is ApiRole.Organiser
+            ? ApiProblems.Forbidden($"This endpoint needs a '{ApiRoles.UnionAdminName}' key.")
+            : await action(unionId, caller).ConfigureAwait(false);
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            await AppendAuditAsync(context, unionId, caller, targets, result).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result)
+    {
+        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? string.Empty;
+        var entry = new AuditEntry(unionId, caller.Actor, caller.RoleName, context.Request.Method, route, targets, status, time.GetUtcNow());
+        try
+        {
+            await audit.AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        {
+            // The write has happened; losing its audit row is logged loudly rather than failing the response.
+            ApiLog.AuditFailed(logger, unionId.Value, context.Request.Method, route, ex.GetType().Name);
+        }
+    }
+
+    private static string? ReadKey(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith(ApiKeyScheme + " ", StringComparison.OrdinalIgnoreCase))
+        {
+            var key = authorization[(ApiKeyScheme.Length + 1)..].Trim();
+            return key.Length > 0 ? key : null;
+        }
+
+        var header = request.Headers[ApiKeyHeader].ToString().Trim();
+        return header.Length > 0 ? header : null;
+    }
+}
+
+internal static partial class ApiLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Could not append the audit row of {Method} {Route} in union {UnionId} ({ExceptionType})")]
+    public static partial void AuditFailed(ILogger logger, string unionId, string method, string route, string exceptionType);
+}

@@ -1,0 +1,64 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Storage.Tables;
+
+namespace AlertPipeline.Infrastructure.Api;
+
+/// <summary>
+/// One write made through the API: who (the key id, or <c>admin</c> for the bootstrap secret; never a key), what (method,
+/// route template, target ids), when and the outcome (HTTP status). Never holds personal data.
+/// </summary>
+public sealed record AuditEntry(
+    UnionId UnionId, string Actor, string Role, string Method, string Route, string Targets, int Status, DateTimeOffset At)
+{
+    public bool Succeeded => Status is >= 200 and < 300;
+}
+
+/// <summary>
+/// The append-only <c>Audit</c> table: PK = union id, RK = inverted ticks (19 digits) + <c>~</c> + a GUID, so a union's
+/// partition reads newest first and two writes in the same tick never collide. Rows are only ever added.
+/// </summary>
+public sealed class AuditLog(PipelineTables tables)
+{
+    public const string TableName = "Audit";
+
+    public static string RowKey(DateTimeOffset at, Guid id) =>
+        EntityValues.Key((DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture), id.ToString("N"));
+
+    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        await table.AddEntityAsync(new TableEntity(entry.UnionId.Value, RowKey(entry.At, Guid.NewGuid()))
+        {
+            ["Actor"] = entry.Actor,
+            ["Role"] = entry.Role,
+            ["Method"] = entry.Method,
+            ["Route"] = entry.Route,
+            ["Targets"] = entry.Targets,
+            ["Status"] = entry.Status,
+            ["Outcome"] = entry.Succeeded ? "Succeeded" : "Refused",
+            ["At"] = entry.At,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A union's most recent entries, newest first.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadRecentAsync(UnionId unionId, int max = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(unionId);
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var entries = new List<AuditEntry>();
+        await foreach (var e in table.QueryAsync(TableFilter.PartitionKeyEquals(unionId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new AuditEntry(
+                unionId, e.Required("Actor"), e.GetString("Role") ?? string.Empty, e.Required("Method"), e.Required("Route"),
+                e.GetString("Targets") ?? string.Empty, e.GetInt32("Status") ?? 0, e.GetDateTimeOffset("At") ?? default));
+            if (entries.Count >= max)
+            {
+                break;
+            }
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using AlertPipeline.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AlertPipeline.IntegrationTests.Api;
+
+/// <summary>The function app on Azurite with its own table prefix and a bootstrap admin secret; one per test class.</summary>
+public sealed class ApiTestApp : IAsyncLifetime
+{
+    public const string AdminSecret = "test-bootstrap-admin-secret-0123456789";
+    private readonly string _prefix = AzuriteFixture.UniqueName("api");
+    private string _connectionString = null!;
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public ApiKeyService Keys => Factory.Services.GetRequiredService<ApiKeyService>();
+
+    public AuditLog Audit => Factory.Services.GetRequiredService<AuditLog>();
+
+    public MembershipRepository Membership => Factory.Services.GetRequiredService<MembershipRepository>();
+
+    public async Task InitializeAsync()
+    {
+        var azurite = await AzuriteFixture.SharedAsync();
+        _connectionString = azurite.ConnectionString;
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
+            builder.UseSetting("Pipeline:Storage:TablePrefix", _prefix);
+            builder.UseSetting("Api:AdminKeyHash", ApiKeyService.Hash(AdminSecret));
+        });
+        Client = Factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.Services.GetRequiredService<PipelineTables>().DeleteAllAsync();
+        var service = new TableServiceClient(_connectionString);
+        await service.DeleteTableAsync(_prefix + ApiKeyService.TableName);
+        await service.DeleteTableAsync(_prefix + AuditLog.TableName);
+        Client.Dispose();
+        await Factory.DisposeAsync();
+    }
+
+    /// <summary>A new union (unique id) with a union-admin key, an organiser key and one branch.</summary>
+    public async Task<TestUnion> NewUnionAsync(string branch = "central")
+    {
+        var unionId = UnionId.Parse(AzuriteFixture.UniqueName("u"));
+        await Membership.UpsertUnionAsync(new Union(unionId, "Union " + unionId));
+        await Membership.UpsertBranchAsync(new Branch(unionId, BranchId.Parse(branch), "Central"));
+        var admin = await Keys.CreateAsync(unionId, ApiRole.UnionAdmin);
+        var organiser = await Keys.CreateAsync(unionId, ApiRole.Organiser);
+        return new TestUnion(unionId.Value, branch, admin.Secret, admin.Record.KeyId, organiser.Secret);
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, HttpContent? content = null, bool xApiKey = false)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        if (key is not null)
+        {
+            if (xApiKey)
+            {
+                request.Headers.Add("X-Api-Key", key);
+            }
+            else
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+            }
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    public static StringContent Json(object value) => new(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+
+    public static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    public static object ContactBody(string contactId, string phone = "+447700900123", string email = "jane@example.org") => new
+    {
+        contactId,
+        name = "Jane Doe",
+        phone,
+        email,
+        language = "en",
+        timeZone = "Europe/London",
+        smsConsent = true,
+        emailConsent = false,
+    };
+}
+
+public sealed record TestUnion(string UnionId, string Branch, string AdminKey, string AdminKeyId, string OrganiserKey)
+{
+    public string Base => $"/api/unions/{UnionId}";
+}
