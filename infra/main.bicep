@@ -98,6 +98,8 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Twilio__AuthToken', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=twilio-auth-token)' }
         { name: 'Twilio__MessagingServiceSid', value: twilioMessagingServiceSid }
         { name: 'Smtp__Password', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=smtp-password)' }
+        { name: 'RecipientHashKey', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=recipient-hash-key)' }
+        { name: 'Api__AdminKeyHash', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=api-admin-key-hash)' }
       ]
     }
   }
