@@ -72,12 +72,12 @@ public sealed class LocalHostOverheadHarness : IHarness
             }
 
             Console.WriteLine();
-            Console.WriteLine("| mode | round | seconds | msg/s | stalled s | msg/s without stalls |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| mode | round | seconds | msg/s | stalled s | msg/s without stalls | client CPU ms/msg |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var (mode, round, timing) in results)
             {
                 Console.WriteLine(
-                    $"| {(mode == "raw" ? "raw receive(" + batchSize + ")+delete" : "local host, NoOp")} | {round} | {timing.Seconds:N1} | {messages / timing.Seconds:N0} | {timing.Stalled:N1} | {messages / timing.ActiveSeconds:N0} |");
+                    $"| {(mode == "raw" ? "raw receive(" + batchSize + ")+delete" : "local host, NoOp")} | {round} | {timing.Seconds:N1} | {messages / timing.Seconds:N0} | {timing.Stalled:N1} | {messages / timing.ActiveSeconds:N0} | {timing.CpuMsPerMessage:N2} |");
             }
 
             double Best(string mode, Func<Timing, double> seconds) =>
@@ -106,6 +106,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         var inFlight = 0;
         var gaps = new CompletionTimes();
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var completed = new SemaphoreSlim(0);
         var tasks = new List<Task>();
         while (Volatile.Read(ref done) < messages)
@@ -153,8 +154,9 @@ public sealed class LocalHostOverheadHarness : IHarness
         }
 
         await Task.WhenAll(tasks);
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         await queue.DeleteIfExistsAsync();
-        return gaps.Timing;
+        return gaps.Timing with { CpuMsPerMessage = cpuMs / messages };
     }
 
     /// <summary>The local host on the NoOp function; seconds from the first to the last completed message (handler start-up excluded).</summary>
@@ -196,6 +198,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         });
         listener.Start();
 
+        var cpuMs = 0.0;
         var options = new FunctionsLocalHostOptions
         {
             ScriptRoot = scriptRoot, HttpPort = 0, IncludeEnvironmentVariables = false, LoggerFactory = loggerFactory, LeaseDuration = lease,
@@ -206,6 +209,8 @@ public sealed class LocalHostOverheadHarness : IHarness
         await using (var host = new FunctionsLocalHost(options))
         {
             await host.StartAsync();
+            using var handler = Process.GetProcessById(host.HandlerProcessId!.Value);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime + handler.TotalProcessorTime;
             try
             {
                 await all.Task.WaitAsync(TimeSpan.FromMinutes(10));
@@ -216,6 +221,8 @@ public sealed class LocalHostOverheadHarness : IHarness
                 throw;
             }
 
+            handler.Refresh();
+            cpuMs = (Process.GetCurrentProcess().TotalProcessorTime + handler.TotalProcessorTime - cpu).TotalMilliseconds;
             await host.StopAsync();
         }
 
@@ -225,7 +232,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         }
 
         await queue.DeleteIfExistsAsync();
-        return gaps.Timing;
+        return gaps.Timing with { CpuMsPerMessage = cpuMs / messages };
     }
 
     /// <summary>The same client settings the local host uses (no encoding, 100 s network timeout).</summary>
@@ -297,6 +304,9 @@ public sealed class LocalHostOverheadHarness : IHarness
     /// </summary>
     private sealed record Timing(double Seconds, double LongestGap, double Stalled)
     {
+        /// <summary>CPU the client side spent per message: this process, plus the handler process for the local host.</summary>
+        public double CpuMsPerMessage { get; init; }
+
         public double ActiveSeconds => Math.Max(Seconds - Stalled, 0.001);
     }
 
