@@ -1,0 +1,529 @@
+using System.Diagnostics;
+using System.Globalization;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
+using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Twilio;
+using AlertPipeline.LocalHost;
+using AlertPipeline.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AlertPipeline.Benchmarks.Pipeline;
+
+/// <summary>
+/// The pipeline end to end on a fresh in-memory Azurite per scenario, the REAL Functions app (src/AlertPipeline.Functions,
+/// Release build) under the local host in this process, with the repository's host.json and function folders:
+/// <list type="bullet">
+/// <item><b>fan-out</b>: N synthetic members (2,000 per branch, seeded with 100-entity transactions), one SMS alert;
+/// SendSms/SendEmail disabled (<c>AzureWebJobs.SendSms.Disabled</c>) so the dispatch messages stay queued. Time from
+/// enqueuing the event until every dispatch message is on <c>sms-dispatch</c> (each chunk writes its rows before it
+/// emits their dispatch messages) and no chunk is left, then a full scan confirms N rows. Peak resident memory (VmHWM)
+/// of the handler process, which does the fan-out, and the peak GC heap of this process (the local host).</item>
+/// <item><b>send rate</b>: M members, SendSms on, Twilio settings pointing at a loopback FakeTwilioServer, pacing off
+/// and at a configured rate; achieved messages and segments per second between the first and the last accepted SMS.</item>
+/// <item><b>gateway</b>: the same M sends straight through <see cref="TwilioSmsGateway"/> (16 in flight), to separate the
+/// gateway and pacer from the pipeline around them.</item>
+/// </list>
+/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10]</c> (<c>--fanout 0</c> or
+/// <c>--sends 0</c> skips; a fan-out still running at the limit is reported as far as it got).
+/// </summary>
+public sealed class PipelineHarness : IHarness
+{
+    private const int MembersPerBranch = 2_000;
+    private const string Campaign = "bench-campaign";
+    private const string Union = "bench-union";
+
+    public string Name => "pipeline";
+
+    public async Task RunAsync(string[] args)
+    {
+        var sizes = Option(args, "--fanout", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
+        var sends = int.Parse(Option(args, "--sends", "2000"), CultureInfo.InvariantCulture);
+        var pace = double.Parse(Option(args, "--pace", "50"), CultureInfo.InvariantCulture);
+        var limit = TimeSpan.FromMinutes(double.Parse(Option(args, "--limit-minutes", "10"), CultureInfo.InvariantCulture));
+        if (!File.Exists(FunctionsDll))
+        {
+            throw new InvalidOperationException($"Build the Functions app first: dotnet build src/AlertPipeline.Functions -c Release ({FunctionsDll}).");
+        }
+
+        Console.WriteLine($"pipeline: fan-out of {string.Join(", ", sizes.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))} members; " +
+                          $"{sends:N0} sends with pacing off and at {pace} segments/s; {Environment.ProcessorCount} cores");
+        var fanOuts = new List<FanOutResult>();
+        foreach (var size in sizes)
+        {
+            fanOuts.Add(await FanOutAsync(size, limit));
+        }
+
+        var sendRates = new List<SendRateResult>();
+        if (sends > 0)
+        {
+            foreach (var rate in new[] { 0, pace })
+            {
+                sendRates.Add(await PipelineSendsAsync(sends, rate));
+            }
+
+            foreach (var rate in new[] { 0, pace })
+            {
+                sendRates.Add(await GatewaySendsAsync(sends, rate));
+            }
+        }
+
+        Print(fanOuts, sendRates);
+    }
+
+    private static string FunctionsDll => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", "Release", "net10.0", "AlertPipeline.Functions.dll");
+
+    private static async Task<FanOutResult> FanOutAsync(int members, TimeSpan limit)
+    {
+        Console.WriteLine($"fan-out {members:N0}: starting Azurite, seeding…");
+        var azurite = await AzuriteFixture.StartAsync();
+        try
+        {
+            await using var services = Storage(azurite);
+            var seedWatch = Stopwatch.StartNew();
+            await SeedAsync(services, members);
+            var seeded = seedWatch.Elapsed;
+            Console.WriteLine($"fan-out {members:N0}: seeded in {seeded.TotalSeconds:0.0} s; running FanOut/FanOutChunk with the senders disabled");
+
+            var settings = AppSettings(azurite);
+            settings["AzureWebJobs.SendSms.Disabled"] = "true";
+            settings["AzureWebJobs.SendEmail.Disabled"] = "true";
+            using var logs = new ProblemCounter();
+            await using var host = StartHost(settings, logs);
+            await host.StartAsync();
+            var handler = host.HandlerProcessId ?? throw new InvalidOperationException("The handler is not running.");
+            using var memory = new MemorySampler(handler);
+
+            var queues = new QueueServiceClient(azurite.ConnectionString);
+            var alert = Event(sms: true);
+            var watch = Stopwatch.StartNew();
+            await new PipelineQueues(queues).PublishAsync(alert);
+            var dispatch = queues.GetQueueClient(QueueNames.SmsDispatch);
+            var chunks = queues.GetQueueClient(QueueNames.FanOutChunks);
+            var events = queues.GetQueueClient(QueueNames.AlertEvents);
+            // Only the two small queues are polled (counting a deep queue costs Azurite a scan); a chunk writes its rows,
+            // then its dispatch messages and its successor, and only then is deleted: both queues empty = fan-out done.
+            var progress = new List<(TimeSpan At, int Dispatch)>();
+            var completed = true;
+            while (true)
+            {
+                await Task.Delay(1000);
+                if (await CountAsync(events) == 0 && await CountAsync(chunks) == 0)
+                {
+                    break;
+                }
+
+                if (watch.Elapsed - (progress.Count == 0 ? TimeSpan.Zero : progress[^1].At) >= TimeSpan.FromSeconds(30))
+                {
+                    var queued = await CountAsync(dispatch);
+                    progress.Add((watch.Elapsed, queued));
+                    Console.WriteLine($"  {watch.Elapsed.TotalSeconds,5:0} s: {queued:N0} dispatch messages; handler RSS {memory.PeakRssMb:0} MB");
+                }
+
+                if (watch.Elapsed > limit)
+                {
+                    completed = false;
+                    Console.WriteLine($"  stopped at the {limit.TotalMinutes:0}-minute limit");
+                    break;
+                }
+            }
+
+            var elapsed = watch.Elapsed;
+            var peakRss = memory.ReadPeakRssMb();
+            var peakHostHeap = memory.PeakHostHeapMb;
+            await host.StopAsync();
+
+            var rows = 0;
+            string? token = null;
+            var deliveries = services.GetRequiredService<IDeliveryStore>();
+            do
+            {
+                var page = await deliveries.GetPageAsync(Core.Alerts.AlertId.For(alert), 1000, token);
+                rows += page.Rows.Count;
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+
+            if (completed && rows != members)
+            {
+                throw new InvalidOperationException($"fan-out of {members:N0} wrote {rows:N0} rows.");
+            }
+
+            var dispatched = await CountAsync(dispatch);
+            var depth = await DepthCostAsync(azurite, Core.Alerts.AlertId.For(alert).Value);
+            Console.WriteLine($"  Azurite after it: {depth}");
+            Console.WriteLine($"fan-out {members:N0}: {elapsed.TotalSeconds:0.0} s, {rows:N0} rows, {dispatched:N0} dispatch messages, handler peak RSS {peakRss:0} MB, {logs.Problems} warnings/errors");
+            return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth);
+        }
+        finally
+        {
+            azurite.Stop();
+        }
+    }
+
+    private static async Task<SendRateResult> PipelineSendsAsync(int members, double segmentsPerSecond)
+    {
+        var label = segmentsPerSecond == 0 ? "pacing off" : $"pacing {segmentsPerSecond} seg/s";
+        Console.WriteLine($"pipeline sends, {label}: {members:N0} members");
+        var azurite = await AzuriteFixture.StartAsync();
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        try
+        {
+            await using var services = Storage(azurite);
+            await SeedAsync(services, members);
+            var settings = AppSettings(azurite);
+            settings["Twilio:AccountSid"] = twilio.AccountSid;
+            settings["Twilio:AuthToken"] = twilio.AuthToken;
+            settings["Twilio:MessagingServiceSid"] = "MG0123456789abcdef0123456789abcdef";
+            settings["Twilio:BaseUri"] = twilio.BaseUri.AbsoluteUri;
+            settings["Twilio:SegmentsPerSecond"] = segmentsPerSecond.ToString(CultureInfo.InvariantCulture);
+            using var logs = new ProblemCounter();
+            await using var host = StartHost(settings, logs);
+            await host.StartAsync();
+
+            var watch = Stopwatch.StartNew();
+            await new PipelineQueues(new QueueServiceClient(azurite.ConnectionString)).PublishAsync(Event(sms: true));
+            var limit = TimeSpan.FromSeconds(120 + (segmentsPerSecond == 0 ? 0 : members * 3 / segmentsPerSecond));
+            await Poll.UntilAsync(() => twilio.SentMessages.Count >= members, $"{members} SMS at the fake Twilio", limit);
+            var total = watch.Elapsed;
+            await host.StopAsync();
+            var result = Rate("pipeline (local host, SendSms)", segmentsPerSecond, twilio.SentMessages, total, logs.Problems);
+            Console.WriteLine($"  {result.MessagesPerSecond:0.0} msg/s, {result.SegmentsPerSecond:0.0} seg/s");
+            return result;
+        }
+        finally
+        {
+            azurite.Stop();
+        }
+    }
+
+    private static async Task<SendRateResult> GatewaySendsAsync(int sends, double segmentsPerSecond)
+    {
+        Console.WriteLine($"gateway sends, {(segmentsPerSecond == 0 ? "pacing off" : $"pacing {segmentsPerSecond} seg/s")}: {sends:N0}");
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        var options = twilio.CreateOptions("MG0123456789abcdef0123456789abcdef");
+        options.SegmentsPerSecond = segmentsPerSecond;
+        var gateway = new TwilioSmsGateway(
+            twilio.CreateClient(), Options.Create(options), new SendPacer(segmentsPerSecond), NullLogger<TwilioSmsGateway>.Instance);
+        var bodies = new[] { SampleBodyEn, SampleBodyRu };
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, sends), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await gateway.SendAsync(new SmsSendRequest(Phone(i), bodies[i % 2], $"bench-{i}"), ct));
+        var result = Rate("gateway (TwilioSmsGateway, 16 in flight)", segmentsPerSecond, twilio.SentMessages, watch.Elapsed, 0);
+        Console.WriteLine($"  {result.MessagesPerSecond:0.0} msg/s, {result.SegmentsPerSecond:0.0} seg/s");
+        return result;
+    }
+
+    private static SendRateResult Rate(string path, double configured, IReadOnlyList<FakeTwilioMessage> messages, TimeSpan total, int problems)
+    {
+        var distinct = messages.Select(m => m.To).Distinct().Count();
+        var first = messages.Min(m => m.DateCreated);
+        var last = messages.Max(m => m.DateCreated);
+        var span = Math.Max((last - first).TotalSeconds, 0.001);
+        var segments = messages.Sum(m => m.NumSegments);
+        return new SendRateResult(path, configured, messages.Count, distinct, segments, total, (messages.Count - 1) / span, (segments - messages[0].NumSegments) / span, problems);
+    }
+
+    /// <summary>
+    /// Separates the emulator from the pipeline: 1,000 delivery-sized rows (batches of 100) into the alert's Deliveries
+    /// partition and into a fresh partition, and 1,000 dispatch-sized messages onto the deep sms-dispatch queue and onto a
+    /// fresh queue, all after the fan-out (nothing else running).
+    /// </summary>
+    private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, string alertId)
+    {
+        const int count = 1_000;
+        var table = new Infrastructure.Storage.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
+        async Task<double> RowsAsync(string partition)
+        {
+            var watch = Stopwatch.StartNew();
+            foreach (var batch in Enumerable.Range(0, count).Chunk(100))
+            {
+                await table.SubmitTransactionAsync(batch.Select(i => new Infrastructure.Storage.Tables.TableTransactionAction(
+                    Infrastructure.Storage.Tables.TableTransactionActionType.Add,
+                    new Infrastructure.Storage.Tables.TableEntity(partition, $"zz-bench-{i:D6}")
+                    {
+                        ["Status"] = "Pending", ["UnionId"] = Union, ["BranchId"] = "b000", ["ContactId"] = $"m{i:D6}",
+                        ["Address"] = Phone(i), ["CreatedAt"] = DateTimeOffset.UtcNow, ["Attempt"] = 0,
+                    })));
+            }
+
+            return count / watch.Elapsed.TotalSeconds;
+        }
+
+        var queues = new QueueServiceClient(azurite.ConnectionString);
+        async Task<double> SendsAsync(QueueClient queue)
+        {
+            await queue.CreateIfNotExistsAsync();
+            var watch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+                await queue.SendMessageAsync($$"""{"alertId":"{{alertId}}","deliveryKey":"{{alertId}}-sms-{{i:x32}}"}""", cancellationToken: ct));
+            return count / watch.Elapsed.TotalSeconds;
+        }
+
+        return new DepthCost(
+            await RowsAsync(alertId),
+            await RowsAsync("fresh-partition"),
+            await SendsAsync(queues.GetQueueClient(QueueNames.SmsDispatch)),
+            await SendsAsync(queues.GetQueueClient(AzuriteFixture.UniqueName("fresh"))));
+    }
+
+    private static ServiceProvider Storage(AzuriteFixture azurite)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString })
+            .Build();
+        return new ServiceCollection().AddLogging().AddPipelineStorage(configuration).BuildServiceProvider();
+    }
+
+    /// <summary>One union, a branch per 2,000 members, one subscribed campaign; members in Russian and English, SMS only.</summary>
+    private static async Task SeedAsync(ServiceProvider services, int members)
+    {
+        var membership = services.GetRequiredService<MembershipRepository>();
+        var union = UnionId.Parse(Union);
+        await membership.UpsertUnionAsync(new Union(union, "Benchmark Oil Workers"));
+        await membership.UpsertCampaignAsync(new Campaign(CampaignId.Parse(Campaign), "Benchmark campaign", "help@example.org", LanguageTag.English));
+        await membership.UpsertSubscriptionAsync(new Subscription(CampaignId.Parse(Campaign), union));
+        var branches = (members + MembersPerBranch - 1) / MembersPerBranch;
+        for (var b = 0; b < branches; b++)
+        {
+            await membership.UpsertBranchAsync(new Branch(union, BranchId.Parse($"b{b:D3}"), $"Branch {b}"));
+        }
+
+        var english = LanguageTag.English;
+        var russian = LanguageTag.Parse("ru");
+        var zone = TimeZoneId.Parse("Asia/Aqtau");
+        await Parallel.ForEachAsync(Enumerable.Range(0, branches), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (b, ct) =>
+        {
+            var branch = BranchId.Parse($"b{b:D3}");
+            var contacts = Enumerable.Range(b * MembersPerBranch, Math.Min(MembersPerBranch, members - (b * MembersPerBranch)))
+                .Select(i => new ContactEntry(new Contact
+                {
+                    UnionId = union,
+                    BranchId = branch,
+                    ContactId = ContactId.Parse($"m{i:D6}"),
+                    Name = $"Member {i}",
+                    Phone = PhoneNumber.Parse(Phone(i)),
+                    Language = i % 3 == 0 ? english : russian,
+                    TimeZone = zone,
+                    Consent = new Consent(Sms: true, Email: false),
+                }));
+            await membership.UpsertContactsAsync(contacts, ct);
+        });
+    }
+
+    private static string Phone(int i) => $"+4477{i:D8}";
+
+    private const string SampleBodyEn = "Member 1: the appeal of the jailed oil union activists is heard on 24 November 2026 at 10:00. Support: https://example.org/appeal";
+    private const string SampleBodyRu = "Member 2, апелляция заключённых активистов-нефтяников 24.11.2026 в 10:00. Поддержите: https://example.org/appeal";
+
+    private static AlertEvent Event(bool sms)
+    {
+        var hearing = DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var json = $$$"""
+            {
+              "schemaVersion": 1, "eventId": "bench-appeal-{{{Guid.NewGuid():N}}}", "kind": "trial-date",
+              "occurredAt": "{{{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}}",
+              "campaignId": "{{{Campaign}}}",
+              "occurrence": { "localDateTime": "{{{hearing}}}T10:00", "timeZone": "Asia/Aqtau" },
+              "reminder": "day-before", "channels": [{{{(sms ? "\"sms\"" : "\"email\"")}}}],
+              "variables": { "link": "https://example.org/appeal" },
+              "templates": {
+                "en": { "sms": "{{name}}: the appeal of the jailed oil union activists is heard on {{date}} at {{time}}. Support: {{link}}" },
+                "ru": { "sms": "{{name}}, апелляция заключённых активистов-нефтяников {{date}} в {{time}}. Поддержите: {{link}}" }
+              }
+            }
+            """;
+        return AlertEventParser.Parse(json).Value;
+    }
+
+    private static Dictionary<string, string?> AppSettings(AzuriteFixture azurite) => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["ServiceBusConnection"] = azurite.ConnectionString,
+        ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
+        ["Outbox__Directory"] = Path.Combine(Path.GetTempPath(), "alertpipeline-bench-outbox"),
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    private static FunctionsLocalHost StartHost(Dictionary<string, string?> settings, ProblemCounter logs)
+    {
+        var options = new FunctionsLocalHostOptions
+        {
+            ScriptRoot = RepositoryPaths.Root,
+            HandlerPath = FunctionsDll,
+            HttpPort = 0,
+            IncludeEnvironmentVariables = false,
+            LoggerFactory = logs.Factory,
+            ShutdownTimeout = TimeSpan.FromSeconds(15),
+        };
+        foreach (var (key, value) in settings)
+        {
+            options.Settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return new FunctionsLocalHost(options);
+    }
+
+    private static async Task<int> CountAsync(QueueClient queue) =>
+        await queue.ExistsAsync() ? await queue.GetApproximateMessageCountAsync() : 0;
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static void Print(List<FanOutResult> fanOuts, List<SendRateResult> sends)
+    {
+        Console.WriteLine();
+        if (fanOuts.Count > 0)
+        {
+            Console.WriteLine("| members | branches | seed (batched upserts) | fan-out: event → all rows + dispatch messages | rows / dispatch messages | rate | handler peak RSS | local host peak GC heap | warnings |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var f in fanOuts)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {f.Members:N0} | {(f.Members + MembersPerBranch - 1) / MembersPerBranch} | {f.Seed.TotalSeconds:0.0} s | {(f.Completed ? "" : "not finished after ")}{f.FanOut.TotalSeconds:0.0} s | {f.Rows:N0} / {f.Dispatched:N0} | {f.Dispatched / f.FanOut.TotalSeconds:N0}/s | {f.HandlerPeakRssMb:0} MB | {f.HostPeakHeapMb:0} MB | {f.Problems} |"));
+            }
+
+            foreach (var f in fanOuts)
+            {
+                Console.WriteLine($"{f.Members:N0}: Azurite after the fan-out: {f.Depth}");
+            }
+
+            foreach (var f in fanOuts.Where(f => f.Progress.Count > 1))
+            {
+                Console.WriteLine($"{f.Members:N0}: dispatch messages over time: " + string.Join(", ", f.Progress.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.At.TotalSeconds:0} s {p.Dispatch:N0}"))));
+            }
+
+            Console.WriteLine();
+        }
+
+        if (sends.Count > 0)
+        {
+            Console.WriteLine("| path | pacing configured | SMS | distinct To | segments | achieved msg/s | achieved seg/s | wall (enqueue → last) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var s in sends)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {s.Path} | {(s.Configured == 0 ? "off" : s.Configured + " seg/s")} | {s.Messages:N0} | {s.DistinctTo:N0} | {s.Segments:N0} | {s.MessagesPerSecond:0.0} | {s.SegmentsPerSecond:0.0} | {s.Total.TotalSeconds:0.0} s |"));
+            }
+        }
+    }
+
+    private sealed record FanOutResult(
+        int Members, TimeSpan Seed, TimeSpan FanOut, int Rows, int Dispatched, double HandlerPeakRssMb, double HostPeakHeapMb, int Problems,
+        bool Completed, IReadOnlyList<(TimeSpan At, int Dispatch)> Progress, DepthCost Depth);
+
+    /// <summary>Azurite's cost of the same writes into the fanned-out (deep) partition and queue and into fresh ones.</summary>
+    private sealed record DepthCost(double DeepRowsPerSecond, double FreshRowsPerSecond, double DeepSendsPerSecond, double FreshSendsPerSecond)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"rows in batches of 100: {DeepRowsPerSecond:N0}/s into the alert's partition vs {FreshRowsPerSecond:N0}/s into a new one; " +
+            $"queue sends (16 in flight): {DeepSendsPerSecond:N0}/s onto sms-dispatch vs {FreshSendsPerSecond:N0}/s onto a new queue");
+    }
+
+    private sealed record SendRateResult(
+        string Path, double Configured, int Messages, int DistinctTo, int Segments, TimeSpan Total, double MessagesPerSecond, double SegmentsPerSecond, int Problems);
+
+    /// <summary>Samples the handler's resident memory (/proc VmRSS, VmHWM) and this process's GC heap every 200 ms.</summary>
+    private sealed class MemorySampler : IDisposable
+    {
+        private readonly int _pid;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private double _peakRss;
+        private double _peakHostHeap;
+
+        public MemorySampler(int pid)
+        {
+            _pid = pid;
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    _peakRss = Math.Max(_peakRss, ReadStatusMb("VmRSS"));
+                    _peakHostHeap = Math.Max(_peakHostHeap, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0);
+                    try
+                    {
+                        await Task.Delay(200, _stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public double PeakRssMb => _peakRss;
+
+        public double PeakHostHeapMb => _peakHostHeap;
+
+        /// <summary>The kernel's high-water mark of the handler's resident set (catches peaks between samples).</summary>
+        public double ReadPeakRssMb() => Math.Max(_peakRss, ReadStatusMb("VmHWM"));
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(2));
+            _stop.Dispose();
+        }
+
+        private double ReadStatusMb(string field)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{_pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+                return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Counts the local host's warnings and errors (a clean run has none worth reading).</summary>
+    private sealed class ProblemCounter : ILoggerProvider
+    {
+        private int _problems;
+
+        public ProblemCounter()
+        {
+            Factory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(this));
+        }
+
+        public ILoggerFactory Factory { get; }
+
+        public int Problems => _problems;
+
+        public ILogger CreateLogger(string categoryName) => new Counter(this);
+
+        public void Dispose() => Factory.Dispose();
+
+        private sealed class Counter(ProblemCounter owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (Interlocked.Increment(ref owner._problems) <= 5)
+                {
+                    Console.WriteLine($"  host {logLevel}: {formatter(state, exception)}");
+                }
+            }
+        }
+    }
+}
