@@ -14,14 +14,15 @@ public class DemoEventsTests
     [Fact]
     public void Load_AnniversaryBeforeItsDate_MovesToThisYearsDateAndShiftsYears()
     {
-        var now = Instant.FromUtc(2026, 11, 22, 5, 0);
+        var original = AlertEventParser.Parse(File.ReadAllText(Zhanaozen)).Value;
+        var now = Instant.FromUtc(2030, 11, 22, 5, 0);
 
         var loaded = DemoEvents.Load(Zhanaozen, now);
 
-        loaded.Event.Occurrence.Local.Should().Be(new LocalDateTime(2026, 12, 16, 11, 0));
-        loaded.Event.Variables["years"].Should().Be("15", "the file says 14 for 2025");
+        loaded.Event.Occurrence.Local.Should().Be(new LocalDateTime(2030, 12, 16, 11, 0));
+        int.Parse(loaded.Event.Variables["years"]).Should().Be(int.Parse(original.Variables["years"]) + 2030 - original.Occurrence.Local.Year);
         loaded.Event.OccurredAt.Should().Be(now);
-        loaded.Event.ExpiresAt.Should().Be(Instant.FromUtc(2026, 12, 16, 18, 0), "the expiry keeps its seven hours after the occurrence");
+        (loaded.Event.ExpiresAt - loaded.Event.Occurrence.Instant).Should().Be(original.ExpiresAt - original.Occurrence.Instant, "the expiry keeps its distance from the occurrence");
         loaded.AlertId.Should().Be(AlertId.For(loaded.Event));
         AlertEventParser.Validate(loaded.Event).Should().BeEmpty();
     }
@@ -29,10 +30,12 @@ public class DemoEventsTests
     [Fact]
     public void Load_AnniversaryAfterItsDate_MovesToNextYear()
     {
-        var loaded = DemoEvents.Load(Zhanaozen, Instant.FromUtc(2026, 12, 16, 6, 30));
+        var original = AlertEventParser.Parse(File.ReadAllText(Zhanaozen)).Value;
 
-        loaded.Event.Occurrence.Local.Should().Be(new LocalDateTime(2027, 12, 16, 11, 0));
-        loaded.Event.Variables["years"].Should().Be("16");
+        var loaded = DemoEvents.Load(Zhanaozen, Instant.FromUtc(2030, 12, 16, 6, 30));
+
+        loaded.Event.Occurrence.Local.Should().Be(new LocalDateTime(2031, 12, 16, 11, 0));
+        int.Parse(loaded.Event.Variables["years"]).Should().Be(int.Parse(original.Variables["years"]) + 2031 - original.Occurrence.Local.Year);
     }
 
     [Fact]
