@@ -100,9 +100,6 @@ internal static partial class LocalHostLog
     [LoggerMessage(EventId = 310, Level = LogLevel.Debug, Message = "Function {FunctionName}: received {Count} messages from {QueueName} ({InFlight} in flight)")]
     public static partial void BatchReceived(ILogger logger, string functionName, int count, string queueName, int inFlight);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Function {FunctionName}: message {MessageId} released for retry on dequeue count {DequeueCount}")]
-    public static partial void MessageReleased(ILogger logger, string functionName, string messageId, long dequeueCount);
-
     [LoggerMessage(EventId = 320, Level = LogLevel.Debug, Message = "Function {FunctionName}: wrote {Count} messages to {QueueName} (binding {BindingName})")]
     public static partial void OutputsWritten(ILogger logger, string functionName, int count, string queueName, string bindingName);
 

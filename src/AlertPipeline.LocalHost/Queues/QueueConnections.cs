@@ -17,11 +17,20 @@ internal sealed class QueueConnections
 
     public QueueClient GetQueue(string connectionString, string queueName)
     {
-        var service = _services.GetOrAdd(connectionString, static cs => new QueueServiceClient(cs, new QueueClientOptions
-        {
-            MessageEncoding = QueueMessageEncoding.None,
-        }));
+        var service = _services.GetOrAdd(connectionString, static cs => new QueueServiceClient(cs, CreateOptions()));
         return service.GetQueueClient(queueName);
+    }
+
+    /// <summary>
+    /// No encoding (see above), and the Azure SDK's 100 s network timeout rather than our clients' 30 s: Azurite's queue
+    /// GC can pause it for tens of seconds, and a receive that timed out client-side but ran server-side would hide its
+    /// messages for a whole lease.
+    /// </summary>
+    public static QueueClientOptions CreateOptions()
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+        return options;
     }
 
     /// <summary>Creates the queue once per host (output and poison queues are created on first write, as the host does).</summary>
