@@ -17,6 +17,9 @@ public enum ApiAccess
 
     /// <summary>A <c>union-admin</c> key of the union in the route, or the bootstrap admin secret (key management).</summary>
     UnionAdminOrBootstrap,
+
+    /// <summary>An <c>organiser</c> key of the union in the route (events, schedules, sends, reports).</summary>
+    Organiser,
 }
 
 /// <summary>
@@ -69,8 +72,9 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
             return ApiProblems.NotFound();
         }
 
-        var result = caller.Role is ApiRole.Organiser
-            ? ApiProblems.Forbidden($"This endpoint needs a '{ApiRoles.UnionAdminName}' key.")
+        var needed = access == ApiAccess.Organiser ? ApiRole.Organiser : ApiRole.UnionAdmin;
+        var result = caller.Role is { } role && role != needed
+            ? ApiProblems.Forbidden($"This endpoint needs a '{needed.ToName()}' key.")
             : await action(unionId, caller).ConfigureAwait(false);
 
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -79,6 +83,23 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync"/> with <see cref="ApiAccess.Organiser"/>, for a campaign: the campaign must be one that the
+    /// union (or one of its branches) subscribes to. Any other campaign — unknown, malformed, or only other unions' —
+    /// answers the same 404 as a missing union.
+    /// </summary>
+    public Task<IResult> RunForCampaignAsync(
+        HttpContext context, string union, string campaign, string targets, Func<UnionId, CampaignId, ApiCaller, Task<IResult>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var campaignTargets = $"campaign={(CampaignId.TryParse(campaign, out _) ? campaign : "(invalid)")}" + (targets.Length > 0 ? " " + targets : string.Empty);
+        return RunAsync(context, union, ApiAccess.Organiser, campaignTargets, async (unionId, caller) =>
+            CampaignId.TryParse(campaign, out var campaignId)
+            && await membership.IsSubscribedAsync(unionId, campaignId, context.RequestAborted).ConfigureAwait(false)
+                ? await action(unionId, campaignId, caller).ConfigureAwait(false)
+                : ApiProblems.NotFound());
     }
 
     private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result)
