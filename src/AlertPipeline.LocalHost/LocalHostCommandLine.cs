@@ -47,32 +47,22 @@ internal sealed record LocalHostCommandLine
         }
 
         var verbose = false;
-        for (var i = 1; i < args.Count; i++)
+        var reader = new OptionReader(args, 1);
+        while (reader.MoveNext())
         {
-            var name = args[i];
-            string Value()
-            {
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    throw new FormatException($"{name} needs a value.");
-                }
-
-                return args[++i];
-            }
-
-            switch (name)
+            switch (reader.Name)
             {
                 case "--script-root":
-                    options.ScriptRoot = Value();
+                    options.ScriptRoot = reader.Value();
                     break;
                 case "--handler":
-                    options.HandlerPath = Value();
+                    options.HandlerPath = reader.Value();
                     break;
                 case "--settings":
-                    options.SettingsFile = Path.GetFullPath(Value());
+                    options.SettingsFile = reader.FullPath();
                     break;
                 case "--lease":
-                    var lease = ParseDuration(name, Value());
+                    var lease = reader.Duration();
                     if (lease < TimeSpan.FromSeconds(1) || lease > TimeSpan.FromDays(7))
                     {
                         throw new FormatException($"--lease must be between 1s and 7 days, not {lease:c}.");
@@ -81,13 +71,10 @@ internal sealed record LocalHostCommandLine
                     options.LeaseDuration = lease;
                     break;
                 case "--port":
-                    var text = Value();
-                    options.HttpPort = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
-                        ? port
-                        : throw new FormatException($"--port must be a TCP port (0–65535), not '{text}'.");
+                    options.HttpPort = reader.Port();
                     break;
                 case "--shutdown-timeout":
-                    options.ShutdownTimeout = ParseDuration(name, Value());
+                    options.ShutdownTimeout = reader.Duration();
                     break;
                 case "--verbose":
                     verbose = true;
@@ -95,7 +82,7 @@ internal sealed record LocalHostCommandLine
                 case "-h" or "--help":
                     return new LocalHostCommandLine { ShowHelp = true, Options = options };
                 default:
-                    throw new FormatException($"Unknown option '{name}' (see --help).");
+                    throw new FormatException($"Unknown option '{reader.Name}' (see --help).");
             }
         }
 

@@ -47,48 +47,40 @@ public sealed class DemoOptions
     public static DemoOptions Parse(IReadOnlyList<string> args)
     {
         var options = new DemoOptions();
-        for (var i = 0; i < args.Count; i++)
+        var reader = new OptionReader(args, 0);
+        while (reader.MoveNext())
         {
-            var name = args[i];
-            string Value() =>
-                i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
-                    ? args[++i]
-                    : throw new FormatException($"{name} needs a value.");
-
-            switch (name)
+            switch (reader.Name)
             {
                 case "--script-root":
-                    options.ScriptRoot = Value();
+                    options.ScriptRoot = reader.Value();
                     break;
                 case "--handler":
-                    options.HandlerPath = Value();
+                    options.HandlerPath = reader.Value();
                     break;
                 case "--settings":
-                    options.SettingsFile = Path.GetFullPath(Value());
+                    options.SettingsFile = reader.FullPath();
                     break;
                 case "--seed":
-                    options.SeedFile = Path.GetFullPath(Value());
+                    options.SeedFile = reader.FullPath();
                     break;
                 case "--event":
-                    options.EventFiles.Add(Path.GetFullPath(Value()));
+                    options.EventFiles.Add(reader.FullPath());
                     break;
                 case "--timeout":
-                    options.Timeout = LocalHostCommandLine.ParseDuration(name, Value());
+                    options.Timeout = reader.Duration();
                     break;
                 case "--port":
-                    var text = Value();
-                    options.HttpPort = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
-                        ? port
-                        : throw new FormatException($"--port must be a TCP port (0–65535), not '{text}'.");
+                    options.HttpPort = reader.Port();
                     break;
                 case "--log":
-                    options.LogFile = Path.GetFullPath(Value());
+                    options.LogFile = reader.FullPath();
                     break;
                 case "-h" or "--help":
                     options.ShowHelp = true;
                     break;
                 default:
-                    throw new FormatException($"Unknown demo option '{name}' (see demo --help).");
+                    throw new FormatException($"Unknown demo option '{reader.Name}' (see demo --help).");
             }
         }
 
