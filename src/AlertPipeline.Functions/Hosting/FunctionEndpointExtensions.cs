@@ -14,6 +14,7 @@ public static class FunctionEndpointExtensions
             services.AddFunction(registration);
         }
 
+        services.AddHostedService<ParentHostWatch>();
         return services;
     }
 

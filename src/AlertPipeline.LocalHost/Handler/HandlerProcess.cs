@@ -7,7 +7,9 @@ namespace AlertPipeline.LocalHost.Handler;
 
 /// <summary>
 /// The handler child process, started as the Functions host starts it: environment <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>
-/// (a free port), <c>FUNCTIONS_CUSTOMHANDLER_WORKER_ID</c>, <c>FUNCTIONS_APP_ROOT_PATH</c> and every app setting; ready
+/// (a free port), <c>FUNCTIONS_CUSTOMHANDLER_WORKER_ID</c>, <c>FUNCTIONS_APP_ROOT_PATH</c> and every app setting (a ':' in
+/// a name passed as '__', as Linux app settings are), plus <c>ALERTPIPELINE_WATCH_STDIN=1</c> with a stdin pipe held open so
+/// our function app stops when this host dies; ready
 /// once <c>GET /</c> gets any HTTP answer (polled every 25 ms). If it dies it is restarted with a back-off; callers wait
 /// for <see cref="WaitUntilReadyAsync"/> before invoking.
 /// </summary>
@@ -16,6 +18,9 @@ internal sealed class HandlerProcess : IAsyncDisposable
     public const string PortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
     public const string WorkerIdVariable = "FUNCTIONS_CUSTOMHANDLER_WORKER_ID";
     public const string AppRootVariable = "FUNCTIONS_APP_ROOT_PATH";
+
+    /// <summary>Tells our function app to stop when its stdin closes, i.e. when this host dies (ParentHostWatch).</summary>
+    public const string WatchStdinVariable = "ALERTPIPELINE_WATCH_STDIN";
 
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan StableUptime = TimeSpan.FromSeconds(30);
@@ -145,6 +150,7 @@ internal sealed class HandlerProcess : IAsyncDisposable
             [PortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [WorkerIdVariable] = Guid.NewGuid().ToString(),
             [AppRootVariable] = _app.ScriptRoot,
+            [WatchStdinVariable] = "1",
         };
         var command = HandlerCommand.Resolve(_app, _handlerOverride, name =>
             environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name));
@@ -155,7 +161,7 @@ internal sealed class HandlerProcess : IAsyncDisposable
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = true, // held open, never written: closes when this process dies
         };
         foreach (var argument in command.Arguments)
         {
@@ -164,7 +170,8 @@ internal sealed class HandlerProcess : IAsyncDisposable
 
         foreach (var (name, value) in environment)
         {
-            startInfo.Environment[name] = value;
+            // As app settings on Linux: a section separator ':' is passed as '__' (which .NET configuration reads back as ':').
+            startInfo.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         Process process;

@@ -76,4 +76,17 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         world.Logs.Lines.Should().Contain(l => l.Contains(": Reconciled (", StringComparison.Ordinal), "the restarted sender found the lost sends at Twilio");
     }
+
+    [Fact]
+    public async Task LocalHostKilled_ItsHandlerStopsByItself()
+    {
+        await using var world = await PipelineEnvironment.CreateAsync(output);
+        var host = world.StartHostProcess();
+        await Poll.UntilAsync(() => !host.HandlerProcessIds.IsEmpty, "the local host to start its handler", TimeSpan.FromSeconds(60));
+        var handler = System.Diagnostics.Process.GetProcessById(host.HandlerProcessIds.Single());
+
+        host.KillHostOnly();
+
+        await Poll.UntilAsync(() => handler.HasExited, "the orphaned handler to see its stdin close and stop", TimeSpan.FromSeconds(30));
+    }
 }

@@ -335,6 +335,16 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         /// <summary>SIGKILL, as a crashed machine: the host first, then its handler (which would otherwise live on as an orphan).</summary>
         public void Kill()
         {
+            KillHostOnly();
+            foreach (var pid in HandlerProcessIds)
+            {
+                KillTree(pid);
+            }
+        }
+
+        /// <summary>SIGKILL of the local host alone; its handler is left to notice by itself.</summary>
+        public void KillHostOnly()
+        {
             try
             {
                 if (!Process.HasExited)
@@ -346,11 +356,6 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
             catch (InvalidOperationException)
             {
                 // Already gone.
-            }
-
-            foreach (var pid in HandlerProcessIds)
-            {
-                KillTree(pid);
             }
         }
 
