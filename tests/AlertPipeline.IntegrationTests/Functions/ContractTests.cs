@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,6 +5,7 @@ using System.Text.Json;
 using AlertPipeline.CustomHandler;
 using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Functions.Hosting;
+using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -272,29 +272,4 @@ public sealed class ContractTests : IDisposable
     }
 
     private sealed record FailCommand(string Mode, string? Phone);
-
-    /// <summary>Captures every formatted log line (and exception text) of the app.</summary>
-    private sealed class LogSink : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogSink sink) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                sink._lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " | " + exception));
-        }
-    }
 }

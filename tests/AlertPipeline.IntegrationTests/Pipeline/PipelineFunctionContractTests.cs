@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -285,29 +284,4 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
 
     private static List<KeyValuePair<string, string>> Form(params (string Name, string Value)[] fields) =>
         [.. fields.Select(f => KeyValuePair.Create(f.Name, f.Value))];
-
-    /// <summary>Captures every formatted log line of the app.</summary>
-    private sealed class LogSink : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogSink sink) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                sink._lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " | " + exception));
-        }
-    }
 }
