@@ -54,28 +54,7 @@ public sealed class TestHandlerApp : IAsyncDisposable
             ["FUNCTIONS_APP_ROOT_PATH"] = layout.ScriptRoot,
         };
         var start = layout.ResolveHandlerStartInfo(name => environment.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name));
-        var psi = new ProcessStartInfo(start.FileName)
-        {
-            WorkingDirectory = start.WorkingDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in start.Arguments)
-        {
-            psi.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ChildProcess.StartQuiet(start.FileName, start.Arguments, start.WorkingDirectory, environment);
         var app = new TestHandlerApp(process, port);
         try
         {

@@ -42,28 +42,7 @@ public sealed class PublishTests : IDisposable
         var start = layout.ResolveHandlerStartInfo(name => environment.GetValueOrDefault(name));
         start.FileName.Should().Be(Path.Combine(appRoot, "handler", "AlertPipeline.Functions"));
 
-        var psi = new ProcessStartInfo(start.FileName)
-        {
-            WorkingDirectory = start.WorkingDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in start.Arguments)
-        {
-            psi.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
-
-        using var handler = Process.Start(psi)!;
-        handler.OutputDataReceived += (_, _) => { };
-        handler.ErrorDataReceived += (_, _) => { };
-        handler.BeginOutputReadLine();
-        handler.BeginErrorReadLine();
+        using var handler = ChildProcess.StartQuiet(start.FileName, start.Arguments, start.WorkingDirectory, environment);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
