@@ -23,5 +23,6 @@ public static class FunctionCatalog
         TwilioStatusFunction.Registration,
         TwilioInboundFunction.Registration,
         .. OrganiserApi.Registrations,
+        ApiDocument.Registration,
     ];
 }

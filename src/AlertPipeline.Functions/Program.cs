@@ -1,4 +1,5 @@
 using AlertPipeline.Functions;
+using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
@@ -13,6 +14,7 @@ builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
 builder.Services.AddOrganiserApi(builder.Configuration);
 builder.Services.AddSingleton<AlertPipeline.Functions.Api.ApiGate>();
+builder.Services.AddApiDocument();
 
 var app = builder.Build();
 app.MapFunctionApp();

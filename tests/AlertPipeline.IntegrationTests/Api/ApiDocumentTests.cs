@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json;
+using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.Functions;
+using AlertPipeline.Functions.Api;
+
+namespace AlertPipeline.IntegrationTests.Api;
+
+/// <summary>The OpenAPI document describes every organiser endpoint the app serves.</summary>
+public sealed class ApiDocumentTests(ApiTestApp app) : IClassFixture<ApiTestApp>
+{
+    /// <summary>Every HTTP function of the catalog that organisers call: route and methods.</summary>
+    public static TheoryData<string, string> OrganiserOperations()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var registration in FunctionCatalog.All)
+        {
+            if (registration.Definition.Trigger is HttpTriggerBinding trigger
+                && ApiDocument.IsDescribed("api/" + trigger.EffectiveRoute(registration.Name))
+                && registration.Name != ApiDocument.Definition.Name)
+            {
+                foreach (var method in trigger.Methods)
+                {
+                    data.Add("/api/" + trigger.EffectiveRoute(registration.Name), method.ToLowerInvariant());
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OrganiserOperations))]
+    public async Task Document_EveryOrganiserEndpoint_HasItsOperation(string path, string method)
+    {
+        var document = await GetDocumentAsync();
+
+        document.GetProperty("paths").TryGetProperty(path, out var operations).Should().BeTrue($"{path} is served, so it must be described");
+        operations.TryGetProperty(method, out _).Should().BeTrue($"{path} answers {method.ToUpperInvariant()}");
+    }
+
+    [Fact]
+    public async Task Document_WithoutKey_IsOpenApi3WithTheApiKeyScheme()
+    {
+        using var response = await app.SendAsync(HttpMethod.Get, ApiDocument.Path, key: null);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var document = await ApiTestApp.ReadJsonAsync(response);
+
+        document.GetProperty("openapi").GetString().Should().StartWith("3.");
+        document.GetProperty("info").GetProperty("title").GetString().Should().Be("AlertPipeline organiser API");
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty(ApiDocument.SecuritySchemeName);
+        scheme.GetProperty("type").GetString().Should().Be("apiKey");
+        scheme.GetProperty("in").GetString().Should().Be("header");
+        scheme.GetProperty("name").GetString().Should().Be("X-Api-Key");
+        document.GetProperty("security")[0].TryGetProperty(ApiDocument.SecuritySchemeName, out _).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Document_TwilioWebhooksAndHealth_AreLeftOut()
+    {
+        var document = await GetDocumentAsync();
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.Should().Contain("/api/unions/{union}/branches").And.NotContain("/api/health");
+        paths.Should().NotContain(p => p.StartsWith("/api/twilio/", StringComparison.Ordinal));
+    }
+
+    private async Task<JsonElement> GetDocumentAsync()
+    {
+        using var response = await app.SendAsync(HttpMethod.Get, ApiDocument.Path, key: null);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return await ApiTestApp.ReadJsonAsync(response);
+    }
+}
