@@ -210,6 +210,30 @@ public sealed class ScheduleApiTests(SchedulingApiTestApp app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Postpone_ScheduleChangedByAnotherWriterMeanwhile_Answers409AndWritesNothingOfItsOwn()
+    {
+        var (union, campaign) = await SetUpAsync();
+        (await app.SendAsync(HttpMethod.Post, Schedules(union, campaign), union.OrganiserKey, SchedulingApiTestApp.Trial())).EnsureSuccessStatusCode();
+        var id = new ScheduleId($"{campaign}--appeal");
+        app.Racing.BeforeNextReplace = async () =>
+        {
+            // Another organiser moves the hearing to 1 May between our read and our replace.
+            var current = (await app.Racing.Inner.GetAsync(id))!;
+            var moved = ((TrialSchedule)current.Schedule.Schedule).Postpone(new LocalDateTime(2027, 5, 1, 9, 30), Instant.FromDateTimeOffset(Now), new HashSet<OccurrenceKey>(), notify: false);
+            (await app.Racing.Inner.TryReplaceAsync(current.Schedule.WithSchedule(moved.Schedule), current.ETag)).Should().NotBeNull();
+        };
+
+        using var response = await app.SendAsync(HttpMethod.Post, $"{Schedules(union, campaign)}/appeal:postpone", union.OrganiserKey, new { hearing = "2027-04-04T09:30", notify = true });
+
+        response.StatusCode.Should().Be(HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
+        var stored = (TrialSchedule)(await app.Schedules.GetAsync(id))!.Schedule.Schedule;
+        stored.Hearing.Should().Be(new LocalDateTime(2027, 5, 1, 9, 30), "the other writer's change stands");
+        stored.Notice.Should().BeNull();
+        (await app.Occurrences.ListAsync(id)).Should().BeEmpty("a refused change records no withdrawals");
+        (await app.Audit.ReadRecentAsync(UnionId.Parse(union.UnionId))).Should().Contain(e => e.Status == 409);
+    }
+
+    [Fact]
     public async Task Cancel_WithdrawsEveryUnfiredReminderThenACancelledHearingCannotChange()
     {
         var (union, campaign) = await SetUpAsync();

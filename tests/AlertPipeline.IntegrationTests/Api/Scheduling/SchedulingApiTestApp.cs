@@ -43,6 +43,9 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
 
     public IScheduleStore Schedules => Factory.Services.GetRequiredService<IScheduleStore>();
 
+    /// <summary>The app's schedule store; <see cref="RacingScheduleStore.BeforeNextReplace"/> plays a concurrent writer.</summary>
+    public RacingScheduleStore Racing { get; private set; } = null!;
+
     public IScheduleOccurrenceStore Occurrences => Factory.Services.GetRequiredService<IScheduleOccurrenceStore>();
 
     public async Task InitializeAsync()
@@ -68,6 +71,8 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
                     o.SchedulesTable = _prefix + "Schedules";
                     o.OccurrencesTable = _prefix + "FiredOccurrences";
                 });
+                services.RemoveAll<IScheduleStore>();
+                services.AddSingleton<IScheduleStore>(sp => Racing = new RacingScheduleStore(sp.GetRequiredService<TableScheduleStore>()));
                 services.RemoveAll<IAlertEventPublisher>();
                 services.AddSingleton<IAlertEventPublisher>(new QueuePublisher(AlertQueue));
                 services.RemoveAll<TimeProvider>();
@@ -177,6 +182,32 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
 
             await queue.SendMessageAsync(AlertEventSerializer.Serialize(alertEvent), cancellationToken: cancellationToken);
         }
+    }
+}
+
+/// <summary>The real store, with a hook that runs once just before the next replace (another writer getting in between).</summary>
+public sealed class RacingScheduleStore(IScheduleStore inner) : IScheduleStore
+{
+    public IScheduleStore Inner => inner;
+
+    public Func<Task>? BeforeNextReplace { get; set; }
+
+    public Task<SchedulePage> GetActivePageAsync(NodaTime.Instant firingAfter, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
+        inner.GetActivePageAsync(firingAfter, pageSize, continuationToken, cancellationToken);
+
+    public Task<StoredSchedule?> GetAsync(Core.Scheduling.ScheduleId id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+
+    public Task<StoredSchedule?> TryAddAsync(Core.Scheduling.ScheduledAlert schedule, CancellationToken cancellationToken = default) => inner.TryAddAsync(schedule, cancellationToken);
+
+    public async Task<StoredSchedule?> TryReplaceAsync(Core.Scheduling.ScheduledAlert schedule, string etag, CancellationToken cancellationToken = default)
+    {
+        if (BeforeNextReplace is { } hook)
+        {
+            BeforeNextReplace = null;
+            await hook();
+        }
+
+        return await inner.TryReplaceAsync(schedule, etag, cancellationToken);
     }
 }
 
