@@ -116,9 +116,13 @@ internal static class ScheduleEndpoints
             {
                 hearing = parsed.Value;
             }
+            else if (LocalDateTimePattern.GeneralIso.Parse(body.Hearing) is { Success: true, Value.Second: 0 } withSeconds)
+            {
+                hearing = withSeconds.Value;
+            }
             else
             {
-                errors.Add(new("hearing", $"'{body.Hearing}' is not a local date and time yyyy-MM-ddTHH:mm"));
+                errors.Add(new("hearing", $"'{body.Hearing}' is not a local date and time yyyy-MM-ddTHH:mm (whole minutes)"));
             }
 
             if (body.Notify is null)

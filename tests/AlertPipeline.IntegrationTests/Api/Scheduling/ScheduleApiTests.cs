@@ -196,6 +196,7 @@ public sealed class ScheduleApiTests(SchedulingApiTestApp app) : IClassFixture<S
         using var past = await app.SendAsync(HttpMethod.Post, $"{path}/silent:postpone", union.OrganiserKey, new { hearing = "2026-01-01T09:30", notify = false });
         using var missing = await app.SendAsync(HttpMethod.Post, $"{path}/silent:postpone", union.OrganiserKey, new { });
         using var unknown = await app.SendAsync(HttpMethod.Post, $"{path}/nothing-here:postpone", union.OrganiserKey, new { hearing = "2027-04-04T09:30", notify = false });
+        using var seconds = await app.SendAsync(HttpMethod.Post, $"{path}/silent:postpone", union.OrganiserKey, new { hearing = "2027-04-04T09:30:15", notify = false });
 
         anniversary.StatusCode.Should().Be(HttpStatusCode.Conflict);
         noTemplates.StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -204,6 +205,7 @@ public sealed class ScheduleApiTests(SchedulingApiTestApp app) : IClassFixture<S
         (await Fields(past)).Should().Equal("hearing");
         (await Fields(missing)).Should().BeEquivalentTo(["hearing", "notify"]);
         unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Fields(seconds)).Should().Equal("hearing");
         var silent = (TrialSchedule)(await app.Schedules.GetAsync(new ScheduleId($"{campaign}--silent")))!.Schedule.Schedule;
         silent.Revision.Should().Be(0);
         (await app.Occurrences.ListAsync(silent.Id)).Should().BeEmpty();
