@@ -20,7 +20,16 @@ public enum ApiAccess
 
     /// <summary>An <c>organiser</c> key of the union in the route (events, schedules, sends, reports).</summary>
     Organiser,
+
+    /// <summary>Any key (either role) of the union in the route.</summary>
+    AnyKey,
 }
+
+/// <summary>
+/// What a bootstrap-admin endpoint did, and where its audit row goes: the union it created (or tried to), or
+/// <see cref="Infrastructure.Api.CampaignAdmin.SystemAuditPartition"/> for writes that belong to no union (campaigns).
+/// </summary>
+public sealed record AdminOutcome(IResult Result, UnionId AuditUnion, string Targets);
 
 /// <summary>
 /// Every API request goes through here: authentication (<c>Authorization: ApiKey …</c> or <c>X-Api-Key</c>; 401),
@@ -73,7 +82,7 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         }
 
         var needed = access == ApiAccess.Organiser ? ApiRole.Organiser : ApiRole.UnionAdmin;
-        var result = caller.Role is { } role && role != needed
+        var result = access != ApiAccess.AnyKey && caller.Role is { } role && role != needed
             ? ApiProblems.Forbidden($"This endpoint needs a '{needed.ToName()}' key.")
             : await action(unionId, caller).ConfigureAwait(false);
 
@@ -100,6 +109,50 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
             && await membership.IsSubscribedAsync(unionId, campaignId, context.RequestAborted).ConfigureAwait(false)
                 ? await action(unionId, campaignId, caller).ConfigureAwait(false)
                 : ApiProblems.NotFound());
+    }
+
+    /// <summary>
+    /// For the bootstrap admin's endpoints that are not about one existing union (<c>POST /unions</c>, <c>/campaigns</c>):
+    /// only the admin secret passes (a union's key answers 403; no key, an unknown or revoked key 401). Writes are audited
+    /// in the partition the action names (<see cref="AdminOutcome.AuditUnion"/>); a union key's refused write in its own union's.
+    /// </summary>
+    public async Task<IResult> RunAdminAsync(HttpContext context, Func<ApiCaller, Task<AdminOutcome>> action)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(action);
+        var secret = ReadKey(context.Request);
+        if (secret is null)
+        {
+            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+            return ApiProblems.Unauthorized("Send the bootstrap admin secret: 'Authorization: ApiKey <secret>' or 'X-Api-Key: <secret>'.");
+        }
+
+        AdminOutcome outcome;
+        ApiCaller caller;
+        if (ApiKeyService.Matches(secret, options.AdminKeyHash))
+        {
+            caller = new ApiCaller("admin", null, IsAdmin: true);
+            outcome = await action(caller).ConfigureAwait(false);
+        }
+        else
+        {
+            var record = await keys.FindBySecretAsync(secret, context.RequestAborted).ConfigureAwait(false);
+            if (record is null || record.IsRevoked)
+            {
+                context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+                return ApiProblems.Unauthorized("The API key is unknown or revoked.");
+            }
+
+            caller = new ApiCaller(record.KeyId, record.Role, IsAdmin: false);
+            outcome = new AdminOutcome(ApiProblems.Forbidden("This endpoint needs the bootstrap admin secret."), record.UnionId, string.Empty);
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            await AppendAuditAsync(context, outcome.AuditUnion, caller, outcome.Targets, outcome.Result).ConfigureAwait(false);
+        }
+
+        return outcome.Result;
     }
 
     private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result)

@@ -20,6 +20,17 @@ public static class OrganiserApi
     public static FunctionDefinition Contacts { get; } = Define("ApiContacts", "unions/{union}/branches/{branch}/contacts", "get", "post");
     public static FunctionDefinition Contact { get; } = Define("ApiContact", "unions/{union}/branches/{branch}/contacts/{contact}", "get", "put", "delete");
     public static FunctionDefinition ContactsImport { get; } = Define("ApiContactsImport", "unions/{union}/branches/{branch}/contacts:import", "post");
+    public static FunctionDefinition Unions { get; } = Define("ApiUnions", "unions", "post");
+    public static FunctionDefinition Campaigns { get; } = Define("ApiCampaigns", "campaigns", "get", "post");
+    public static FunctionDefinition UnionCampaigns { get; } = Define("ApiUnionCampaigns", "unions/{union}/campaigns", "get");
+    public static FunctionDefinition Subscriptions { get; } = Define("ApiSubscriptions", "unions/{union}/subscriptions", "get");
+    public static FunctionDefinition Subscription { get; } = Define("ApiSubscription", "unions/{union}/subscriptions/{campaign}", "put", "delete");
+    public static FunctionDefinition BranchSubscription { get; } = Define("ApiBranchSubscription", "unions/{union}/branches/{branch}/subscriptions/{campaign}", "put", "delete");
+    public static FunctionDefinition Schedules { get; } = Define("ApiSchedules", "unions/{union}/campaigns/{campaign}/schedules", "get", "post");
+    public static FunctionDefinition Schedule { get; } = Define("ApiSchedule", "unions/{union}/campaigns/{campaign}/schedules/{schedule}", "get");
+    public static FunctionDefinition SchedulePostpone { get; } = Define("ApiSchedulePostpone", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", "post");
+    public static FunctionDefinition ScheduleCancel { get; } = Define("ApiScheduleCancel", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:cancel", "post");
+    public static FunctionDefinition Alerts { get; } = Define("ApiAlerts", "unions/{union}/campaigns/{campaign}/alerts", "post");
 
     public static IReadOnlyList<FunctionRegistration> Registrations { get; } =
     [
@@ -31,6 +42,17 @@ public static class OrganiserApi
         Register(Contacts, ContactEndpoints.ContactsAsync),
         Register(Contact, ContactEndpoints.ContactAsync),
         Register(ContactsImport, ContactEndpoints.ImportAsync),
+        Register(Unions, AdminEndpoints.UnionsAsync),
+        Register(Campaigns, AdminEndpoints.CampaignsAsync),
+        Register(UnionCampaigns, SubscriptionEndpoints.UnionCampaignsAsync),
+        Register(Subscriptions, SubscriptionEndpoints.SubscriptionsAsync),
+        Register(Subscription, SubscriptionEndpoints.SubscriptionAsync),
+        Register(BranchSubscription, SubscriptionEndpoints.BranchSubscriptionAsync),
+        Register(Schedules, ScheduleEndpoints.SchedulesAsync),
+        Register(Schedule, ScheduleEndpoints.ScheduleAsync),
+        Register(SchedulePostpone, ScheduleEndpoints.PostponeAsync),
+        Register(ScheduleCancel, ScheduleEndpoints.CancelAsync),
+        Register(Alerts, AlertEndpoints.SendNowAsync),
     ];
 
     private static FunctionDefinition Define(string name, string route, params string[] methods) =>

@@ -24,6 +24,7 @@ public static class OrganiserApiServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<MembershipAdmin>();
+        services.TryAddSingleton<CampaignAdmin>();
         return services;
     }
 }

@@ -21,7 +21,7 @@ public static class ScheduleStorageServiceCollectionExtensions
     public const string DefaultConnectionName = "AzureWebJobsStorage";
 
     /// <summary>
-    /// Registers <see cref="IScheduleStore"/>, <see cref="IScheduleTickStore"/> and <see cref="IScheduleOccurrenceStore"/> on
+    /// Registers <see cref="IScheduleStore"/> (and <see cref="IScheduleCatalog"/>, the same <see cref="TableScheduleStore"/>), <see cref="IScheduleTickStore"/> and <see cref="IScheduleOccurrenceStore"/> on
     /// Table Storage. Unless a <see cref="TableServiceClient"/> is registered already, one is created on first use from
     /// <c>ConnectionStrings:{name}</c> or <c>{name}</c> (connection string), or <c>{name}__tableServiceUri</c> (managed identity,
     /// optional <c>{name}__clientId</c>).
@@ -36,7 +36,9 @@ public static class ScheduleStorageServiceCollectionExtensions
         var options = new ScheduleStorageOptions();
         configure?.Invoke(options);
         services.TryAddSingleton(sp => CreateTableService(sp.GetRequiredService<IConfiguration>(), connectionName));
-        services.TryAddSingleton<IScheduleStore>(sp => new TableScheduleStore(Table(sp, options.SchedulesTable)));
+        services.TryAddSingleton(sp => new TableScheduleStore(Table(sp, options.SchedulesTable)));
+        services.TryAddSingleton<IScheduleStore>(sp => sp.GetRequiredService<TableScheduleStore>());
+        services.TryAddSingleton<IScheduleCatalog>(sp => sp.GetRequiredService<TableScheduleStore>());
         services.TryAddSingleton<IScheduleTickStore>(sp => new TableScheduleTickStore(Table(sp, options.SchedulesTable)));
         services.TryAddSingleton<IScheduleOccurrenceStore>(sp => new TableScheduleOccurrenceStore(Table(sp, options.OccurrencesTable)));
         return services;

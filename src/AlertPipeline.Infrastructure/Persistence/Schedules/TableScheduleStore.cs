@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Storage.Tables;
@@ -11,7 +12,7 @@ namespace AlertPipeline.Infrastructure.Persistence.Schedules;
 /// Each write carries a fresh <c>WriteId</c>, so a write the pipeline retried after it had in fact succeeded (409/412 on
 /// the retry) is recognised as ours rather than reported as a conflict.
 /// </summary>
-public sealed class TableScheduleStore : IScheduleStore
+public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
 {
     internal const string WriteIdColumn = "WriteId";
 
@@ -91,6 +92,34 @@ public sealed class TableScheduleStore : IScheduleStore
         {
             return await OursAfterConflictAsync(table, schedule, writeId, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One range query on the <c>schedule</c> partition (RowKey prefix), then only rows of the campaign.</summary>
+    public async Task<IReadOnlyList<StoredSchedule>> ListAsync(CampaignId campaignId, string idPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(campaignId);
+        ArgumentException.ThrowIfNullOrEmpty(idPrefix);
+        var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableFilter.And(TableFilter.PartitionKeyEquals(ScheduleEntityMapper.Partition), TableFilter.RowKeyStartsWith(idPrefix));
+        var items = new List<StoredSchedule>();
+        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.GetString("CampaignId") != campaignId.Value)
+            {
+                continue;
+            }
+
+            try
+            {
+                items.Add(new StoredSchedule(ScheduleEntityMapper.FromEntity(entity), entity.ETag.ToString()));
+            }
+            catch (FormatException)
+            {
+                // Reported by every tick (row and column named); a listing shows the readable ones.
+            }
+        }
+
+        return items;
     }
 
     private static TableEntity WithWriteId(ScheduledAlert schedule, out string writeId)
