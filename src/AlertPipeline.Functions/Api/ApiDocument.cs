@@ -1,5 +1,6 @@
 using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Functions.Hosting;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace AlertPipeline.Functions.Api;
@@ -48,5 +49,86 @@ public static class ApiDocument
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = [] }];
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer(DescribeAsync);
         });
+
+    /// <summary>Summary, request body and answers of an operation, from <see cref="ApiOperations"/>.</summary>
+    private static async Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+        if (name is null || context.Description.HttpMethod is not { } method || !ApiOperations.All.TryGetValue((name, method.ToUpperInvariant()), out var described))
+        {
+            return;
+        }
+
+        operation.Summary = described.Summary;
+        operation.OperationId = name + char.ToUpperInvariant(method[0]) + method[1..].ToLowerInvariant();
+        if (described.Request is { } request)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [described.RequestMediaType] = new() { Schema = await SchemaAsync(request, context, cancellationToken).ConfigureAwait(false) },
+                },
+            };
+        }
+
+        var responses = new OpenApiResponses
+        {
+            [Code(described.Success)] = new OpenApiResponse
+            {
+                Description = ReasonPhrase(described.Success),
+                Content = described.Response is { } response
+                    ? new Dictionary<string, OpenApiMediaType>
+                    {
+                        [described.ResponseMediaType] = new() { Schema = await SchemaAsync(response, context, cancellationToken).ConfigureAwait(false) },
+                    }
+                    : null,
+            },
+        };
+        var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemView), null, cancellationToken).ConfigureAwait(false);
+        foreach (var status in ErrorStatuses(described))
+        {
+            responses[Code(status)] = new OpenApiResponse
+            {
+                Description = ReasonPhrase(status),
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = problem } },
+            };
+        }
+
+        operation.Responses = responses;
+    }
+
+    private static IEnumerable<int> ErrorStatuses(ApiOperation operation)
+    {
+        if (operation.Request is not null)
+        {
+            yield return StatusCodes.Status400BadRequest;
+        }
+
+        yield return StatusCodes.Status401Unauthorized;
+        yield return StatusCodes.Status403Forbidden;
+        yield return StatusCodes.Status404NotFound;
+        if (operation.Conflict)
+        {
+            yield return StatusCodes.Status409Conflict;
+        }
+
+        if (operation.Request is not null)
+        {
+            yield return StatusCodes.Status413PayloadTooLarge;
+            yield return StatusCodes.Status415UnsupportedMediaType;
+        }
+    }
+
+    private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken) =>
+        type == typeof(string) ? new OpenApiSchema { Type = JsonSchemaType.String }
+        : type == typeof(System.Text.Json.JsonElement) ? new OpenApiSchema { Type = JsonSchemaType.Object, Description = "An alert event: see docs/events.md." }
+        : await context.GetOrCreateSchemaAsync(type, null, cancellationToken).ConfigureAwait(false);
+
+    private static string Code(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 }

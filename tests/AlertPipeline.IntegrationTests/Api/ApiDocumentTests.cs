@@ -21,7 +21,7 @@ public sealed class ApiDocumentTests(ApiTestApp app) : IClassFixture<ApiTestApp>
             {
                 foreach (var method in trigger.Methods)
                 {
-                    data.Add("/api/" + trigger.EffectiveRoute(registration.Name), method.ToLowerInvariant());
+                    data.Add(registration.Name, method.ToUpperInvariant());
                 }
             }
         }
@@ -31,12 +31,34 @@ public sealed class ApiDocumentTests(ApiTestApp app) : IClassFixture<ApiTestApp>
 
     [Theory]
     [MemberData(nameof(OrganiserOperations))]
-    public async Task Document_EveryOrganiserEndpoint_HasItsOperation(string path, string method)
+    public async Task Document_EveryOrganiserEndpoint_IsDescribed(string function, string method)
     {
+        ApiOperations.All.Should().ContainKey((function, method), "every operation needs its summary, body and answers in ApiOperations");
+        var described = ApiOperations.All[(function, method)];
+        var path = "/api/" + ((HttpTriggerBinding)FunctionCatalog.All.Single(r => r.Name == function).Definition.Trigger).EffectiveRoute(function);
         var document = await GetDocumentAsync();
 
         document.GetProperty("paths").TryGetProperty(path, out var operations).Should().BeTrue($"{path} is served, so it must be described");
-        operations.TryGetProperty(method, out _).Should().BeTrue($"{path} answers {method.ToUpperInvariant()}");
+        operations.TryGetProperty(method.ToLowerInvariant(), out var operation).Should().BeTrue($"{path} answers {method}");
+        operation.GetProperty("summary").GetString().Should().Be(described.Summary);
+        var responses = operation.GetProperty("responses");
+        responses.TryGetProperty(described.Success.ToString(System.Globalization.CultureInfo.InvariantCulture), out _).Should().BeTrue();
+        responses.GetProperty("404").GetProperty("content").TryGetProperty("application/problem+json", out _).Should().BeTrue();
+        if (described.Request is not null)
+        {
+            operation.GetProperty("requestBody").GetProperty("content").TryGetProperty(described.RequestMediaType, out _).Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task Document_ContactBody_HasItsFieldsInTheSchema()
+    {
+        var document = await GetDocumentAsync();
+
+        var contact = document.GetProperty("paths").GetProperty("/api/unions/{union}/branches/{branch}/contacts").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        contact.GetProperty("properties").EnumerateObject().Select(p => p.Name).Should()
+            .BeEquivalentTo("contactId", "name", "phone", "email", "language", "timeZone", "smsConsent", "emailConsent");
     }
 
     [Fact]
