@@ -1,5 +1,6 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Functions;
+using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 
@@ -12,6 +13,7 @@ builder.Services.AddPipeline(builder.Configuration);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
 builder.Services.AddOrganiserApi(builder.Configuration);
+builder.Services.AddOrganiserReports(builder.Configuration);
 builder.Services.AddSingleton<AlertPipeline.Functions.Api.ApiGate>();
 
 var app = builder.Build();

@@ -20,6 +20,9 @@ public static class OrganiserApi
     public static FunctionDefinition Contacts { get; } = Define("ApiContacts", "unions/{union}/branches/{branch}/contacts", "get", "post");
     public static FunctionDefinition Contact { get; } = Define("ApiContact", "unions/{union}/branches/{branch}/contacts/{contact}", "get", "put", "delete");
     public static FunctionDefinition ContactsImport { get; } = Define("ApiContactsImport", "unions/{union}/branches/{branch}/contacts:import", "post");
+    public static FunctionDefinition ContactErase { get; } = Define("ApiContactErase", "unions/{union}/branches/{branch}/contacts/{contact}:erase", "post");
+    public static FunctionDefinition Preview { get; } = Define("ApiPreview", "unions/{union}/campaigns/{campaign}/preview", "post");
+    public static FunctionDefinition AlertReport { get; } = Define("ApiAlertReport", "unions/{union}/alerts/{alertId}/report", "get");
 
     public static IReadOnlyList<FunctionRegistration> Registrations { get; } =
     [
@@ -31,6 +34,9 @@ public static class OrganiserApi
         Register(Contacts, ContactEndpoints.ContactsAsync),
         Register(Contact, ContactEndpoints.ContactAsync),
         Register(ContactsImport, ContactEndpoints.ImportAsync),
+        Register(ContactErase, ContactEraseEndpoints.EraseAsync),
+        Register(Preview, PreviewEndpoints.PreviewAsync),
+        Register(AlertReport, AlertReportEndpoints.ReportAsync),
     ];
 
     private static FunctionDefinition Define(string name, string route, params string[] methods) =>
