@@ -9,9 +9,10 @@ namespace AlertPipeline.Core.Pipeline;
 /// any later one is a duplicate (the same person reached through another branch or union), as the Deliveries row key
 /// makes it. Per channel and per template language: recipients (rows that would be sent), skips by reason, SMS segments.
 /// <para>
-/// Memory: one 128-bit recipient hash per distinct row in a <see cref="HashSet{T}"/> per channel — about 36 bytes per
-/// entry on 64-bit .NET (16-byte value, hash code and next index, bucket), plus up to 2× while the set grows;
-/// 100,000 members on two channels ≈ 7–14 MB. Nothing else grows with the audience.
+/// Memory: one 128-bit recipient hash per distinct row in a <see cref="HashSet{T}"/> per channel — a 32-byte entry
+/// (the 16-byte value is 16-aligned, plus hash code and next index) and a 4-byte bucket, with the set's spare capacity:
+/// measured 56 bytes per distinct row at 100,000 rows (AudienceTallyTests), so 100,000 members on two channels ≈ 11 MB
+/// and a million ≈ 110 MB. Nothing else grows with the audience (contacts are read one page at a time).
 /// </para>
 /// </summary>
 public sealed class AudienceTally

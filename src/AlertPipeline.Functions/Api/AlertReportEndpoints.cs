@@ -43,7 +43,7 @@ internal static class AlertReportEndpoints
                     fileDownloadName: $"alert-{id}-{unionId}.csv");
             }
 
-            var builder = new DeliveryReportBuilder();
+            var builder = new AlertReportBuilder();
             await foreach (var row in RowsAsync(deliveries, id, unionId, context.RequestAborted))
             {
                 builder.Add(row);
@@ -92,7 +92,7 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(AlertRecord alert, UnionId unionId, DeliveryReport report) => new
+    private static object View(AlertRecord alert, UnionId unionId, AlertReport report) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,

@@ -6,7 +6,7 @@ namespace AlertPipeline.Core.Deliveries;
 /// Adds up an alert's delivery rows (pure), one row at a time so the caller can stream them page by page: per channel,
 /// counts by status, failures by (reason, error code) and skips by reason, and the SMS segments recorded.
 /// </summary>
-public sealed class DeliveryReportBuilder
+public sealed class AlertReportBuilder
 {
     private readonly SortedDictionary<Channel, Counts> _channels = [];
 
@@ -35,7 +35,7 @@ public sealed class DeliveryReportBuilder
         }
     }
 
-    public DeliveryReport Build() => new(
+    public AlertReport Build() => new(
         Rows,
         [
             .. _channels.Select(c => new ChannelReport(
@@ -65,7 +65,7 @@ public sealed class DeliveryReportBuilder
     }
 }
 
-public sealed record DeliveryReport(int Rows, IReadOnlyList<ChannelReport> Channels);
+public sealed record AlertReport(int Rows, IReadOnlyList<ChannelReport> Channels);
 
 /// <param name="Segments">SMS segments recorded on the rows (set when a message is rendered for sending).</param>
 public sealed record ChannelReport(
