@@ -65,7 +65,8 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
         };
     }
 
-    private async Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, ContactRef target, CancellationToken cancellationToken)
+    /// <summary>Scrubs one row read earlier (<paramref name="entity"/> with its ETag); false when it is no longer the contact's.</summary>
+    internal async Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, ContactRef target, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttemptsPerRow; attempt++)
         {

@@ -124,3 +124,36 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
 
     private sealed record ErasureWorld(ReportsUnion Union, Contact E1, Contact E2, AlertId Sent, AlertId Pending);
 }
+
+/// <summary>The ETag discipline of <see cref="Infrastructure.Persistence.DeliveryErasure"/> against a concurrent sender.</summary>
+public sealed class DeliveryErasureConcurrencyTests(ReportsTestApp app) : IClassFixture<ReportsTestApp>
+{
+    [Fact]
+    public async Task ScrubRow_RowChangedByASenderAfterItWasRead_KeepsTheSendersUpdateAndStillScrubs()
+    {
+        var campaignId = await app.NewCampaignAsync();
+        var union = await app.NewUnionAsync("central");
+        await app.SubscribeAsync(campaignId, union.UnionId);
+        var contact = await app.AddContactAsync(union.UnionId, "central", "c1", "+447700900041", null);
+        var alertId = await app.FanOutAsync(ReportsTestApp.EventJson("erase-race-" + Guid.NewGuid().ToString("N")[..8], campaignId));
+        var key = new DeliveryKey(alertId, Channel.Sms, app.Hasher.HashFor(contact, Channel.Sms)!);
+        var table = await app.Service<Infrastructure.Persistence.PipelineTables>().GetAsync(Infrastructure.Persistence.PipelineTables.Deliveries);
+        var filter = Infrastructure.Storage.Tables.TableFilter.Create($"UnionId eq {union.UnionId.Value} and ContactId eq {"c1"}");
+        var stale = await table.QueryAsync(filter).SingleAsync(e => e.GetString("Channel") == "sms"); // whatever the partition layout
+
+        // A sender moves the row on after the erasure read it.
+        var current = await app.Deliveries.GetAsync(key);
+        (await app.Deliveries.TryUpdateAsync(current!.Record with { Status = DeliveryStatus.Sent, ProviderId = "SM1", Segments = 1, Attempt = 1 }, current.ETag)).Should().NotBeNull();
+
+        var scrubbed = await app.Service<Infrastructure.Persistence.DeliveryErasure>().ScrubRowAsync(table, stale, current.Record.Contact!, default);
+
+        scrubbed.Should().BeTrue();
+        var row = (await app.Deliveries.GetAsync(key))!.Record;
+        row.Status.Should().Be(DeliveryStatus.Sent, "the sender's update is not overwritten by the stale read");
+        row.Segments.Should().Be(1);
+        row.Attempt.Should().Be(1);
+        row.Contact!.IsErased.Should().BeTrue();
+        row.Address.Should().BeNull();
+        row.ProviderId.Should().BeNull();
+    }
+}
