@@ -91,6 +91,27 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
         (await RowsOfAsync(world, world.E1)).Should().Equal(before);
     }
 
+    [Fact]
+    public async Task Erase_SameBranchAndContactIdsInAnotherUnion_LeavesThatUnionsRowsAlone()
+    {
+        var world = await TwoAlertsAsync();
+        var campaignId = await app.NewCampaignAsync();
+        var other = await app.NewUnionAsync("central");
+        await app.SubscribeAsync(campaignId, world.Union.UnionId);
+        await app.SubscribeAsync(campaignId, other.UnionId);
+        var twin = await app.AddContactAsync(other.UnionId, "central", "e1", "+447700900039", "twin@example.org");
+        var alertId = await app.FanOutAsync(ReportsTestApp.EventJson("erase-twin-" + Guid.NewGuid().ToString("N")[..8], campaignId));
+        var twinKeys = new[] { Channel.Sms, Channel.Email }.Select(c => app.Hasher.HashFor(twin, c)!.Value).ToHashSet();
+        var twinRows = (await app.RowsAsync(alertId)).Where(r => twinKeys.Contains(r.Key.Recipient.Value)).ToList();
+
+        using var response = await EraseAsync(world, "e1", world.Union.AdminKey);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        twinRows.Should().HaveCount(2).And.OnlyContain(r => r.Contact!.UnionId == other.UnionId && r.Address != null);
+        (await app.RowsAsync(alertId)).Where(r => twinKeys.Contains(r.Key.Recipient.Value)).Should().Equal(twinRows);
+        (await app.Membership.GetContactAsync(other.UnionId, BranchId.Parse("central"), ContactId.Parse("e1"))).Should().NotBeNull();
+    }
+
     private Task<HttpResponseMessage> EraseAsync(ErasureWorld world, string contact, string key) =>
         app.SendAsync(HttpMethod.Post, $"{world.Union.Base}/branches/central/contacts/{contact}:erase", key);
 
