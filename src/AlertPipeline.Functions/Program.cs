@@ -1,6 +1,7 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Functions;
+using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 
@@ -13,6 +14,7 @@ builder.Services.AddPipeline(builder.Configuration);
 builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
 builder.Services.AddOrganiserApi(builder.Configuration);
+builder.Services.AddOrganiserReports(builder.Configuration);
 builder.Services.AddSingleton<AlertPipeline.Functions.Api.ApiGate>();
 builder.Services.AddApiDocument();
 

@@ -8,7 +8,19 @@ namespace AlertPipeline.Core.Deliveries;
 /// <summary>The listing a delivery came from: the contact in one branch of one union.</summary>
 public sealed record ContactRef(UnionId UnionId, BranchId BranchId, ContactId ContactId)
 {
+    /// <summary>The id that replaces the branch and contact of an erased contact's rows (<see cref="Erased"/>).</summary>
+    public const string ErasedId = "erased";
+
     public static ContactRef For(Contact contact) => new(contact.UnionId, contact.BranchId, contact.ContactId);
+
+    /// <summary>
+    /// What an erased contact's delivery rows keep: the union only, so the union's reports still add up; the branch and
+    /// contact become <see cref="ErasedId"/> (the link to the person is gone).
+    /// </summary>
+    public static ContactRef Erased(UnionId unionId) => new(unionId, BranchId.Parse(ErasedId), ContactId.Parse(ErasedId));
+
+    /// <summary>Whether this is the placeholder of an erased contact (see <see cref="Erased"/>).</summary>
+    public bool IsErased => BranchId.Value == ErasedId && ContactId.Value == ErasedId;
 
     public override string ToString() => $"{UnionId}/{BranchId}/{ContactId}";
 }

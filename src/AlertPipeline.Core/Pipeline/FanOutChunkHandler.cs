@@ -20,6 +20,8 @@ public sealed class FanOutChunkHandler(
     PipelineOptions options,
     TimeProvider time)
 {
+    private readonly DeliveryPagePlanner planner = new(optOuts, hasher);
+
     public async Task<FanOutChunkResult> HandleAsync(FanOutChunk chunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
@@ -28,11 +30,10 @@ public sealed class FanOutChunkHandler(
         var page = await membership.GetContactsPageAsync(
             chunk.UnionId, chunk.BranchId, options.FanOutPageSize, chunk.ContinuationToken, cancellationToken).ConfigureAwait(false);
 
-        // Defence in depth for tenancy: only this chunk's union and branch, whatever the store returned.
-        var contacts = page.Contacts.Where(c => c.Contact.UnionId == chunk.UnionId && c.Contact.BranchId == chunk.BranchId).ToList();
-        var planned = DeliveryPlanner.Plan(alert, contacts, hasher, time.Now());
-        var optedOut = await FindOptedOutAsync(planned, cancellationToken).ConfigureAwait(false);
-        var rows = DeliveryPlanner.ApplyOptOuts(planned, optedOut.Contains);
+        // Defence in depth for tenancy (only this chunk's union and branch) and opt-outs: the planner shared with previews.
+        var planned = await planner.PlanAsync(alert, chunk.UnionId, chunk.BranchId, page.Contacts, time.Now(), cancellationToken).ConfigureAwait(false);
+        var contacts = planned.Contacts;
+        var rows = planned.Rows;
 
         var outcomes = rows.Count == 0 ? [] : await deliveries.AddNewAsync(alert.AlertId, rows, cancellationToken).ConfigureAwait(false);
         var pending = outcomes.Where(o => o.Status == DeliveryStatus.Pending).ToList();
@@ -44,19 +45,6 @@ public sealed class FanOutChunkHandler(
             contacts.Count,
             outcomes.Count(o => o.Added),
             rows.Count(r => r.Status == DeliveryStatus.Skipped));
-    }
-
-    private async Task<HashSet<DeliveryKey>> FindOptedOutAsync(IReadOnlyList<DeliveryRecord> rows, CancellationToken cancellationToken)
-    {
-        var result = new HashSet<DeliveryKey>();
-        foreach (var group in rows.Where(r => r.Status == DeliveryStatus.Pending).GroupBy(r => r.Channel))
-        {
-            var keys = group.Select(r => r.Key).ToList();
-            var optedOut = await optOuts.FindOptedOutAsync([.. keys.Select(k => k.Recipient)], group.Key, cancellationToken).ConfigureAwait(false);
-            result.UnionWith(keys.Where(k => optedOut.Contains(k.Recipient)));
-        }
-
-        return result;
     }
 }
 

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Messaging;
 using AlertPipeline.Core.Ports;
 
@@ -29,16 +30,27 @@ public sealed class MessageComposer(IMembershipReader membership, PipelineLookup
             return Composition.Skip(SkipReason.NoAddress, $"contact {reference} (or its union, branch or campaign) is no longer stored");
         }
 
-        var template = TemplateSelector.Select(alert.Event.Templates, entry.Contact.Language, campaign.DefaultLanguage);
-        if (template is null || !template.Covers(row.Channel))
+        return Render(alert.Event, campaign, union, branch, entry.Contact, row.Channel);
+    }
+
+    /// <summary>
+    /// The message for one contact on one channel (pure): the template in the best language (<see cref="TemplateSelector"/>)
+    /// rendered with the per-recipient variables. The sender and the preview both use it, so they cannot disagree.
+    /// </summary>
+    public static Composition Render(AlertEvent alertEvent, Campaign campaign, Union union, Branch branch, Contact contact, Channel channel)
+    {
+        ArgumentNullException.ThrowIfNull(alertEvent);
+        ArgumentNullException.ThrowIfNull(contact);
+        var template = TemplateSelector.Select(alertEvent.Templates, contact.Language, campaign.DefaultLanguage);
+        if (template is null || !template.Covers(channel))
         {
-            return Composition.Skip(SkipReason.TemplateError, $"no {row.Channel} template");
+            return Composition.Skip(SkipReason.TemplateError, $"no {channel} template");
         }
 
-        var variables = TemplateVariables.ForRecipient(alert.Event, campaign, union, branch, entry.Contact);
+        var variables = TemplateVariables.ForRecipient(alertEvent, campaign, union, branch, contact);
         var rendered = TemplateRenderer.Render(template, variables);
         return rendered.TryGetValue(out var message)
-            ? new Composition(message, entry.Contact, campaign, null, null)
+            ? new Composition(message, contact, campaign, null, null)
             : Composition.Skip(SkipReason.TemplateError, string.Join("; ", rendered.Errors));
     }
 }

@@ -31,6 +31,9 @@ public static class OrganiserApi
     public static FunctionDefinition SchedulePostpone { get; } = Define("ApiSchedulePostpone", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", "post");
     public static FunctionDefinition ScheduleCancel { get; } = Define("ApiScheduleCancel", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:cancel", "post");
     public static FunctionDefinition Alerts { get; } = Define("ApiAlerts", "unions/{union}/campaigns/{campaign}/alerts", "post");
+    public static FunctionDefinition ContactErase { get; } = Define("ApiContactErase", "unions/{union}/branches/{branch}/contacts/{contact}:erase", "post");
+    public static FunctionDefinition Preview { get; } = Define("ApiPreview", "unions/{union}/campaigns/{campaign}/preview", "post");
+    public static FunctionDefinition AlertReport { get; } = Define("ApiAlertReport", "unions/{union}/alerts/{alertId}/report", "get");
 
     public static IReadOnlyList<FunctionRegistration> Registrations { get; } =
     [
@@ -53,6 +56,9 @@ public static class OrganiserApi
         Register(SchedulePostpone, ScheduleEndpoints.PostponeAsync),
         Register(ScheduleCancel, ScheduleEndpoints.CancelAsync),
         Register(Alerts, AlertEndpoints.SendNowAsync),
+        Register(ContactErase, ContactEraseEndpoints.EraseAsync),
+        Register(Preview, PreviewEndpoints.PreviewAsync),
+        Register(AlertReport, AlertReportEndpoints.ReportAsync),
     ];
 
     private static FunctionDefinition Define(string name, string route, params string[] methods) =>

@@ -1,0 +1,126 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Core.Ports;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// What sending an alert event now would do, without storing or sending anything: the audience fan-out would reach
+/// (<see cref="AudienceResolver"/>, then every branch's contacts page by page through the same
+/// <see cref="DeliveryPagePlanner"/> fan-out uses), de-duplicated as the Deliveries row key de-duplicates
+/// (<see cref="AudienceTally"/>), each recipient's message rendered as the sender renders it
+/// (<see cref="MessageComposer.Render"/>) to count SMS segments, and one sample text per template language.
+/// The audience is campaign-wide (the send is); only counts leave this class, never rows.
+/// </summary>
+public sealed class AudiencePreviewer(
+    IMembershipReader membership, AudienceResolver audience, PipelineLookups lookups, DeliveryPagePlanner planner, PipelineOptions options, TimeProvider time)
+{
+    /// <summary>The name used for <c>{{name}}</c> in the sample texts (a real member's name is never shown).</summary>
+    public const string SampleName = "Sample Member";
+
+    /// <param name="alertEvent">A valid event with inline templates.</param>
+    /// <param name="campaign">The event's campaign.</param>
+    /// <param name="caller">The previewing union: its name fills <c>{{union}}</c> in the samples.</param>
+    public async Task<AudiencePreview> PreviewAsync(AlertEvent alertEvent, Campaign campaign, Union caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alertEvent);
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(caller);
+        var now = time.Now();
+        var alert = new AlertRecord(AlertId.For(alertEvent), alertEvent, now, alertEvent.IsExpiredAt(now));
+        var tally = new AudienceTally(alertEvent.Channels);
+        var branches = await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
+        Branch? sampleBranch = null;
+        foreach (var reference in branches)
+        {
+            var union = await lookups.GetUnionAsync(reference.UnionId, cancellationToken).ConfigureAwait(false);
+            var branch = await lookups.GetBranchAsync(reference.UnionId, reference.BranchId, cancellationToken).ConfigureAwait(false);
+            if (union is null || branch is null)
+            {
+                continue;
+            }
+
+            sampleBranch ??= branch.UnionId == caller.UnionId ? branch : null;
+            string? token = null;
+            do
+            {
+                var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
+                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, cancellationToken).ConfigureAwait(false);
+                Count(tally, planned, alertEvent, campaign, union, branch);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        var samples = alertEvent.Templates.Select(t => Sample(alertEvent, campaign, caller, sampleBranch, t)).ToList();
+        return new AudiencePreview(alert.AlertId, alert.ExpiredOnArrival, tally.Listings, tally.DistinctRows, tally.Build(), samples);
+    }
+
+    private static void Count(AudienceTally tally, PlannedPage planned, AlertEvent alertEvent, Campaign campaign, Union union, Branch branch)
+    {
+        tally.AddListings(planned.Contacts.Count);
+        var contacts = planned.Contacts.ToDictionary(c => c.Contact.ContactId);
+        foreach (var row in planned.Rows)
+        {
+            if (!tally.IsNew(row))
+            {
+                continue;
+            }
+
+            var contact = contacts[row.Contact!.ContactId].Contact;
+            var language = TemplateSelector.Select(alertEvent.Templates, contact.Language, campaign.DefaultLanguage)?.Language;
+            if (row.Status != DeliveryStatus.Pending)
+            {
+                tally.AddSkipped(row.Channel, language, row.SkipReason ?? SkipReason.NoAddress);
+                continue;
+            }
+
+            // The sender renders each message again from the contact; a row it could not render is skipped there.
+            var composition = MessageComposer.Render(alertEvent, campaign, union, branch, contact, row.Channel);
+            if (composition.Message is not { } message)
+            {
+                tally.AddSkipped(row.Channel, language, composition.SkipReason ?? SkipReason.TemplateError);
+                continue;
+            }
+
+            var segments = row.Channel == Channel.Sms && message.Sms is { } sms ? SmsEncoder.Analyze(sms).Segments : 0;
+            tally.AddRecipient(row.Channel, message.Language, segments);
+        }
+    }
+
+    private static LanguageSample Sample(AlertEvent alertEvent, Campaign campaign, Union caller, Branch? branch, MessageTemplate template)
+    {
+        // A made-up member of the caller's own union, reading in this template's language, in the occurrence's zone.
+        branch ??= new Branch(caller.UnionId, BranchId.Parse("sample-branch"), "Sample Branch");
+        var contact = new Contact
+        {
+            UnionId = caller.UnionId,
+            BranchId = branch.BranchId,
+            ContactId = ContactId.Parse("sample"),
+            Name = SampleName,
+            Language = template.Language,
+            TimeZone = alertEvent.Occurrence.TimeZone,
+        };
+        var variables = TemplateVariables.ForRecipient(alertEvent, campaign, caller, branch, contact);
+        var rendered = TemplateRenderer.Render(template, variables);
+        if (!rendered.TryGetValue(out var message))
+        {
+            return new LanguageSample(template.Language, null, null, null, string.Join("; ", rendered.Errors));
+        }
+
+        return new LanguageSample(
+            template.Language, message.Sms, message.Sms is { } sms ? SmsEncoder.Analyze(sms) : null, message.Email, null);
+    }
+}
+
+/// <param name="Expired">The event's expiry has passed: a send now would store the alert and send nothing.</param>
+/// <param name="Listings">Contacts read (a person listed in two branches counts twice here, once in the recipients).</param>
+/// <param name="DistinctRows">Rows fan-out would store (all channels): what the de-duplication set held.</param>
+public sealed record AudiencePreview(
+    AlertId AlertId, bool Expired, int Listings, int DistinctRows, IReadOnlyList<ChannelAudience> Channels, IReadOnlyList<LanguageSample> Languages);
+
+/// <summary>One template language's texts, rendered for a made-up member (<see cref="AudiencePreviewer.SampleName"/>).</summary>
+public sealed record LanguageSample(LanguageTag Language, string? SmsText, SmsAnalysis? Sms, RenderedEmail? Email, string? Problem);

@@ -1,0 +1,44 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+using NodaTime;
+
+namespace AlertPipeline.Core.Pipeline;
+
+/// <summary>
+/// The rows fan-out writes for one page of one branch's contacts: only that union's and branch's contacts (tenancy,
+/// whatever the store returned), planned by <see cref="DeliveryPlanner"/>, with opted-out recipients turned into Skipped
+/// <c>OptedOut</c>. Shared by <see cref="FanOutChunkHandler"/> (which writes the rows) and <see cref="AudiencePreviewer"/>
+/// (which only counts them), so a preview and a send cannot disagree.
+/// </summary>
+public sealed class DeliveryPagePlanner(IOptOutStore optOuts, RecipientHasher hasher)
+{
+    public async Task<PlannedPage> PlanAsync(
+        AlertRecord alert, UnionId unionId, BranchId branchId, IReadOnlyList<ContactEntry> page, Instant now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(page);
+        var contacts = page.Where(c => c.Contact.UnionId == unionId && c.Contact.BranchId == branchId).ToList();
+        var planned = DeliveryPlanner.Plan(alert, contacts, hasher, now);
+        var optedOut = await FindOptedOutAsync(planned, cancellationToken).ConfigureAwait(false);
+        return new PlannedPage(contacts, DeliveryPlanner.ApplyOptOuts(planned, optedOut.Contains));
+    }
+
+    private async Task<HashSet<DeliveryKey>> FindOptedOutAsync(IReadOnlyList<DeliveryRecord> rows, CancellationToken cancellationToken)
+    {
+        var result = new HashSet<DeliveryKey>();
+        foreach (var group in rows.Where(r => r.Status == DeliveryStatus.Pending).GroupBy(r => r.Channel))
+        {
+            var keys = group.Select(r => r.Key).ToList();
+            var optedOut = await optOuts.FindOptedOutAsync([.. keys.Select(k => k.Recipient)], group.Key, cancellationToken).ConfigureAwait(false);
+            result.UnionWith(keys.Where(k => optedOut.Contains(k.Recipient)));
+        }
+
+        return result;
+    }
+}
+
+/// <param name="Contacts">The page's contacts of the planned union and branch.</param>
+/// <param name="Rows">One row per distinct key of the page, opt-outs applied.</param>
+public sealed record PlannedPage(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<DeliveryRecord> Rows);

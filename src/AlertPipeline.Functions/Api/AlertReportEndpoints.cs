@@ -1,0 +1,120 @@
+using System.Text;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Api;
+
+namespace AlertPipeline.Functions.Api;
+
+/// <summary>
+/// <c>GET /api/unions/{union}/alerts/{alertId}/report</c> (organiser): the caller's union's delivery rows of one alert,
+/// added up (JSON) or one line each (CSV: <c>?format=csv</c> or <c>Accept: text/csv</c>), read page by page.
+/// </summary>
+internal static class AlertReportEndpoints
+{
+    public const int PageSize = 1000;
+
+    public static Task<IResult> ReportAsync(
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, MembershipAdmin membership, IDeliveryStore deliveries) =>
+        gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
+        {
+            var format = context.Request.Query["format"].ToString();
+            if (format.Length > 0 && format is not ("csv" or "json"))
+            {
+                return ApiProblems.Invalid("format", "must be 'json' or 'csv'");
+            }
+
+            // An unknown or malformed alert, or one of a campaign the union does not subscribe to: the same 404.
+            if (!AlertId.TryParse(alertId, out var id, out string? _)
+                || await alerts.GetAsync(id, context.RequestAborted) is not { } alert
+                || !await membership.IsSubscribedAsync(unionId, alert.Event.CampaignId, context.RequestAborted))
+            {
+                return ApiProblems.NotFound();
+            }
+
+            var csv = format == "csv"
+                || (format.Length == 0 && context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(DeliveryReportCsv.MediaType, StringComparison.OrdinalIgnoreCase)));
+            if (csv)
+            {
+                return Results.Stream(
+                    stream => WriteCsvAsync(stream, deliveries, id, unionId, context.RequestAborted),
+                    DeliveryReportCsv.MediaType + "; charset=utf-8",
+                    fileDownloadName: $"alert-{id}-{unionId}.csv");
+            }
+
+            var builder = new AlertReportBuilder();
+            await foreach (var row in RowsAsync(deliveries, id, unionId, context.RequestAborted))
+            {
+                builder.Add(row);
+            }
+
+            return Results.Ok(View(alert, unionId, builder.Build()));
+        });
+
+    /// <summary>The alert's rows of <paramref name="unionId"/> only, page by page (the partition layout is the store's business).</summary>
+    internal static async IAsyncEnumerable<DeliveryRecord> RowsAsync(
+        IDeliveryStore deliveries, AlertId alertId, UnionId unionId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var page = await deliveries.GetPageAsync(alertId, PageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page.Rows)
+            {
+                if (row.Contact?.UnionId == unionId)
+                {
+                    yield return row;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    private static async Task WriteCsvAsync(Stream stream, IDeliveryStore deliveries, AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
+        await writer.WriteAsync(DeliveryReportCsv.Header).ConfigureAwait(false);
+        string? token = null;
+        do
+        {
+            var page = await deliveries.GetPageAsync(alertId, PageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var row in page.Rows.Where(r => r.Contact?.UnionId == unionId))
+            {
+                await writer.WriteAsync(DeliveryReportCsv.Line(row)).ConfigureAwait(false);
+            }
+
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    private static object View(AlertRecord alert, UnionId unionId, AlertReport report) => new
+    {
+        alertId = alert.AlertId.Value,
+        unionId = unionId.Value,
+        campaignId = alert.Event.CampaignId.Value,
+        eventId = alert.Event.EventId.Value,
+        receivedAt = alert.ReceivedAt.ToDateTimeOffset(),
+        expiredOnArrival = alert.ExpiredOnArrival,
+        rows = report.Rows,
+        channels = report.Channels.Select(c => new
+        {
+            channel = c.Channel.ToWireName(),
+            total = c.Total,
+            byStatus = c.ByStatus.ToDictionary(s => PreviewEndpoints.CamelCase(s.Key.ToString()), s => s.Value),
+            failures = c.Failures.Select(f => new
+            {
+                status = PreviewEndpoints.CamelCase(f.Status.ToString()),
+                reason = f.Reason is { } reason ? PreviewEndpoints.CamelCase(reason.ToString()) : null,
+                errorCode = f.ErrorCode,
+                count = f.Count,
+            }),
+            skipped = PreviewEndpoints.Reasons(c.Skipped),
+            segments = c.Segments,
+        }),
+    };
+}

@@ -1,0 +1,95 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Messaging;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Api;
+
+namespace AlertPipeline.Functions.Api;
+
+/// <summary><c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> (organiser): what a send-now of the body would do (docs/api.md).</summary>
+internal static class PreviewEndpoints
+{
+    public static Task<IResult> PreviewAsync(
+        HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, IMembershipReader membership,
+        AudiencePreviewer previewer, SmsPricingOptions pricing) =>
+        gate.RunForCampaignAsync(context, union, campaign, "preview", async (unionId, campaignId, _) =>
+        {
+            if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                return ApiProblems.UnsupportedMediaType("application/json");
+            }
+
+            var (body, tooLarge) = await ApiBodies.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+            if (tooLarge is not null)
+            {
+                return tooLarge;
+            }
+
+            var (alertEvent, problem) = AlertEventBody.Parse(body!, campaignId);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var campaignRecord = await membership.GetCampaignAsync(campaignId, context.RequestAborted);
+            var caller = await membership.GetUnionAsync(unionId, context.RequestAborted);
+            if (campaignRecord is null || caller is null)
+            {
+                return ApiProblems.NotFound();
+            }
+
+            var preview = await previewer.PreviewAsync(alertEvent!, campaignRecord, caller, context.RequestAborted);
+            return Results.Ok(View(preview, pricing));
+        });
+
+    internal static object View(AudiencePreview preview, SmsPricingOptions pricing)
+    {
+        var segments = preview.Channels.Where(c => c.Channel == Channel.Sms).Sum(c => c.Segments);
+        return new
+        {
+            alertId = preview.AlertId.Value,
+            expired = preview.Expired,
+            languages = preview.Languages.Select(l => new
+            {
+                language = l.Language.Value,
+                recipients = preview.Channels.ToDictionary(
+                    c => c.Channel.ToWireName(),
+                    c => c.Languages.FirstOrDefault(x => x.Language == l.Language)?.Recipients ?? 0),
+                sms = l.SmsText is { } text && l.Sms is { } sms
+                    ? new { text, encoding = EncodingName(sms.Encoding), characters = sms.Characters, units = sms.Units, segments = sms.Segments }
+                    : null,
+                email = l.Email is { } email ? new { subject = email.Subject, body = email.Text, html = email.Html } : null,
+                problem = l.Problem,
+            }),
+            audience = new
+            {
+                listings = preview.Listings,
+                distinctRows = preview.DistinctRows,
+                channels = preview.Channels.Select(c => new
+                {
+                    channel = c.Channel.ToWireName(),
+                    recipients = c.Recipients,
+                    duplicates = c.Duplicates,
+                    skipped = Reasons(c.Skipped),
+                    segments = c.Segments,
+                    languages = c.Languages.Select(l => new { language = l.Language.Value, recipients = l.Recipients, skipped = Reasons(l.Skipped), segments = l.Segments }),
+                }),
+            },
+            cost = new
+            {
+                segments,
+                pricePerSegment = pricing.SmsPricePerSegment,
+                currency = pricing.SmsPriceCurrency,
+                estimate = pricing.Estimate(segments),
+            },
+        };
+    }
+
+    internal static string EncodingName(SmsEncodingKind encoding) => encoding == SmsEncodingKind.Gsm7 ? "GSM-7" : "UCS-2";
+
+    internal static Dictionary<string, int> Reasons(IReadOnlyDictionary<SkipReason, int> counts) =>
+        counts.ToDictionary(c => CamelCase(c.Key.ToString()), c => c.Value);
+
+    internal static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}

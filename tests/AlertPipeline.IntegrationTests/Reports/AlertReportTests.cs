@@ -1,0 +1,139 @@
+using System.Net;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Infrastructure.Api;
+
+namespace AlertPipeline.IntegrationTests.Reports;
+
+/// <summary>GET /api/unions/{union}/alerts/{alertId}/report after a real fan-out, sends and Twilio callbacks.</summary>
+public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<ReportsTestApp>
+{
+    [Fact]
+    public async Task Report_AfterFanOutSendsAndFailures_CountsTheCallersRowsByStatusFailureAndSkip()
+    {
+        var world = await SentAlertAsync();
+
+        using var response = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report", world.A.OrganiserKey);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var json = await ReportsTestApp.ReadJsonAsync(response);
+        json.GetProperty("rows").GetInt32().Should().Be(8, "union A's 4 contacts on 2 channels; union B's rows are not counted");
+        var channels = json.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
+        var sms = channels["sms"];
+        sms.GetProperty("total").GetInt32().Should().Be(4);
+        Counts(sms.GetProperty("byStatus")).Should().BeEquivalentTo(new Dictionary<string, int>
+        {
+            ["delivered"] = 1, ["undelivered"] = 1, ["failed"] = 1, ["skipped"] = 1,
+        });
+        sms.GetProperty("failures").EnumerateArray()
+            .Select(f => (f.GetProperty("status").GetString(), f.GetProperty("reason").GetString(), f.GetProperty("errorCode").GetString(), f.GetProperty("count").GetInt32()))
+            .Should().BeEquivalentTo([("undelivered", "unreachable", "30003", 1), ("failed", "landline", "30006", 1)]);
+        Counts(sms.GetProperty("skipped")).Should().BeEquivalentTo(new Dictionary<string, int> { ["noConsent"] = 1 });
+        sms.GetProperty("segments").GetInt64().Should().Be(3);
+        var email = channels["email"];
+        Counts(email.GetProperty("byStatus")).Should().BeEquivalentTo(new Dictionary<string, int> { ["sent"] = 2, ["skipped"] = 2 });
+        Counts(email.GetProperty("skipped")).Should().BeEquivalentTo(new Dictionary<string, int> { ["noAddress"] = 2 });
+
+        using var other = await app.SendAsync(HttpMethod.Get, $"{world.B.Base}/alerts/{world.AlertId}/report", world.B.OrganiserKey);
+        var otherJson = await ReportsTestApp.ReadJsonAsync(other);
+        otherJson.GetProperty("rows").GetInt32().Should().Be(4, "union B sees only its own 2 contacts' rows");
+        otherJson.GetRawText().Should().NotContain("30006");
+    }
+
+    [Theory]
+    [InlineData("?format=csv", null)]
+    [InlineData("", "text/csv")]
+    public async Task ReportCsv_ListsOnlyTheCallersRowsWithTheDocumentedColumnsAndNoAddress(string query, string? accept)
+    {
+        var world = await SentAlertAsync();
+
+        using var response = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report{query}", world.A.OrganiserKey, accept: accept);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
+        var text = await response.Content.ReadAsStringAsync();
+        var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,sentAt,updatedAt");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        rows.Should().HaveCount(8).And.OnlyContain(r => r.Length == 10 && r[1] == world.A.UnionId.Value && r[2] == "central");
+        rows.Select(r => (r[0], r[3])).Should().OnlyHaveUniqueItems();
+        rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r4").Which[4..7].Should().Equal("Failed", "Landline", "30006");
+        rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r2").Which[4..7].Should().Equal("Undelivered", "Unreachable", "30003");
+        rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r3").Which[4..6].Should().Equal("Skipped", "NoConsent");
+        rows.Single(r => r[0] == "sms" && r[3] == "r1")[7].Should().Be("1");
+        rows.Single(r => r[0] == "sms" && r[3] == "r1")[8].Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$");
+        text.Should().NotContain("@").And.NotContain("+44").And.NotContain("7700900").And.NotContain(world.B.UnionId.Value).And.NotContain("s1");
+    }
+
+    [Fact]
+    public async Task Report_AnotherUnionsKeyUnknownMalformedOrUnsubscribedAlert_AnswersTheSame404()
+    {
+        var world = await SentAlertAsync();
+        var outsider = await app.NewUnionAsync("main");
+        var unknown = AlertId.Parse(new string('a', 32));
+
+        using var missingUnion = await app.SendAsync(HttpMethod.Get, $"/api/unions/no-such-union/alerts/{world.AlertId}/report", outsider.OrganiserKey);
+        using var otherUnion = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report?format=csv", outsider.OrganiserKey);
+        using var notSubscribed = await app.SendAsync(HttpMethod.Get, $"{outsider.Base}/alerts/{world.AlertId}/report", outsider.OrganiserKey);
+        using var unknownAlert = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{unknown}/report", world.A.OrganiserKey);
+        using var malformed = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/not-an-alert/report", world.A.OrganiserKey);
+        using var adminKey = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report", world.A.AdminKey);
+
+        missingUnion.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var expected = await missingUnion.Content.ReadAsByteArrayAsync();
+        foreach (var response in new[] { otherUnion, notSubscribed, unknownAlert, malformed })
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+            (await response.Content.ReadAsByteArrayAsync()).Should().Equal(expected);
+        }
+
+        adminKey.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Report_UnknownFormat_Answers400()
+    {
+        var world = await SentAlertAsync();
+
+        using var response = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report?format=xlsx", world.A.OrganiserKey);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("format");
+    }
+
+    private static Dictionary<string, int> Counts(System.Text.Json.JsonElement counts) =>
+        counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+
+    /// <summary>
+    /// Unions A (r1–r4) and B (s1, s2) subscribe to a campaign; the alert is fanned out and sent; then Twilio reports r1
+    /// delivered, r2 undelivered (30003), r4 failed (30006) and B's s1 failed (30007). r3 gave no SMS consent; r2 and r4
+    /// have no email.
+    /// </summary>
+    private async Task<ReportWorld> SentAlertAsync()
+    {
+        var campaignId = await app.NewCampaignAsync();
+        var a = await app.NewUnionAsync("central");
+        var b = await app.NewUnionAsync("main");
+        await app.SubscribeAsync(campaignId, a.UnionId);
+        await app.SubscribeAsync(campaignId, b.UnionId);
+        var r1 = await app.AddContactAsync(a.UnionId, "central", "r1", "+447700900011", "r1@example.org");
+        var r2 = await app.AddContactAsync(a.UnionId, "central", "r2", "+447700900012", null);
+        await app.AddContactAsync(a.UnionId, "central", "r3", "+447700900013", "r3@example.org", smsConsent: false);
+        var r4 = await app.AddContactAsync(a.UnionId, "central", "r4", "+447700900014", null);
+        var s1 = await app.AddContactAsync(b.UnionId, "main", "s1", "+447700900021", "s1@example.org");
+        await app.AddContactAsync(b.UnionId, "main", "s2", "+447700900022", null);
+
+        var alertId = await app.FanOutAsync(ReportsTestApp.EventJson("report-" + Guid.NewGuid().ToString("N")[..8], campaignId));
+        await app.SendAllAsync(alertId);
+        await app.CallbackAsync(SmsKey(alertId, r1), "delivered");
+        await app.CallbackAsync(SmsKey(alertId, r2), "undelivered", "30003");
+        await app.CallbackAsync(SmsKey(alertId, r4), "failed", "30006");
+        await app.CallbackAsync(SmsKey(alertId, s1), "failed", "30007");
+        return new ReportWorld(alertId, a, b);
+    }
+
+    private DeliveryKey SmsKey(AlertId alertId, Contact contact) => new(alertId, Channel.Sms, app.Hasher.HashFor(contact, Channel.Sms)!);
+
+    private sealed record ReportWorld(AlertId AlertId, ReportsUnion A, ReportsUnion B);
+}

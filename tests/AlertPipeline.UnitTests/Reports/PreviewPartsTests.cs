@@ -1,0 +1,64 @@
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Functions.Api;
+
+namespace AlertPipeline.UnitTests.Reports;
+
+public sealed class PreviewPartsTests
+{
+    private const string Event = """
+        {"schemaVersion":1,"eventId":"appeal","kind":"trial-date","occurredAt":"2026-01-01T06:00:00Z",
+         "occurrence":{"localDateTime":"2031-03-10T10:00","timeZone":"Asia/Aqtau"},"reminder":"day-before","channels":["sms"],
+         "templates":{"en":{"sms":"{{name}}: appeal on {{date}}"}}%CAMPAIGN%}
+        """;
+
+    private static readonly CampaignId Campaign = CampaignId.Parse("free-the-oil-workers");
+
+    [Fact]
+    public void AlertEventBody_NoCampaignId_TakesTheRoutes()
+    {
+        var (alertEvent, problem) = AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", string.Empty, StringComparison.Ordinal)), Campaign);
+
+        problem.Should().BeNull();
+        alertEvent!.CampaignId.Should().Be(Campaign);
+    }
+
+    [Fact]
+    public void AlertEventBody_SameCampaignId_IsAccepted() =>
+        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", ",\"campaignId\":\"free-the-oil-workers\"", StringComparison.Ordinal)), Campaign).Problem.Should().BeNull();
+
+    [Theory]
+    [InlineData(",\"campaignId\":\"another\"")]
+    [InlineData(",\"campaignId\":42")]
+    public void AlertEventBody_OtherCampaignId_IsRefused(string campaign) =>
+        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", campaign, StringComparison.Ordinal)), Campaign).Problem.Should().NotBeNull();
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("{not json")]
+    [InlineData("null")]
+    public void AlertEventBody_NotAnObject_IsRefused(string body) =>
+        AlertEventBody.Parse(Bytes(body), Campaign).Problem.Should().NotBeNull();
+
+    [Fact]
+    public void SmsPricing_Defaults_AreValidAndEstimateRounds()
+    {
+        var pricing = new SmsPricingOptions { SmsPricePerSegment = 0.0525m, SmsPriceCurrency = "EUR" };
+
+        pricing.Validate().Should().BeEmpty();
+        new SmsPricingOptions().Validate().Should().BeEmpty();
+        pricing.Estimate(4).Should().Be(0.21m);
+        pricing.Estimate(3).Should().Be(0.1575m);
+    }
+
+    [Theory]
+    [InlineData(-0.01, "USD", "SmsPricePerSegment")]
+    [InlineData(101, "USD", "SmsPricePerSegment")]
+    [InlineData(0.05, "usd", "SmsPriceCurrency")]
+    [InlineData(0.05, "EURO", "SmsPriceCurrency")]
+    public void SmsPricing_BadSettings_AreNamed(double price, string currency, string key) =>
+        new SmsPricingOptions { SmsPricePerSegment = (decimal)price, SmsPriceCurrency = currency }.Validate()
+            .Should().ContainSingle().Which.Should().Contain("Pipeline:" + key);
+
+    private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+}
