@@ -1,7 +1,6 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Functions;
-using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 
@@ -15,7 +14,7 @@ builder.Services.AddFunctionApp(FunctionCatalog.All);
 builder.Services.AddScheduleTick(builder.Configuration);
 builder.Services.AddOrganiserApi(builder.Configuration);
 builder.Services.AddOrganiserReports(builder.Configuration);
-builder.Services.AddSingleton<AlertPipeline.Functions.Api.ApiGate>();
+builder.Services.AddSingleton<ApiGate>();
 builder.Services.AddApiDocument();
 
 var app = builder.Build();

@@ -1,56 +1,129 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
+using NodaTime;
+using EventId = AlertPipeline.Core.Events.EventId;
 
 namespace AlertPipeline.Functions.Api;
 
 /// <summary>
-/// An alert event sent to a campaign's route (send-now body, docs/events.md): the campaign comes from the route — the body
-/// may omit <c>campaignId</c> or repeat the same one — and the event must be valid with inline templates.
+/// An alert event sent to a campaign's route (send-now and preview bodies, docs/events.md): the campaign comes from the
+/// route — the body may omit <c>campaignId</c> or repeat the same one — the event id is qualified with it
+/// (<c>{campaign}--{eventId}</c>, so two campaigns' events can never share an alert id), <c>occurredAt</c> defaults to
+/// now, and the event must be valid with inline templates. Preview and send of one body therefore name the same alert.
 /// </summary>
 public static class AlertEventBody
 {
-    public static (AlertEvent? Event, IResult? Problem) Parse(byte[] body, CampaignId campaignId)
+    public static (AlertEvent? Event, IResult? Problem) Parse(byte[] body, CampaignId campaignId, Instant now)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(campaignId);
-        JsonObject? root;
-        try
+        var errors = new List<FieldError>();
+        var json = Qualify(body, campaignId, now, errors);
+        if (json is null)
         {
-            root = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return (null, ApiProblems.Invalid("body", "is not valid JSON"));
+            return (null, ApiProblems.Invalid(errors));
         }
 
-        if (root is null)
-        {
-            return (null, ApiProblems.Invalid("body", "must be a JSON object (an alert event)"));
-        }
-
-        if (root.TryGetPropertyValue("campaignId", out var given) && given is not null)
-        {
-            if (given.GetValueKind() != JsonValueKind.String || given.GetValue<string>() != campaignId.Value)
-            {
-                return (null, ApiProblems.Invalid("campaignId", "differs from the campaign in the URL (leave it out)"));
-            }
-        }
-        else
-        {
-            root["campaignId"] = campaignId.Value;
-        }
-
-        var parsed = AlertEventParser.Parse(root.ToJsonString());
+        var parsed = AlertEventParser.Parse(json);
         if (!parsed.TryGetValue(out var alertEvent))
         {
-            return (null, ApiProblems.Invalid(parsed.Errors.Select(e => new FieldError(e.Path, e.Message))));
+            return (null, ApiProblems.Invalid(parsed.Errors.Select(e => new FieldError(Field(e.Path), e.Message))));
         }
 
         return alertEvent.TemplateRef is not null
-            ? (null, ApiProblems.Invalid("$.templateRef", "stored template sets are not supported yet; send inline templates"))
+            ? (null, ApiProblems.Invalid("templateRef", "stored template sets are not supported yet; send inline templates"))
             : (alertEvent, null);
     }
+
+    /// <summary>
+    /// The body with <c>campaignId</c> set from the route (a different one is refused), the event id qualified with the
+    /// campaign, and <c>occurredAt</c> defaulting to now. Every other property is copied as is (duplicates included, so the
+    /// contract's parser still refuses them). Null with <paramref name="errors"/> filled when the body cannot be used.
+    /// </summary>
+    internal static string? Qualify(byte[] body, CampaignId campaignId, Instant now, List<FieldError> errors)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            errors.Add(new("body", "is not valid JSON"));
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new("body", "must be a JSON object (an alert event, docs/events.md)"));
+                return null;
+            }
+
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                var hasCampaign = false;
+                var hasOccurredAt = false;
+                foreach (var property in root.EnumerateObject())
+                {
+                    switch (property.Name)
+                    {
+                        case "campaignId":
+                            hasCampaign = true;
+                            if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString() != campaignId.Value)
+                            {
+                                errors.Add(new("campaignId", $"differs from the campaign in the URL ('{campaignId}'); leave it out or repeat it"));
+                            }
+
+                            writer.WriteString("campaignId", campaignId.Value);
+                            break;
+                        case "eventId" when property.Value.ValueKind == JsonValueKind.String && EventId.TryParse(property.Value.GetString(), out var eventId):
+                            var qualified = campaignId.Value + CampaignScheduleId.Separator + eventId.Value;
+                            if (eventId.Value.Contains(CampaignScheduleId.Separator, StringComparison.Ordinal))
+                            {
+                                errors.Add(new("eventId", $"must not contain '{CampaignScheduleId.Separator}' (the campaign is prefixed to it)"));
+                            }
+                            else if (qualified.Length > EventId.MaxLength)
+                            {
+                                errors.Add(new("eventId", $"is too long: with the campaign prefix '{campaignId}{CampaignScheduleId.Separator}' at most {EventId.MaxLength} characters are allowed"));
+                            }
+
+                            writer.WriteString("eventId", qualified);
+                            break;
+                        case "occurredAt":
+                            hasOccurredAt = true;
+                            property.WriteTo(writer);
+                            break;
+                        default:
+                            property.WriteTo(writer);
+                            break;
+                    }
+                }
+
+                if (!hasCampaign)
+                {
+                    writer.WriteString("campaignId", campaignId.Value);
+                }
+
+                if (!hasOccurredAt)
+                {
+                    writer.WriteString("occurredAt", NodaTime.Text.InstantPattern.ExtendedIso.Format(now));
+                }
+
+                writer.WriteEndObject();
+            }
+
+            return errors.Count > 0 ? null : System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+    }
+
+    internal static string Field(string path) =>
+        path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$') is { Length: > 0 } rest ? rest : "body";
 }

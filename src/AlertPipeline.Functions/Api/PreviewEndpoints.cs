@@ -12,7 +12,7 @@ internal static class PreviewEndpoints
 {
     public static Task<IResult> PreviewAsync(
         HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, IMembershipReader membership,
-        AudiencePreviewer previewer, SmsPricingOptions pricing) =>
+        AudiencePreviewer previewer, SmsPricingOptions pricing, TimeProvider time) =>
         gate.RunForCampaignAsync(context, union, campaign, "preview", async (unionId, campaignId, _) =>
         {
             if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
@@ -26,7 +26,7 @@ internal static class PreviewEndpoints
                 return tooLarge;
             }
 
-            var (alertEvent, problem) = AlertEventBody.Parse(body!, campaignId);
+            var (alertEvent, problem) = AlertEventBody.Parse(body!, campaignId, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()));
             if (problem is not null)
             {
                 return problem;

@@ -14,10 +14,12 @@ public sealed class PreviewPartsTests
 
     private static readonly CampaignId Campaign = CampaignId.Parse("free-the-oil-workers");
 
+    private static readonly NodaTime.Instant Now = NodaTime.Instant.FromUtc(2026, 11, 22, 8, 0);
+
     [Fact]
     public void AlertEventBody_NoCampaignId_TakesTheRoutes()
     {
-        var (alertEvent, problem) = AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", string.Empty, StringComparison.Ordinal)), Campaign);
+        var (alertEvent, problem) = AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", string.Empty, StringComparison.Ordinal)), Campaign, Now);
 
         problem.Should().BeNull();
         alertEvent!.CampaignId.Should().Be(Campaign);
@@ -25,20 +27,20 @@ public sealed class PreviewPartsTests
 
     [Fact]
     public void AlertEventBody_SameCampaignId_IsAccepted() =>
-        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", ",\"campaignId\":\"free-the-oil-workers\"", StringComparison.Ordinal)), Campaign).Problem.Should().BeNull();
+        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", ",\"campaignId\":\"free-the-oil-workers\"", StringComparison.Ordinal)), Campaign, Now).Problem.Should().BeNull();
 
     [Theory]
     [InlineData(",\"campaignId\":\"another\"")]
     [InlineData(",\"campaignId\":42")]
     public void AlertEventBody_OtherCampaignId_IsRefused(string campaign) =>
-        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", campaign, StringComparison.Ordinal)), Campaign).Problem.Should().NotBeNull();
+        AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", campaign, StringComparison.Ordinal)), Campaign, Now).Problem.Should().NotBeNull();
 
     [Theory]
     [InlineData("[1,2]")]
     [InlineData("{not json")]
     [InlineData("null")]
     public void AlertEventBody_NotAnObject_IsRefused(string body) =>
-        AlertEventBody.Parse(Bytes(body), Campaign).Problem.Should().NotBeNull();
+        AlertEventBody.Parse(Bytes(body), Campaign, Now).Problem.Should().NotBeNull();
 
     [Fact]
     public void SmsPricing_Defaults_AreValidAndEstimateRounds()

@@ -110,7 +110,7 @@ public sealed class ScheduleFieldsTests
     {
         var errors = new List<FieldError>();
 
-        var json = AlertEndpoints.Qualify(Encoding.UTF8.GetBytes("""{"eventId":"vigil","kind":"anniversary"}"""), Campaign, Now, errors);
+        var json = AlertEventBody.Qualify(Encoding.UTF8.GetBytes("""{"eventId":"vigil","kind":"anniversary"}"""), Campaign, Now, errors);
 
         errors.Should().BeEmpty();
         var root = JsonDocument.Parse(json!).RootElement;
@@ -128,7 +128,7 @@ public sealed class ScheduleFieldsTests
     {
         var errors = new List<FieldError>();
 
-        AlertEndpoints.Qualify(Encoding.UTF8.GetBytes(body), Campaign, Now, errors).Should().BeNull();
+        AlertEventBody.Qualify(Encoding.UTF8.GetBytes(body), Campaign, Now, errors).Should().BeNull();
 
         errors.Should().ContainSingle().Which.Field.Should().Be(field);
     }
@@ -136,7 +136,7 @@ public sealed class ScheduleFieldsTests
     [Fact]
     public void Qualify_KeepsDuplicatePropertiesSoTheParserStillRefusesThem()
     {
-        var json = AlertEndpoints.Qualify(Encoding.UTF8.GetBytes("""{"reminder":"P1D","reminder":"P7D"}"""), Campaign, Now, []);
+        var json = AlertEventBody.Qualify(Encoding.UTF8.GetBytes("""{"reminder":"P1D","reminder":"P7D"}"""), Campaign, Now, []);
 
         json.Should().Contain("\"reminder\":\"P1D\"").And.Contain("\"reminder\":\"P7D\"");
     }
