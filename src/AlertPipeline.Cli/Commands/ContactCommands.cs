@@ -89,8 +89,16 @@ internal static class ContactCommands
         return new Command("contacts", "A branch's contacts (union-admin key).") { list, import };
     }
 
-    private static Task<ImportReport> UploadWithProgressAsync(Invocation run, ApiClient api, string union, string branch, FileInfo csv, Stream stream) =>
-        run.Out.Progress().AutoClear(false).StartAsync(async context =>
+    private static async Task<ImportReport> UploadWithProgressAsync(Invocation run, ApiClient api, string union, string branch, FileInfo csv, Stream stream)
+    {
+        if (!run.Out.Profile.Capabilities.Interactive)
+        {
+            // No live bar on a pipe or a log: one line saying what is happening.
+            run.Out.WriteLine($"Uploading {csv.Name} ({csv.Length:N0} bytes) to branch '{branch}'…");
+            return await api.ImportContactsAsync(union, branch, stream, null, run.CancellationToken);
+        }
+
+        return await run.Out.Progress().AutoClear(false).StartAsync(async context =>
         {
             var upload = context.AddTask($"Uploading {Markup.Escape(csv.Name)}", maxValue: Math.Max(1, csv.Length));
             var report = await api.ImportContactsAsync(union, branch, stream, new TaskProgress(upload), run.CancellationToken);
@@ -99,6 +107,7 @@ internal static class ContactCommands
             upload.StopTask();
             return report;
         });
+    }
 
     internal static void ShowReport(IAnsiConsole console, ImportReport report)
     {

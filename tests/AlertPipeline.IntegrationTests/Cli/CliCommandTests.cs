@@ -172,7 +172,7 @@ public sealed partial class CliCommandTests(ApiTestApp app) : IClassFixture<ApiT
         var result = await ApiAsync(union.UnionId, union.AdminKey, "contacts", "import", csv, "--branch", union.Branch);
 
         result.ExitCode.Should().Be(ExitCodes.LinesRejected, result.ToString());
-        result.Out.Should().Contain("Imported 2 line(s); rejected 2");
+        result.Out.Should().Contain("Uploading members.csv").And.Contain("Imported 2 line(s); rejected 2");
         ReportRow().IsMatch(result.Out).Should().BeTrue(result.Out);
         result.Out.Should().Contain("timeZone").And.Contain("Europe/Londn");
         result.Out.Should().NotContain("+447700900001", "the report never quotes a number");
