@@ -2,6 +2,7 @@
 # Lays out the deployable Azure Functions custom-handler app and zips it:
 #   <out>/app/host.json, <out>/app/<Function>/function.json, <out>/app/handler/AlertPipeline.Functions (self-contained linux-x64)
 #   <out>/alertpipeline-app.zip (the content of <out>/app, for zip deploy)
+#   <out>/cli/alertpipeline (the organiser CLI, docs/cli.md; framework-dependent: needs the .NET 10 runtime)
 # Usage: scripts/publish.sh [output-folder]     (default: artifacts)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,7 +13,7 @@ app="$out/app"
 zipfile="$out/alertpipeline-app.zip"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-rm -rf "$app" "$zipfile"
+rm -rf "$app" "$zipfile" "$out/cli"
 mkdir -p "$app"
 
 echo "Publishing the handler (self-contained, single file, linux-x64)…"
@@ -43,5 +44,9 @@ else
   exit 1
 fi
 
+echo "Publishing the CLI…"
+dotnet publish "$root/src/AlertPipeline.Cli/AlertPipeline.Cli.csproj" -c Release -o "$out/cli" --nologo -v quiet
+
 echo "App folder: $app"
 echo "Package:    $zipfile"
+echo "CLI:        $out/cli/alertpipeline"

@@ -12,7 +12,7 @@ namespace AlertPipeline.Functions.Api;
 /// </summary>
 public static class OrganiserApi
 {
-    public static FunctionDefinition Keys { get; } = Define("ApiKeys", "unions/{union}/keys", "post");
+    public static FunctionDefinition Keys { get; } = Define("ApiKeys", "unions/{union}/keys", "get", "post");
     public static FunctionDefinition Key { get; } = Define("ApiKey", "unions/{union}/keys/{keyId}", "delete");
     public static FunctionDefinition KeyRotate { get; } = Define("ApiKeyRotate", "unions/{union}/keys/{keyId}/rotate", "post");
     public static FunctionDefinition Branches { get; } = Define("ApiBranches", "unions/{union}/branches", "get", "post");
@@ -34,10 +34,11 @@ public static class OrganiserApi
     public static FunctionDefinition ContactErase { get; } = Define("ApiContactErase", "unions/{union}/branches/{branch}/contacts/{contact}:erase", "post");
     public static FunctionDefinition Preview { get; } = Define("ApiPreview", "unions/{union}/campaigns/{campaign}/preview", "post");
     public static FunctionDefinition AlertReport { get; } = Define("ApiAlertReport", "unions/{union}/alerts/{alertId}/report", "get");
+    public static FunctionDefinition Audit { get; } = Define("ApiAudit", "unions/{union}/audit", "get");
 
     public static IReadOnlyList<FunctionRegistration> Registrations { get; } =
     [
-        Register(Keys, KeyEndpoints.CreateAsync),
+        Register(Keys, KeyEndpoints.KeysAsync),
         Register(Key, KeyEndpoints.RevokeAsync),
         Register(KeyRotate, KeyEndpoints.RotateAsync),
         Register(Branches, BranchEndpoints.BranchesAsync),
@@ -59,6 +60,7 @@ public static class OrganiserApi
         Register(ContactErase, ContactEraseEndpoints.EraseAsync),
         Register(Preview, PreviewEndpoints.PreviewAsync),
         Register(AlertReport, AlertReportEndpoints.ReportAsync),
+        Register(Audit, AuditEndpoints.AuditAsync),
     ];
 
     private static FunctionDefinition Define(string name, string route, params string[] methods) =>
@@ -74,9 +76,18 @@ internal static class KeyEndpoints
 
     public sealed record KeyView(string KeyId, string Key, string UnionId, string Role, DateTimeOffset CreatedAt, string? Replaces = null);
 
-    public static Task<IResult> CreateAsync(HttpContext context, string union, ApiGate gate, ApiKeyService keys, ApiOptions options) =>
+    /// <summary>A key as listed: never the key itself nor its hash.</summary>
+    public sealed record KeyListItem(string KeyId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? ReplacedBy);
+
+    public static Task<IResult> KeysAsync(HttpContext context, string union, ApiGate gate, ApiKeyService keys, ApiOptions options) =>
         gate.RunAsync(context, union, ApiAccess.UnionAdminOrBootstrap, string.Empty, async (unionId, _) =>
         {
+            if (HttpMethods.IsGet(context.Request.Method))
+            {
+                var records = await keys.ListAsync(unionId, context.RequestAborted);
+                return Results.Ok(new { items = records.Select(r => new KeyListItem(r.KeyId, r.Role.ToName(), r.CreatedAt, r.RevokedAt, r.ReplacedBy)) });
+            }
+
             var (body, problem) = await ApiBodies.ReadJsonAsync<KeyBody>(context.Request, options.MaxBodyBytes, context.RequestAborted);
             if (problem is not null)
             {

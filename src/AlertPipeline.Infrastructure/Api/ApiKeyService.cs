@@ -83,6 +83,23 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         return entity is null ? null : Read(entity);
     }
 
+    /// <summary>
+    /// Every key of <paramref name="unionId"/> (revoked ones too), oldest first: ids, roles and state, never a key or a hash.
+    /// The table is keyed by key id, so this scans it with a filter on the union; the table holds a few keys per union.
+    /// </summary>
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(UnionId unionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(unionId);
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var records = new List<ApiKeyRecord>();
+        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(Read(entity));
+        }
+
+        return [.. records.OrderBy(r => r.CreatedAt).ThenBy(r => r.KeyId, StringComparer.Ordinal)];
+    }
+
     /// <summary>Revokes a key (idempotent); false when the union has no such key.</summary>
     public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default) =>
         await RevokeCoreAsync(unionId, keyId, replacedBy: null, cancellationToken).ConfigureAwait(false) is not null;

@@ -12,7 +12,13 @@ public sealed record AuditEntry(
     UnionId UnionId, string Actor, string Role, string Method, string Route, string Targets, int Status, DateTimeOffset At)
 {
     public bool Succeeded => Status is >= 200 and < 300;
+
+    /// <summary><c>Succeeded</c> (2xx) or <c>Refused</c>, as stored.</summary>
+    public string Outcome => Succeeded ? "Succeeded" : "Refused";
 }
+
+/// <summary>One page of a union's audit, newest first; <see cref="ContinuationToken"/> is opaque, null after the last page.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? ContinuationToken);
 
 /// <summary>
 /// The append-only <c>Audit</c> table: PK = union id, RK = inverted ticks (19 digits) + <c>~</c> + a GUID, so a union's
@@ -37,28 +43,47 @@ public sealed class AuditLog(PipelineTables tables)
             ["Route"] = entry.Route,
             ["Targets"] = entry.Targets,
             ["Status"] = entry.Status,
-            ["Outcome"] = entry.Succeeded ? "Succeeded" : "Refused",
+            ["Outcome"] = entry.Outcome,
             ["At"] = entry.At,
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A union's most recent entries, newest first.</summary>
-    public async Task<IReadOnlyList<AuditEntry>> ReadRecentAsync(UnionId unionId, int max = 100, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AuditEntry>> ReadRecentAsync(UnionId unionId, int max = 100, CancellationToken cancellationToken = default) =>
+        (await ReadPageAsync(unionId, max, continuationToken: null, cancellationToken).ConfigureAwait(false)).Entries;
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> (1–1000) of a union's entries, newest first, from <paramref name="continuationToken"/>
+    /// (from an earlier page) or the newest. Throws <see cref="ArgumentException"/> for a token this service did not issue.
+    /// </summary>
+    public async Task<AuditPage> ReadPageAsync(UnionId unionId, int limit, string? continuationToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(unionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var entries = new List<AuditEntry>();
-        await foreach (var e in table.QueryAsync(TableFilter.PartitionKeyEquals(unionId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        var token = continuationToken;
+        do
         {
-            entries.Add(new AuditEntry(
-                unionId, e.Required("Actor"), e.GetString("Role") ?? string.Empty, e.Required("Method"), e.Required("Route"),
-                e.GetString("Targets") ?? string.Empty, e.GetInt32("Status") ?? 0, e.GetDateTimeOffset("At") ?? default));
-            if (entries.Count >= max)
+            // Ask only for what is still missing, so the page's token resumes exactly after the last entry returned.
+            string? next = null;
+            await foreach (var page in table.QueryPagesAsync(
+                TableFilter.PartitionKeyEquals(unionId.Value), limit - entries.Count, continuationToken: token, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
+                entries.AddRange(page.Items.Select(e => Read(unionId, e)));
+                next = page.ContinuationToken;
                 break;
             }
-        }
 
-        return entries;
+            token = next;
+        }
+        while (entries.Count < limit && token is not null);
+
+        return new AuditPage(entries, token);
     }
+
+    private static AuditEntry Read(UnionId unionId, TableEntity e) => new(
+        unionId, e.Required("Actor"), e.GetString("Role") ?? string.Empty, e.Required("Method"), e.Required("Route"),
+        e.GetString("Targets") ?? string.Empty, e.GetInt32("Status") ?? 0, e.GetDateTimeOffset("At") ?? default);
 }

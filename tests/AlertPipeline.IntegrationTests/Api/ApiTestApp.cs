@@ -21,6 +21,11 @@ public sealed class ApiTestApp : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
+    /// <summary>The Azurite connection string and table prefix the app uses (for tools that work on storage directly).</summary>
+    public string ConnectionString => _connectionString;
+
+    public string TablePrefix => _prefix;
+
     public HttpClient Client { get; private set; } = null!;
 
     public ApiKeyService Keys => Factory.Services.GetRequiredService<ApiKeyService>();

@@ -13,6 +13,7 @@ public sealed class OrganiserApiAccessTests(ApiTestApp app) : IClassFixture<ApiT
     {
         "create-key", "rotate-key", "revoke-key", "list-branches", "create-branch", "get-branch", "delete-branch",
         "list-contacts", "create-contact", "get-contact", "update-contact", "delete-contact", "import-contacts",
+        "list-keys", "read-audit",
     };
 
     [Theory]
@@ -214,6 +215,8 @@ public sealed class OrganiserApiAccessTests(ApiTestApp app) : IClassFixture<ApiT
             "delete-contact" => await app.SendAsync(HttpMethod.Delete, contacts + "/c1", key),
             "import-contacts" => await app.SendAsync(HttpMethod.Post, contacts + ":import", key, ApiTestApp.Csv(
                 "contactId,name,phone,email,language,timeZone,smsConsent,emailConsent\nc9,Ann,+447700900999,,en,Europe/London,true,false\n")),
+            "list-keys" => await app.SendAsync(HttpMethod.Get, union.Base + "/keys", key),
+            "read-audit" => await app.SendAsync(HttpMethod.Get, union.Base + "/audit?limit=10", key),
             _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
         };
     }

@@ -1,0 +1,31 @@
+namespace AlertPipeline.Cli.Api;
+
+/// <summary>A list answer of the API: <c>{items:[…], continuationToken}</c>.</summary>
+public sealed record ItemsPage<T>(IReadOnlyList<T> Items, string? ContinuationToken = null);
+
+public sealed record BranchItem(string BranchId, string Name);
+
+public sealed record ContactItem(
+    string ContactId, string Name, string? Phone, string? PhoneError, string? Email, string Language, string TimeZone,
+    bool SmsConsent, bool EmailConsent, DateTimeOffset? SmsOptedOutAt, DateTimeOffset? EmailOptedOutAt);
+
+public sealed record ImportLineError(int Line, string Field, string Message);
+
+public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportLineError> Errors);
+
+public sealed record KeyItem(string KeyId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? ReplacedBy);
+
+/// <summary>A key just made: <see cref="Key"/> is shown once.</summary>
+public sealed record CreatedKey(string KeyId, string Key, string UnionId, string Role, DateTimeOffset CreatedAt, string? Replaces = null)
+{
+    public override string ToString() => $"CreatedKey {{ KeyId = {KeyId}, UnionId = {UnionId}, Role = {Role} }}";
+}
+
+public sealed record AuditItem(
+    DateTimeOffset At, string Actor, string Role, string Method, string Route, string Targets, int Status, string Outcome);
+
+public sealed record SubscriptionItem(string CampaignId, string? BranchId);
+
+public sealed record UnionCampaignItem(string CampaignId, string Name, bool Subscribed);
+
+public sealed record SentAlert(string AlertId, string EventId);

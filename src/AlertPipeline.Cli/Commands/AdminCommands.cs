@@ -1,0 +1,141 @@
+using System.CommandLine;
+using AlertPipeline.Cli.Api;
+using AlertPipeline.Cli.Output;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Storage.Tables;
+using Spectre.Console;
+
+namespace AlertPipeline.Cli.Commands;
+
+/// <summary>
+/// <c>admin keys create|rotate|revoke|list</c>: key management directly on storage through <see cref="ApiKeyService"/>,
+/// for whoever holds the storage account's connection (so the first key can be made before any API key exists).
+/// </summary>
+internal static class AdminCommands
+{
+    public static Command Create(CliApp app)
+    {
+        var connection = new Option<string>("--connection")
+        {
+            Description = $"The storage account's connection string (default: ${CliApp.StorageVariable}).",
+            Recursive = true,
+        };
+        var prefix = new Option<string>("--table-prefix")
+        {
+            Description = "The deployment's Pipeline:Storage:TablePrefix (default: none).",
+            Recursive = true,
+        };
+
+        var list = new Command("list", "List a union's keys (ids, roles, state; never the keys).");
+        app.SetAction(list, async run =>
+        {
+            var (keys, unionId) = await OpenAsync(run, connection, prefix);
+            var records = await keys.ListAsync(unionId, run.CancellationToken);
+            var items = records.Select(r => new KeyItem(r.KeyId, r.Role.ToName(), r.CreatedAt, r.RevokedAt, r.ReplacedBy)).ToList();
+            if (run.Json)
+            {
+                run.WriteJson(new ItemsPage<KeyItem>(items));
+            }
+            else if (items.Count == 0)
+            {
+                run.Out.WriteLine($"Union '{unionId}' has no keys yet: make one with 'alertpipeline admin keys create --union {unionId} --role union-admin'.");
+            }
+            else
+            {
+                KeyCommands.ShowKeys(run.Out, items);
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var role = KeyCommands.RoleOption();
+        var create = new Command("create", "Create a key for a union (shown once).") { role };
+        app.SetAction(create, async run =>
+        {
+            var (keys, unionId) = await OpenAsync(run, connection, prefix);
+            if (!ApiRoles.TryParse(run.Value(role), out var parsed))
+            {
+                throw new CliUsageException("Option '--role' must be 'organiser' or 'union-admin'.");
+            }
+
+            var created = await keys.CreateAsync(unionId, parsed, run.CancellationToken);
+            KeyCommands.ShowCreated(run, View(created, replaces: null));
+            return ExitCodes.Success;
+        });
+
+        var rotateId = KeyCommands.KeyIdOption();
+        var rotate = new Command("rotate", "Replace a key by a new one with the same role; the old key is revoked.") { rotateId };
+        app.SetAction(rotate, async run =>
+        {
+            var (keys, unionId) = await OpenAsync(run, connection, prefix);
+            var created = await keys.RotateAsync(unionId, run.Value(rotateId)!, run.CancellationToken)
+                ?? throw new CliException($"Union '{unionId}' has no key '{run.Value(rotateId)}'.", ExitCodes.NotFound);
+            KeyCommands.ShowCreated(run, View(created, run.Value(rotateId)));
+            return ExitCodes.Success;
+        });
+
+        var revokeId = KeyCommands.KeyIdOption();
+        var revoke = new Command("revoke", "Revoke a key (idempotent).") { revokeId };
+        app.SetAction(revoke, async run =>
+        {
+            var (keys, unionId) = await OpenAsync(run, connection, prefix);
+            if (!await keys.RevokeAsync(unionId, run.Value(revokeId)!, run.CancellationToken))
+            {
+                throw new CliException($"Union '{unionId}' has no key '{run.Value(revokeId)}'.", ExitCodes.NotFound);
+            }
+
+            if (run.Json)
+            {
+                run.WriteJson(new { keyId = run.Value(revokeId), revoked = true });
+            }
+            else
+            {
+                Render.Success(run.Out, $"Revoked key {run.Value(revokeId)} of union '{unionId}'.");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var keysCommand = new Command("keys", "A union's API keys, on storage.") { list, create, rotate, revoke };
+        return new Command("admin", "Operator commands working directly on the storage account (no API key needed).") { connection, prefix, keysCommand };
+    }
+
+    private static CreatedKey View(CreatedApiKey created, string? replaces) =>
+        new(created.Record.KeyId, created.Secret, created.Record.UnionId.Value, created.Record.Role.ToName(), created.Record.CreatedAt, replaces);
+
+    /// <summary>The key service on the account named by <c>--connection</c>, for a union that must exist there.</summary>
+    private static async Task<(ApiKeyService Keys, UnionId UnionId)> OpenAsync(Invocation run, Option<string> connection, Option<string> prefix)
+    {
+        var unionId = UnionId.Parse(run.Union);
+        var connectionString = run.Setting(connection, CliApp.StorageVariable)
+            ?? throw new CliUsageException($"Option '--connection' is required (or set {CliApp.StorageVariable}).");
+        var tablePrefix = run.Value(prefix)?.Trim() ?? string.Empty;
+        if (new PipelineStorageOptions { TablePrefix = tablePrefix }.Validate() is { Count: > 0 })
+        {
+            throw new CliUsageException("Option '--table-prefix' must be up to 40 ASCII letters and digits, starting with a letter.");
+        }
+
+        TableServiceClient service;
+        try
+        {
+            service = new TableServiceClient(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // The message describes the string's shape, never its secret.
+            throw new CliUsageException("Option '--connection' is not a storage connection string (AccountName=…;AccountKey=…;TableEndpoint=… or UseDevelopmentStorage=true).");
+        }
+
+        var tables = new PipelineTables(service, tablePrefix);
+        if (await new MembershipRepository(tables).GetUnionAsync(unionId, run.CancellationToken) is null)
+        {
+            throw new CliException(
+                $"Union '{unionId}' does not exist in this storage account" + (tablePrefix.Length > 0 ? $" (table prefix '{tablePrefix}')" : string.Empty) + ".",
+                ExitCodes.NotFound);
+        }
+
+        return (new ApiKeyService(tables, run.Context.Time), unionId);
+    }
+}

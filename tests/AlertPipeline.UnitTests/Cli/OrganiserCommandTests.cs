@@ -1,0 +1,280 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlertPipeline.Cli;
+
+namespace AlertPipeline.UnitTests.Cli;
+
+/// <summary>The requests the organiser and subscription commands build (method, route, body), against a recording handler.</summary>
+public sealed class OrganiserCommandTests : IDisposable
+{
+    private const string Api = "https://alerts.example.org/api/unions/u1";
+    private readonly string _folder = Directory.CreateTempSubdirectory("cli-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task CampaignsList_GetsTheUnionsCampaignsWithTheKey()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"campaignId":"free-them","name":"Free Them","subscribed":true}]}"""));
+
+        var result = await CliRunner.RunAsync(handler, "campaigns", "list");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Get);
+        request.Uri.ToString().Should().Be(Api + "/campaigns");
+        request.Authorization.Should().Be("ApiKey " + CliRunner.Key);
+        result.Out.Should().Contain("free-them").And.Contain("Free Them").And.Contain("yes");
+        (result.Out + result.Error).Should().NotContain(CliRunner.Key);
+    }
+
+    [Fact]
+    public async Task SchedulesList_GetsTheCampaignsSchedulesAsATable()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"scheduleId":"trial-1","kind":"trial","state":"active"}]}"""));
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "list", "--campaign", "free-them");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/campaigns/free-them/schedules");
+        result.Out.Should().Contain("scheduleId").And.Contain("trial-1").And.Contain("active");
+    }
+
+    [Fact]
+    public async Task SchedulesShow_GetsOneSchedule()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","upcoming":[{"at":"2027-03-13T09:30:00Z"}]}"""));
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "show", "trial-1", "--campaign", "free-them");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/campaigns/free-them/schedules/trial-1");
+        result.Out.Should().Contain("upcoming").And.Contain("2027-03-13T09:30:00Z");
+    }
+
+    [Fact]
+    public async Task SchedulesCreate_PostsTheFilesJson()
+    {
+        const string Schedule = """{"scheduleId":"trial-1","kind":"trial","hearing":"2027-03-14T09:30","timeZone":"Asia/Aqtau"}""";
+        var file = WriteFile("schedule.json", Schedule);
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Created, """{"scheduleId":"trial-1"}"""));
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "create", "--campaign", "free-them", "--file", file);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Post);
+        request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/schedules");
+        request.ContentType.Should().Be("application/json");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse(Schedule)).Should().BeTrue(request.Body);
+    }
+
+    [Fact]
+    public async Task SchedulesCreate_MalformedFile_NamesTheOptionAndSendsNothing()
+    {
+        var file = WriteFile("schedule.json", """{"scheduleId": "trial-1",""");
+        var handler = new RecordingHandler();
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "create", "--campaign", "free-them", "--file", file);
+
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Error.Should().Contain("--file").And.Contain("schedule.json").And.Contain("not valid JSON");
+        handler.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SchedulesCreate_MissingFile_NamesTheOption()
+    {
+        var handler = new RecordingHandler();
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "create", "--campaign", "free-them", "--file", Path.Combine(_folder, "nope.json"));
+
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Error.Should().Contain("--file").And.Contain("does not exist");
+        handler.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SchedulesPostpone_PostsTheHearingAndNotify()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1"}"""));
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "postpone", "trial-1", "--campaign", "free-them", "--hearing", "2027-03-14T09:30", "--notify");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Post);
+        request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/schedules/trial-1:postpone");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse("""{"hearing":"2027-03-14T09:30","notify":true}""")).Should().BeTrue(request.Body);
+    }
+
+    [Fact]
+    public async Task SchedulesPostpone_BadHearing_NamesTheOptionAndSendsNothing()
+    {
+        var handler = new RecordingHandler();
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "postpone", "trial-1", "--campaign", "free-them", "--hearing", "14/03/2027");
+
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Error.Should().Contain("--hearing");
+        handler.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SchedulesCancel_WithoutNotify_PostsNotifyFalse()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","state":"cancelled"}"""));
+
+        var result = await CliRunner.RunAsync(handler, "schedules", "cancel", "trial-1", "--campaign", "free-them");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/schedules/trial-1:cancel");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse("""{"notify":false}""")).Should().BeTrue(request.Body);
+        result.Out.Should().Contain("cancelled");
+    }
+
+    [Fact]
+    public async Task Preview_PostsTheEventAndShowsLanguagesAndCost()
+    {
+        const string Event = """{"eventId":"hearing-2027","kind":"trial","templates":{"en":"t1"}}""";
+        var file = WriteFile("event.json", Event);
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """
+            {"languages":[{"language":"kk","recipients":12,"sms":{"text":"Сот отырысы","encoding":"UCS-2","segments":2,"characters":80},"email":{"subject":"Hearing","body":"..."}}],
+             "audience":{"contacts":12},"cost":{"segments":24,"pricePerSegment":0.05,"currency":"USD","estimate":1.2}}
+            """));
+
+        var result = await CliRunner.RunAsync(handler, "preview", "--campaign", "free-them", "--file", file);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Post);
+        request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/preview");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse(Event)).Should().BeTrue();
+        result.Out.Should().Contain("UCS-2").And.Contain("Сот отырысы").And.Contain("estimate").And.Contain("1.2");
+    }
+
+    [Fact]
+    public async Task Send_PostsTheEventToAlertsAndPrintsTheAlertId()
+    {
+        const string Event = """{"eventId":"hearing-2027","kind":"trial"}""";
+        var file = WriteFile("event.json", Event);
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Accepted, """{"alertId":"a1b2c3","eventId":"hearing-2027"}"""));
+
+        var result = await CliRunner.RunAsync(handler, "send", "--campaign", "free-them", "--file", file);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Post);
+        request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/alerts");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse(Event)).Should().BeTrue();
+        result.Out.Should().Contain("a1b2c3");
+    }
+
+    [Fact]
+    public async Task Send_Json_PrintsTheAnswerAsJson()
+    {
+        var file = WriteFile("event.json", """{"eventId":"e1"}""");
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Accepted, """{"alertId":"a1","eventId":"e1"}"""));
+
+        var result = await CliRunner.RunAsync(handler, "send", "--campaign", "free-them", "--file", file, "--json");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        JsonDocument.Parse(result.Out).RootElement.GetProperty("alertId").GetString().Should().Be("a1");
+    }
+
+    [Fact]
+    public async Task Report_GetsTheAlertsReport()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"alertId":"a1","delivered":10,"failed":1}"""));
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/alerts/a1/report");
+        result.Out.Should().Contain("delivered").And.Contain("10");
+    }
+
+    [Fact]
+    public async Task ReportCsv_AsksForCsvAndWritesTheFile()
+    {
+        const string Csv = "channel,recipient,status\nsms,+44•••0123,Delivered\n";
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, Csv, "text/csv"));
+        var target = Path.Combine(_folder, "out.csv");
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1", "--csv", target);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Uri.ToString().Should().Be(Api + "/alerts/a1/report?format=csv");
+        request.Accept.Should().Contain("text/csv");
+        (await File.ReadAllTextAsync(target)).Should().Be(Csv);
+        Directory.GetFiles(_folder).Should().ContainSingle("no partial file is left behind");
+    }
+
+    [Fact]
+    public async Task ReportCsv_Refused_LeavesNoFile()
+    {
+        var handler = new RecordingHandler(_ => Problem(HttpStatusCode.NotFound, "Not Found", "No such resource."));
+        var target = Path.Combine(_folder, "out.csv");
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1", "--csv", target);
+
+        result.ExitCode.Should().Be(ExitCodes.NotFound);
+        Directory.GetFiles(_folder).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("add", null, "PUT", "/subscriptions/free-them")]
+    [InlineData("add", "north", "PUT", "/branches/north/subscriptions/free-them")]
+    [InlineData("remove", null, "DELETE", "/subscriptions/free-them")]
+    [InlineData("remove", "north", "DELETE", "/branches/north/subscriptions/free-them")]
+    public async Task Subscriptions_AddAndRemove_UseTheUnionOrBranchRoute(string verb, string? branch, string method, string route)
+    {
+        var handler = new RecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+        string[] args = branch is null ? ["subscriptions", verb, "free-them"] : ["subscriptions", verb, "free-them", "--branch", branch];
+
+        var result = await CliRunner.RunAsync(handler, args);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Method.Should().Be(method);
+        request.Uri.ToString().Should().Be(Api + route);
+    }
+
+    [Fact]
+    public async Task SubscriptionsList_ShowsUnionAndBranchSubscriptions()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"campaignId":"free-them","branchId":null},{"campaignId":"pay-now","branchId":"north"}]}"""));
+
+        var result = await CliRunner.RunAsync(handler, "subscriptions", "list");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/subscriptions");
+        result.Out.Should().Contain("(whole union)").And.Contain("pay-now").And.Contain("north");
+    }
+
+    [Fact]
+    public async Task Ids_AreEscapedIntoOneSegment()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, "{}"));
+
+        await CliRunner.RunAsync(handler, "report", "../keys");
+
+        handler.Requests.Should().ContainSingle().Which.Uri.AbsolutePath.Should().Be("/api/unions/u1/alerts/..%2Fkeys/report");
+    }
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    internal static HttpResponseMessage Problem(HttpStatusCode status, string title, string detail, string? errors = null) =>
+        RecordingHandler.Json(
+            status,
+            $$"""{"type":"https://httpstatuses.io/{{(int)status}}","title":"{{title}}","status":{{(int)status}},"detail":"{{detail}}"{{(errors is null ? "" : ",\"errors\":" + errors)}}}""",
+            "application/problem+json");
+}
