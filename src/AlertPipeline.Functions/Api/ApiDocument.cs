@@ -126,6 +126,7 @@ public static class ApiDocument
     private static async Task<IOpenApiSchema> SchemaAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken) =>
         type == typeof(string) ? new OpenApiSchema { Type = JsonSchemaType.String }
         : type == typeof(System.Text.Json.JsonElement) ? new OpenApiSchema { Type = JsonSchemaType.Object, Description = "An alert event: see docs/events.md." }
+        : type == typeof(object) ? new OpenApiSchema { Type = JsonSchemaType.Object, Description = "See docs/api.md." }
         : await context.GetOrCreateSchemaAsync(type, null, cancellationToken).ConfigureAwait(false);
 
     private static string Code(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -5,7 +5,9 @@ namespace AlertPipeline.Functions.Api;
 
 /// <summary>
 /// What the OpenAPI document says of one operation that the generator cannot see: the handlers read their bodies
-/// themselves and answer <see cref="IResult"/>s. <paramref name="Conflict"/>: the operation can answer 409.
+/// themselves and answer <see cref="IResult"/>s. <paramref name="Conflict"/>: the operation can answer 409. A request of
+/// <see cref="System.Text.Json.JsonElement"/> is an alert event (docs/events.md); a response of <see cref="object"/> is a
+/// JSON object described in docs/api.md.
 /// </summary>
 public sealed record ApiOperation(
     string Summary, int Success, Type? Response = null, Type? Request = null, string RequestMediaType = "application/json",
@@ -56,6 +58,11 @@ public static class ApiOperations
         [("ApiSchedule", "GET")] = new("Read a schedule with its next occurrences and what was fired", 200, typeof(ScheduleEndpoints.ScheduleView)),
         [("ApiSchedulePostpone", "POST")] = new("Postpone a trial: pending reminders recomputed, optional 'hearing moved' notice", 200, typeof(ScheduleEndpoints.ScheduleView), typeof(ScheduleEndpoints.PostponeBody), Conflict: true),
         [("ApiScheduleCancel", "POST")] = new("Cancel a trial: pending alerts withdrawn, sent ones untouched", 200, typeof(ScheduleEndpoints.ScheduleView), typeof(ScheduleEndpoints.CancelBody), Conflict: true),
+        [("ApiKeys", "GET")] = new("List the union's keys (ids and roles, never a key)", 200, typeof(ItemsView<KeyEndpoints.KeyListItem>)),
+        [("ApiAudit", "GET")] = new("Read the union's audit rows, newest first, a page at a time", 200, typeof(PageView<AuditEndpoints.AuditItem>)),
+        [("ApiContactErase", "POST")] = new("Erase a contact: the contact and the personal data in its delivery rows (idempotent)", 200, typeof(ContactEraseEndpoints.ErasureView)),
+        [("ApiPreview", "POST")] = new("Preview an alert: texts per language, encoding and segments, audience after de-duplication and opt-outs, cost", 200, typeof(object), typeof(JsonElement)),
+        [("ApiAlertReport", "GET")] = new("The delivery report of an alert for the union's members (?format=csv for one line per delivery)", 200, typeof(object)),
         [("ApiAlerts", "POST")] = new("Send an alert now (an alert event, docs/events.md); the same body again is the same alert", 202, typeof(AlertEndpoints.SendNowView), typeof(JsonElement)),
     };
 }

@@ -10,6 +10,8 @@ namespace AlertPipeline.Functions.Api;
 /// </summary>
 internal static class ContactEraseEndpoints
 {
+    public sealed record ErasureView(int DeliveryRowsScrubbed, bool ContactDeleted);
+
     public static Task<IResult> EraseAsync(HttpContext context, string union, string branch, string contact, ApiGate gate, ContactErasure erasure) =>
         gate.RunAsync(context, union, ApiAccess.UnionAdmin, $"branch={KeyEndpoints.Safe(branch)} contact={KeyEndpoints.Safe(contact)} erase", async (unionId, _) =>
         {
@@ -20,6 +22,6 @@ internal static class ContactEraseEndpoints
             }
 
             var result = await erasure.EraseAsync(unionId, branchId, contactId, context.RequestAborted);
-            return Results.Ok(new { deliveryRowsScrubbed = result.DeliveryRowsScrubbed, contactDeleted = result.ContactDeleted });
+            return Results.Ok(new ErasureView(result.DeliveryRowsScrubbed, result.ContactDeleted));
         });
 }
