@@ -28,6 +28,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     private HandlerProcess? _handler;
     private HandlerClient? _client;
     private HttpTriggerServer? _http;
+    private AdminInvoker? _admin;
     private Task? _stopTask;
     private int _state; // 0 new, 1 starting/started, 2 stopping
 
@@ -55,7 +56,8 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     /// <summary>The settings the host and handler run with (after <see cref="StartAsync"/>).</summary>
     public AppSettings? Settings { get; private set; }
 
-    /// <summary>Where HTTP-triggered functions are served, or null when the app has none.</summary>
+    /// <summary>Where HTTP-triggered functions and the admin API (<c>POST /admin/functions/{name}</c>) are served, or null
+    /// when the app has neither HTTP nor timer functions.</summary>
     public Uri? HttpAddress => _http?.Address;
 
     /// <summary>The handler's process id while it runs.</summary>
@@ -92,10 +94,12 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             _client = new HandlerClient(_handler, App.Host.FunctionTimeout, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Function"));
 
             var outputs = new OutputWriter(plan.Connections, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Outputs"));
-            if (plan.Http.Count > 0)
+            var httpLogger = _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Http");
+            _admin = new AdminInvoker(plan.AdminTimers, plan.TriggerTypes, _client, outputs, httpLogger, _hardStop.Token);
+            if (plan.Http.Count > 0 || plan.AdminTimers.Count > 0)
             {
                 _http = await HttpTriggerServer.StartAsync(
-                    _options.HttpPort, App.ScriptRoot, plan.Http, _client, outputs, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Http"), cancellationToken)
+                    _options.HttpPort, App.ScriptRoot, plan.Http, _admin, _client, outputs, httpLogger, cancellationToken)
                     .ConfigureAwait(false);
             }
 
@@ -170,6 +174,11 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         if (_http is not null)
         {
             drains.Add(StopHttpAsync(_http, bound.Token));
+        }
+
+        if (_admin is not null)
+        {
+            drains.Add(_admin.DrainAsync());
         }
 
         var all = Task.WhenAll(drains);

@@ -28,6 +28,8 @@ internal sealed class HostPlan
     private readonly List<ListenerSettings> _listeners = [];
     private readonly List<TimerPlan> _timers = [];
     private readonly List<HttpFunction> _http = [];
+    private readonly List<TimerPlan> _disabledTimers = [];
+    private readonly Dictionary<string, string> _triggerTypes = new(StringComparer.OrdinalIgnoreCase);
 
     private HostPlan()
     {
@@ -40,6 +42,12 @@ internal sealed class HostPlan
     public IReadOnlyList<TimerPlan> Timers => _timers;
 
     public IReadOnlyList<HttpFunction> Http => _http;
+
+    /// <summary>Timer functions the admin API can run: the scheduled ones and the disabled ones (as Azure, with the master key).</summary>
+    public IReadOnlyList<TimerPlan> AdminTimers => [.. _timers, .. _disabledTimers];
+
+    /// <summary>Every function's trigger type, by name (case-insensitive), disabled ones included.</summary>
+    public IReadOnlyDictionary<string, string> TriggerTypes => _triggerTypes;
 
     public static HostPlan Build(FunctionAppLayout app, AppSettings settings, FunctionsLocalHostOptions options, ILogger logger)
     {
@@ -55,15 +63,18 @@ internal sealed class HostPlan
 
         foreach (var function in app.Functions)
         {
+            plan._triggerTypes[function.Name] = function.Trigger.Type;
             if (function.Disabled)
             {
                 LocalHostLog.FunctionDisabled(logger, function.Name, "disabled in function.json");
+                plan.AddDisabledTimer(function, app, settings, timeZone, logger);
                 continue;
             }
 
             if (settings.IsFunctionDisabled(function.Name))
             {
                 LocalHostLog.FunctionDisabled(logger, function.Name, $"app setting AzureWebJobs.{function.Name}.Disabled");
+                plan.AddDisabledTimer(function, app, settings, timeZone, logger);
                 continue;
             }
 
@@ -96,6 +107,24 @@ internal sealed class HostPlan
         }
 
         return plan;
+    }
+
+    /// <summary>A disabled timer function stays runnable through the admin API, if its bindings can be resolved.</summary>
+    private void AddDisabledTimer(FunctionDefinition function, FunctionAppLayout app, AppSettings settings, TimeZoneInfo timeZone, ILogger logger)
+    {
+        if (function.Trigger is not TimerTriggerBinding timer)
+        {
+            return;
+        }
+
+        try
+        {
+            _disabledTimers.Add(new TimerPlan(function.Name, timer, ParseSchedule(function, timer, timeZone), Outputs(function, app, settings, logger)));
+        }
+        catch (LocalHostConfigurationException ex)
+        {
+            LocalHostLog.FunctionWarning(logger, function.Name, "disabled, and not runnable through the admin API either: " + ex.Message);
+        }
     }
 
     private void AddQueueTrigger(

@@ -113,6 +113,9 @@ internal static partial class LocalHostLog
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Function {FunctionName}: timer invocation failed: {Reason}")]
     public static partial void TimerFailed(ILogger logger, string functionName, string reason);
 
+    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Function {FunctionName}: run through the admin API")]
+    public static partial void AdminInvoked(ILogger logger, string functionName);
+
     // HTTP (5xx)
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "HTTP functions listening on {Address}")]
     public static partial void HttpListening(ILogger logger, string address);

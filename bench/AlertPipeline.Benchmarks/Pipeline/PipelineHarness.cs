@@ -349,6 +349,7 @@ public sealed class PipelineHarness : IHarness
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["ServiceBusConnection"] = azurite.ConnectionString,
         ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
+        ["Pipeline__QuietHours"] = "off", // measure sends now, whatever the members' local time
         ["Outbox__Directory"] = Path.Combine(Path.GetTempPath(), "alertpipeline-bench-outbox"),
         ["Logging__LogLevel__Default"] = "Warning",
     };

@@ -80,6 +80,12 @@ public sealed record DeliveryRecord
     /// </summary>
     public bool Released { get; init; }
 
+    /// <summary>
+    /// Quiet hours moved this delivery (SMS only): it must not be sent before this instant (the end of the contact's
+    /// quiet hours). Null: send as soon as dispatched. Set by fan-out on deferred Pending rows; it stays on the row.
+    /// </summary>
+    public Instant? NotBefore { get; init; }
+
     public required Instant CreatedAt { get; init; }
 
     public Instant UpdatedAt { get; init; }

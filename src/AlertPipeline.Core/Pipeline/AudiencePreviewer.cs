@@ -48,7 +48,7 @@ public sealed class AudiencePreviewer(
             do
             {
                 var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
-                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, cancellationToken).ConfigureAwait(false);
+                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, cancellationToken).ConfigureAwait(false);
                 Count(tally, planned, alertEvent, campaign, union, branch);
                 token = page.ContinuationToken;
             }

@@ -2,6 +2,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Core.Scheduling;
 using NodaTime;
 
 namespace AlertPipeline.Core.Pipeline;
@@ -15,12 +16,12 @@ namespace AlertPipeline.Core.Pipeline;
 public sealed class DeliveryPagePlanner(IOptOutStore optOuts, RecipientHasher hasher)
 {
     public async Task<PlannedPage> PlanAsync(
-        AlertRecord alert, UnionId unionId, BranchId branchId, IReadOnlyList<ContactEntry> page, Instant now, CancellationToken cancellationToken)
+        AlertRecord alert, UnionId unionId, BranchId branchId, IReadOnlyList<ContactEntry> page, Instant now, QuietHours? quietHours, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(page);
         var contacts = page.Where(c => c.Contact.UnionId == unionId && c.Contact.BranchId == branchId).ToList();
-        var planned = DeliveryPlanner.Plan(alert, contacts, hasher, now);
+        var planned = DeliveryPlanner.Plan(alert, contacts, hasher, now, quietHours);
         var optedOut = await FindOptedOutAsync(planned, cancellationToken).ConfigureAwait(false);
         return new PlannedPage(contacts, DeliveryPlanner.ApplyOptOuts(planned, optedOut.Contains));
     }

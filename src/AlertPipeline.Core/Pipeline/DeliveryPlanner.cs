@@ -3,6 +3,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Core.Scheduling;
 using NodaTime;
 
 namespace AlertPipeline.Core.Pipeline;
@@ -13,11 +14,17 @@ namespace AlertPipeline.Core.Pipeline;
 /// first reason that applies — <c>InvalidNumber</c> (the union's number could not be parsed), <c>NoAddress</c>,
 /// <c>Expired</c>, then the contact's own state (<c>OptedOut</c>, <c>NoConsent</c>). Rows without a usable address are
 /// keyed by the listing's hash instead. Only Pending rows carry the address. Within the page the first row per key wins.
+/// <para>
+/// Quiet hours (SMS only; email does not wake anyone): a Pending SMS row whose contact's local time is inside
+/// <paramref name="quietHours"/> gets <see cref="DeliveryRecord.NotBefore"/> = the end of the quiet hours
+/// (<see cref="QuietHours.Defer"/>); if the alert expires before then (less than a second left, the senders' rule), the row
+/// is Skipped <c>Expired</c> instead — deferral never outlives the alert.
+/// </para>
 /// </summary>
 public static class DeliveryPlanner
 {
     public static IReadOnlyList<DeliveryRecord> Plan(
-        AlertRecord alert, IEnumerable<ContactEntry> contacts, RecipientHasher hasher, Instant now)
+        AlertRecord alert, IEnumerable<ContactEntry> contacts, RecipientHasher hasher, Instant now, QuietHours? quietHours = null)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(contacts);
@@ -29,6 +36,11 @@ public static class DeliveryPlanner
             foreach (var channel in alert.Event.Channels)
             {
                 var row = Build(alert.AlertId, entry, channel, hasher, expired, now);
+                if (quietHours is not null && channel == Channel.Sms && row.Status == DeliveryStatus.Pending)
+                {
+                    row = ApplyQuietHours(row, quietHours, entry.Contact.TimeZone, alert.Event.ExpiresAt, now);
+                }
+
                 rows.TryAdd(row.Key.Value, row);
             }
         }
@@ -55,6 +67,24 @@ public static class DeliveryPlanner
             Address = skip is null ? AddressOf(contact, channel) : null,
             CreatedAt = now,
             UpdatedAt = now,
+        };
+    }
+
+    /// <summary>
+    /// The quiet-hours decision for one Pending SMS row: unchanged outside quiet hours; deferred (<c>NotBefore</c>) inside;
+    /// Skipped <c>Expired</c> (address dropped) when the alert expires before the quiet hours end.
+    /// </summary>
+    public static DeliveryRecord ApplyQuietHours(DeliveryRecord row, QuietHours quietHours, TimeZoneId zone, Instant expiresAt, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(quietHours);
+        ArgumentNullException.ThrowIfNull(zone);
+        // Senders skip a row with less than a second left, so a send instant must leave that second.
+        return quietHours.Defer(now, zone.Zone, expiresAt - Duration.FromSeconds(1)) switch
+        {
+            DeferResult.Send { Deferred: true } send => row with { NotBefore = send.At },
+            DeferResult.Expired => row with { Status = DeliveryStatus.Skipped, SkipReason = SkipReason.Expired, Address = null },
+            _ => row,
         };
     }
 

@@ -11,7 +11,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// <summary>
 /// The sending discipline shared by SMS and email (invariants 1, 3, 4). For one dispatch message:
 /// <list type="number">
-/// <item>read the row, waiting (bounded) while another sender holds a fresh claim; nothing to do unless it is Pending or Sending;</item>
+/// <item>read the row, waiting (bounded) while another sender holds a fresh claim; nothing to do unless it is Pending or Sending;
+/// a Pending row whose <c>NotBefore</c> (quiet hours) is still ahead is left alone (<see cref="SendOutcome.Deferred"/>);</item>
 /// <item>a Sending row (released, or its claim stale: the sender died or the outcome was unknown) is first reconciled
 /// with the provider — if our message is there it is recorded, never sent twice;</item>
 /// <item>expired → Skipped Expired; opted out → Skipped OptedOut; unrenderable → Skipped TemplateError;</item>
@@ -38,6 +39,12 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         if (stored is null || stored.Record.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending))
         {
             return stored is null ? new SendResult(SendOutcome.NotFound, key, null) : SendResult.From(SendOutcome.AlreadyDone, stored.Record);
+        }
+
+        if (stored.Record.Status == DeliveryStatus.Pending && stored.Record.NotBefore is { } notBefore && notBefore > claims.Now)
+        {
+            // Quiet hours: too early (a duplicate or early dispatch). The ScheduleTick releases the row when it is due.
+            return SendResult.From(SendOutcome.Deferred, stored.Record);
         }
 
         var alert = await lookups.GetAlertAsync(key.AlertId, cancellationToken).ConfigureAwait(false)

@@ -1,3 +1,6 @@
+using AlertPipeline.Core.Scheduling;
+using NodaTime.Text;
+
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
@@ -40,9 +43,72 @@ public sealed class PipelineOptions
     /// <summary>The reply to HELP when the number has had no alert yet (no campaign to name).</summary>
     public string DefaultHelpText { get; set; } = "Union solidarity alerts. Reply STOP to unsubscribe, START to resubscribe.";
 
+    /// <summary>The default <see cref="QuietHours"/>: no SMS between 21:00 and 08:00 in the contact's time zone.</summary>
+    public const string DefaultQuietHours = "21:00-08:00";
+
+    /// <summary>
+    /// Quiet hours for SMS in the contact's time zone, <c>HH:mm-HH:mm</c> (start inclusive, end exclusive; a start after
+    /// the end spans midnight). An SMS due inside them is deferred to their end, not dropped; one whose alert expires first
+    /// is Skipped <c>Expired</c>. Empty or <c>off</c> disables them. Email is never deferred (it does not wake anyone).
+    /// </summary>
+    public string? QuietHours { get; set; } = DefaultQuietHours;
+
+    /// <summary>How long after releasing a deferred SMS the ScheduleTick checks its row again (and re-emits the dispatch
+    /// if the row is still Pending: the output write may have been lost). Doubles on each re-emission, up to an hour.</summary>
+    public TimeSpan DeferredRedeliverAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Deferred dispatches the ScheduleTick handles per tick (the rest wait for the next minute).</summary>
+    public int DeferredReleaseBatch { get; set; } = 2000;
+
+    /// <summary>The parsed <see cref="QuietHours"/>, or null when they are off. Throws when the setting is invalid (see <see cref="Validate"/>).</summary>
+    public QuietHours? QuietHoursWindow =>
+        TryParseQuietHours(QuietHours, out var window, out var error) ? window : throw new InvalidOperationException(error);
+
+    /// <summary>Parses <c>HH:mm-HH:mm</c>; empty or <c>off</c> is "no quiet hours" (true, null window).</summary>
+    public static bool TryParseQuietHours(string? text, out QuietHours? window, out string? error)
+    {
+        window = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var parts = text.Split('-', StringSplitOptions.TrimEntries);
+        var pattern = LocalTimePattern.CreateWithInvariantCulture("HH':'mm");
+        if (parts.Length != 2 || !pattern.Parse(parts[0]).TryGetValue(default, out var start) || !pattern.Parse(parts[1]).TryGetValue(default, out var end))
+        {
+            error = $"{SectionName}:{nameof(QuietHours)} '{text}' is not a window such as 21:00-08:00 (24-hour HH:mm-HH:mm), or 'off'.";
+            return false;
+        }
+
+        if (start == end)
+        {
+            error = $"{SectionName}:{nameof(QuietHours)} '{text}' starts and ends at the same time; give two different times, or 'off'.";
+            return false;
+        }
+
+        window = new Scheduling.QuietHours(start, end);
+        return true;
+    }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (!TryParseQuietHours(QuietHours, out _, out var quietError))
+        {
+            errors.Add(quietError!);
+        }
+
+        if (DeferredRedeliverAfter < TimeSpan.FromSeconds(30) || DeferredRedeliverAfter > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{SectionName}:{nameof(DeferredRedeliverAfter)} must be between 00:00:30 and 01:00:00.");
+        }
+
+        if (DeferredReleaseBatch is < 1 or > 10000)
+        {
+            errors.Add($"{SectionName}:{nameof(DeferredReleaseBatch)} must be between 1 and 10000.");
+        }
         if (FanOutPageSize is < 1 or > 1000)
         {
             errors.Add($"{SectionName}:{nameof(FanOutPageSize)} must be between 1 and 1000 (one Table query page).");

@@ -25,6 +25,10 @@ public enum SendOutcome
 
     /// <summary>The provider refused it for good (<see cref="SendResult.FailureReason"/>).</summary>
     Failed,
+
+    /// <summary>Not yet: the row is deferred by quiet hours (its <c>NotBefore</c> is in the future). Nothing changed; the
+    /// ScheduleTick releases it when it is due. Not a failure and not a retry.</summary>
+    Deferred,
 }
 
 /// <summary>What a sender did with one dispatch message. Holds keys and codes only, never an address: safe to log.</summary>

@@ -7,7 +7,8 @@ namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
 /// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, a dispatch message per
-/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>, Service Bus) and the branch's next chunk (<c>fanout-chunks</c>).
+/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>, Service Bus; SMS deferred by quiet hours wait for the
+/// ScheduleTick instead) and the branch's next chunk (<c>fanout-chunks</c>).
 /// </summary>
 public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanOutChunkFunction> logger) : IFunction
 {
@@ -42,6 +43,10 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
         }
 
         PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms.Count, result.Email.Count, result.Next is not null);
+        if (result.Deferred > 0)
+        {
+            PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
+        }
         var response = new InvocationResponseBuilder().AddOutputs("sms", result.Sms).AddOutputs("email", result.Email);
         if (result.Next is { } next)
         {

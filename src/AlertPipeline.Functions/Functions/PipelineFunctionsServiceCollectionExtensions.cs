@@ -33,6 +33,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.TryAddSingleton<FanOutChunkHandler>();
         services.TryAddSingleton<SendSmsHandler>();
         services.TryAddSingleton<SendEmailHandler>();
+        services.TryAddSingleton<DeferredDispatchReleaser>();
         services.TryAddSingleton<TwilioStatusCallbackHandler>();
         services.TryAddSingleton<InboundSmsHandler>();
         return services;

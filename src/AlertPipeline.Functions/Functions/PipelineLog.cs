@@ -19,6 +19,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Contacts} contacts, {Added} rows added, {Skipped} skipped, {Sms} SMS and {Email} email dispatched, more pages: {HasNext}")]
     public static partial void ChunkDone(ILogger logger, string chunk, int contacts, int added, int skipped, int sms, int email, bool hasNext);
 
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Deferred} SMS deferred by quiet hours (released by the ScheduleTick)")]
+    public static partial void ChunkDeferred(ILogger logger, string chunk, int deferred);
+
     [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "{Channel} delivery {DeliveryKey}: {Outcome} ({Status}, skip {SkipReason}, failure {FailureReason}, code {ErrorCode}, provider id {ProviderId}, attempt {Attempt})")]
     public static partial void SendDone(
         ILogger logger, string channel, string deliveryKey, SendOutcome outcome, DeliveryStatus? status, SkipReason? skipReason,

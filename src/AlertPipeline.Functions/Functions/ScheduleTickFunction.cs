@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.CustomHandler;
 using AlertPipeline.CustomHandler.Configuration;
@@ -10,17 +11,23 @@ namespace AlertPipeline.Functions.Functions;
 /// <summary>
 /// <c>ScheduleTick</c>: a timer every minute. Runs <see cref="ScheduleTickHandler.TickAsync"/>, which enqueues the alert
 /// event of every occurrence it claims on <c>alert-events</c> itself (no output binding: a claim is marked fired only after
-/// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). It answers 200 even when the
-/// tick reports problems; they are logged and the next tick covers the same window again.
+/// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
+/// dispatches deferred by quiet hours that are due (<see cref="DeferredDispatchReleaser"/>) on its <c>sms</c> output
+/// (<c>sms-dispatch</c>, a Service Bus queue in Azure, which only an output binding can write): a release whose output
+/// is lost is emitted again by a later tick while its row is still Pending. It answers 200 even when the tick or the
+/// release reports problems; they are logged and the next tick covers them again.
 /// </summary>
-public sealed class ScheduleTickFunction(ScheduleTickHandler handler, ILogger<ScheduleTickFunction> logger) : IFunction
+public sealed class ScheduleTickFunction(
+    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, ILogger<ScheduleTickFunction> logger) : IFunction
 {
     public const string TimerBinding = "timer";
+    public const string SmsBinding = "sms";
 
     public static FunctionDefinition Definition { get; } = new(
         "ScheduleTick",
         [
             new TimerTriggerBinding(TimerBinding, "0 */1 * * * *"),
+            new ServiceBusOutputBinding(SmsBinding, QueueNames.SmsDispatch, FanOutChunkFunction.ServiceBusConnection),
         ]);
 
     public static FunctionRegistration Registration { get; } = FunctionRegistration.Invoked<ScheduleTickFunction>(Definition);
@@ -49,7 +56,30 @@ public sealed class ScheduleTickFunction(ScheduleTickHandler handler, ILogger<Sc
         ScheduleTickLog.Completed(
             logger, result.Now.ToString(), result.Emitted.Count, result.Redelivered.Count, result.Missed.Count, result.AlreadyRecorded,
             result.Problems.Count, result.LastTickAdvanced, timer.IsPastDue);
-        return new InvocationResponseBuilder().Build();
+
+        var response = new InvocationResponseBuilder();
+        try
+        {
+            var release = await releaser.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var problem in release.Problems)
+            {
+                ScheduleTickLog.ReleaseProblem(logger, problem.Key.Value, problem.Reason);
+            }
+
+            if (release.Sms.Count + release.Removed + release.Postponed + release.Problems.Count > 0)
+            {
+                ScheduleTickLog.Released(logger, release.Released, release.Reemitted, release.Removed, release.Postponed, release.Problems.Count);
+            }
+
+            response.AddOutputs(SmsBinding, release.Sms);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing was emitted; every due entry stays due for the next tick.
+            ScheduleTickLog.ReleaseFailed(logger, ex.GetType().Name, ex.Message);
+        }
+
+        return response.Build();
     }
 }
 
@@ -60,6 +90,16 @@ internal static partial class ScheduleTickLog
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "ScheduleTick redelivered unconfirmed occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
     public static partial void Redelivered(ILogger logger, string occurrenceKey, string alertId, string kind);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information,
+        Message = "ScheduleTick released deferred SMS: {Released} released, {Reemitted} re-emitted (row still pending), {Removed} done, {Postponed} postponed, {Problems} problems")]
+    public static partial void Released(ILogger logger, int released, int reemitted, int removed, int postponed, int problems);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "ScheduleTick could not release deferred SMS delivery {DeliveryKey}: {Reason}")]
+    public static partial void ReleaseProblem(ILogger logger, string deliveryKey, string reason);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "ScheduleTick could not read the deferred SMS dispatches ({ErrorType}): {Reason}; the next tick tries again")]
+    public static partial void ReleaseFailed(ILogger logger, string errorType, string reason);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "ScheduleTick problem with {Subject}: {Reason}")]
     public static partial void Problem(ILogger logger, string subject, string reason);

@@ -134,6 +134,7 @@ internal static class DeliveryMapping
         ["CreatedAt"] = r.CreatedAt.ToDateTimeOffset(),
         ["UpdatedAt"] = r.UpdatedAt.ToDateTimeOffset(),
         ["SentAt"] = r.SentAt.ToStored(),
+        ["NotBefore"] = r.NotBefore.ToStored(),
     };
 
     public static DeliveryRecord Read(TableEntity e)
@@ -168,6 +169,7 @@ internal static class DeliveryMapping
             CreatedAt = created,
             UpdatedAt = e.Instant("UpdatedAt") ?? created,
             SentAt = e.Instant("SentAt"),
+            NotBefore = e.Instant("NotBefore"),
         };
     }
 }

@@ -48,6 +48,7 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton<RejectedEventRepository>();
         services.TryAddSingleton<IRejectedEventLog>(sp => sp.GetRequiredService<RejectedEventRepository>());
         services.TryAddSingleton<IDeliveryStore, DeliveryRepository>();
+        services.TryAddSingleton<IDeferredDispatchStore, DeferredDispatchRepository>();
         services.TryAddSingleton<IOptOutStore, OptOutRepository>();
         services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();
         services.TryAddSingleton<SeedLoader>();

@@ -19,9 +19,10 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string Deliveries = "Deliveries";
     public const string RejectedEvents = "RejectedEvents";
     public const string RecipientIndex = "RecipientIndex";
+    public const string DeferredDispatches = "DeferredDispatches";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

@@ -28,8 +28,15 @@ public sealed class DeliveryReport
 
     public int Rows { get; private set; }
 
-    /// <summary>Rows still Pending or Sending (a sender has not finished with them).</summary>
+    /// <summary>Rows still Pending or Sending (a sender has not finished with them), except deferred ones.</summary>
     public int Unsettled { get; private set; }
+
+    /// <summary>Pending rows deferred by quiet hours (<see cref="DeliveryRecord.NotBefore"/> set): they wait for the morning on
+    /// purpose, so they do not count as unsettled. Rows sent after a deferral are counted by status as usual.</summary>
+    public int Deferred { get; private set; }
+
+    /// <summary>Rows of any status that quiet hours deferred (<see cref="DeliveryRecord.NotBefore"/> set).</summary>
+    public int EverDeferred { get; private set; }
 
     public IReadOnlyDictionary<(Channel Channel, DeliveryStatus Status), int> ByStatus => _byStatus;
 
@@ -84,7 +91,16 @@ public sealed class DeliveryReport
 
         Rows++;
         Increment(_byStatus, (row.Channel, row.Status));
-        if (row.Status is DeliveryStatus.Pending or DeliveryStatus.Sending)
+        if (row.NotBefore is not null)
+        {
+            EverDeferred++;
+        }
+
+        if (row.Status == DeliveryStatus.Pending && row.NotBefore is not null)
+        {
+            Deferred++;
+        }
+        else if (row.Status is DeliveryStatus.Pending or DeliveryStatus.Sending)
         {
             Unsettled++;
         }

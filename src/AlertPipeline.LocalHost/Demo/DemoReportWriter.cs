@@ -95,6 +95,11 @@ public static class DemoReportWriter
                 details.AddRow($"skipped ({channel.ToWireName()})", string.Join(", ", skipped.Select(s => $"{s.Key.Reason} {s.Value}")));
             }
 
+            if (channel == Channel.Sms && report.Deferred > 0)
+            {
+                details.AddRow("deferred (sms)", $"{report.Deferred} pending until the end of the contacts' quiet hours (Pipeline:QuietHours)");
+            }
+
             var failed = report.Failed.Where(f => f.Key.Channel == channel).OrderByDescending(f => f.Value).ToList();
             if (failed.Count > 0)
             {

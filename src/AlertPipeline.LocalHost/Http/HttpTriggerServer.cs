@@ -16,7 +16,10 @@ using Microsoft.Extensions.Primitives;
 
 namespace AlertPipeline.LocalHost.Http;
 
-/// <summary>Kestrel on 127.0.0.1 serving the app's HTTP-triggered functions at <c>/{routePrefix}/{route}</c>.</summary>
+/// <summary>
+/// Kestrel on 127.0.0.1 serving the app's HTTP-triggered functions at <c>/{routePrefix}/{route}</c>, and the admin API's
+/// <c>POST /admin/functions/{name}</c> (<see cref="AdminInvoker"/>).
+/// </summary>
 internal sealed class HttpTriggerServer : IAsyncDisposable
 {
     private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -45,6 +48,7 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
         int port,
         string contentRoot,
         IReadOnlyList<HttpFunction> functions,
+        AdminInvoker admin,
         HandlerClient client,
         OutputWriter outputs,
         ILogger logger,
@@ -76,6 +80,8 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
             LocalHostLog.HttpRoute(logger, function.Name, methods.Length == 0 ? "ANY" : string.Join(',', methods), function.Path);
         }
 
+        app.MapPost("/admin/functions/{name}", context => InvokeAdminAsync(admin, context));
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -97,6 +103,34 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>
+    /// <c>POST /admin/functions/{name}</c>: the body must be a JSON object (<c>{"input": "…"}</c>; Azure wants at least
+    /// <c>{}</c>), else 400. Then 202 and the function runs in the background (404 unknown, 400 not a timer function).
+    /// </summary>
+    private static async Task InvokeAdminAsync(AdminInvoker admin, HttpContext context)
+    {
+        var name = context.GetRouteValue("name") as string ?? string.Empty;
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            body = default;
+        }
+
+        var (status, problem) = body.ValueKind == JsonValueKind.Object
+            ? admin.Start(name)
+            : (StatusCodes.Status400BadRequest, "The body must be a JSON object such as {\"input\": \"\"} (or {}).");
+        context.Response.StatusCode = status;
+        if (problem is not null)
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(problem, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
 
     private async Task HandleAsync(HttpFunction function, HttpContext context)
     {

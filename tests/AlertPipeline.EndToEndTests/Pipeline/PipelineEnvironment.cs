@@ -64,6 +64,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
             ["Twilio:NetworkTimeout"] = "00:00:05",
             ["Pipeline:StuckSendingAfter"] = "00:00:10",
             ["Pipeline:BusyPollInterval"] = "00:00:00.500",
+            ["Pipeline:QuietHours"] = "off", // the real clock decides who is at night; quiet-hours tests turn it on
             ["Outbox:Directory"] = Path.Combine(scriptRoot, "outbox"),
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",

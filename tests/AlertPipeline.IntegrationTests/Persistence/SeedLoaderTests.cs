@@ -82,10 +82,10 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         var membership = new MembershipRepository(Tables);
         var deliveries = new DeliveryRepository(Tables, Options);
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
-        var options = new PipelineOptions { FanOutPageSize = 3 };
+        var options = new PipelineOptions { FanOutPageSize = 3, QuietHours = "off" };
         var lookups = new PipelineLookups(new AlertRepository(Tables), membership, options, time);
         var fanOut = new FanOutHandler(membership, new AlertRepository(Tables), new RejectedEventRepository(Tables), new AudienceResolver(membership), time);
-        var chunks = new FanOutChunkHandler(membership, lookups, deliveries, new OptOutRepository(Tables, Options), Hasher, options, time);
+        var chunks = new FanOutChunkHandler(membership, lookups, deliveries, new DeferredDispatchRepository(Tables), new OptOutRepository(Tables, Options), Hasher, options, time);
 
         var accepted = await fanOut.HandleAsync(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json")), null, default);
         var queue = new Queue<FanOutChunk>(accepted.Chunks);

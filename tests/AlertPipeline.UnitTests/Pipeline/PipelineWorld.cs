@@ -42,7 +42,8 @@ internal sealed class PipelineWorld
 
     public ManualTimeProvider Time { get; } = new(Start);
 
-    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, MaxBusyWait = TimeSpan.Zero };
+    // Quiet hours are off here (06:01 UTC is night in London); QuietHoursTests turn them on.
+    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, MaxBusyWait = TimeSpan.Zero, QuietHours = "off" };
 
     public RecipientHasher Hasher { get; } = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
@@ -70,6 +71,8 @@ internal sealed class PipelineWorld
 
     public Mock<IOptOutStore> OptOuts { get; } = new(MockBehavior.Strict);
 
+    public Mock<IDeferredDispatchStore> Deferred { get; } = new(MockBehavior.Strict);
+
     public Mock<IRecipientIndex> Recipients { get; } = new(MockBehavior.Strict);
 
     public Mock<IRejectedEventLog> Rejections { get; } = new(MockBehavior.Strict);
@@ -84,7 +87,7 @@ internal sealed class PipelineWorld
 
     public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Time);
 
-    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, OptOuts.Object, Hasher, Options, Time);
+    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Hasher, Options, Time);
 
     public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, Options);
 

@@ -1,11 +1,15 @@
 using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.CustomHandler;
 using AlertPipeline.Functions.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
 using NodaTime;
+using AlertPipeline.UnitTests.Pipeline.QuietHours;
 using static AlertPipeline.UnitTests.Scheduling.ScheduleFixtures;
 
 namespace AlertPipeline.UnitTests.Scheduling;
@@ -19,13 +23,14 @@ public class ScheduleTickFunctionTests
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
         var request = InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, status: null, isPastDue: false);
 
         var response = await function.InvokeAsync(request, CancellationToken.None);
 
         response.Outputs.Should().BeEmpty("the tick enqueues itself; an output binding written after the claim could be lost");
-        ScheduleTickFunction.Definition.Bindings.Should().ContainSingle("only the timer trigger is bound");
+        ScheduleTickFunction.Definition.Bindings.Select(b => b.Name).Should().Equal(
+            [ScheduleTickFunction.TimerBinding, ScheduleTickFunction.SmsBinding], "the timer, and sms-dispatch for deferred SMS only");
         var events = publisher.Published.Select(e => AlertEventParser.Parse(AlertEventSerializer.Serialize(e))).ToList();
         events.Should().HaveCount(2).And.AllSatisfy(e => e.IsSuccess.Should().BeTrue(e.ToString()));
         events.Select(e => e.Value.EventId.Value).Should().BeEquivalentTo("zhanaozen", "zhanaozen-memorial");
@@ -38,7 +43,7 @@ public class ScheduleTickFunctionTests
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
 
         await function.InvokeAsync(
             InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, null, false), CancellationToken.None);
@@ -75,6 +80,10 @@ public class ScheduleTickFunctionTests
 
         act.Should().Throw<InvalidOperationException>().WithMessage(expected);
     }
+
+    /// <summary>A releaser with nothing deferred (a strict delivery store: reading a row would fail the test).</summary>
+    private static DeferredDispatchReleaser NoDeferred() =>
+        new(new InMemoryDeferredDispatchStore(), new Mock<IDeliveryStore>(MockBehavior.Strict).Object, new PipelineOptions(), TimeProvider.System);
 
     private static IConfigurationSection Section(string? grace, string? pageSize, string? redeliver = null) =>
         new ConfigurationBuilder()

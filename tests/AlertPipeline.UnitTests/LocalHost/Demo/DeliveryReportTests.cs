@@ -38,6 +38,22 @@ public class DeliveryReportTests
     }
 
     [Fact]
+    public void Add_DeferredRows_CountedApartAndNotUnsettled()
+    {
+        var report = new DeliveryReport(Alert);
+        var morning = Instant.FromUtc(2026, 11, 23, 3, 0);
+
+        report.Add(Row(Channel.Sms, DeliveryStatus.Pending) with { NotBefore = morning });
+        report.Add(Row(Channel.Sms, DeliveryStatus.Sent) with { NotBefore = morning });
+        report.Add(Row(Channel.Sms, DeliveryStatus.Sent));
+
+        report.Deferred.Should().Be(1, "one row still waits for the morning");
+        report.EverDeferred.Should().Be(2, "NotBefore stays on a row sent after its deferral");
+        report.Unsettled.Should().Be(0);
+        report.IsSettled.Should().BeTrue("a deferred row waits on purpose");
+    }
+
+    [Fact]
     public void Add_RowOfAnotherAlert_Throws()
     {
         var report = new DeliveryReport(AlertId.Parse("fedcba9876543210fedcba9876543210"));
