@@ -9,14 +9,14 @@ namespace AlertPipeline.Infrastructure.Api;
 
 /// <summary>
 /// The delivery report's CSV (RFC 4180, UTF-8, CRLF): one line per delivery row, never an address, name or hash.
-/// Erased contacts' rows have empty <c>branchId</c> and <c>contactId</c>.
+/// Erased contacts' rows have empty <c>branchId</c> and <c>contactId</c>; <c>notBefore</c> is set on SMS deferred by quiet hours.
 /// </summary>
 public static class DeliveryReportCsv
 {
     public const string MediaType = "text/csv";
 
     public static IReadOnlyList<string> Columns { get; } =
-        ["channel", "unionId", "branchId", "contactId", "status", "reason", "errorCode", "segments", "sentAt", "updatedAt"];
+        ["channel", "unionId", "branchId", "contactId", "status", "reason", "errorCode", "segments", "notBefore", "sentAt", "updatedAt"];
 
     public static string Header { get; } = string.Join(',', Columns) + "\r\n";
 
@@ -35,6 +35,7 @@ public static class DeliveryReportCsv
             reason,
             row.ErrorCode,
             row.Segments?.ToString(CultureInfo.InvariantCulture),
+            Format(row.NotBefore),
             Format(row.SentAt),
             Format(row.UpdatedAt),
         ];

@@ -54,7 +54,7 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
         response.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
         var text = await response.Content.ReadAsStringAsync();
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        lines[0].Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,sentAt,updatedAt");
+        lines[0].Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,notBefore,sentAt,updatedAt");
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         rows.Should().HaveCount(8).And.OnlyContain(r => r.Length == 10 && r[1] == world.A.UnionId.Value && r[2] == "central");
         rows.Select(r => (r[0], r[3])).Should().OnlyHaveUniqueItems();

@@ -46,18 +46,26 @@ public sealed class AlertReportTests
 
         var line = DeliveryReportCsv.Line(row);
 
-        line.Should().Be("sms,kz-oil,aqtau,c1,Pending,,,1,2025-12-09T06:00:05Z,2025-12-09T06:00:00Z\r\n");
+        line.Should().Be("sms,kz-oil,aqtau,c1,Pending,,,1,,2025-12-09T06:00:05Z,2025-12-09T06:00:00Z\r\n");
         line.Should().NotContain("7700900123");
-        DeliveryReportCsv.Header.Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,sentAt,updatedAt\r\n");
+        DeliveryReportCsv.Header.Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,notBefore,sentAt,updatedAt\r\n");
     }
 
     [Fact]
     public void CsvLine_FailedAndSkippedRows_PrintTheirReason()
     {
         DeliveryReportCsv.Line(ReportRows.Row("c2", Channel.Sms, DeliveryStatus.Failed, failure: FailureReason.Blocked, errorCode: "30004"))
-            .Should().StartWith("sms,kz-oil,aqtau,c2,Failed,Blocked,30004,,,");
+            .Should().StartWith("sms,kz-oil,aqtau,c2,Failed,Blocked,30004,,,,");
         DeliveryReportCsv.Line(ReportRows.Row("c3", Channel.Email, DeliveryStatus.Skipped, skip: SkipReason.NoConsent))
-            .Should().StartWith("email,kz-oil,aqtau,c3,Skipped,NoConsent,,,,");
+            .Should().StartWith("email,kz-oil,aqtau,c3,Skipped,NoConsent,,,,,");
+    }
+
+    [Fact]
+    public void CsvLine_DeferredSms_ShowsNotBefore()
+    {
+        var row = ReportRows.Row("c4", Channel.Sms, DeliveryStatus.Pending) with { NotBefore = NodaTime.Instant.FromUtc(2025, 12, 10, 3, 0) };
+
+        DeliveryReportCsv.Line(row).Should().StartWith("sms,kz-oil,aqtau,c4,Pending,,,").And.Contain(",2025-12-10T03:00:00Z,");
     }
 
     [Fact]
