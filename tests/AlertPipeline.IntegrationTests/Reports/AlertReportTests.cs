@@ -56,13 +56,14 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         lines[0].Should().Be("channel,unionId,branchId,contactId,status,reason,errorCode,segments,notBefore,sentAt,updatedAt");
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
-        rows.Should().HaveCount(8).And.OnlyContain(r => r.Length == 10 && r[1] == world.A.UnionId.Value && r[2] == "central");
+        rows.Should().HaveCount(8).And.OnlyContain(r => r.Length == 11 && r[1] == world.A.UnionId.Value && r[2] == "central");
         rows.Select(r => (r[0], r[3])).Should().OnlyHaveUniqueItems();
         rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r4").Which[4..7].Should().Equal("Failed", "Landline", "30006");
         rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r2").Which[4..7].Should().Equal("Undelivered", "Unreachable", "30003");
         rows.Should().ContainSingle(r => r[0] == "sms" && r[3] == "r3").Which[4..6].Should().Equal("Skipped", "NoConsent");
         rows.Single(r => r[0] == "sms" && r[3] == "r1")[7].Should().Be("1");
-        rows.Single(r => r[0] == "sms" && r[3] == "r1")[8].Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$");
+        rows.Single(r => r[0] == "sms" && r[3] == "r1")[9].Should().MatchRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$");
+        rows.Single(r => r[0] == "sms" && r[3] == "r1")[8].Should().BeEmpty("sent at once: not deferred by quiet hours");
         text.Should().NotContain("@").And.NotContain("+44").And.NotContain("7700900").And.NotContain(world.B.UnionId.Value).And.NotContain("s1");
     }
 

@@ -77,7 +77,8 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var json = await ReportsTestApp.ReadJsonAsync(response);
 
-        var alertId = await app.FanOutAsync(ReportsTestApp.EventJson(eventId, world.CampaignId));
+        // What send-now would enqueue: the event id qualified with the campaign, as the preview names it.
+        var alertId = await app.FanOutAsync(ReportsTestApp.EventJson($"{world.CampaignId}--{eventId}", world.CampaignId));
         json.GetProperty("alertId").GetString().Should().Be(alertId.Value);
         var rows = await app.RowsAsync(alertId);
         json.GetProperty("audience").GetProperty("distinctRows").GetInt32().Should().Be(rows.Count);
@@ -123,7 +124,7 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
         using var response = await PreviewAsync(world, ReportsTestApp.EventJson("appeal-y").Replace("\"day-before\"", "\"fortnight\"", StringComparison.Ordinal));
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await response.Content.ReadAsStringAsync()).Should().Contain("$.reminder");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("\"field\":\"reminder\"");
     }
 
     [Fact]

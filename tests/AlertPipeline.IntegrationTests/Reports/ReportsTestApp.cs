@@ -52,6 +52,7 @@ public sealed class ReportsTestApp : IAsyncLifetime
             builder.UseSetting("Pipeline:FanOutPageSize", "2");
             builder.UseSetting("Pipeline:SmsPricePerSegment", Price.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Pipeline:SmsPriceCurrency", "EUR");
+            builder.UseSetting("Pipeline:QuietHours", "off"); // on the real clock: SMS must go at once, whatever the hour
             builder.UseSetting("Outbox:Directory", _outbox);
         });
         Client = Factory.CreateClient();
