@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Messaging;
 using AlertPipeline.Infrastructure.Persistence;
 
@@ -47,7 +48,7 @@ public sealed class DeliveryPartitionsTests
     [InlineData(-1)]
     [InlineData(16)]
     public void PartitionKey_BucketOutOfRange_Throws(int bucket) =>
-        FluentActions.Invoking(() => DeliveryPartitions.PartitionKey(Alert, bucket)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("bucket");
+        FluentActions.Invoking(() => DeliveryPartitions.PartitionKey(Alert, bucket)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(bucket));
 
     [Fact]
     public void TryParsePartitionKey_EveryBucket_RoundTrips()
