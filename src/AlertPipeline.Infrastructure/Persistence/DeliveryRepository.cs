@@ -39,12 +39,15 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
             .SelectMany(g => g.Chunk(MaxBatch))
             .ToList();
         var outcomes = new DeliveryAddOutcome[rows.Count];
+
+        // Transactions and fallback inserts share one budget: at most MaxParallelReads requests in flight per call.
+        using var requests = new SemaphoreSlim(options.MaxParallelReads);
         await Parallel.ForEachAsync(
             batches,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
             async (positions, ct) =>
             {
-                var added = await AddBatchAsync(table, [.. positions.Select(i => rows[i])], ct).ConfigureAwait(false);
+                var added = await AddBatchAsync(table, [.. positions.Select(i => rows[i])], requests, ct).ConfigureAwait(false);
                 for (var j = 0; j < positions.Length; j++)
                 {
                     outcomes[positions[j]] = added[j];
@@ -136,8 +139,9 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         return new TablePage([], null);
     }
 
-    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, SemaphoreSlim requests, CancellationToken cancellationToken)
     {
+        await requests.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await table.SubmitTransactionAsync(
@@ -147,13 +151,29 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         catch (TableTransactionFailedException ex) when (ex.ErrorCode == TableErrorCode.EntityAlreadyExists || ex.Status == 409)
         {
             // Some rows exist (a re-run chunk, or the same person reached through another branch): insert one by one.
-            var outcomes = new DeliveryAddOutcome[batch.Length];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, batch.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
-                async (i, ct) => outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
-            return outcomes;
         }
+        finally
+        {
+            requests.Release();
+        }
+
+        var outcomes = new DeliveryAddOutcome[batch.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                await requests.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    requests.Release();
+                }
+            }).ConfigureAwait(false);
+        return outcomes;
     }
 
     private static async Task<DeliveryAddOutcome> AddOneAsync(TableClient table, DeliveryRecord row, CancellationToken cancellationToken)
