@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Text;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
-using AlertPipeline.Core.Messaging;
 using AlertPipeline.Infrastructure.Persistence;
 
 namespace AlertPipeline.UnitTests.Persistence;
