@@ -32,8 +32,11 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// <item><b>gateway</b>: the same M sends straight through <see cref="TwilioSmsGateway"/> (16 in flight), to separate the
 /// gateway and pacer from the pipeline around them.</item>
 /// </list>
-/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10]</c> (<c>--fanout 0</c> or
-/// <c>--sends 0</c> skips; a fan-out still running at the limit is reported as far as it got).
+/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate]</c>
+/// (<c>--fanout 0</c> or <c>--sends 0</c> skips; a fan-out still running at the limit is reported as far as it got).
+/// <c>--dispatch-azurite separate</c> puts the fan-out's dispatch queues (the <c>ServiceBusConnection</c>, Service Bus in
+/// Azure) on a second Azurite: Azurite keeps every queue message of an account in one collection and each receive or
+/// delete on any queue scans all of them, so an undrained <c>sms-dispatch</c> slows the chunk queue down.
 /// </summary>
 public sealed class PipelineHarness : IHarness
 {
@@ -49,6 +52,12 @@ public sealed class PipelineHarness : IHarness
         var sends = int.Parse(Option(args, "--sends", "2000"), CultureInfo.InvariantCulture);
         var pace = double.Parse(Option(args, "--pace", "50"), CultureInfo.InvariantCulture);
         var limit = TimeSpan.FromMinutes(double.Parse(Option(args, "--limit-minutes", "10"), CultureInfo.InvariantCulture));
+        var separateDispatch = Option(args, "--dispatch-azurite", "shared") switch
+        {
+            "shared" => false,
+            "separate" => true,
+            var other => throw new ArgumentException($"--dispatch-azurite must be 'shared' or 'separate', not '{other}'.", nameof(args)),
+        };
         if (!File.Exists(FunctionsDll))
         {
             throw new InvalidOperationException($"Build the Functions app first: dotnet build src/AlertPipeline.Functions -c Release ({FunctionsDll}).");
@@ -59,7 +68,7 @@ public sealed class PipelineHarness : IHarness
         var fanOuts = new List<FanOutResult>();
         foreach (var size in sizes)
         {
-            fanOuts.Add(await FanOutAsync(size, limit));
+            fanOuts.Add(await FanOutAsync(size, limit, separateDispatch));
         }
 
         var sendRates = new List<SendRateResult>();
@@ -81,10 +90,11 @@ public sealed class PipelineHarness : IHarness
 
     private static string FunctionsDll => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", "Release", "net10.0", "AlertPipeline.Functions.dll");
 
-    private static async Task<FanOutResult> FanOutAsync(int members, TimeSpan limit)
+    private static async Task<FanOutResult> FanOutAsync(int members, TimeSpan limit, bool separateDispatch)
     {
-        Console.WriteLine($"fan-out {members:N0}: starting Azurite, seeding…");
+        Console.WriteLine($"fan-out {members:N0}: starting Azurite{(separateDispatch ? " (and a second one for the dispatch queues)" : "")}, seeding…");
         var azurite = await AzuriteFixture.StartAsync();
+        var dispatchAzurite = separateDispatch ? await AzuriteFixture.StartAsync() : azurite;
         try
         {
             await using var services = Storage(azurite);
@@ -96,6 +106,7 @@ public sealed class PipelineHarness : IHarness
             var settings = AppSettings(azurite);
             settings["AzureWebJobs.SendSms.Disabled"] = "true";
             settings["AzureWebJobs.SendEmail.Disabled"] = "true";
+            settings["ServiceBusConnection"] = dispatchAzurite.ConnectionString;
             using var logs = new ProblemCounter();
             await using var host = StartHost(settings, logs);
             await host.StartAsync();
@@ -106,7 +117,7 @@ public sealed class PipelineHarness : IHarness
             var alert = Event(sms: true);
             var watch = Stopwatch.StartNew();
             await new PipelineQueues(queues).PublishAsync(alert);
-            var dispatch = queues.GetQueueClient(QueueNames.SmsDispatch);
+            var dispatch = new QueueServiceClient(dispatchAzurite.ConnectionString).GetQueueClient(QueueNames.SmsDispatch);
             var chunks = queues.GetQueueClient(QueueNames.FanOutChunks);
             var events = queues.GetQueueClient(QueueNames.AlertEvents);
             // Only the two small queues are polled (counting a deep queue costs Azurite a scan); a chunk writes its rows,
@@ -158,7 +169,7 @@ public sealed class PipelineHarness : IHarness
             }
 
             var dispatched = await CountAsync(dispatch);
-            var depth = await DepthCostAsync(azurite, Core.Alerts.AlertId.For(alert).Value);
+            var depth = await DepthCostAsync(azurite, dispatchAzurite, Core.Alerts.AlertId.For(alert).Value);
             Console.WriteLine($"  Azurite after it: {depth}");
             Console.WriteLine($"fan-out {members:N0}: {elapsed.TotalSeconds:0.0} s, {rows:N0} rows, {dispatched:N0} dispatch messages, handler peak RSS {peakRss:0} MB, {logs.Problems} warnings/errors");
             return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth);
@@ -166,6 +177,10 @@ public sealed class PipelineHarness : IHarness
         finally
         {
             azurite.Stop();
+            if (separateDispatch)
+            {
+                dispatchAzurite.Stop();
+            }
         }
     }
 
@@ -233,11 +248,11 @@ public sealed class PipelineHarness : IHarness
     }
 
     /// <summary>
-    /// Separates the emulator from the pipeline: 1,000 delivery-sized rows (batches of 100) into the alert's Deliveries
-    /// partition and into a fresh partition, and 1,000 dispatch-sized messages onto the deep sms-dispatch queue and onto a
+    /// Separates the emulator from the pipeline: 1,000 delivery-sized rows (batches of 100) into one of the alert's
+    /// Deliveries partitions (bucket 0 of <see cref="DeliveryPartitions.BucketCount"/>) and into a fresh partition, and 1,000 dispatch-sized messages onto the deep sms-dispatch queue and onto a
     /// fresh queue, all after the fan-out (nothing else running).
     /// </summary>
-    private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, string alertId)
+    private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, AzuriteFixture dispatchAzurite, string alertId)
     {
         const int count = 1_000;
         var table = new Infrastructure.Storage.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
@@ -258,7 +273,7 @@ public sealed class PipelineHarness : IHarness
             return count / watch.Elapsed.TotalSeconds;
         }
 
-        var queues = new QueueServiceClient(azurite.ConnectionString);
+        var queues = new QueueServiceClient(dispatchAzurite.ConnectionString);
         async Task<double> SendsAsync(QueueClient queue)
         {
             await queue.CreateIfNotExistsAsync();
@@ -269,7 +284,7 @@ public sealed class PipelineHarness : IHarness
         }
 
         return new DepthCost(
-            await RowsAsync(alertId),
+            await RowsAsync(DeliveryPartitions.PartitionKey(Core.Alerts.AlertId.Parse(alertId), 0)),
             await RowsAsync("fresh-partition"),
             await SendsAsync(queues.GetQueueClient(QueueNames.SmsDispatch)),
             await SendsAsync(queues.GetQueueClient(AzuriteFixture.UniqueName("fresh"))));
@@ -428,7 +443,7 @@ public sealed class PipelineHarness : IHarness
     private sealed record DepthCost(double DeepRowsPerSecond, double FreshRowsPerSecond, double DeepSendsPerSecond, double FreshSendsPerSecond)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"rows in batches of 100: {DeepRowsPerSecond:N0}/s into the alert's partition vs {FreshRowsPerSecond:N0}/s into a new one; " +
+            $"rows in batches of 100: {DeepRowsPerSecond:N0}/s into one of the alert's partitions (bucket 0) vs {FreshRowsPerSecond:N0}/s into a new one; " +
             $"queue sends (16 in flight): {DeepSendsPerSecond:N0}/s onto sms-dispatch vs {FreshSendsPerSecond:N0}/s onto a new queue");
     }
 

@@ -9,9 +9,11 @@ using Azure;
 namespace AlertPipeline.Infrastructure.Persistence;
 
 /// <summary>
-/// Deliveries (PK alertId, RK <c>{channel}~{recipientHash}</c>). Rows are added in entity group transactions of up to
-/// 100 (one partition: the alert); a batch that meets an existing row falls back to single inserts so the rest still go
-/// in and the existing row is left as it is. Updates replace the row conditionally on its ETag.
+/// Deliveries (PK <c>{alertId}~{bucket}</c>, RK <c>{channel}~{recipientHash}</c>; the bucket is the recipient hash's
+/// first hex digit, <see cref="DeliveryPartitions"/>). Rows are added in entity group transactions of up to 100 rows of
+/// one bucket, the buckets' transactions in parallel; a transaction that meets an existing row falls back to single
+/// inserts so the rest still go in and the existing row is left as it is. Updates replace the row conditionally on its
+/// ETag. The report pages through the buckets in order.
 /// The <c>Address</c> property (number or email) is the only personal data, kept while the row may still be sent.
 /// </summary>
 public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOptions options) : IDeliveryStore
@@ -29,19 +31,35 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
 
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var outcomes = new List<DeliveryAddOutcome>(rows.Count);
-        foreach (var batch in rows.Chunk(MaxBatch))
-        {
-            outcomes.AddRange(await AddBatchAsync(table, batch, cancellationToken).ConfigureAwait(false));
-        }
 
+        // A transaction may only touch one partition: group the rows (by position, to answer in order) by bucket.
+        var batches = Enumerable.Range(0, rows.Count)
+            .GroupBy(i => DeliveryPartitions.Bucket(rows[i].Key.Recipient))
+            .OrderBy(g => g.Key)
+            .SelectMany(g => g.Chunk(MaxBatch))
+            .ToList();
+        var outcomes = new DeliveryAddOutcome[rows.Count];
+
+        // Transactions and fallback inserts share one budget: at most MaxParallelReads requests in flight per call.
+        using var requests = new SemaphoreSlim(options.MaxParallelReads);
+        await Parallel.ForEachAsync(
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (positions, ct) =>
+            {
+                var added = await AddBatchAsync(table, [.. positions.Select(i => rows[i])], requests, ct).ConfigureAwait(false);
+                for (var j = 0; j < positions.Length; j++)
+                {
+                    outcomes[positions[j]] = added[j];
+                }
+            }).ConfigureAwait(false);
         return outcomes;
     }
 
     public async Task<StoredDelivery?> GetAsync(DeliveryKey key, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(key.AlertId.Value, RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(DeliveryPartitions.PartitionKey(key), RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
     }
 
@@ -61,20 +79,69 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
     }
 
+    /// <summary>
+    /// Up to <paramref name="pageSize"/> of the alert's rows, bucket 0 first; a page may span buckets. The continuation
+    /// token is opaque (<see cref="DeliveryPageToken"/>): the bucket and the table's token within it. A token that is
+    /// not one this method issued for this alert is refused with an <see cref="ArgumentException"/>.
+    /// </summary>
     public async Task<DeliveryPage> GetPageAsync(AlertId alertId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(alertId);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var position = continuationToken is null
+            ? new DeliveryPageToken(alertId, 0, null)
+            : DeliveryPageToken.Decode(continuationToken, alertId, nameof(continuationToken));
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        await foreach (var page in table.QueryPagesAsync(TableFilter.PartitionKeyEquals(alertId.Value), Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var rows = new List<DeliveryRecord>(Math.Min(pageSize, 1000));
+        var (bucket, tableToken) = (position.Bucket, position.TableToken);
+        while (true)
         {
-            return new DeliveryPage([.. page.Items.Select(DeliveryMapping.Read)], page.ContinuationToken);
-        }
+            var page = await BucketPageAsync(table, alertId, bucket, Math.Min(pageSize - rows.Count, 1000), tableToken, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(page.Items.Select(DeliveryMapping.Read));
+            if (page.ContinuationToken is not null)
+            {
+                tableToken = page.ContinuationToken;
+            }
+            else if (++bucket < DeliveryPartitions.BucketCount)
+            {
+                tableToken = null;
+            }
+            else
+            {
+                return new DeliveryPage(rows, null);
+            }
 
-        return new DeliveryPage([], null);
+            if (rows.Count >= pageSize)
+            {
+                return new DeliveryPage(rows, new DeliveryPageToken(alertId, bucket, tableToken).Encode());
+            }
+        }
     }
 
-    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, CancellationToken cancellationToken)
+    private static async Task<TablePage> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken)
     {
+        IAsyncEnumerable<TablePage> pages;
+        try
+        {
+            pages = table.QueryPagesAsync(
+                TableFilter.PartitionKeyEquals(DeliveryPartitions.PartitionKey(alertId, bucket)), take, continuationToken: continuationToken, cancellationToken: cancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException("The delivery page continuation token holds no valid table position.", nameof(continuationToken), ex);
+        }
+
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            return page;
+        }
+
+        return new TablePage([], null);
+    }
+
+    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, SemaphoreSlim requests, CancellationToken cancellationToken)
+    {
+        await requests.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await table.SubmitTransactionAsync(
@@ -84,13 +151,29 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         catch (TableTransactionFailedException ex) when (ex.ErrorCode == TableErrorCode.EntityAlreadyExists || ex.Status == 409)
         {
             // Some rows exist (a re-run chunk, or the same person reached through another branch): insert one by one.
-            var outcomes = new DeliveryAddOutcome[batch.Length];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, batch.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
-                async (i, ct) => outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
-            return outcomes;
         }
+        finally
+        {
+            requests.Release();
+        }
+
+        var outcomes = new DeliveryAddOutcome[batch.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                await requests.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    requests.Release();
+                }
+            }).ConfigureAwait(false);
+        return outcomes;
     }
 
     private static async Task<DeliveryAddOutcome> AddOneAsync(TableClient table, DeliveryRecord row, CancellationToken cancellationToken)
@@ -102,7 +185,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
         catch (TableEntityAlreadyExistsException)
         {
-            var existing = await table.GetEntityAsync(row.AlertId.Value, RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false);
+            var existing = await table.GetEntityAsync(DeliveryPartitions.PartitionKey(row.Key), RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false);
             return new DeliveryAddOutcome(row.Key, false, existing.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(existing, "Status", "is missing"));
         }
     }
@@ -111,7 +194,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
 /// <summary>The Deliveries row's properties, mapped one by one.</summary>
 internal static class DeliveryMapping
 {
-    public static TableEntity Write(DeliveryRecord r) => new(r.AlertId.Value, DeliveryRepository.RowKey(r.Key))
+    public static TableEntity Write(DeliveryRecord r) => new(DeliveryPartitions.PartitionKey(r.Key), DeliveryRepository.RowKey(r.Key))
     {
         ["Channel"] = r.Channel.ToWireName(),
         ["Status"] = r.Status.ToString(),
@@ -139,11 +222,7 @@ internal static class DeliveryMapping
 
     public static DeliveryRecord Read(TableEntity e)
     {
-        var parts = e.RowKey.Split(EntityValues.KeySeparator);
-        var key = parts.Length == 2 && ChannelNames.TryParse(parts[0], out var channel)
-                  && AlertId.TryParse(e.PartitionKey, out var alertId, out _) && RecipientHash.TryParse(parts[1], out var recipient, out _)
-            ? new DeliveryKey(alertId, channel, recipient)
-            : throw EntityValues.Corrupt(e, "RowKey", "is not {channel}~{recipientHash}");
+        var key = ReadKey(e);
         var union = e.ParseOptional("UnionId", v => UnionId.TryParse(v, out var id) ? id : null);
         var branch = e.ParseOptional("BranchId", v => BranchId.TryParse(v, out var id) ? id : null);
         var contact = e.ParseOptional("ContactId", v => ContactId.TryParse(v, out var id) ? id : null);
@@ -171,5 +250,21 @@ internal static class DeliveryMapping
             SentAt = e.Instant("SentAt"),
             NotBefore = e.Instant("NotBefore"),
         };
+    }
+
+    private static DeliveryKey ReadKey(TableEntity e)
+    {
+        if (!DeliveryPartitions.TryParsePartitionKey(e.PartitionKey, out var alertId, out var bucket))
+        {
+            throw EntityValues.Corrupt(e, "PartitionKey", "is not {alertId}~{bucket}");
+        }
+
+        var parts = e.RowKey.Split(EntityValues.KeySeparator);
+        var key = parts.Length == 2 && ChannelNames.TryParse(parts[0], out var channel) && RecipientHash.TryParse(parts[1], out var recipient, out _)
+            ? new DeliveryKey(alertId, channel, recipient)
+            : throw EntityValues.Corrupt(e, "RowKey", "is not {channel}~{recipientHash}");
+        return DeliveryPartitions.Bucket(key.Recipient) == bucket
+            ? key
+            : throw EntityValues.Corrupt(e, "PartitionKey", "does not name the bucket of the row's recipient hash");
     }
 }

@@ -1,0 +1,109 @@
+using System.Buffers.Text;
+using System.Text;
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Infrastructure.Persistence;
+
+namespace AlertPipeline.UnitTests.Persistence;
+
+public sealed class DeliveryPartitionsTests
+{
+    private static readonly AlertId Alert = AlertId.Parse("75774197e5449172989a88db2b6df47f");
+    private static readonly AlertId OtherAlert = AlertId.Parse("00000000000000000000000000000001");
+
+    private static RecipientHash Hash(char first) => RecipientHash.Parse(first + new string('7', RecipientHash.Length - 1));
+
+    [Theory]
+    [InlineData('0', 0)]
+    [InlineData('9', 9)]
+    [InlineData('a', 10)]
+    [InlineData('f', 15)]
+    public void Bucket_IsTheValueOfTheHashsFirstHexDigit(char first, int bucket) =>
+        DeliveryPartitions.Bucket(Hash(first)).Should().Be(bucket);
+
+    [Fact]
+    public void Bucket_ManyHashes_UsesEveryBucketAndNoOther()
+    {
+        var hasher = RecipientHasher.FromBase64(RecipientHashKey.DevelopmentKey);
+
+        var buckets = Enumerable.Range(0, 2000)
+            .Select(i => DeliveryPartitions.Bucket(hasher.Hash(PhoneNumber.Parse($"+4477009{i:D5}"))))
+            .ToList();
+
+        buckets.Distinct().Order().Should().Equal(Enumerable.Range(0, DeliveryPartitions.BucketCount));
+        buckets.GroupBy(b => b).Should().OnlyContain(g => g.Count() > 2000 / DeliveryPartitions.BucketCount / 2, "HMAC output spreads rows evenly");
+    }
+
+    [Fact]
+    public void PartitionKey_OfAKey_IsTheAlertAndTheHashsFirstDigit()
+    {
+        var key = new DeliveryKey(Alert, Channel.Sms, Hash('c'));
+
+        DeliveryPartitions.PartitionKey(key).Should().Be("75774197e5449172989a88db2b6df47f~c");
+        DeliveryPartitions.PartitionKey(new DeliveryKey(Alert, Channel.Email, Hash('c'))).Should().Be(DeliveryPartitions.PartitionKey(key), "both channels of a person share the partition");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(16)]
+    public void PartitionKey_BucketOutOfRange_Throws(int bucket) =>
+        FluentActions.Invoking(() => DeliveryPartitions.PartitionKey(Alert, bucket)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(bucket));
+
+    [Fact]
+    public void TryParsePartitionKey_EveryBucket_RoundTrips()
+    {
+        for (var bucket = 0; bucket < DeliveryPartitions.BucketCount; bucket++)
+        {
+            DeliveryPartitions.TryParsePartitionKey(DeliveryPartitions.PartitionKey(Alert, bucket), out var alert, out var parsed).Should().BeTrue();
+            alert.Should().Be(Alert);
+            parsed.Should().Be(bucket);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("75774197e5449172989a88db2b6df47f")]
+    [InlineData("75774197e5449172989a88db2b6df47f~")]
+    [InlineData("75774197e5449172989a88db2b6df47f~A")]
+    [InlineData("75774197e5449172989a88db2b6df47f~g")]
+    [InlineData("75774197e5449172989a88db2b6df47f~10")]
+    [InlineData("not-an-alert~a")]
+    [InlineData("~a")]
+    public void TryParsePartitionKey_NotAnAlertBucket_IsFalse(string? partitionKey) =>
+        DeliveryPartitions.TryParsePartitionKey(partitionKey, out _, out _).Should().BeFalse();
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(7, "cGs.cms")]
+    [InlineData(15, "cGs.")]
+    public void PageToken_RoundTrips(int bucket, string? tableToken)
+    {
+        var token = new DeliveryPageToken(Alert, bucket, tableToken).Encode();
+
+        DeliveryPageToken.Decode(token, Alert, "continuationToken").Should().Be(new DeliveryPageToken(Alert, bucket, tableToken));
+        token.Should().NotContain(Alert.Value, "the token is opaque").And.MatchRegex("^[A-Za-z0-9_-]+$", "it is URL-safe");
+    }
+
+    [Fact]
+    public void PageToken_OfAnotherAlert_IsRefused() =>
+        FluentActions.Invoking(() => DeliveryPageToken.Decode(new DeliveryPageToken(OtherAlert, 3, null).Encode(), Alert, "continuationToken"))
+            .Should().Throw<ArgumentException>().WithParameterName("continuationToken").WithMessage("*belongs to another alert*");
+
+    [Theory]
+    [InlineData("!!!", "*not base64url*")]
+    [InlineData("", "*not a delivery page token*")]
+    [InlineData("plain|text", "*not a delivery page token*")]
+    [InlineData("d2|75774197e5449172989a88db2b6df47f~3|", "*not a delivery page token*")]
+    [InlineData("d1|75774197e5449172989a88db2b6df47f~3", "*not a delivery page token*")]
+    [InlineData("d1|75774197e5449172989a88db2b6df47f~g|", "*names no delivery partition*")]
+    [InlineData("d1|75774197e5449172989a88db2b6df47f|", "*names no delivery partition*")]
+    [InlineData("d1|75774197e5449172989a88db2b6df47f~3|x|y", "*not a delivery page token*")]
+    public void PageToken_Garbage_IsRefusedNamingTheProblem(string content, string message)
+    {
+        var token = content == "!!!" ? content : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(content));
+
+        FluentActions.Invoking(() => DeliveryPageToken.Decode(token, Alert, "continuationToken"))
+            .Should().Throw<ArgumentException>().WithParameterName("continuationToken").WithMessage(message);
+    }
+}
