@@ -4,6 +4,7 @@ using System.Text.Json;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
+using AlertPipeline.Infrastructure.Persistence.Schedules;
 using NodaTime;
 using NodaTime.Text;
 
@@ -177,36 +178,8 @@ public static class ScheduleFields
         expiresAfterEvent == Duration.Zero ? null : expiresAfterEvent.ToTimeSpan().ToString("c", CultureInfo.InvariantCulture);
 
     /// <summary>The contract JSON (<c>audience</c>, <c>variables</c>, <c>templates</c> or <c>templateRef</c>) of stored content, by field name.</summary>
-    public static IReadOnlyDictionary<string, JsonElement> ContentJson(ScheduledAlertContent content, AlertTemplates templates)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(templates);
-        var probe = new AlertEvent
-        {
-            EventId = EventId.Parse("probe"),
-            Kind = EventKind.Anniversary,
-            OccurredAt = Instant.FromUnixTimeSeconds(0),
-            CampaignId = CampaignId.Parse("probe"),
-            Occurrence = new Occurrence(new LocalDateTime(2000, 1, 1, 0, 0), TimeZoneId.Utc),
-            Reminder = Core.Events.Reminder.Immediate,
-            Audience = content.Audience,
-            Channels = content.Channels,
-            Variables = content.Variables,
-            Templates = templates.Templates,
-            TemplateRef = templates.Reference,
-        };
-        using var document = JsonDocument.Parse(AlertEventSerializer.Serialize(probe));
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var name in new[] { "audience", "variables", "templates", "templateRef" })
-        {
-            if (document.RootElement.TryGetProperty(name, out var value))
-            {
-                fields[name] = value.Clone();
-            }
-        }
-
-        return fields;
-    }
+    public static IReadOnlyDictionary<string, JsonElement> ContentJson(ScheduledAlertContent content, AlertTemplates templates) =>
+        ScheduleContentJson.Elements(content, templates);
 
     private static object? ReadDate(string? kind, string? text, List<FieldError> errors)
     {

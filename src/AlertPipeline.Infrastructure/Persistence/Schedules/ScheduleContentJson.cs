@@ -18,8 +18,18 @@ namespace AlertPipeline.Infrastructure.Persistence.Schedules;
 internal static class ScheduleContentJson
 {
     /// <summary>The JSON of the event fields <paramref name="content"/> and <paramref name="templates"/> set, by name.</summary>
-    public static IReadOnlyDictionary<string, string> Write(ScheduledAlertContent content, AlertTemplates templates)
+    public static IReadOnlyDictionary<string, string> Write(ScheduledAlertContent content, AlertTemplates templates) =>
+        Elements(content, templates).ToDictionary(
+            f => f.Key, f => f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString()! : f.Value.GetRawText(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The event fields <c>audience</c>, <c>variables</c>, <c>templates</c>, <c>templateRef</c> that
+    /// <paramref name="content"/> and <paramref name="templates"/> set, as the contract's serializer writes them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonElement> Elements(ScheduledAlertContent content, AlertTemplates templates)
     {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(templates);
         var probe = new AlertEvent
         {
             EventId = EventId.Parse("probe"),
@@ -35,12 +45,12 @@ internal static class ScheduleContentJson
             TemplateRef = templates.Reference,
         };
         using var document = JsonDocument.Parse(AlertEventSerializer.Serialize(probe));
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var name in new[] { "audience", "variables", "templates", "templateRef" })
         {
             if (document.RootElement.TryGetProperty(name, out var value))
             {
-                fields[name] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+                fields[name] = value.Clone();
             }
         }
 
