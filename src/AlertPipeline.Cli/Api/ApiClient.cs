@@ -66,6 +66,10 @@ public sealed class ApiClient
         return await ReadAsync<ImportReport>(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Erases a contact and the personal data of its delivery rows (idempotent).</summary>
+    public Task<ErasureResult> EraseContactAsync(string union, string branch, string contact, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<ErasureResult>(HttpMethod.Post, Path("unions", union, "branches", branch, "contacts", contact) + ":erase", null, cancellationToken);
+
     public Task<ItemsPage<KeyItem>> ListKeysAsync(string union, CancellationToken cancellationToken = default) =>
         GetAsync<ItemsPage<KeyItem>>(Path("unions", union, "keys"), cancellationToken);
 
@@ -92,6 +96,16 @@ public sealed class ApiClient
 
     public Task UnsubscribeAsync(string union, string campaign, string? branch, CancellationToken cancellationToken = default) =>
         SendNoContentAsync(HttpMethod.Delete, SubscriptionPath(union, campaign, branch), null, cancellationToken);
+
+    // Bootstrap admin (the admin secret as the key): unions and campaigns.
+    public Task<UnionItem> AddUnionAsync(string unionId, string name, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<UnionItem>(HttpMethod.Post, "unions", new { unionId, name }, cancellationToken);
+
+    public Task<ItemsPage<CampaignItem>> ListAllCampaignsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<ItemsPage<CampaignItem>>("campaigns", cancellationToken);
+
+    public Task<CampaignItem> AddCampaignAsync(CampaignItem campaign, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<CampaignItem>(HttpMethod.Post, "campaigns", campaign, cancellationToken);
 
     // Organiser: campaigns, schedules, preview, send, reports.
     public Task<ItemsPage<UnionCampaignItem>> ListCampaignsAsync(string union, CancellationToken cancellationToken = default) =>

@@ -29,3 +29,9 @@ public sealed record SubscriptionItem(string CampaignId, string? BranchId);
 public sealed record UnionCampaignItem(string CampaignId, string Name, bool Subscribed);
 
 public sealed record SentAlert(string AlertId, string EventId);
+
+public sealed record ErasureResult(int DeliveryRowsScrubbed, bool ContactDeleted);
+
+public sealed record UnionItem(string UnionId, string Name);
+
+public sealed record CampaignItem(string CampaignId, string Name, string HelpContact, string DefaultLanguage);

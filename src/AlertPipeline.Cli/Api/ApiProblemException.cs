@@ -24,7 +24,7 @@ public sealed class ApiProblemException(HttpStatusCode status, string title, str
     public string? Hint => Status switch
     {
         HttpStatusCode.Unauthorized => "The API key is missing, unknown or revoked: check --key or ALERTPIPELINE_API_KEY.",
-        HttpStatusCode.Forbidden => "This key's role may not do this: union-admin keys manage branches, contacts, keys and subscriptions; organiser keys send, schedule and report.",
+        HttpStatusCode.Forbidden => "This key's role may not do this: union-admin keys manage branches, contacts, keys and subscriptions; organiser keys send, schedule and report; admin unions|campaigns take the bootstrap admin secret.",
         HttpStatusCode.NotFound => "Not found: check --union and the ids (another union's data answers the same).",
         _ => null,
     };

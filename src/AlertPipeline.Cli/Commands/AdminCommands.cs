@@ -11,7 +11,8 @@ namespace AlertPipeline.Cli.Commands;
 
 /// <summary>
 /// <c>admin keys create|rotate|revoke|list</c>: key management directly on storage through <see cref="ApiKeyService"/>,
-/// for whoever holds the storage account's connection (so the first key can be made before any API key exists).
+/// for whoever holds the storage account's connection (so the first key can be made before any API key exists);
+/// <c>admin unions add</c> and <c>admin campaigns add|list</c> over the API with the bootstrap admin secret as the key.
 /// </summary>
 internal static class AdminCommands
 {
@@ -98,8 +99,87 @@ internal static class AdminCommands
             return ExitCodes.Success;
         });
 
-        var keysCommand = new Command("keys", "A union's API keys, on storage.") { list, create, rotate, revoke };
-        return new Command("admin", "Operator commands working directly on the storage account (no API key needed).") { connection, prefix, keysCommand };
+        var keysCommand = new Command("keys", "A union's API keys, directly on the storage account (no API key needed).") { connection, prefix, list, create, rotate, revoke };
+        return new Command("admin", "Operator commands: keys on the storage account; unions and campaigns over the API with the bootstrap admin secret as --key.")
+        {
+            keysCommand, UnionCommands(app), CampaignCommands(app),
+        };
+    }
+
+    private static Command UnionCommands(CliApp app)
+    {
+        var unionId = new Argument<string>("unionId") { Description = "The new union's id (a lowercase slug)." };
+        var name = new Option<string>("--name") { Description = "The union's name.", Required = true };
+        var add = new Command("add", "Create a union (bootstrap admin secret as --key).") { unionId, name };
+        app.SetAction(add, async run =>
+        {
+            var created = await run.Api.AddUnionAsync(run.Value(unionId)!, run.Value(name)!, run.CancellationToken);
+            if (run.Json)
+            {
+                run.WriteJson(created);
+            }
+            else
+            {
+                Render.Success(run.Out, $"Created union '{created.UnionId}' ({created.Name}).");
+                run.Out.WriteLine($"Make its first key with: alertpipeline admin keys create --union {created.UnionId} --role union-admin");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        return new Command("unions", "Unions, over the API (bootstrap admin).") { add };
+    }
+
+    private static Command CampaignCommands(CliApp app)
+    {
+        var list = new Command("list", "List every campaign (bootstrap admin secret as --key).");
+        app.SetAction(list, async run =>
+        {
+            var page = await run.Api.ListAllCampaignsAsync(run.CancellationToken);
+            if (run.Json)
+            {
+                run.WriteJson(page);
+                return ExitCodes.Success;
+            }
+
+            if (page.Items.Count == 0)
+            {
+                run.Out.WriteLine("There are no campaigns yet.");
+                return ExitCodes.Success;
+            }
+
+            var table = Render.Table("campaign", "name", "help contact", "default language");
+            foreach (var c in page.Items)
+            {
+                table.Row(c.CampaignId, c.Name, c.HelpContact, c.DefaultLanguage);
+            }
+
+            run.Out.Write(table);
+            return ExitCodes.Success;
+        });
+
+        var campaignId = new Argument<string>("campaignId") { Description = "The new campaign's id (a lowercase slug)." };
+        var name = new Option<string>("--name") { Description = "The campaign's name.", Required = true };
+        var help = new Option<string>("--help-contact") { Description = "The line sent in reply to HELP.", Required = true };
+        var language = new Option<string>("--default-language") { Description = "The language of members without a template of their own (en, kk…).", DefaultValueFactory = _ => "en" };
+        var add = new Command("add", "Create a campaign (bootstrap admin secret as --key).") { campaignId, name, help, language };
+        app.SetAction(add, async run =>
+        {
+            var created = await run.Api.AddCampaignAsync(
+                new CampaignItem(run.Value(campaignId)!, run.Value(name)!, run.Value(help)!, run.Value(language)!), run.CancellationToken);
+            if (run.Json)
+            {
+                run.WriteJson(created);
+            }
+            else
+            {
+                Render.Success(run.Out, $"Created campaign '{created.CampaignId}' ({created.Name}, default language {created.DefaultLanguage}).");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        return new Command("campaigns", "Campaigns, over the API (bootstrap admin).") { list, add };
     }
 
     private static CreatedKey View(CreatedApiKey created, string? replaces) =>

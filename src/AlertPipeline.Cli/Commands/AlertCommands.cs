@@ -87,7 +87,7 @@ internal static class AlertCommands
             }
             else
             {
-                Render.Json(run.Out, result);
+                ShowReport(run.Out, result);
             }
 
             return ExitCodes.Success;
@@ -107,27 +107,74 @@ internal static class AlertCommands
             return;
         }
 
-        var table = Render.Table("language", "recipients", "sms text", "encoding", "segments", "characters", "email subject");
+        console.WriteLine($"alert {Field(preview, "alertId")}" + (Field(preview, "expired") == "yes" ? " — EXPIRED: a send now would skip every recipient" : string.Empty));
+        var table = Render.Table("language", "sms recipients", "email recipients", "sms text", "encoding", "characters", "segments", "email subject", "problem");
         foreach (var language in languages.EnumerateArray())
         {
-            var sms = language.TryGetProperty("sms", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
-            var email = language.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+            var recipients = Part(language, "recipients");
+            var sms = Part(language, "sms");
+            var email = Part(language, "email");
             table.Row(
-                Field(language, "language"), Field(language, "recipients"), Field(sms, "text"), Field(sms, "encoding"),
-                Field(sms, "segments"), Field(sms, "characters"), Field(email, "subject"));
+                Field(language, "language"), Field(recipients, "sms"), Field(recipients, "email"), Field(sms, "text"), Field(sms, "encoding"),
+                Field(sms, "characters"), Field(sms, "segments"), Field(email, "subject"), Field(language, "problem"));
         }
 
         console.Write(table);
-        foreach (var name in new[] { "audience", "cost" })
+        var audience = Part(preview, "audience");
+        console.WriteLine($"audience: {Field(audience, "listings")} listing(s), {Field(audience, "distinctRows")} distinct row(s)");
+        if (audience.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Array)
         {
-            if (preview.TryGetProperty(name, out var part))
+            var byChannel = Render.Table("channel", "recipients", "duplicates", "skipped", "segments");
+            foreach (var channel in channels.EnumerateArray())
             {
-                console.MarkupLine($"[bold]{name}[/]");
-                console.Write(Render.Properties(part));
+                byChannel.Row(Field(channel, "channel"), Field(channel, "recipients"), Field(channel, "duplicates"), Counts(Part(channel, "skipped")), Field(channel, "segments"));
             }
+
+            console.Write(byChannel);
         }
+
+        var cost = Part(preview, "cost");
+        console.WriteLine($"cost: {Field(cost, "segments")} segment(s) × {Field(cost, "pricePerSegment")} {Field(cost, "currency")} = estimate {Field(cost, "estimate")} {Field(cost, "currency")}");
     }
 
-    private static string? Field(JsonElement value, string name) =>
-        value.ValueKind == JsonValueKind.Object && value.TryGetProperty(name, out var v) ? Render.Cell(v) : null;
+    /// <summary>The report: the alert, then per channel its total, counts by status, skips, failures and segments (this union's rows only).</summary>
+    private static void ShowReport(IAnsiConsole console, JsonElement report)
+    {
+        if (report.ValueKind != JsonValueKind.Object || !report.TryGetProperty("channels", out var channels) || channels.ValueKind != JsonValueKind.Array)
+        {
+            Render.Json(console, report);
+            return;
+        }
+
+        console.WriteLine($"alert {Field(report, "alertId")} (event {Field(report, "eventId")}, campaign {Field(report, "campaignId")}), union {Field(report, "unionId")}");
+        console.WriteLine($"received {Field(report, "receivedAt")}; {Field(report, "rows")} row(s)" + (Field(report, "expiredOnArrival") == "yes" ? "; EXPIRED on arrival" : string.Empty));
+        var table = Render.Table("channel", "total", "by status", "skipped", "failures", "segments");
+        foreach (var channel in channels.EnumerateArray())
+        {
+            var failures = channel.TryGetProperty("failures", out var f) && f.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", f.EnumerateArray().Select(x =>
+                    $"{Field(x, "status")} {Field(x, "reason")}" + (Field(x, "errorCode") is { } code and not "—" ? $" ({code})" : string.Empty) + $": {Field(x, "count")}"))
+                : string.Empty;
+            table.Row(
+                Field(channel, "channel"), Field(channel, "total"), Counts(Part(channel, "byStatus")), Counts(Part(channel, "skipped")),
+                failures.Length == 0 ? "—" : failures, Field(channel, "segments"));
+        }
+
+        console.Write(table);
+    }
+
+    private static JsonElement Part(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
+
+    /// <summary><c>{"delivered": 1, "failed": 2}</c> as <c>delivered 1, failed 2</c>.</summary>
+    private static string Counts(JsonElement counts)
+    {
+        var text = counts.ValueKind == JsonValueKind.Object
+            ? string.Join(", ", counts.EnumerateObject().Select(p => $"{p.Name} {Render.Cell(p.Value)}"))
+            : string.Empty;
+        return text.Length == 0 ? "—" : text;
+    }
+
+    private static string Field(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty(name, out var v) ? Render.Cell(v) : "—";
 }

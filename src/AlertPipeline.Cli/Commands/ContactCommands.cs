@@ -86,7 +86,45 @@ internal static class ContactCommands
             return report.Rejected > 0 ? ExitCodes.LinesRejected : ExitCodes.Success;
         });
 
-        return new Command("contacts", "A branch's contacts (union-admin key).") { list, import };
+        var eraseId = new Argument<string>("contactId") { Description = "The contact's id." };
+        var eraseBranch = new Option<string>("--branch") { Description = "The branch's id (it need not exist any more).", Required = true };
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation." };
+        var erase = new Command("erase", "Erase a contact and the personal data of its delivery rows in every alert (cannot be undone).") { eraseId, eraseBranch, yes };
+        app.SetAction(erase, async run =>
+        {
+            var api = run.Api;
+            var union = run.Union;
+            var (contact, where) = (run.Value(eraseId)!, run.Value(eraseBranch)!);
+            if (!run.Value(yes))
+            {
+                if (!run.Out.Profile.Capabilities.Interactive)
+                {
+                    throw new CliUsageException("Erasure cannot be undone: add --yes to confirm (no terminal to ask on).");
+                }
+
+                if (!await new ConfirmationPrompt($"Erase contact '{Markup.Escape(contact)}' of branch '{Markup.Escape(where)}' and scrub their delivery rows? This cannot be undone.") { DefaultValue = false }
+                    .ShowAsync(run.Out, run.CancellationToken))
+                {
+                    run.Out.WriteLine("Nothing erased.");
+                    return ExitCodes.Failed;
+                }
+            }
+
+            var result = await api.EraseContactAsync(union, where, contact, run.CancellationToken);
+            if (run.Json)
+            {
+                run.WriteJson(result);
+            }
+            else
+            {
+                Render.Success(run.Out, (result.ContactDeleted ? $"Erased contact '{contact}'" : $"Contact '{contact}' was already gone")
+                    + $"; scrubbed {result.DeliveryRowsScrubbed} delivery row(s).");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        return new Command("contacts", "A branch's contacts (union-admin key).") { list, import, erase };
     }
 
     private static async Task<ImportReport> UploadWithProgressAsync(Invocation run, ApiClient api, string union, string branch, FileInfo csv, Stream stream)

@@ -11,7 +11,10 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs <c>alertpipeline</c> in-process: captured plain consoles, HTTP through the test server's handler.</summary>
 public static class CliHarness
 {
-    public static async Task<CliResult> RunAsync(ApiTestApp app, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<CliResult> RunAsync(ApiTestApp app, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAsync(() => app.Factory.Server.CreateHandler(), environment, args);
+
+    public static async Task<CliResult> RunAsync(Func<HttpMessageHandler> handler, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -20,7 +23,7 @@ public static class CliHarness
             Out = CliContext.PlainConsole(output),
             Error = CliContext.PlainConsole(error),
             Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
-            CreateHttpClient = () => new HttpClient(app.Factory.Server.CreateHandler()),
+            CreateHttpClient = () => new HttpClient(handler()),
         };
         var code = await new CliApp(context).RunAsync(args);
         return new CliResult(code, output.ToString(), error.ToString());

@@ -32,25 +32,25 @@ public sealed class OrganiserCommandTests : IDisposable
     [Fact]
     public async Task SchedulesList_GetsTheCampaignsSchedulesAsATable()
     {
-        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"scheduleId":"trial-1","kind":"trial","state":"active"}]}"""));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"scheduleId":"trial-1","eventId":"free-them--trial-1","kind":"trial","date":"2027-03-14","time":"09:30","timeZone":"Asia/Aqtau","reminders":["P7D","P1D@18:00"],"channels":["sms"],"status":"scheduled","revision":0}]}"""));
 
         var result = await CliRunner.RunAsync(handler, "schedules", "list", "--campaign", "free-them");
 
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/campaigns/free-them/schedules");
-        result.Out.Should().Contain("scheduleId").And.Contain("trial-1").And.Contain("active");
+        result.Out.Should().MatchRegex(@"│\s*trial-1\s*│\s*trial\s*│\s*2027-03-14\s*│\s*09:30\s*│\s*Asia/Aqtau\s*│\s*P7D, P1D@18:00\s*│\s*sms\s*│\s*scheduled\s*│\s*0\s*│");
     }
 
     [Fact]
     public async Task SchedulesShow_GetsOneSchedule()
     {
-        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","upcoming":[{"at":"2027-03-13T09:30:00Z"}]}"""));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","eventId":"free-them--trial-1","kind":"trial","status":"scheduled","reminders":["P1D"],"channels":["sms"],"next":[{"key":"free-them--trial-1|H20270314T093000|P1D","kind":"reminder","reminder":"P1D","fireAt":"2027-03-13T04:30:00Z","fireAtLocal":"2027-03-13T09:30+05:00","eventAtLocal":"2027-03-14T09:30+05:00"}],"records":[]}"""));
 
         var result = await CliRunner.RunAsync(handler, "schedules", "show", "trial-1", "--campaign", "free-them");
 
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/campaigns/free-them/schedules/trial-1");
-        result.Out.Should().Contain("upcoming").And.Contain("2027-03-13T09:30:00Z");
+        result.Out.Should().Contain("free-them--trial-1").And.Contain("next").And.Contain("2027-03-13T04:30:00Z").And.Contain("2027-03-13T09:30+05:00");
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class OrganiserCommandTests : IDisposable
     [Fact]
     public async Task SchedulesCancel_WithoutNotify_PostsNotifyFalse()
     {
-        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","state":"cancelled"}"""));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"scheduleId":"trial-1","status":"cancelled","change":{"withdrawn":[{"key":"k"}],"alreadyFired":[],"pending":[],"skipped":[],"notice":null}}"""));
 
         var result = await CliRunner.RunAsync(handler, "schedules", "cancel", "trial-1", "--campaign", "free-them");
 
@@ -132,7 +132,7 @@ public sealed class OrganiserCommandTests : IDisposable
         var request = handler.Requests.Should().ContainSingle().Subject;
         request.Uri.ToString().Should().Be(Api + "/campaigns/free-them/schedules/trial-1:cancel");
         JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse("""{"notify":false}""")).Should().BeTrue(request.Body);
-        result.Out.Should().Contain("cancelled");
+        result.Out.Should().Contain("cancelled").And.Contain("change: 1 withdrawn, 0 already fired");
     }
 
     [Fact]
@@ -253,6 +253,45 @@ public sealed class OrganiserCommandTests : IDisposable
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/subscriptions");
         result.Out.Should().Contain("(whole union)").And.Contain("pay-now").And.Contain("north");
+    }
+
+    [Fact]
+    public async Task ContactsErase_WithYes_PostsToTheEraseRoute()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"deliveryRowsScrubbed":3,"contactDeleted":true}"""));
+
+        var result = await CliRunner.RunAsync(handler, "contacts", "erase", "c1", "--branch", "north", "--yes");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(HttpMethod.Post);
+        request.Uri.ToString().Should().Be(Api + "/branches/north/contacts/c1:erase");
+        result.Out.Should().Contain("Erased contact 'c1'; scrubbed 3 delivery row(s).");
+    }
+
+    [Fact]
+    public async Task ContactsErase_WithoutYesOnAPipe_SendsNothing()
+    {
+        var handler = new RecordingHandler();
+
+        var result = await CliRunner.RunAsync(handler, "contacts", "erase", "c1", "--branch", "north");
+
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Error.Should().Contain("--yes");
+        handler.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AdminUnionsAdd_PostsToUnionsWithoutAUnionOption()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Created, """{"unionId":"kz-oil","name":"Oil"}"""));
+
+        var result = await CliRunner.RunAsync(handler, environment: null, "admin", "unions", "add", "kz-oil", "--name", "Oil", "--api-url", "https://alerts.example.org", "--key", CliRunner.Key);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Uri.ToString().Should().Be("https://alerts.example.org/api/unions");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse("""{"unionId":"kz-oil","name":"Oil"}""")).Should().BeTrue(request.Body);
     }
 
     [Fact]
