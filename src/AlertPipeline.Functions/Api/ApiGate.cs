@@ -47,36 +47,16 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(action);
         var cancellationToken = context.RequestAborted;
-        var secret = ReadKey(context.Request);
-        if (secret is null)
+        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: access == ApiAccess.UnionAdminOrBootstrap).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
-            return ApiProblems.Unauthorized("Send an API key: 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'.");
-        }
-
-        ApiCaller caller;
-        UnionId? keyUnion = null;
-        if (access == ApiAccess.UnionAdminOrBootstrap && ApiKeyService.Matches(secret, options.AdminKeyHash))
-        {
-            caller = new ApiCaller("admin", null, IsAdmin: true);
-        }
-        else
-        {
-            var record = await keys.FindBySecretAsync(secret, cancellationToken).ConfigureAwait(false);
-            if (record is null || record.IsRevoked)
-            {
-                context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
-                return ApiProblems.Unauthorized("The API key is unknown or revoked.");
-            }
-
-            caller = new ApiCaller(record.KeyId, record.Role, IsAdmin: false);
-            keyUnion = record.UnionId;
+            return refusal;
         }
 
         // Tenancy: a malformed id, an unknown union and another union's all answer the same 404.
         if (!UnionId.TryParse(union, out var unionId)
             || (keyUnion is not null && keyUnion != unionId)
-            || (caller.IsAdmin && await membership.GetUnionAsync(unionId, cancellationToken).ConfigureAwait(false) is null))
+            || (caller!.IsAdmin && await membership.GetUnionAsync(unionId, cancellationToken).ConfigureAwait(false) is null))
         {
             return ApiProblems.NotFound();
         }
@@ -120,32 +100,15 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(action);
-        var secret = ReadKey(context.Request);
-        if (secret is null)
+        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: true).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
-            return ApiProblems.Unauthorized("Send the bootstrap admin secret: 'Authorization: ApiKey <secret>' or 'X-Api-Key: <secret>'.");
+            return refusal;
         }
 
-        AdminOutcome outcome;
-        ApiCaller caller;
-        if (ApiKeyService.Matches(secret, options.AdminKeyHash))
-        {
-            caller = new ApiCaller("admin", null, IsAdmin: true);
-            outcome = await action(caller).ConfigureAwait(false);
-        }
-        else
-        {
-            var record = await keys.FindBySecretAsync(secret, context.RequestAborted).ConfigureAwait(false);
-            if (record is null || record.IsRevoked)
-            {
-                context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
-                return ApiProblems.Unauthorized("The API key is unknown or revoked.");
-            }
-
-            caller = new ApiCaller(record.KeyId, record.Role, IsAdmin: false);
-            outcome = new AdminOutcome(ApiProblems.Forbidden("This endpoint needs the bootstrap admin secret."), record.UnionId, string.Empty);
-        }
+        var outcome = caller!.IsAdmin
+            ? await action(caller).ConfigureAwait(false)
+            : new AdminOutcome(ApiProblems.Forbidden("This endpoint needs the bootstrap admin secret."), keyUnion!, string.Empty);
 
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
@@ -153,6 +116,34 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         }
 
         return outcome.Result;
+    }
+
+    /// <summary>
+    /// Who is calling: the bootstrap admin (when <paramref name="admitAdmin"/> and the secret matches), or a valid key with
+    /// its union; otherwise the 401 to answer.
+    /// </summary>
+    private async Task<(ApiCaller? Caller, UnionId? KeyUnion, IResult? Refusal)> AuthenticateAsync(HttpContext context, bool admitAdmin)
+    {
+        var secret = ReadKey(context.Request);
+        if (secret is null)
+        {
+            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+            return (null, null, ApiProblems.Unauthorized("Send an API key: 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'."));
+        }
+
+        if (admitAdmin && ApiKeyService.Matches(secret, options.AdminKeyHash))
+        {
+            return (new ApiCaller("admin", null, IsAdmin: true), null, null);
+        }
+
+        var record = await keys.FindBySecretAsync(secret, context.RequestAborted).ConfigureAwait(false);
+        if (record is null || record.IsRevoked)
+        {
+            context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
+            return (null, null, ApiProblems.Unauthorized("The API key is unknown or revoked."));
+        }
+
+        return (new ApiCaller(record.KeyId, record.Role, IsAdmin: false), record.UnionId, null);
     }
 
     private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result)
