@@ -4,9 +4,7 @@ using System.Text.Json;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,21 +36,14 @@ public sealed class ApiTestApp : IAsyncLifetime
     {
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", _prefix);
-            builder.UseSetting("Api:AdminKeyHash", ApiKeyService.Hash(AdminSecret));
-        });
+        Factory = TestFunctionApps.Create(
+            azurite.ConnectionString, _prefix, new Dictionary<string, string> { ["Api:AdminKeyHash"] = ApiKeyService.Hash(AdminSecret) });
         Client = Factory.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        await Factory.Services.GetRequiredService<PipelineTables>().DeleteAllAsync();
-        var service = new TableServiceClient(_connectionString);
-        await service.DeleteTableAsync(_prefix + ApiKeyService.TableName);
-        await service.DeleteTableAsync(_prefix + AuditLog.TableName);
+        await TestFunctionApps.DeleteTablesAsync(Factory, _connectionString, _prefix);
         Client.Dispose();
         await Factory.DisposeAsync();
     }

@@ -8,12 +8,8 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Persistence.Schedules;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -46,42 +42,26 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
     {
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", _prefix);
-            builder.UseSetting("Pipeline:SmsPricePerSegment", Price.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Pipeline:SmsPriceCurrency", "EUR");
-            builder.UseSetting("Pipeline:QuietHours", "off"); // on the real clock: SMS must go at once, whatever the hour
-            builder.UseSetting("Outbox:Directory", _outbox);
-            builder.UseSetting("Api:AdminKeyHash", ApiKeyService.Hash(AdminSecret));
-            builder.ConfigureTestServices(services =>
+        Factory = TestFunctionApps.Create(
+            azurite.ConnectionString,
+            _prefix,
+            new Dictionary<string, string>
             {
-                services.RemoveAll<TableScheduleStore>();
-                services.RemoveAll<IScheduleStore>();
-                services.RemoveAll<IScheduleCatalog>();
-                services.RemoveAll<IScheduleTickStore>();
-                services.RemoveAll<IScheduleOccurrenceStore>();
-                services.AddScheduleStorage(configure: o =>
-                {
-                    o.SchedulesTable = _prefix + "Schedules";
-                    o.OccurrencesTable = _prefix + "FiredOccurrences";
-                });
+                ["Pipeline:SmsPricePerSegment"] = Price.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Pipeline:SmsPriceCurrency"] = "EUR",
+                ["Outbox:Directory"] = _outbox,
+                ["Api:AdminKeyHash"] = ApiKeyService.Hash(AdminSecret),
+            },
+            services =>
+            {
                 services.RemoveAll<IAlertEventPublisher>();
                 services.AddSingleton<IAlertEventPublisher>(new KeepingPublisher(Published));
             });
-        });
     }
 
     public async Task DisposeAsync()
     {
-        await Service<PipelineTables>().DeleteAllAsync();
-        var service = new TableServiceClient(_connectionString);
-        foreach (var table in new[] { ApiKeyService.TableName, AuditLog.TableName, "Schedules", "FiredOccurrences" })
-        {
-            await service.DeleteTableAsync(_prefix + table);
-        }
-
+        await TestFunctionApps.DeleteTablesAsync(Factory, _connectionString, _prefix);
         await Factory.DisposeAsync();
         if (Directory.Exists(_outbox))
         {

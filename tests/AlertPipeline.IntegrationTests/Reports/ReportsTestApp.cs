@@ -8,9 +8,7 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -45,25 +43,19 @@ public sealed class ReportsTestApp : IAsyncLifetime
     {
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        Factory = TestFunctionApps.Create(azurite.ConnectionString, _prefix, new Dictionary<string, string>
         {
-            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", _prefix);
-            builder.UseSetting("Pipeline:FanOutPageSize", "2");
-            builder.UseSetting("Pipeline:SmsPricePerSegment", Price.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Pipeline:SmsPriceCurrency", "EUR");
-            builder.UseSetting("Pipeline:QuietHours", "off"); // on the real clock: SMS must go at once, whatever the hour
-            builder.UseSetting("Outbox:Directory", _outbox);
+            ["Pipeline:FanOutPageSize"] = "2",
+            ["Pipeline:SmsPricePerSegment"] = Price.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Pipeline:SmsPriceCurrency"] = "EUR",
+            ["Outbox:Directory"] = _outbox,
         });
         Client = Factory.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        await Service<PipelineTables>().DeleteAllAsync();
-        var service = new TableServiceClient(_connectionString);
-        await service.DeleteTableAsync(_prefix + ApiKeyService.TableName);
-        await service.DeleteTableAsync(_prefix + AuditLog.TableName);
+        await TestFunctionApps.DeleteTablesAsync(Factory, _connectionString, _prefix);
         Client.Dispose();
         await Factory.DisposeAsync();
         if (Directory.Exists(_outbox))

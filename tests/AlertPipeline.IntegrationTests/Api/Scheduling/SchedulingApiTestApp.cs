@@ -6,11 +6,8 @@ using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Storage.Queues;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -54,23 +51,12 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
         _connectionString = azurite.ConnectionString;
         AlertQueue = new QueueServiceClient(_connectionString).GetQueueClient(AzuriteFixture.UniqueName("alerts"));
         await AlertQueue.CreateIfNotExistsAsync();
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", _prefix);
-            builder.UseSetting("Api:AdminKeyHash", ApiKeyService.Hash(AdminSecret));
-            builder.ConfigureTestServices(services =>
+        Factory = TestFunctionApps.Create(
+            azurite.ConnectionString,
+            _prefix,
+            new Dictionary<string, string> { ["Api:AdminKeyHash"] = ApiKeyService.Hash(AdminSecret) },
+            services =>
             {
-                services.RemoveAll<TableScheduleStore>();
-                services.RemoveAll<IScheduleStore>();
-                services.RemoveAll<IScheduleCatalog>();
-                services.RemoveAll<IScheduleTickStore>();
-                services.RemoveAll<IScheduleOccurrenceStore>();
-                services.AddScheduleStorage(configure: o =>
-                {
-                    o.SchedulesTable = _prefix + "Schedules";
-                    o.OccurrencesTable = _prefix + "FiredOccurrences";
-                });
                 services.RemoveAll<IScheduleStore>();
                 services.AddSingleton<IScheduleStore>(sp => Racing = new RacingScheduleStore(sp.GetRequiredService<TableScheduleStore>()));
                 services.RemoveAll<IAlertEventPublisher>();
@@ -78,19 +64,12 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(Clock);
             });
-        });
         Client = Factory.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        await Factory.Services.GetRequiredService<PipelineTables>().DeleteAllAsync();
-        var service = new TableServiceClient(_connectionString);
-        foreach (var table in new[] { ApiKeyService.TableName, AuditLog.TableName, "Schedules", "FiredOccurrences" })
-        {
-            await service.DeleteTableAsync(_prefix + table);
-        }
-
+        await TestFunctionApps.DeleteTablesAsync(Factory, _connectionString, _prefix);
         await AlertQueue.DeleteIfExistsAsync();
         Client.Dispose();
         await Factory.DisposeAsync();
