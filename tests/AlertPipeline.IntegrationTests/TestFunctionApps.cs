@@ -1,8 +1,11 @@
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Scheduling.Ports;
+using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Storage.Tables;
+using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -47,6 +50,19 @@ internal static class TestFunctionApps
                 services?.Invoke(collection);
             });
         });
+
+    /// <summary>A new union (unique id) with one branch, a union-admin key and an organiser key, in the app's storage.</summary>
+    public static async Task<TestUnion> NewUnionAsync(WebApplicationFactory<Program> factory, string branch)
+    {
+        var membership = factory.Services.GetRequiredService<MembershipRepository>();
+        var keys = factory.Services.GetRequiredService<ApiKeyService>();
+        var unionId = UnionId.Parse(AzuriteFixture.UniqueName("u"));
+        await membership.UpsertUnionAsync(new Union(unionId, "Union " + unionId));
+        await membership.UpsertBranchAsync(new Branch(unionId, BranchId.Parse(branch), "Central"));
+        var admin = await keys.CreateAsync(unionId, ApiRole.UnionAdmin);
+        var organiser = await keys.CreateAsync(unionId, ApiRole.Organiser);
+        return new TestUnion(unionId.Value, branch, admin.Secret, admin.Record.KeyId, organiser.Secret);
+    }
 
     /// <summary>Deletes every table the app made under <paramref name="prefix"/>.</summary>
     public static async Task DeleteTablesAsync(WebApplicationFactory<Program> factory, string connectionString, string prefix)

@@ -1,11 +1,8 @@
-using System.Text.Json;
 using AlertPipeline.Core.Alerts;
-using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
 using NodaTime;
-using EventId = AlertPipeline.Core.Events.EventId;
 
 namespace AlertPipeline.Functions.Api;
 
@@ -24,21 +21,10 @@ internal static class AlertEndpoints
         HttpContext context, string union, string campaign, ApiGate gate, IAlertEventPublisher publisher, ApiOptions options, TimeProvider time) =>
         gate.RunForCampaignAsync(context, union, campaign, "send", async (_, campaignId, _) =>
         {
-            if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            {
-                return ApiProblems.UnsupportedMediaType("application/json");
-            }
-
-            var (body, problem) = await ApiBodies.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+            var (alertEvent, problem) = await AlertEventBody.ReadAsync(context.Request, campaignId, options.MaxBodyBytes, Instant.FromDateTimeOffset(time.GetUtcNow()));
             if (problem is not null)
             {
                 return problem;
-            }
-
-            var (alertEvent, invalid) = AlertEventBody.Parse(body!, campaignId, Instant.FromDateTimeOffset(time.GetUtcNow()));
-            if (invalid is not null)
-            {
-                return invalid;
             }
 
             await publisher.PublishAsync(alertEvent!, context.RequestAborted);

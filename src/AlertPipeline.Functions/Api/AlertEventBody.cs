@@ -16,6 +16,22 @@ namespace AlertPipeline.Functions.Api;
 /// </summary>
 public static class AlertEventBody
 {
+    /// <summary>
+    /// Reads a request's body as such an event: 415 unless JSON, 413 over <paramref name="limit"/> bytes, 400 naming every
+    /// bad field; otherwise the event.
+    /// </summary>
+    public static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!(request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, ApiProblems.UnsupportedMediaType("application/json"));
+        }
+
+        var (body, problem) = await ApiBodies.ReadAsync(request, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        return problem is not null ? (null, problem) : Parse(body!, campaignId, now);
+    }
+
     public static (AlertEvent? Event, IResult? Problem) Parse(byte[] body, CampaignId campaignId, Instant now)
     {
         ArgumentNullException.ThrowIfNull(body);

@@ -83,11 +83,11 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         HttpContext context, string union, string campaign, string targets, Func<UnionId, CampaignId, ApiCaller, Task<IResult>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        var campaignTargets = $"campaign={(CampaignId.TryParse(campaign, out _) ? campaign : "(invalid)")}" + (targets.Length > 0 ? " " + targets : string.Empty);
+        var parsed = CampaignId.TryParse(campaign, out var campaignId);
+        var campaignTargets = $"campaign={(parsed ? campaign : "(invalid)")}" + (targets.Length > 0 ? " " + targets : string.Empty);
         return RunAsync(context, union, ApiAccess.Organiser, campaignTargets, async (unionId, caller) =>
-            CampaignId.TryParse(campaign, out var campaignId)
-            && await membership.IsSubscribedAsync(unionId, campaignId, context.RequestAborted).ConfigureAwait(false)
-                ? await action(unionId, campaignId, caller).ConfigureAwait(false)
+            parsed && await membership.IsSubscribedAsync(unionId, campaignId!, context.RequestAborted).ConfigureAwait(false)
+                ? await action(unionId, campaignId!, caller).ConfigureAwait(false)
                 : ApiProblems.NotFound());
     }
 

@@ -15,18 +15,8 @@ internal static class PreviewEndpoints
         AudiencePreviewer previewer, SmsPricingOptions pricing, TimeProvider time) =>
         gate.RunForCampaignAsync(context, union, campaign, "preview", async (unionId, campaignId, _) =>
         {
-            if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            {
-                return ApiProblems.UnsupportedMediaType("application/json");
-            }
-
-            var (body, tooLarge) = await ApiBodies.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
-            if (tooLarge is not null)
-            {
-                return tooLarge;
-            }
-
-            var (alertEvent, problem) = AlertEventBody.Parse(body!, campaignId, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()));
+            var (alertEvent, problem) = await AlertEventBody.ReadAsync(
+                context.Request, campaignId, options.MaxBodyBytes, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()));
             if (problem is not null)
             {
                 return problem;

@@ -49,15 +49,7 @@ public sealed class ApiTestApp : IAsyncLifetime
     }
 
     /// <summary>A new union (unique id) with a union-admin key, an organiser key and one branch.</summary>
-    public async Task<TestUnion> NewUnionAsync(string branch = "central")
-    {
-        var unionId = UnionId.Parse(AzuriteFixture.UniqueName("u"));
-        await Membership.UpsertUnionAsync(new Union(unionId, "Union " + unionId));
-        await Membership.UpsertBranchAsync(new Branch(unionId, BranchId.Parse(branch), "Central"));
-        var admin = await Keys.CreateAsync(unionId, ApiRole.UnionAdmin);
-        var organiser = await Keys.CreateAsync(unionId, ApiRole.Organiser);
-        return new TestUnion(unionId.Value, branch, admin.Secret, admin.Record.KeyId, organiser.Secret);
-    }
+    public Task<TestUnion> NewUnionAsync(string branch = "central") => TestFunctionApps.NewUnionAsync(Factory, branch);
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, HttpContent? content = null, bool xApiKey = false)
     {

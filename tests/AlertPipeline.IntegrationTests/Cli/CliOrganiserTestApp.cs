@@ -8,6 +8,7 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,19 +78,10 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
             [.. args, "--api-url", "http://localhost", "--key", key, .. (union is null ? Array.Empty<string>() : ["--union", union])]);
 
     /// <summary>A union (unique id) with one branch, an organiser key and a union-admin key.</summary>
-    public async Task<CliUnion> NewUnionAsync(string branch = "central")
-    {
-        var unionId = UnionId.Parse(AzuriteFixture.UniqueName("u"));
-        await Membership.UpsertUnionAsync(new Union(unionId, "Union " + unionId));
-        await Membership.UpsertBranchAsync(new Branch(unionId, BranchId.Parse(branch), "Branch " + branch));
-        var keys = Service<ApiKeyService>();
-        var admin = await keys.CreateAsync(unionId, ApiRole.UnionAdmin);
-        var organiser = await keys.CreateAsync(unionId, ApiRole.Organiser);
-        return new CliUnion(unionId.Value, branch, admin.Secret, organiser.Secret);
-    }
+    public Task<TestUnion> NewUnionAsync(string branch = "central") => TestFunctionApps.NewUnionAsync(Factory, branch);
 
     /// <summary>A new campaign (unique id) the union subscribes to as a whole.</summary>
-    public async Task<string> NewCampaignAsync(CliUnion subscriber)
+    public async Task<string> NewCampaignAsync(TestUnion subscriber)
     {
         var campaignId = CampaignId.Parse(AzuriteFixture.UniqueName("c"));
         await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Free the oil workers", "help@example.org", LanguageTag.English));
@@ -97,7 +89,7 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
         return campaignId.Value;
     }
 
-    public Task AddContactAsync(CliUnion union, string contactId, string? phone, string? email, string language = "en") =>
+    public Task AddContactAsync(TestUnion union, string contactId, string? phone, string? email, string language = "en") =>
         Membership.UpsertContactAsync(new ContactEntry(
             new Contact
             {
@@ -157,4 +149,3 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
     }
 }
 
-public sealed record CliUnion(string UnionId, string Branch, string AdminKey, string OrganiserKey);

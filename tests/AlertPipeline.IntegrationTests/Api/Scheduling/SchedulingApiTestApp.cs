@@ -76,15 +76,7 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     }
 
     /// <summary>A new union with a union-admin key, an organiser key and one branch.</summary>
-    public async Task<TestUnion> NewUnionAsync(string branch = "central")
-    {
-        var unionId = UnionId.Parse(AzuriteFixture.UniqueName("u"));
-        await Membership.UpsertUnionAsync(new Union(unionId, "Union " + unionId));
-        await Membership.UpsertBranchAsync(new Branch(unionId, BranchId.Parse(branch), "Central"));
-        var admin = await Keys.CreateAsync(unionId, ApiRole.UnionAdmin);
-        var organiser = await Keys.CreateAsync(unionId, ApiRole.Organiser);
-        return new TestUnion(unionId.Value, branch, admin.Secret, admin.Record.KeyId, organiser.Secret);
-    }
+    public Task<TestUnion> NewUnionAsync(string branch = "central") => TestFunctionApps.NewUnionAsync(Factory, branch);
 
     /// <summary>A new campaign (unique id), subscribed to by each of <paramref name="subscribers"/> as a whole union.</summary>
     public async Task<string> NewCampaignAsync(params TestUnion[] subscribers)
