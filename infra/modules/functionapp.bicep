@@ -141,10 +141,9 @@ resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
 
 var publicOrigin = 'https://${app.properties.defaultHostName}'
 
-func secretReference(vault string, secret string) string => '@Microsoft.KeyVault(VaultName=${vault};SecretName=${secret})'
-
-// The app settings (names as the app reads them: section:key written section__key). The tests compare this list
-// with the app's options classes and connection names.
+// The app settings (names as the app reads them: section:key written section__key). Secrets are Key Vault references
+// resolved by the platform with the app's identity. The tests compare this list with the app's options classes and
+// connection names.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
@@ -155,10 +154,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
     APPLICATIONINSIGHTS_CONNECTION_STRING: insightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
-    RecipientHashKey: secretReference(vaultName, 'recipient-hash-key')
-    Api__AdminKeyHash: secretReference(vaultName, 'api-admin-key-hash')
-    Twilio__AccountSid: secretReference(vaultName, 'twilio-account-sid')
-    Twilio__AuthToken: secretReference(vaultName, 'twilio-auth-token')
+    RecipientHashKey: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=recipient-hash-key)'
+    Api__AdminKeyHash: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=api-admin-key-hash)'
+    Twilio__AccountSid: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=twilio-account-sid)'
+    Twilio__AuthToken: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=twilio-auth-token)'
     Twilio__MessagingServiceSid: twilioMessagingServiceSid
     Twilio__SegmentsPerSecond: twilioSegmentsPerSecond
     Twilio__StatusCallbackBaseUrl: '${publicOrigin}/api'
@@ -167,7 +166,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Smtp__Port: string(smtpPort)
     Smtp__UseStartTls: 'true'
     Smtp__UserName: smtpUserName
-    Smtp__Password: secretReference(vaultName, 'smtp-password')
+    Smtp__Password: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=smtp-password)'
     Smtp__From: smtpFrom
     Smtp__FromName: smtpFromName
     Pipeline__SmsPricePerSegment: smsPricePerSegment
