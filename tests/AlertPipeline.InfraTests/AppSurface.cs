@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
@@ -48,13 +49,30 @@ public static class AppSurface
 
     /// <summary>
     /// The connection names (Functions-style: a connection string, or <c>{name}__…</c> identity settings): every
-    /// <c>…Connection</c> / <c>…ConnectionName</c> constant, and the default of every <c>ConnectionName</c> option.
+    /// <c>…Connection</c> / <c>…ConnectionName</c> constant, the default of every <c>ConnectionName</c> option, every
+    /// <c>Connection</c> of a trigger or binding attribute, and every connection string of local.settings.json.template.
     /// </summary>
     public static IReadOnlyList<string> ConnectionNames { get; } =
         AllTypes().SelectMany(t => t.GetFields(Constants))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string) && (f.Name.EndsWith("Connection", StringComparison.Ordinal) || f.Name.EndsWith("ConnectionName", StringComparison.Ordinal)))
             .Select(f => (string)f.GetRawConstantValue()!)
             .Concat(OptionsDefaults(p => p.Name == "ConnectionName"))
+            .Concat(FunctionAttributes().SelectMany(a => a.NamedArguments).Where(n => n.MemberName == "Connection").Select(n => n.TypedValue.Value as string).OfType<string>())
+            .Concat(LocalSettings().Where(s => LooksLikeConnection(s.Value)).Select(s => s.Key))
+            .Where(name => name.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>
+    /// Settings named by binding expressions (<c>%Name%</c>) in the functions' trigger and binding attributes, e.g. a timer's
+    /// schedule: the host cannot index the function without them.
+    /// </summary>
+    public static IReadOnlyList<string> BindingExpressionSettings { get; } =
+        FunctionAttributes()
+            .SelectMany(a => a.ConstructorArguments.Concat(a.NamedArguments.Select(n => n.TypedValue)))
+            .Select(argument => argument.Value as string)
+            .OfType<string>()
+            .SelectMany(text => Regex.Matches(text, "%(?<name>[^%]+)%").Select(m => m.Groups["name"].Value))
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
@@ -81,6 +99,33 @@ public static class AppSurface
             && t.Name.EndsWith("Options", StringComparison.Ordinal)
             && t.Name.StartsWith(section.Replace(":", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal)
             && t.GetField("SectionName", Constants) is null);
+
+    /// <summary>The trigger and binding attributes on the functions' methods, parameters and return values.</summary>
+    private static IEnumerable<CustomAttributeData> FunctionAttributes() =>
+        AllTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .SelectMany(m => m.CustomAttributes
+                .Concat(m.GetParameters().SelectMany(p => p.CustomAttributes))
+                .Concat(m.ReturnParameter.CustomAttributes))
+            .Where(a => a.AttributeType.Namespace?.StartsWith("Microsoft.Azure.Functions", StringComparison.Ordinal) == true);
+
+    /// <summary>The values of the committed local.settings.json.template (the settings the app documents).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> LocalSettings()
+    {
+        var path = Path.Combine(Bicep.RepositoryRoot, "local.settings.json.template");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var values = JsonNode.Parse(File.ReadAllText(path))?["Values"]?.AsObject() ?? [];
+        return values.Select(p => new KeyValuePair<string, string>(p.Key, p.Value?.ToString() ?? string.Empty));
+    }
+
+    private static bool LooksLikeConnection(string value) =>
+        value.StartsWith("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase)
+        || value.Contains("AccountName=", StringComparison.OrdinalIgnoreCase)
+        || value.StartsWith("Endpoint=sb://", StringComparison.OrdinalIgnoreCase);
 
     private static IEnumerable<string> OptionsDefaults(Func<PropertyInfo, bool> select) =>
         AllTypes()

@@ -190,6 +190,10 @@ public sealed partial class InfrastructureTemplateTests(CompiledInfrastructure i
         }
 
         settings.Should().Contain(AppSurface.NamedSettings);
+        foreach (var setting in AppSurface.BindingExpressionSettings)
+        {
+            settings.Should().Contain(setting, "a function's binding names it (%{0}%)", setting);
+        }
     }
 
     [Fact]
@@ -197,12 +201,13 @@ public sealed partial class InfrastructureTemplateTests(CompiledInfrastructure i
     {
         foreach (var key in infra.AppSettings().Keys)
         {
-            if (key.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) || AppSurface.NamedSettings.Contains(key))
+            var path = key.Replace("__", ":", StringComparison.Ordinal);
+            if (key.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) || AppSurface.NamedSettings.Contains(key)
+                || AppSurface.BindingExpressionSettings.Contains(path, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
 
-            var path = key.Replace("__", ":", StringComparison.Ordinal);
             if (AppSurface.ConnectionNames.Any(c => path.StartsWith(c + ":", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
