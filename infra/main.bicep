@@ -12,7 +12,7 @@ param environmentName string
 @minLength(1)
 param location string
 
-@description('Short lowercase prefix of resource names (3-11 letters or digits).')
+@description('Short prefix of resource names: 3-11 lowercase letters or digits, starting with a letter.')
 @minLength(3)
 @maxLength(11)
 param namePrefix string = 'alerts'
@@ -76,7 +76,7 @@ var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'alertpipeline' }
 var names = {
   resourceGroup: 'rg-${environmentName}'
-  storage: take('${namePrefix}st${token}', 24)
+  storage: take(toLower('${namePrefix}st${token}'), 24)
   serviceBus: '${namePrefix}-sb-${token}'
   vault: take('${namePrefix}-kv-${token}', 24)
   workspace: '${namePrefix}-log-${token}'
