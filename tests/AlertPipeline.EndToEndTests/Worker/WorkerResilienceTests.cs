@@ -23,10 +23,11 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
         await queues.SendManyAsync(app.Queue("record"), bodies);
 
         var workers = new ConcurrentBag<int>();
+        var hosts = new ConcurrentBag<int>();
         var observed = new ConcurrentBag<string>();
         try
         {
-            using (var first = StartLocalHostProcess(app, workers))
+            using (var first = StartLocalHostProcess(app, workers, hosts))
             {
                 await Poll.UntilAsync(async () => await queues.CountAsync(app.Queue("record-out")) >= 20, "the first host to handle some messages", TestQueues.Patience);
                 first.Kill(); // SIGKILL: no WorkerTerminate, no graceful anything
@@ -38,7 +39,7 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
             output.WriteLine($"killed after {beforeRestart} observations");
             beforeRestart.Should().BeLessThan(count, "the kill must land mid-way for this test to mean anything");
 
-            using var second = StartLocalHostProcess(app, workers);
+            using var second = StartLocalHostProcess(app, workers, hosts);
             await queues.CollectUntilAsync(
                 app.Queue("record-out"),
                 observed,
@@ -50,6 +51,11 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
         }
         finally
         {
+            foreach (var pid in hosts)
+            {
+                KillIfRunning(pid); // a host left running by a failed assertion
+            }
+
             foreach (var pid in workers)
             {
                 if (KillIfRunning(pid)) // a SIGKILLed host cannot stop its worker (see docs/localhost.md)
@@ -65,7 +71,7 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
         (handled.Count - count).Should().BeLessThanOrEqualTo(16 + 8, "only messages in flight at the kill may run twice");
     }
 
-    private Process StartLocalHostProcess(TestWorkerApp app, ConcurrentBag<int> workers)
+    private Process StartLocalHostProcess(TestWorkerApp app, ConcurrentBag<int> workers, ConcurrentBag<int> hosts)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -84,6 +90,7 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
         }
 
         var process = Process.Start(start)!;
+        hosts.Add(process.Id);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && WorkerStartedLine().Match(line) is { Success: true } match)
