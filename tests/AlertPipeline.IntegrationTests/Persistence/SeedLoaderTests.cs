@@ -48,7 +48,7 @@ public sealed class SeedLoaderTests : PersistenceTestBase
             {
               "unions": [ { "unionId": "kz-oil", "name": "Mangystau Oil Workers" }, { "unionId": "KZ", "name": "bad id" } ],
               "branches": [ { "unionId": "kz-oil", "branchId": "aqtau", "name": "Aqtau" }, { "unionId": "nope", "branchId": "x", "name": "X" } ],
-              "campaigns": [ { "campaignId": "c1", "name": "C", "helpContact": "help@example.org", "defaultLanguage": "e" } ],
+              "campaigns": [ { "campaignId": "c1", "name": "C", "helpContact": "help@example.org", "defaultLanguage": "e", "ownerUnionId": "kz-oil" } ],
               "subscriptions": [ { "campaignId": "c1", "unionId": "kz-oil" } ],
               "contacts": [
                 { "unionId": "kz-oil", "branchId": "aqtau", "contactId": "ok", "name": "Ok", "phone": "+447700900101", "language": "ru", "timeZone": "Asia/Aqtau" },
