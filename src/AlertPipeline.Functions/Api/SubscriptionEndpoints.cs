@@ -24,7 +24,7 @@ internal static class SubscriptionEndpoints
         {
             var campaigns = await admin.GetCampaignsAsync(context.RequestAborted);
             var subscribed = (await admin.GetUnionSubscriptionsAsync(unionId, context.RequestAborted)).Select(s => s.CampaignId).ToHashSet();
-            var memberships = (await admin.GetUnionMembershipsAsync(unionId, context.RequestAborted)).ToDictionary(m => m.CampaignId, m => m.State);
+            var memberships = (await admin.GetUnionMembershipsAsync(unionId, context.RequestAborted)).ToDictionary(m => m.CampaignId, m => (MembershipState?)m.State);
             return Results.Ok(new
             {
                 items = campaigns.Select(c => new UnionCampaignView(

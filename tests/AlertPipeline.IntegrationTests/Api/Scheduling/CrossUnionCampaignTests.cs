@@ -45,6 +45,7 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
         var campaign = await app.NewCampaignAsync(owner);
 
         using var request = await app.SendAsync(HttpMethod.Put, $"{joiner.Base}/campaigns/{campaign}/membership", joiner.AdminKey);
+        var roleWhenRequested = await RoleAsync(joiner, campaign);
         using var tooEarly = await app.SendAsync(HttpMethod.Put, $"{joiner.Base}/subscriptions/{campaign}", joiner.AdminKey);
         using var listed = await app.SendAsync(HttpMethod.Get, $"{owner.Base}/campaigns/{campaign}/members", owner.AdminKey);
         using var approve = await app.SendAsync(HttpMethod.Put, $"{owner.Base}/campaigns/{campaign}/members/{joiner.UnionId}", owner.AdminKey);
@@ -52,6 +53,7 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
 
         request.StatusCode.Should().Be(HttpStatusCode.OK);
         (await ApiTestApp.ReadJsonAsync(request)).GetProperty("state").GetString().Should().Be("requested");
+        roleWhenRequested.Should().Be("requested");
         tooEarly.StatusCode.Should().Be(HttpStatusCode.NotFound, "a request alone admits nobody");
         var items = (await ApiTestApp.ReadJsonAsync(listed)).GetProperty("items").EnumerateArray().ToList();
         items.Should().ContainSingle(i => i.GetProperty("unionId").GetString() == joiner.UnionId)
@@ -77,6 +79,7 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
         var campaign = await app.NewCampaignAsync(owner);
 
         using var invite = await app.SendAsync(HttpMethod.Put, $"{owner.Base}/campaigns/{campaign}/members/{invited.UnionId}", owner.AdminKey);
+        var roleWhenInvited = await RoleAsync(invited, campaign);
         using var notYet = await app.SendAsync(HttpMethod.Put, $"{invited.Base}/subscriptions/{campaign}", invited.AdminKey);
         using var otherTries = await app.SendAsync(HttpMethod.Put, $"{other.Base}/subscriptions/{campaign}", other.AdminKey);
         using var organiserAccepts = await app.SendAsync(HttpMethod.Put, $"{invited.Base}/campaigns/{campaign}/membership", invited.OrganiserKey);
@@ -85,6 +88,8 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
         using var campaigns = await app.SendAsync(HttpMethod.Get, $"{invited.Base}/campaigns", invited.OrganiserKey);
 
         (await ApiTestApp.ReadJsonAsync(invite)).GetProperty("state").GetString().Should().Be("invited");
+        roleWhenInvited.Should().Be("invited");
+        (await RoleAsync(other, campaign)).Should().Be("none", "another union sees the campaign, with no role in it");
         notYet.StatusCode.Should().Be(HttpStatusCode.NotFound, "an invitation must be accepted first");
         otherTries.StatusCode.Should().Be(HttpStatusCode.NotFound, "the invitation was for another union");
         organiserAccepts.StatusCode.Should().Be(HttpStatusCode.Forbidden, "accepting is the union-admin's");
@@ -178,14 +183,19 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
         using var log = await app.SendAsync(HttpMethod.Get, $"{subscriber.Base}/audit", subscriber.AdminKey);
 
         var ownerRows = (await app.Audit.ReadRecentAsync(UnionId.Parse(owner.UnionId))).Select(e => (e.Route, e.Status, e.ActorUnion)).ToList();
-        ownerRows.Should().Equal(
-            ("/api/unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", 200, (UnionId?)null),
-            ("/api/unions/{union}/campaigns/{campaign}/schedules", 201, (UnionId?)null));
+        // The test clock stands still, so rows of one instant come in any order: compare them as sets.
+        ownerRows.Should().BeEquivalentTo(new (string, int, UnionId?)[]
+        {
+            ("/api/unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", 200, null),
+            ("/api/unions/{union}/campaigns/{campaign}/schedules", 201, null),
+        });
         var items = (await ApiTestApp.ReadJsonAsync(log)).GetProperty("items").EnumerateArray().ToList();
         items.Select(i => (i.GetProperty("route").GetString(), i.GetProperty("status").GetInt32(), i.GetProperty("actorUnion").GetString(), i.GetProperty("targets").GetString()))
-            .Should().Equal(
+            .Should().BeEquivalentTo(new (string?, int, string?, string?)[]
+            {
                 ("/api/unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", 200, owner.UnionId, $"campaign={campaign} schedule=appeal postpone"),
-                ("/api/unions/{union}/campaigns/{campaign}/schedules", 201, owner.UnionId, $"campaign={campaign}"));
+                ("/api/unions/{union}/campaigns/{campaign}/schedules", 201, owner.UnionId, $"campaign={campaign}"),
+            });
         (await app.Audit.ReadRecentAsync(UnionId.Parse(outsider.UnionId))).Should().BeEmpty();
     }
 
@@ -283,6 +293,14 @@ public sealed class CrossUnionCampaignTests(SchedulingApiTestApp app) : IClassFi
     }
 
     private static string Schedules(TestUnion union, string campaign) => $"{union.Base}/campaigns/{campaign}/schedules";
+
+    /// <summary>The union's role in the campaign as <c>GET /unions/{union}/campaigns</c> shows it.</summary>
+    private async Task<string?> RoleAsync(TestUnion union, string campaign)
+    {
+        using var response = await app.SendAsync(HttpMethod.Get, $"{union.Base}/campaigns", union.OrganiserKey);
+        return (await ApiTestApp.ReadJsonAsync(response)).GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("campaignId").GetString() == campaign).GetProperty("role").GetString();
+    }
 
     private Task AddContactAsync(TestUnion union, string contactId, string phone) =>
         app.Membership.UpsertContactAsync(new ContactEntry(new Contact
