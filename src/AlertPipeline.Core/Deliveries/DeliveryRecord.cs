@@ -31,7 +31,8 @@ public sealed record ContactRef(UnionId UnionId, BranchId BranchId, ContactId Co
 /// the provider's callbacks (<see cref="DeliveryTransitions"/>).
 /// <para>
 /// <see cref="Address"/> (E.164 number or email) is what the sender sends to, so it is personal data: it is stored only
-/// on rows that may be sent, and <see cref="ToString"/> never prints it.
+/// on rows that may still be sent (<see cref="DeliveryTransitions.KeepsAddress"/>: Pending, Sending), dropped by every
+/// move out of Sending (<see cref="WithoutSpentAddress"/>), and <see cref="ToString"/> never prints it.
 /// </para>
 /// </summary>
 public sealed record DeliveryRecord
@@ -93,6 +94,9 @@ public sealed record DeliveryRecord
     public Instant? SentAt { get; init; }
 
     public AlertId AlertId => Key.AlertId;
+
+    /// <summary>This row without its address once its status no longer needs one (<see cref="DeliveryTransitions.KeepsAddress"/>).</summary>
+    public DeliveryRecord WithoutSpentAddress() => Address is null || DeliveryTransitions.KeepsAddress(Status) ? this : this with { Address = null };
 
     public Channel Channel => Key.Channel;
 
