@@ -95,10 +95,10 @@ public sealed record DeliveryRecord
 
     public AlertId AlertId => Key.AlertId;
 
+    public Channel Channel => Key.Channel;
+
     /// <summary>This row without its address once its status no longer needs one (<see cref="DeliveryTransitions.KeepsAddress"/>).</summary>
     public DeliveryRecord WithoutSpentAddress() => Address is null || DeliveryTransitions.KeepsAddress(Status) ? this : this with { Address = null };
-
-    public Channel Channel => Key.Channel;
 
     public override string ToString() =>
         $"DeliveryRecord {{ Key = {Key}, Status = {Status}, SkipReason = {SkipReason}, FailureReason = {FailureReason}, Attempt = {Attempt} }}";
