@@ -18,8 +18,8 @@ public sealed class DeliveryAddressTests(ReportsTestApp app) : IClassFixture<Rep
     [Fact]
     public async Task Rows_AfterSendsSkipsFailuresAndCallbacks_HoldNoPhoneNumberOrEmail()
     {
-        var campaignId = await app.NewCampaignAsync();
         var union = await app.NewUnionAsync("central");
+        var campaignId = await app.NewCampaignAsync(owner: union.UnionId);
         await app.SubscribeAsync(campaignId, union.UnionId);
         var delivered = await app.AddContactAsync(union.UnionId, "central", "d1", "+447700900031", "d1@example.org");
         var undelivered = await app.AddContactAsync(union.UnionId, "central", "d2", "+447700900032", "d2@example.org");
