@@ -31,7 +31,8 @@ public sealed record ContactRef(UnionId UnionId, BranchId BranchId, ContactId Co
 /// the provider's callbacks (<see cref="DeliveryTransitions"/>).
 /// <para>
 /// <see cref="Address"/> (E.164 number or email) is what the sender sends to, so it is personal data: it is stored only
-/// on rows that may be sent, and <see cref="ToString"/> never prints it.
+/// on rows that may still be sent (<see cref="DeliveryTransitions.KeepsAddress"/>: Pending, Sending), dropped by every
+/// move out of Sending (<see cref="WithoutSpentAddress"/>), and <see cref="ToString"/> never prints it.
 /// </para>
 /// </summary>
 public sealed record DeliveryRecord
@@ -95,6 +96,9 @@ public sealed record DeliveryRecord
     public AlertId AlertId => Key.AlertId;
 
     public Channel Channel => Key.Channel;
+
+    /// <summary>This row without its address once its status no longer needs one (<see cref="DeliveryTransitions.KeepsAddress"/>).</summary>
+    public DeliveryRecord WithoutSpentAddress() => Address is null || DeliveryTransitions.KeepsAddress(Status) ? this : this with { Address = null };
 
     public override string ToString() =>
         $"DeliveryRecord {{ Key = {Key}, Status = {Status}, SkipReason = {SkipReason}, FailureReason = {FailureReason}, Attempt = {Attempt} }}";

@@ -24,6 +24,14 @@ public readonly record struct DeliveryTransition(DeliveryStatus Status, bool Cha
 /// </summary>
 public static class DeliveryTransitions
 {
+    /// <summary>
+    /// Whether a row in <paramref name="status"/> keeps the address (number or email) it is sent to: only while it may
+    /// still be sent — Pending, and Sending, whose retry reconciles against the provider's messages to that number
+    /// before any resend. Every later status (Sent, Delivered, Undelivered, Failed, Skipped) drops it: callbacks, opt-outs
+    /// and reports work from the row key and the recipient hash.
+    /// </summary>
+    public static bool KeepsAddress(DeliveryStatus status) => status is DeliveryStatus.Pending or DeliveryStatus.Sending;
+
     public static bool IsTerminal(DeliveryStatus status) =>
         status is DeliveryStatus.Delivered or DeliveryStatus.Undelivered or DeliveryStatus.Failed or DeliveryStatus.Skipped;
 

@@ -7,7 +7,9 @@ namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
 /// The claim discipline every sender and callback shares. All writes are conditional on the ETag that was read, so of two
-/// workers racing for a row exactly one wins; the loser reads what the winner did and stops.
+/// workers racing for a row exactly one wins; the loser reads what the winner did and stops. Every write that moves a row
+/// out of Sending also drops its address (<see cref="DeliveryRecord.WithoutSpentAddress"/>), and so does any write to a
+/// row that left Sending before that rule (a late callback cleans it).
 /// </summary>
 public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions options, TimeProvider time)
 {
@@ -77,7 +79,7 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
             return Task.FromResult<StoredDelivery?>(null);
         }
 
-        var row = change(stored.Record) with { Status = to, UpdatedAt = Now };
+        var row = (change(stored.Record) with { Status = to, UpdatedAt = Now }).WithoutSpentAddress();
         return deliveries.TryUpdateAsync(row, stored.ETag, cancellationToken);
     }
 
@@ -92,7 +94,7 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
         for (var attempt = 1; ; attempt++)
         {
             var transition = DeliveryTransitions.Apply(stored.Record.Status, incoming);
-            var row = change(stored.Record, transition.Changed) with { Status = transition.Status, UpdatedAt = stored.Record.UpdatedAt };
+            var row = (change(stored.Record, transition.Changed) with { Status = transition.Status, UpdatedAt = stored.Record.UpdatedAt }).WithoutSpentAddress();
             if (row == stored.Record)
             {
                 return stored;

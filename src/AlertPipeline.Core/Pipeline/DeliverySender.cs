@@ -59,7 +59,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             : await composer.ComposeAsync(stored.Record, alert, cancellationToken).ConfigureAwait(false);
         if (composition.SkipReason is { } skip)
         {
-            var skipped = await claims.TryMoveAsync(stored, DeliveryStatus.Skipped, r => r with { SkipReason = skip, Address = null }, cancellationToken).ConfigureAwait(false);
+            var skipped = await claims.TryMoveAsync(stored, DeliveryStatus.Skipped, r => r with { SkipReason = skip }, cancellationToken).ConfigureAwait(false);
             return skipped is null ? new SendResult(SendOutcome.ClaimLost, key, null) : SendResult.From(SendOutcome.Skipped, skipped.Record);
         }
 
@@ -115,7 +115,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             : failure.Kind == ChannelFailureKind.InvalidRecipient ? invalidRecipient
             : FailureReason.Rejected;
         var stored = await claims.RecordResultAsync(
-            claimed, DeliveryStatus.Failed, (r, moved) => moved ? r with { FailureReason = reason, ErrorCode = failure.ProviderCode, Address = null } : r, cancellationToken).ConfigureAwait(false);
+            claimed, DeliveryStatus.Failed, (r, moved) => moved ? r with { FailureReason = reason, ErrorCode = failure.ProviderCode } : r, cancellationToken).ConfigureAwait(false);
         return SendResult.From(SendOutcome.Failed, stored.Record);
     }
 

@@ -46,7 +46,6 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
             SentAt = row.SentAt ?? now,
             ErrorCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? row.ErrorCode,
             FailureReason = failed ? TwilioErrorCodes.ToReason(code) ?? FailureReason.ProviderReported : row.FailureReason,
-            Address = failed ? null : row.Address,
         }, cancellationToken).ConfigureAwait(false);
 
         if (code == 21610)

@@ -209,6 +209,8 @@ internal static class ContactEndpoints
 {
     public const string CsvMediaType = "text/csv";
 
+    private static readonly string ImportBodyRequired = "is required: a text/csv file whose first line is the header " + string.Join(',', ContactCsv.Columns);
+
     public sealed record ContactBody(
         string? ContactId, string? Name, string? Phone, string? Email, string? Language, string? TimeZone, bool? SmsConsent, bool? EmailConsent);
 
@@ -302,7 +304,9 @@ internal static class ContactEndpoints
                 return ApiProblems.NotFound();
             }
 
-            if (!(context.Request.ContentType ?? string.Empty).StartsWith(CsvMediaType, StringComparison.OrdinalIgnoreCase))
+            // No body at all is a 400 whatever the media type says (a body without a media type stays a 415).
+            var mediaType = context.Request.ContentType ?? string.Empty;
+            if (context.Request.ContentLength != 0 && mediaType.Length > 0 && !mediaType.StartsWith(CsvMediaType, StringComparison.OrdinalIgnoreCase))
             {
                 return ApiProblems.UnsupportedMediaType(CsvMediaType);
             }
@@ -311,6 +315,16 @@ internal static class ContactEndpoints
             if (problem is not null)
             {
                 return problem;
+            }
+
+            if (body!.Length == 0)
+            {
+                return ApiProblems.Invalid("body", ImportBodyRequired);
+            }
+
+            if (mediaType.Length == 0)
+            {
+                return ApiProblems.UnsupportedMediaType(CsvMediaType);
             }
 
             var parsed = ContactCsv.Read(body!, unionId, branchId);

@@ -21,6 +21,13 @@ public sealed class PipelineStorageOptions
     /// <summary>Create the tables in the background when the app starts (they are also created on first use).</summary>
     public bool CreateTablesOnStart { get; set; } = true;
 
+    /// <summary>
+    /// Run the one-off <see cref="DeliveryAddressScrub"/> in the background when the app starts: Deliveries rows past
+    /// Sending written before they dropped their address lose it (docs/storage.md). Idempotent; off by default because it
+    /// scans the whole table: switch it on for one start, read the log line it writes, switch it off.
+    /// </summary>
+    public bool ScrubDeliveryAddressesOnStart { get; set; }
+
     /// <summary>Point reads run at most this many at a time (opt-out lookups of a page, fallback inserts).</summary>
     public int MaxParallelReads { get; set; } = 16;
 

@@ -18,7 +18,8 @@ public static class PipelineStorageServiceCollectionExtensions
     /// Registers the repositories behind Core's ports (<see cref="IMembershipReader"/>, <see cref="IAlertStore"/>,
     /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>),
     /// <see cref="MembershipRepository"/> (with its upserts, for seeding), <see cref="PipelineTables"/>, the
-    /// <see cref="RecipientHasher"/> from <c>RecipientHashKey</c>, and a start-up task creating the tables. Settings
+    /// <see cref="RecipientHasher"/> from <c>RecipientHashKey</c>, a start-up task creating the tables, and the one-off
+    /// <see cref="DeliveryAddressScrub"/> (run at start when <c>Pipeline:Storage:ScrubDeliveryAddressesOnStart</c>). Settings
     /// (<c>Pipeline:Storage:*</c>, <c>RecipientHashKey</c>, the storage connection in Azure) are validated on start.
     /// </summary>
     public static IServiceCollection AddPipelineStorage(this IServiceCollection services, IConfiguration configuration)
@@ -52,9 +53,11 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton<IOptOutStore, OptOutRepository>();
         services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();
         services.TryAddSingleton<SeedLoader>();
+        services.TryAddSingleton<DeliveryAddressScrub>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddHostedService<PipelineTablesInitializer>();
+        services.AddHostedService<DeliveryAddressScrubService>();
         return services;
     }
 

@@ -269,6 +269,103 @@ public sealed class OrganiserApiMembershipTests(ApiTestApp app, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task ImportCsv_UnterminatedAndStrayQuotes_AreReportedAtTheirLinesAndEveryOtherLineIsImported()
+    {
+        var union = await app.NewUnionAsync();
+        var csv = string.Join('\n',
+            Header,
+            "a1,Ann,+447700900001,,en,UTC,true,true",              // 2 good
+            "a2,\"Bob,+447700900002,,en,UTC,true,true",            // 3 quote never closed on its line
+            "a3,Cy,+447700900003,,en,UTC,true,true",               // 4 good
+            "a4,\"Bo\"b\",+447700900004,,en,UTC,true,true",         // 5 text after a closing quote
+            "a5,Bo\"b,+447700900005,,en,UTC,true,true",             // 6 stray quote
+            "a6,Di,+447700900006,,en,UTC,true,true",               // 7 good
+            "a7,\"Ed,+447700900007,,en,UTC,true,true");            // 8 quote never closed, at the end of the file
+
+        using var response = await app.SendAsync(HttpMethod.Post, $"{union.Base}/branches/{union.Branch}/contacts:import", union.AdminKey, ApiTestApp.Csv(csv));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await response.Content.ReadAsStringAsync();
+        var report = JsonDocument.Parse(body).RootElement;
+        report.GetProperty("imported").GetInt32().Should().Be(3);
+        report.GetProperty("rejected").GetInt32().Should().Be(4);
+        report.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("field").GetString()))
+            .Should().Equal((3, "line"), (5, "line"), (6, "line"), (8, "line"));
+        body.Should().NotContain("+44").And.NotContain("Bob");
+        var page = await app.Membership.GetContactsPageAsync(UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch), 100, null);
+        page.Contacts.Select(c => c.Contact.ContactId.Value).Should().Equal("a1", "a3", "a6");
+    }
+
+    [Fact]
+    public async Task ImportCsv_InvalidUtf8_IsALineErrorAndNoReplacementCharacterIsStored()
+    {
+        var union = await app.NewUnionAsync();
+        byte[] file = [.. Encoding.UTF8.GetBytes(Header + "\na1,Ren"), 0xE9, .. Encoding.UTF8.GetBytes("e,+447700900001,,fr,UTC,true,true\na2,Zo\u00eb,+447700900002,,en,UTC,true,true\n")];
+        using var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+
+        using var response = await app.SendAsync(HttpMethod.Post, $"{union.Base}/branches/{union.Branch}/contacts:import", union.AdminKey, content);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ApiTestApp.ReadJsonAsync(response)).GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("message").GetString()))
+            .Should().Equal((2, "name", "is not valid UTF-8 (save the file as UTF-8)"));
+        var page = await app.Membership.GetContactsPageAsync(UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch), 100, null);
+        page.Contacts.Should().ContainSingle().Which.Contact.Name.Should().Be("Zo\u00eb");
+    }
+
+    [Fact]
+    public async Task ImportCsv_HeaderRepeatingAColumn_Answers400AndWritesNothing()
+    {
+        var union = await app.NewUnionAsync();
+
+        using var response = await app.SendAsync(HttpMethod.Post, $"{union.Base}/branches/{union.Branch}/contacts:import", union.AdminKey,
+            ApiTestApp.Csv(Header + ",phone\na1,Ann,+447700900001,,en,UTC,true,true,+447700900002\n"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var problem = await ApiTestApp.ReadJsonAsync(response);
+        problem.GetProperty("errors")[0].GetProperty("field").GetString().Should().Be("header");
+        problem.GetProperty("detail").GetString().Should().Contain("repeated column(s) phone");
+        (await app.Membership.GetContactsPageAsync(UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch), 10, null)).Contacts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ImportCsv_EmptyBody_Answers400BodyIsRequired()
+    {
+        var union = await app.NewUnionAsync();
+        var path = $"{union.Base}/branches/{union.Branch}/contacts:import";
+
+        using var emptyCsv = await app.SendAsync(HttpMethod.Post, path, union.AdminKey, ApiTestApp.Csv(string.Empty));
+        using var noBody = await app.SendAsync(HttpMethod.Post, path, union.AdminKey);
+        using var blankLines = await app.SendAsync(HttpMethod.Post, path, union.AdminKey, ApiTestApp.Csv("\n\n"));
+
+        foreach (var response in new[] { emptyCsv, noBody })
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            var problem = await ApiTestApp.ReadJsonAsync(response);
+            problem.GetProperty("errors")[0].GetProperty("field").GetString().Should().Be("body");
+            problem.GetProperty("detail").GetString().Should().StartWith("body: is required");
+        }
+
+        blankLines.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ApiTestApp.ReadJsonAsync(blankLines)).GetProperty("detail").GetString().Should().StartWith("header: the file is empty");
+    }
+
+    [Fact]
+    public async Task ImportCsv_FileWithoutItsHeader_Answers400WithoutRepeatingTheFirstLine()
+    {
+        var union = await app.NewUnionAsync();
+
+        using var response = await app.SendAsync(HttpMethod.Post, $"{union.Base}/branches/{union.Branch}/contacts:import", union.AdminKey,
+            ApiTestApp.Csv("a1,Ann Smith,+447700900001,ann@example.org,en,UTC,true,true\na2,Bob,+447700900002,,en,UTC,true,true\n"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var body = await response.Content.ReadAsStringAsync();
+        body.Should().Contain("the first line is not the header").And.NotContainAny("Ann", "+44", "7700900001", "example.org", "a1,");
+        (await app.Membership.GetContactsPageAsync(UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch), 10, null)).Contacts.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task ImportCsv_ReimportKeepsOptOutsAndClearsARemovedEmail()
     {
         var union = await app.NewUnionAsync();

@@ -28,6 +28,9 @@ public sealed class ReportsTestApp : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
+    /// <summary>The storage (Azurite) and table prefix of this app, for a second app on the same tables.</summary>
+    public (string ConnectionString, string Prefix) Storage => (_connectionString, _prefix);
+
     public HttpClient Client { get; private set; } = null!;
 
     public MembershipRepository Membership => Service<MembershipRepository>();

@@ -45,6 +45,7 @@ public sealed class SendEmailHandlerTests
         sent.UnsubscribeUrl!.AbsoluteUri.Should().Be($"https://alerts.example.org/unsubscribe?ref={_key.Value}");
         sent.ListUnsubscribeHeader.Should().Contain("mailto:unsubscribe@example.org");
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.ProviderId == "<ap.1@example.org>" && r.Attempt == 1);
+        Row.Address.Should().BeNull("a sent row keeps no email address");
     }
 
     [Fact]

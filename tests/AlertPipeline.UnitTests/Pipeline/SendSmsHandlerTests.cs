@@ -51,6 +51,20 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
+    public async Task Send_Sent_TheRowHeldTheNumberWhileSendingAndDropsItOnceSent()
+    {
+        DeliveryRecord? whileSending = null;
+        _world.SetUpSmsSuccess(_ => whileSending = Row);
+
+        await _world.SendSms.HandleAsync(_key, default);
+
+        whileSending!.Status.Should().Be(DeliveryStatus.Sending);
+        whileSending.Address.Should().Be(Phone, "a Sending row's retry reconciles against Twilio's messages to the number");
+        Row.Status.Should().Be(DeliveryStatus.Sent);
+        Row.Address.Should().BeNull("a sent row keeps no number");
+    }
+
+    [Fact]
     public async Task Send_RussianContact_RendersRussianAsUcs2()
     {
         var entry = _world.Contacts[0];
@@ -135,6 +149,7 @@ public sealed class SendSmsHandlerTests
         result.Outcome.Should().Be(SendOutcome.Reconciled);
         Row.Status.Should().Be(DeliveryStatus.Sent);
         Row.ProviderId.Should().Be("SM-ours");
+        Row.Address.Should().BeNull("reconciliation looked the number up while the row was Sending; the reconciled row keeps none");
         since.Should().Be(claimedAt.ToDateTimeOffset() - _world.Options.ReconcileSkew);
         _world.Sms.Verify(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()), Times.Never);
     }

@@ -61,6 +61,21 @@ public sealed class TwilioStatusCallbackHandlerTests
 
         Row.Status.Should().Be(DeliveryStatus.Delivered);
         Row.ProviderId.Should().Be("SM1");
+        Row.Address.Should().BeNull("the row left Sending");
+    }
+
+    [Theory]
+    [InlineData("sent")]
+    [InlineData("delivered")]
+    [InlineData("undelivered")]
+    public async Task Callback_SentRowStillHoldingItsNumber_DropsIt(string status)
+    {
+        Row.Address.Should().Be(Phone, "rows sent before addresses were dropped still hold one");
+
+        await Callback(status);
+
+        Row.Address.Should().BeNull();
+        Row.ProviderId.Should().Be("SM1");
     }
 
     [Theory]

@@ -13,6 +13,28 @@ public class DeliveryTransitionsTests
     ];
 
     [Fact]
+    public void KeepsAddress_OnlyWhileTheRowMayStillBeSent()
+    {
+        Enum.GetValues<DeliveryStatus>().Where(DeliveryTransitions.KeepsAddress).Should().Equal(Pending, Sending);
+    }
+
+    [Fact]
+    public void WithoutSpentAddress_DropsTheAddressOfEveryStatusAfterSending()
+    {
+        var row = new DeliveryRecord
+        {
+            Key = new AlertPipeline.Core.Alerts.DeliveryKey(AlertPipeline.Core.Alerts.AlertId.Parse(new string('a', 32)), AlertPipeline.Core.Contacts.Channel.Sms,
+                AlertPipeline.Core.Alerts.RecipientHash.Parse(new string('b', 32))),
+            Status = Pending, Address = "+447700900123", CreatedAt = NodaTime.Instant.FromUnixTimeSeconds(0),
+        };
+
+        foreach (var status in Enum.GetValues<DeliveryStatus>())
+        {
+            (row with { Status = status }).WithoutSpentAddress().Address.Should().Be(status is Pending or Sending ? "+447700900123" : null, status.ToString());
+        }
+    }
+
+    [Fact]
     public void CanMove_AllowsExactlyTheDocumentedTransitions()
     {
         foreach (var from in Enum.GetValues<DeliveryStatus>())
