@@ -16,7 +16,7 @@ public static class PipelineStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the repositories behind Core's ports (<see cref="IMembershipReader"/>, <see cref="IAlertStore"/>,
-    /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>),
+    /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>, <see cref="IInboundMessageLog"/>),
     /// <see cref="MembershipRepository"/> (with its upserts, for seeding), <see cref="PipelineTables"/>, the
     /// <see cref="RecipientHasher"/> from <c>RecipientHashKey</c>, and a start-up task creating the tables. Settings
     /// (<c>Pipeline:Storage:*</c>, <c>RecipientHashKey</c>, the storage connection in Azure) are validated on start.
@@ -51,6 +51,7 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton<IDeferredDispatchStore, DeferredDispatchRepository>();
         services.TryAddSingleton<IOptOutStore, OptOutRepository>();
         services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();
+        services.TryAddSingleton<IInboundMessageLog, InboundMessageRepository>();
         services.TryAddSingleton<SeedLoader>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
