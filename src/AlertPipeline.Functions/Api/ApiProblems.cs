@@ -155,7 +155,7 @@ public static class ApiBodies
             var fields = JsonFields(typeof(T));
             var unknown = document.RootElement.EnumerateObject()
                 .Where(p => !fields.ContainsKey(p.Name))
-                .Select(p => new FieldError(p.Name, $"is not a known field (expected {string.Join(", ", fields.Keys)}; names are case-sensitive)"))
+                .Select(p => new FieldError(SafeName(p.Name), $"is not a known field (expected {string.Join(", ", fields.Keys)}; names are case-sensitive)"))
                 .ToList();
             if (unknown.Count > 0)
             {
@@ -206,7 +206,7 @@ public static class ApiBodies
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    var propertyPath = path + "." + property.Name;
+                    var propertyPath = path + "." + SafeName(property.Name);
                     if (!seen.Add(property.Name))
                     {
                         errors.Add(new(Field(propertyPath), "duplicate property: it appears more than once in the object"));
@@ -225,6 +225,25 @@ public static class ApiBodies
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// A property name as it may be shown in an answer: names are echoed only when they look like names (letters,
+    /// digits, <c>_</c>, <c>-</c>, up to 64, no run of 5 digits), so a phone number or an email sent as a name is not.
+    /// </summary>
+    internal static string SafeName(string name)
+    {
+        var digits = 0;
+        foreach (var c in name)
+        {
+            digits = char.IsAsciiDigit(c) ? digits + 1 : 0;
+            if (digits >= 5 || !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                return "(a property whose name is not shown)";
+            }
+        }
+
+        return name.Length is > 0 and <= 64 ? name : "(a property whose name is not shown)";
     }
 
     private static Dictionary<string, Type> JsonFields(Type type) =>

@@ -54,6 +54,18 @@ public sealed class ApiBodiesTests
     }
 
     [Theory]
+    [InlineData("""{"+447700900123":"x"}""")]
+    [InlineData("""{"jane@example.org":"x"}""")]
+    [InlineData("""{"447700900123":1,"447700900123":2}""")]
+    public async Task ReadJson_PropertyNamedLikeAPhoneOrEmail_IsRefusedWithoutEchoingIt(string body)
+    {
+        var (_, problem) = await ReadAsync(body);
+
+        Problem(problem).Status.Should().Be(400);
+        Problem(problem).Detail.Should().NotContain("7700900").And.NotContain("example.org").And.Contain("name is not shown");
+    }
+
+    [Theory]
     [InlineData("", "application/json")]
     [InlineData("", null)]
     [InlineData("  \r\n ", "application/json")]
