@@ -115,9 +115,39 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         return [.. records.OrderBy(r => r.CreatedAt).ThenBy(r => r.KeyId, StringComparer.Ordinal)];
     }
 
-    /// <summary>Revokes a key (idempotent); false when the union has no such key.</summary>
-    public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default) =>
-        await RevokeCoreAsync(unionId, keyId, replacedBy: null, cancellationToken).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// Revokes a key (idempotent); false when the union has no such key. The write is conditional on the ETag read, so a
+    /// revocation racing a rotation never erases the rotation's <c>ReplacedBy</c>: it re-reads and finds the key revoked.
+    /// </summary>
+    public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var entity = await FindEntityAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
+            if (entity is null)
+            {
+                return false;
+            }
+
+            var record = Read(entity);
+            if (record.IsRevoked)
+            {
+                return true;
+            }
+
+            var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await table.UpdateEntityAsync(Write(record with { RevokedAt = time.GetUtcNow() }, entity.RowKey), entity.ETag, TableUpdateMode.Replace, cancellationToken)
+                    .ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed meanwhile (rotated or revoked by another request): read it again.
+            }
+        }
+    }
 
     /// <summary>
     /// Replaces a working key with a new one of the same union and role, once: the old key is revoked (ReplacedBy = the
@@ -154,26 +184,6 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         }
 
         return new RotationResult(RotationOutcome.Rotated, created);
-    }
-
-    private async Task<ApiKeyRecord?> RevokeCoreAsync(UnionId unionId, string keyId, string? replacedBy, CancellationToken cancellationToken)
-    {
-        var entity = await FindEntityAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
-        if (entity is null)
-        {
-            return null;
-        }
-
-        var record = Read(entity);
-        if (record.IsRevoked)
-        {
-            return record;
-        }
-
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var revoked = record with { RevokedAt = time.GetUtcNow(), ReplacedBy = replacedBy };
-        await table.UpdateEntityAsync(Write(revoked, entity.RowKey), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        return revoked;
     }
 
     private async Task<TableEntity?> FindEntityAsync(UnionId unionId, string keyId, CancellationToken cancellationToken)

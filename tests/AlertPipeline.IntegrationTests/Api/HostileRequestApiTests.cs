@@ -95,6 +95,30 @@ public sealed class HostileRequestApiTests(ApiTestApp app) : IClassFixture<ApiTe
     }
 
     [Fact]
+    public async Task RevokeAndRotate_Concurrently_LeaveAtMostOneNewKeyAndItIsRecordedAsTheReplacement()
+    {
+        var union = await app.NewUnionAsync();
+        var organiser = (await app.Keys.FindBySecretAsync(union.OrganiserKey))!;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => app.SendAsync(
+            i % 2 == 0 ? HttpMethod.Post : HttpMethod.Delete,
+            i % 2 == 0 ? $"{union.Base}/keys/{organiser.KeyId}/rotate" : $"{union.Base}/keys/{organiser.KeyId}",
+            union.AdminKey)));
+
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        created.Should().HaveCountLessThanOrEqualTo(1);
+        var keys = await app.Keys.ListAsync(UnionId.Parse(union.UnionId));
+        var old = keys.Single(k => k.KeyId == organiser.KeyId);
+        old.IsRevoked.Should().BeTrue();
+        keys.Should().HaveCount(2 + created.Count);
+        old.ReplacedBy.Should().Be(created.Count == 1 ? (await ApiTestApp.ReadJsonAsync(created[0])).GetProperty("keyId").GetString() : null);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task CreateBranch_DuplicateJsonProperty_Answers400NamingIt()
     {
         var union = await app.NewUnionAsync();
