@@ -102,6 +102,7 @@ var tables = [
   'RecipientIndex'
   'DeferredDispatches'
   'CampaignMembers'
+  'InboundMessages'
   'ApiKeys'
   'Audit'
   'Schedules'

@@ -71,8 +71,15 @@ internal static class AdminCommands
         app.SetAction(rotate, async run =>
         {
             var (keys, unionId) = await OpenAsync(run, connection, prefix);
-            var created = await keys.RotateAsync(unionId, run.Value(rotateId)!, run.CancellationToken)
-                ?? throw new CliException($"Union '{unionId}' has no key '{run.Value(rotateId)}'.", ExitCodes.NotFound);
+            var rotated = await keys.RotateAsync(unionId, run.Value(rotateId)!, run.CancellationToken);
+            var created = rotated.Outcome switch
+            {
+                RotationOutcome.Rotated => rotated.Created!,
+                RotationOutcome.Revoked => throw new CliException(
+                    $"Key '{run.Value(rotateId)}' of union '{unionId}' is revoked (or was just rotated by someone else); nothing was created. Create a new key instead.",
+                    ExitCodes.Failed),
+                _ => throw new CliException($"Union '{unionId}' has no key '{run.Value(rotateId)}'.", ExitCodes.NotFound),
+            };
             KeyCommands.ShowCreated(run, View(created, run.Value(rotateId)));
             return ExitCodes.Success;
         });

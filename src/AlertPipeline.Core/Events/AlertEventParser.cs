@@ -60,7 +60,8 @@ public static class AlertEventParser
     /// <summary>
     /// The cross-field rules, for events built in code (the parser applies them too): templates xor templateRef; at
     /// least one channel; every inline template covers every channel, with valid placeholder syntax and only known
-    /// variables; variable names valid and not per-recipient; expiry after <see cref="EventEnvelope.OccurredAt"/>.
+    /// variables, and an SMS text no longer than <see cref="SmsEncoder.MaxBodyLength"/> characters once the event's own
+    /// variables are filled in; variable names valid and not per-recipient; expiry after <see cref="EventEnvelope.OccurredAt"/>.
     /// Paths are those of the JSON form.
     /// </summary>
     public static IReadOnlyList<ValidationError> Validate(AlertEvent alertEvent)
@@ -126,6 +127,12 @@ public static class AlertEventParser
             }
 
             CheckText(template.Sms, Path(path, "sms"), known, errors);
+            if (template.Sms is { } sms && TemplateText.MinimumLength(sms, alertEvent.Variables) is var smsLength && smsLength > SmsEncoder.MaxBodyLength)
+            {
+                errors.Add(new(Path(path, "sms"), TemplateText.MinimumLength(sms, ValueDictionary.Empty) == smsLength
+                    ? $"is {smsLength} characters long; an SMS may be at most {SmsEncoder.MaxBodyLength} characters (Twilio's limit for one message)"
+                    : $"is at least {smsLength} characters long with the event's variables; an SMS may be at most {SmsEncoder.MaxBodyLength} characters (Twilio's limit for one message)"));
+            }
             if (template.Email is { } email)
             {
                 var emailPath = Path(path, "email");

@@ -30,6 +30,19 @@ public static class TemplateText
         !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     /// <summary>
+    /// The fewest characters <paramref name="text"/> can render to: placeholders with a value in
+    /// <paramref name="variables"/> count as that value, the others (filled per recipient later) as nothing. Placeholder
+    /// syntax errors are ignored here (<see cref="Placeholders"/> reports them).
+    /// </summary>
+    public static int MinimumLength(string text, IReadOnlyDictionary<string, string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var length = 0;
+        Scan(text, "text", literal: s => length += s.Length, placeholder: name => length += variables.TryGetValue(name, out var v) && v is not null ? v.Length : 0, []);
+        return length;
+    }
+
+    /// <summary>
     /// Replaces every placeholder with <paramref name="encode"/>(value). Errors (path = <paramref name="path"/>) name
     /// each syntax problem and each variable with no value.
     /// </summary>

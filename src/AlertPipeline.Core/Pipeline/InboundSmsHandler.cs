@@ -13,12 +13,15 @@ namespace AlertPipeline.Core.Pipeline;
 /// answers its own English STOP/START keywords itself, so we confirm only the Russian ones (docs/domain.md).
 /// </summary>
 public sealed class InboundSmsHandler(
-    IOptOutStore optOuts, IRecipientIndex recipients, PipelineLookups lookups, RecipientHasher hasher, PipelineOptions options, TimeProvider time)
+    IOptOutStore optOuts, IRecipientIndex recipients, IInboundMessageLog handled, PipelineLookups lookups, RecipientHasher hasher,
+    PipelineOptions options, TimeProvider time)
 {
     public const string OptOutConfirmationRu = "Вы отписались от сообщений. Чтобы снова получать их, отправьте СТАРТ.";
     public const string OptInConfirmationRu = "Вы снова подписаны на сообщения. Чтобы отписаться, отправьте СТОП.";
 
-    public async Task<InboundResult> HandleAsync(string? from, string? body, CancellationToken cancellationToken)
+    /// <param name="messageSid">Twilio's id of the inbound message (<c>SM…</c>): STOP and START are applied once per id
+    /// (checked, applied, then recorded in <see cref="IInboundMessageLog"/>), and only with a well-formed id.</param>
+    public async Task<InboundResult> HandleAsync(string? messageSid, string? from, string? body, CancellationToken cancellationToken)
     {
         var keyword = OptOutKeywords.Classify(body);
         var masked = Redact.Phone(from);
@@ -33,19 +36,44 @@ public sealed class InboundSmsHandler(
         }
 
         var recipient = hasher.Hash(phone);
-        var ours = !body!.Trim().All(char.IsAscii);
-        switch (keyword)
+        if (keyword == InboundKeyword.Help)
         {
-            case InboundKeyword.OptOut:
-                await optOuts.OptOutAsync(recipient, Channel.Sms, OptOutSource.Keyword, time.Now(), cancellationToken).ConfigureAwait(false);
-                return new InboundResult(keyword, masked, ours ? OptOutConfirmationRu : null);
-            case InboundKeyword.OptIn:
-                await optOuts.OptInAsync(recipient, Channel.Sms, cancellationToken).ConfigureAwait(false);
-                return new InboundResult(keyword, masked, ours ? OptInConfirmationRu : null);
-            default:
-                return new InboundResult(keyword, masked, await HelpTextAsync(recipient, cancellationToken).ConfigureAwait(false));
+            return new InboundResult(keyword, masked, await HelpTextAsync(recipient, cancellationToken).ConfigureAwait(false));
         }
+
+        if (!IsMessageSid(messageSid))
+        {
+            return new InboundResult(keyword, masked, null) { Problem = "no valid MessageSid, so the keyword was not applied" };
+        }
+
+        // A replay of a message already applied (the same MessageSid) must not undo what came after it.
+        if (await handled.WasHandledAsync(messageSid!, cancellationToken).ConfigureAwait(false))
+        {
+            return new InboundResult(keyword, masked, null) { Problem = $"message {messageSid} was handled before (a replay): nothing changed" };
+        }
+
+        var ours = !body!.Trim().All(char.IsAscii);
+        string? reply;
+        if (keyword == InboundKeyword.OptOut)
+        {
+            await optOuts.OptOutAsync(recipient, Channel.Sms, OptOutSource.Keyword, time.Now(), cancellationToken).ConfigureAwait(false);
+            reply = ours ? OptOutConfirmationRu : null;
+        }
+        else
+        {
+            await optOuts.OptInAsync(recipient, Channel.Sms, cancellationToken).ConfigureAwait(false);
+            reply = ours ? OptInConfirmationRu : null;
+        }
+
+        await handled.RecordHandledAsync(messageSid!, keyword, time.Now(), cancellationToken).ConfigureAwait(false);
+        return new InboundResult(keyword, masked, reply);
     }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a Twilio message id: two capital letters and 32 hex digits.</summary>
+    public static bool IsMessageSid(string? value) =>
+        value is { Length: 34 } && char.IsAsciiLetterUpper(value[0]) && char.IsAsciiLetterUpper(value[1]) && !value.AsSpan(2).ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     private async Task<string> HelpTextAsync(RecipientHash recipient, CancellationToken cancellationToken)
     {

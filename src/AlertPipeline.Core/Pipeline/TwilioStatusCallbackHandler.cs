@@ -13,7 +13,8 @@ public sealed record StatusCallback(string? Reference, string? MessageStatus, st
 /// Applies a Twilio status callback to its delivery row: only forward (<see cref="DeliveryTransitions"/>), so duplicates
 /// and out-of-order callbacks change nothing wrongly (invariant 4). Records the error code and its reason
 /// (30003/30008 may succeed later, 30004–30007 are permanent; the row is terminal either way); 21610 also records the
-/// opt-out. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it).
+/// opt-out. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it), and so
+/// is a callback whose MessageSid differs from the provider id the row recorded (a row without one yet takes it).
 /// </summary>
 public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, DeliveryClaims claims, IOptOutStore optOuts)
 {
@@ -34,6 +35,12 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
         if (stored is null)
         {
             return new CallbackResult(CallbackOutcome.UnknownReference, key, null);
+        }
+
+        // A callback about another message than the one this row recorded (a stale send, or a forged reference) changes nothing.
+        if (stored.Record.ProviderId is { } providerId && !string.Equals(providerId, callback.MessageSid, StringComparison.Ordinal))
+        {
+            return new CallbackResult(CallbackOutcome.ProviderMismatch, key, stored.Record.Status);
         }
 
         var code = TwilioErrorCodes.Parse(callback.ErrorCode);
@@ -73,6 +80,9 @@ public enum CallbackOutcome
 
     /// <summary>A status we do not track (receiving, received, new values).</summary>
     IgnoredStatus,
+
+    /// <summary>The callback's MessageSid is not the provider id the row recorded: ignored (and logged).</summary>
+    ProviderMismatch,
 }
 
 public sealed record CallbackResult(CallbackOutcome Outcome, DeliveryKey? Key, DeliveryStatus? Status)

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.OptOut;
 using NodaTime;
 
 namespace AlertPipeline.Core.Ports;
@@ -44,4 +45,17 @@ public interface IRecipientIndex
     Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default);
 
     Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The inbound SMS whose STOP or START was applied, by Twilio MessageSid: a replay of the same signed request (the same
+/// MessageSid) is recognised and changes nothing, so a STOP replayed after a START cannot opt the member out again.
+/// </summary>
+public interface IInboundMessageLog
+{
+    /// <summary>Whether the message with <paramref name="messageSid"/> was handled already.</summary>
+    Task<bool> WasHandledAsync(string messageSid, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the message was handled (idempotent: the first record stands).</summary>
+    Task RecordHandledAsync(string messageSid, InboundKeyword keyword, Instant at, CancellationToken cancellationToken = default);
 }

@@ -3,6 +3,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Pipeline;
 using NodaTime;
 using EventId = AlertPipeline.Core.Events.EventId;
 
@@ -17,8 +18,9 @@ namespace AlertPipeline.Functions.Api;
 public static class AlertEventBody
 {
     /// <summary>
-    /// Reads a request's body as such an event: 415 unless JSON, 413 over <paramref name="limit"/> bytes, 400 naming every
-    /// bad field; otherwise the event.
+    /// Reads a request's body as such an event (through <see cref="ApiBodies.ReadJsonBytesAsync"/>: 415 unless JSON in
+    /// UTF-8, 413 over <paramref name="limit"/> bytes, 400 empty or malformed), then 400 naming every bad field; otherwise
+    /// the event.
     /// </summary>
     public static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now) =>
         await ReadAsync(request, campaignId, limit, now, EventPrefix(campaignId, sender: null)).ConfigureAwait(false);
@@ -53,12 +55,7 @@ public static class AlertEventBody
     private static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now, string eventPrefix)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!(request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, ApiProblems.UnsupportedMediaType("application/json"));
-        }
-
-        var (body, problem) = await ApiBodies.ReadAsync(request, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        var (body, problem) = await ApiBodies.ReadJsonBytesAsync(request, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
         return problem is not null ? (null, problem) : Parse(body!, campaignId, now, eventPrefix);
     }
 
@@ -79,8 +76,17 @@ public static class AlertEventBody
             return (null, ApiProblems.Invalid(parsed.Errors.Select(e => new FieldError(Field(e.Path), e.Message))));
         }
 
-        return alertEvent.TemplateRef is not null
-            ? (null, ApiProblems.Invalid("templateRef", "stored template sets are not supported yet; send inline templates"))
+        if (alertEvent.TemplateRef is not null)
+        {
+            return (null, ApiProblems.Invalid("templateRef", "stored template sets are not supported yet; send inline templates"));
+        }
+
+        // Refused before anything is enqueued: the event must fit one alert-events queue message.
+        var size = PipelineQueues.EncodedSize(alertEvent);
+        return size > PipelineQueues.MaxEventMessageBytes
+            ? (null, ApiProblems.TooLarge(
+                $"The alert event is {size:N0} bytes once encoded for the alert-events queue (base64); a queue message holds at most " +
+                $"{PipelineQueues.MaxEventMessageBytes:N0} bytes. Shorten the templates or variables."))
             : (alertEvent, null);
     }
 

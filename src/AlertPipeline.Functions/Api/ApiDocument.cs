@@ -103,7 +103,7 @@ public static class ApiDocument
 
     private static IEnumerable<int> ErrorStatuses(ApiOperation operation)
     {
-        if (operation.Request is not null)
+        if (operation.Request is not null || operation.BadQuery)
         {
             yield return StatusCodes.Status400BadRequest;
         }

@@ -5,13 +5,14 @@ namespace AlertPipeline.Functions.Api;
 
 /// <summary>
 /// What the OpenAPI document says of one operation that the generator cannot see: the handlers read their bodies
-/// themselves and answer <see cref="IResult"/>s. <paramref name="Conflict"/>: the operation can answer 409. A request of
+/// themselves and answer <see cref="IResult"/>s. <paramref name="Conflict"/>: the operation can answer 409;
+/// <paramref name="BadQuery"/>: it can answer 400 for its query (a paging token it did not issue). A request of
 /// <see cref="System.Text.Json.JsonElement"/> is an alert event (docs/events.md); a response of <see cref="object"/> is a
 /// JSON object described in docs/api.md.
 /// </summary>
 public sealed record ApiOperation(
     string Summary, int Success, Type? Response = null, Type? Request = null, string RequestMediaType = "application/json",
-    string ResponseMediaType = "application/json", bool Conflict = false);
+    string ResponseMediaType = "application/json", bool Conflict = false, bool BadQuery = false);
 
 /// <summary>A list answer: <c>{"items": [...]}</c>.</summary>
 public sealed record ItemsView<T>(IReadOnlyList<T> Items);
@@ -35,13 +36,13 @@ public static class ApiOperations
         [("ApiCampaigns", "GET")] = new("List every campaign (bootstrap admin)", 200, typeof(ItemsView<AdminEndpoints.CampaignView>)),
         [("ApiCampaigns", "POST")] = new("Create a campaign for its owner union (bootstrap admin)", 201, typeof(AdminEndpoints.CampaignView), typeof(AdminEndpoints.CampaignBody), Conflict: true),
         [("ApiKeys", "POST")] = new("Create an API key; the key is shown only in this answer", 201, typeof(KeyEndpoints.KeyView), typeof(KeyEndpoints.KeyBody)),
-        [("ApiKeyRotate", "POST")] = new("Replace a key by a new one of the same role; the old one is revoked", 201, typeof(KeyEndpoints.KeyView)),
+        [("ApiKeyRotate", "POST")] = new("Replace a working key by a new one of the same role; the old one is revoked (409 if it already was)", 201, typeof(KeyEndpoints.KeyView), Conflict: true),
         [("ApiKey", "DELETE")] = new("Revoke a key (idempotent)", 204),
         [("ApiBranches", "GET")] = new("List the union's branches", 200, typeof(ItemsView<BranchEndpoints.BranchView>)),
         [("ApiBranches", "POST")] = new("Create a branch", 201, typeof(BranchEndpoints.BranchView), typeof(BranchEndpoints.BranchBody), Conflict: true),
         [("ApiBranch", "GET")] = new("Read a branch", 200, typeof(BranchEndpoints.BranchView)),
         [("ApiBranch", "DELETE")] = new("Delete an empty branch", 204, Conflict: true),
-        [("ApiContacts", "GET")] = new("List a branch's contacts, a page at a time", 200, typeof(PageView<ContactEndpoints.ContactView>)),
+        [("ApiContacts", "GET")] = new("List a branch's contacts, a page at a time", 200, typeof(PageView<ContactEndpoints.ContactView>), BadQuery: true),
         [("ApiContacts", "POST")] = new("Create a contact", 201, typeof(ContactEndpoints.ContactView), typeof(ContactEndpoints.ContactBody), Conflict: true),
         [("ApiContact", "GET")] = new("Read a contact", 200, typeof(ContactEndpoints.ContactView)),
         [("ApiContact", "PUT")] = new("Replace a contact (its opt-outs are kept)", 200, typeof(ContactEndpoints.ContactView), typeof(ContactEndpoints.ContactBody)),
@@ -66,7 +67,7 @@ public static class ApiOperations
         [("ApiSchedulePostpone", "POST")] = new("Postpone a trial: pending reminders recomputed, optional 'hearing moved' notice", 200, typeof(ScheduleEndpoints.ScheduleView), typeof(ScheduleEndpoints.PostponeBody), Conflict: true),
         [("ApiScheduleCancel", "POST")] = new("Cancel a trial: pending alerts withdrawn, sent ones untouched", 200, typeof(ScheduleEndpoints.ScheduleView), typeof(ScheduleEndpoints.CancelBody), Conflict: true),
         [("ApiKeys", "GET")] = new("List the union's keys (ids and roles, never a key)", 200, typeof(ItemsView<KeyEndpoints.KeyListItem>)),
-        [("ApiAudit", "GET")] = new("Read the union's audit rows, newest first, a page at a time", 200, typeof(PageView<AuditEndpoints.AuditItem>)),
+        [("ApiAudit", "GET")] = new("Read the union's audit rows, newest first, a page at a time", 200, typeof(PageView<AuditEndpoints.AuditItem>), BadQuery: true),
         [("ApiContactErase", "POST")] = new("Erase a contact: the contact and the personal data in its delivery rows (idempotent)", 200, typeof(ContactEraseEndpoints.ErasureView)),
         [("ApiPreview", "POST")] = new("Preview an alert: texts per language, encoding and segments, audience after de-duplication and opt-outs, cost", 200, typeof(object), typeof(JsonElement)),
         [("ApiAlertReport", "GET")] = new("The delivery report of an alert for the union's members (?format=csv for one line per delivery)", 200, typeof(object)),

@@ -119,14 +119,17 @@ internal static class KeyEndpoints
     public static Task<IResult> RotateAsync(HttpContext context, string union, string keyId, ApiGate gate, ApiKeyService keys) =>
         gate.RunAsync(context, union, ApiAccess.UnionAdminOrBootstrap, $"key={Safe(keyId)}", async (unionId, _) =>
         {
-            var created = await keys.RotateAsync(unionId, keyId, context.RequestAborted);
-            if (created is null)
+            var rotated = await keys.RotateAsync(unionId, keyId, context.RequestAborted);
+            switch (rotated.Outcome)
             {
-                return ApiProblems.NotFound();
+                case RotationOutcome.NotFound:
+                    return ApiProblems.NotFound();
+                case RotationOutcome.Revoked:
+                    return ApiProblems.Conflict($"Key '{keyId}' is revoked (or was just rotated or revoked by another request); nothing was created. Create a new key instead.");
             }
 
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Created($"/api/unions/{unionId}/keys/{created.Record.KeyId}", View(created) with { Replaces = keyId });
+            return Results.Created($"/api/unions/{unionId}/keys/{rotated.Created!.Record.KeyId}", View(rotated.Created) with { Replaces = keyId });
         });
 
     private static KeyView View(CreatedApiKey created) =>
@@ -240,7 +243,16 @@ internal static class ContactEndpoints
                 }
 
                 var token = query["continuationToken"].ToString();
-                var page = await membership.GetContactsPageAsync(unionId, branchId, pageSize, token.Length == 0 ? null : token, context.RequestAborted);
+                ContactPage page;
+                try
+                {
+                    page = await membership.GetContactsPageAsync(unionId, branchId, pageSize, token.Length == 0 ? null : token, context.RequestAborted);
+                }
+                catch (ArgumentException)
+                {
+                    return ApiProblems.Invalid("continuationToken", "is not a token this API issued (pass back the continuationToken of the previous page, or none to start)");
+                }
+
                 return Results.Ok(new { items = page.Contacts.Select(View), continuationToken = page.ContinuationToken });
             }
 

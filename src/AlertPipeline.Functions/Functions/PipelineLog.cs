@@ -30,14 +30,17 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 221, Level = LogLevel.Warning, Message = "{Function}: {Reason}; the message will be retried")]
     public static partial void Retrying(ILogger logger, string function, string reason);
 
-    [LoggerMessage(EventId = 230, Level = LogLevel.Warning, Message = "Twilio webhook {Path} refused: missing or invalid X-Twilio-Signature (or Twilio:AuthToken / Twilio:WebhookBaseUrl not set)")]
-    public static partial void WebhookRefused(ILogger logger, string path);
+    [LoggerMessage(EventId = 230, Level = LogLevel.Warning, Message = "Twilio webhook {Path} refused with {Status}: {Reason}")]
+    public static partial void WebhookRefused(ILogger logger, string path, int status, string? reason);
 
     [LoggerMessage(EventId = 231, Level = LogLevel.Information, Message = "Status callback for {DeliveryKey}: {MessageStatus} (code {ErrorCode}) → {Outcome}, now {Status}")]
     public static partial void CallbackApplied(ILogger logger, string? deliveryKey, string? messageStatus, string? errorCode, CallbackOutcome outcome, DeliveryStatus? status);
 
     [LoggerMessage(EventId = 232, Level = LogLevel.Warning, Message = "Status callback ignored: unknown reference {Reference} ({MessageStatus})")]
     public static partial void CallbackUnknown(ILogger logger, string? reference, string? messageStatus);
+
+    [LoggerMessage(EventId = 234, Level = LogLevel.Warning, Message = "Status callback for {DeliveryKey} ignored: its MessageSid {MessageSid} is not the provider id the row recorded ({MessageStatus}; the row stays {Status})")]
+    public static partial void CallbackProviderMismatch(ILogger logger, string? deliveryKey, string? messageSid, string? messageStatus, DeliveryStatus? status);
 
     [LoggerMessage(EventId = 233, Level = LogLevel.Information, Message = "Inbound SMS from {MaskedFrom}: {Keyword}, replied: {Replied}{Problem}")]
     public static partial void InboundHandled(ILogger logger, string maskedFrom, InboundKeyword keyword, bool replied, string? problem);

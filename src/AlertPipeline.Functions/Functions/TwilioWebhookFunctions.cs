@@ -7,8 +7,9 @@ namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
 /// <c>POST /api/twilio/status?ref={deliveryKey}</c>: Twilio's status callback (forwarded request). The signature is checked
-/// first (403 when it does not match); then <see cref="TwilioStatusCallbackHandler"/> moves the row forward. Unknown
-/// references answer 200 (Twilio must not retry them) and are logged.
+/// first (403 when it does not match; 413/400 for a body or form over <see cref="TwilioWebhookValidator"/>'s bounds);
+/// then <see cref="TwilioStatusCallbackHandler"/> moves the row forward. Unknown references, and callbacks whose
+/// MessageSid is not the row's provider id, answer 200 (Twilio must not retry them), change nothing and are logged.
 /// </summary>
 public static class TwilioStatusFunction
 {
@@ -24,10 +25,11 @@ public static class TwilioStatusFunction
         HttpRequest request, TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusFunction).FullName!);
-        if (await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false) is not { } form)
+        var read = await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false);
+        if (read.Form is not { } form)
         {
-            PipelineLog.WebhookRefused(logger, request.Path);
-            return Results.StatusCode(StatusCodes.Status403Forbidden);
+            PipelineLog.WebhookRefused(logger, request.Path, read.RefusalStatus, read.RefusalReason);
+            return Results.StatusCode(read.RefusalStatus);
         }
 
         var callback = new StatusCallback(request.Query["ref"].ToString(), form["MessageStatus"].ToString(), NullIfEmpty(form["ErrorCode"].ToString()), NullIfEmpty(form["MessageSid"].ToString()));
@@ -36,7 +38,11 @@ public static class TwilioStatusFunction
             var result = await handler.HandleAsync(callback, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == CallbackOutcome.UnknownReference)
             {
-                PipelineLog.CallbackUnknown(logger, Truncate(callback.Reference), callback.MessageStatus);
+                PipelineLog.CallbackUnknown(logger, Truncate(callback.Reference), Truncate(callback.MessageStatus));
+            }
+            else if (result.Outcome == CallbackOutcome.ProviderMismatch)
+            {
+                PipelineLog.CallbackProviderMismatch(logger, result.Key?.Value, InboundSmsHandler.IsMessageSid(callback.MessageSid) ? callback.MessageSid : "(not a message id)", Truncate(callback.MessageStatus), result.Status);
             }
             else
             {
@@ -58,8 +64,8 @@ public static class TwilioStatusFunction
 }
 
 /// <summary>
-/// <c>POST /api/twilio/inbound</c>: an inbound SMS (forwarded request). The signature is checked first (403); then
-/// <see cref="InboundSmsHandler"/> records STOP/START and answers HELP. The reply is TwiML (<c>text/xml</c>).
+/// <c>POST /api/twilio/inbound</c>: an inbound SMS (forwarded request). The bounds and the signature are checked first
+/// (413/400/403); then <see cref="InboundSmsHandler"/> records STOP/START (once per MessageSid) and answers HELP. The reply is TwiML (<c>text/xml</c>).
 /// The sender's number is only ever logged masked.
 /// </summary>
 public static class TwilioInboundFunction
@@ -76,13 +82,14 @@ public static class TwilioInboundFunction
         HttpRequest request, TwilioWebhookValidator validator, InboundSmsHandler handler, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioInboundFunction).FullName!);
-        if (await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false) is not { } form)
+        var read = await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false);
+        if (read.Form is not { } form)
         {
-            PipelineLog.WebhookRefused(logger, request.Path);
-            return Results.StatusCode(StatusCodes.Status403Forbidden);
+            PipelineLog.WebhookRefused(logger, request.Path, read.RefusalStatus, read.RefusalReason);
+            return Results.StatusCode(read.RefusalStatus);
         }
 
-        var result = await handler.HandleAsync(form["From"].ToString(), form["Body"].ToString(), cancellationToken).ConfigureAwait(false);
+        var result = await handler.HandleAsync(form["MessageSid"].ToString(), form["From"].ToString(), form["Body"].ToString(), cancellationToken).ConfigureAwait(false);
         PipelineLog.InboundHandled(logger, result.MaskedFrom, result.Keyword, result.Reply is not null, result.Problem is null ? null : $" ({result.Problem})");
         return Results.Text(Twiml.Reply(result.Reply), Twiml.ContentType, System.Text.Encoding.UTF8);
     }

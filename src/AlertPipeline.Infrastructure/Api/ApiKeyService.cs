@@ -19,6 +19,21 @@ public sealed record CreatedApiKey(ApiKeyRecord Record, string Secret)
     public override string ToString() => $"CreatedApiKey {{ {Record} }}";
 }
 
+public enum RotationOutcome
+{
+    /// <summary>The old key is revoked and <see cref="RotationResult.Created"/> replaces it.</summary>
+    Rotated,
+
+    /// <summary>The union has no key with this id.</summary>
+    NotFound,
+
+    /// <summary>The key is revoked (or was rotated or revoked by a concurrent request): nothing was created.</summary>
+    Revoked,
+}
+
+/// <summary>What <see cref="ApiKeyService.RotateAsync"/> did; <see cref="Created"/> only when <see cref="RotationOutcome.Rotated"/>.</summary>
+public sealed record RotationResult(RotationOutcome Outcome, CreatedApiKey? Created);
+
 /// <summary>
 /// API keys in the <c>ApiKeys</c> table, stored only as hashes: a key is <c>apk_</c> + base64url of 32 random bytes; its
 /// SHA-256 (lowercase hex) is the RowKey and the hash's first 16 hex digits, the key id, the PartitionKey, so a request is
@@ -100,42 +115,75 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         return [.. records.OrderBy(r => r.CreatedAt).ThenBy(r => r.KeyId, StringComparer.Ordinal)];
     }
 
-    /// <summary>Revokes a key (idempotent); false when the union has no such key.</summary>
-    public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default) =>
-        await RevokeCoreAsync(unionId, keyId, replacedBy: null, cancellationToken).ConfigureAwait(false) is not null;
-
-    /// <summary>Creates a key with the same union and role and revokes the old one; null when the union has no such key.</summary>
-    public async Task<CreatedApiKey?> RotateAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Revokes a key (idempotent); false when the union has no such key. The write is conditional on the ETag read, so a
+    /// revocation racing a rotation never erases the rotation's <c>ReplacedBy</c>: it re-reads and finds the key revoked.
+    /// </summary>
+    public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
     {
-        var old = await GetAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
-        if (old is null)
+        while (true)
         {
-            return null;
-        }
+            var entity = await FindEntityAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
+            if (entity is null)
+            {
+                return false;
+            }
 
-        var created = await CreateAsync(unionId, old.Role, cancellationToken).ConfigureAwait(false);
-        await RevokeCoreAsync(unionId, keyId, created.Record.KeyId, cancellationToken).ConfigureAwait(false);
-        return created;
+            var record = Read(entity);
+            if (record.IsRevoked)
+            {
+                return true;
+            }
+
+            var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await table.UpdateEntityAsync(Write(record with { RevokedAt = time.GetUtcNow() }, entity.RowKey), entity.ETag, TableUpdateMode.Replace, cancellationToken)
+                    .ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed meanwhile (rotated or revoked by another request): read it again.
+            }
+        }
     }
 
-    private async Task<ApiKeyRecord?> RevokeCoreAsync(UnionId unionId, string keyId, string? replacedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a working key with a new one of the same union and role, once: the old key is revoked (ReplacedBy = the
+    /// new id) with a write conditional on the ETag it was read with, so of concurrent rotations of one key exactly one
+    /// succeeds. The new key is written first and deleted again when the old one turns out revoked or changed meanwhile,
+    /// so a failed rotation leaves no usable key behind and never leaves the caller without one.
+    /// </summary>
+    public async Task<RotationResult> RotateAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
     {
         var entity = await FindEntityAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
         if (entity is null)
         {
-            return null;
+            return new RotationResult(RotationOutcome.NotFound, null);
         }
 
-        var record = Read(entity);
-        if (record.IsRevoked)
+        var old = Read(entity);
+        if (old.IsRevoked)
         {
-            return record;
+            return new RotationResult(RotationOutcome.Revoked, null);
         }
 
+        var created = await CreateAsync(unionId, old.Role, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var revoked = record with { RevokedAt = time.GetUtcNow(), ReplacedBy = replacedBy };
-        await table.UpdateEntityAsync(Write(revoked, entity.RowKey), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        return revoked;
+        var revoked = old with { RevokedAt = time.GetUtcNow(), ReplacedBy = created.Record.KeyId };
+        try
+        {
+            await table.UpdateEntityAsync(Write(revoked, entity.RowKey), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            // Someone else rotated or revoked it first: the key just made was never shown to anyone; take it back.
+            await table.DeleteEntityAsync(created.Record.KeyId, Hash(created.Secret), ETag.All, CancellationToken.None).ConfigureAwait(false);
+            return new RotationResult(RotationOutcome.Revoked, null);
+        }
+
+        return new RotationResult(RotationOutcome.Rotated, created);
     }
 
     private async Task<TableEntity?> FindEntityAsync(UnionId unionId, string keyId, CancellationToken cancellationToken)

@@ -77,8 +77,17 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
     public Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default) =>
         membership.GetContactAsync(unionId, branchId, contactId, cancellationToken);
 
-    public Task<ContactPage> GetContactsPageAsync(UnionId unionId, BranchId branchId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
-        membership.GetContactsPageAsync(unionId, branchId, pageSize, continuationToken, cancellationToken);
+    /// <summary>
+    /// A page of the branch's contacts for the API. Its token is bound to the branch (<see cref="ContactPageToken"/>):
+    /// a token this API did not issue for this branch throws <see cref="ArgumentException"/> (answer 400).
+    /// </summary>
+    public async Task<ContactPage> GetContactsPageAsync(UnionId unionId, BranchId branchId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var partition = MembershipRepository.ContactPartition(unionId, branchId);
+        var tableToken = continuationToken is null ? null : ContactPageToken.Unwrap(continuationToken, partition);
+        var page = await membership.GetContactsPageAsync(unionId, branchId, pageSize, tableToken, cancellationToken).ConfigureAwait(false);
+        return page.ContinuationToken is null ? page : page with { ContinuationToken = ContactPageToken.Wrap(page.ContinuationToken, partition) };
+    }
 
     public async Task<WriteOutcome> AddContactAsync(ContactEntry entry, CancellationToken cancellationToken = default)
     {
@@ -156,4 +165,28 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
 
         return entity;
     }
+}
+
+/// <summary>
+/// The API's contacts page token: the table's token prefixed with a digest of the branch's partition, so a token
+/// is only taken back for the branch that issued it, and anything else (a made-up string, another branch's token) is
+/// refused with <see cref="ArgumentException"/> before any query.
+/// </summary>
+internal static class ContactPageToken
+{
+    private const char Separator = '~';
+
+    public static string Wrap(string tableToken, string partition) => Prefix(partition) + Separator + tableToken;
+
+    public static string Unwrap(string continuationToken, string partition)
+    {
+        var prefix = Prefix(partition) + Separator;
+        return continuationToken.Length > prefix.Length && continuationToken.StartsWith(prefix, StringComparison.Ordinal)
+            ? continuationToken[prefix.Length..]
+            : throw new ArgumentException(
+                "The continuation token is not one this API issued for this branch; pass back a page's token, or none to start.", nameof(continuationToken));
+    }
+
+    private static string Prefix(string partition) =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(partition)).AsSpan(0, 9));
 }

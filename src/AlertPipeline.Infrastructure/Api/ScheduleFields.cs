@@ -5,6 +5,8 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
+using AlertPipeline.Infrastructure.Pipeline;
+using AlertPipeline.Infrastructure.Storage.Tables;
 using NodaTime;
 using NodaTime.Text;
 
@@ -164,7 +166,8 @@ public static class ScheduleFields
             Schedule schedule = kind == AnniversaryKind
                 ? new AnniversarySchedule(id, (AnnualDate)date!, time!.Value, zone!, reminders!, body.FirstYear!.Value, body.LastYear, now)
                 : new TrialSchedule(id, ((LocalDate)date!).At(time!.Value), zone!, reminders!, now);
-            return new ScheduledAlert(campaignId, schedule, content!);
+            var alert = new ScheduledAlert(campaignId, schedule, content!);
+            return StorageProblems(alert, errors) ? null : alert;
         }
         catch (ArgumentException ex)
         {
@@ -172,6 +175,32 @@ public static class ScheduleFields
             return null;
         }
     }
+
+    /// <summary>
+    /// Whether a column of the schedule's row would be over Table Storage's limit for one string property
+    /// (<see cref="MaxStoredCharacters"/> UTF-16 characters, 64 KiB); each such column is reported as its body field.
+    /// </summary>
+    private static bool StorageProblems(ScheduledAlert alert, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        foreach (var (column, value) in ScheduleEntityMapper.ToEntity(alert))
+        {
+            if (value is string text && text.Length > MaxStoredCharacters)
+            {
+                errors.Add(new(
+                    char.ToLowerInvariant(column[0]) + column[1..],
+                    $"is {text.Length:N0} characters once stored; Table Storage holds at most {MaxStoredCharacters:N0} characters (64 KiB) in one property"));
+            }
+        }
+
+        return errors.Count > before;
+    }
+
+    /// <summary>Table Storage's limit for one string property, in UTF-16 characters (64 KiB).</summary>
+    public const int MaxStoredCharacters = TableValidation.MaxPropertyValueBytes / 2;
+
+    /// <summary>Room left in a queue message for what a fired alert adds to the content (ids, dates, expiry).</summary>
+    private const int EnvelopeAllowance = 1024;
 
     /// <summary><c>expiresAfterEvent</c> as shown and stored (<c>06:00:00</c>, <c>1.00:00:00</c>); null when zero.</summary>
     public static string? FormatExpiry(Duration expiresAfterEvent) =>
@@ -427,6 +456,15 @@ public static class ScheduleFields
         var parsed = AlertEventParser.Parse(json.Append('}').ToString());
         if (parsed.TryGetValue(out var probe))
         {
+            var size = PipelineQueues.EncodedSize(probe) + EnvelopeAllowance;
+            if (size > PipelineQueues.MaxEventMessageBytes)
+            {
+                errors.Add(new(
+                    prefix.Length == 0 ? "templates" : prefix + "Templates",
+                    $"make each alert about {size:N0} bytes once encoded for the alert-events queue; a queue message holds at most {PipelineQueues.MaxEventMessageBytes:N0} bytes"));
+                return null;
+            }
+
             return probe;
         }
 

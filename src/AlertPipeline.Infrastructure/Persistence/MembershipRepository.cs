@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
 
 namespace AlertPipeline.Infrastructure.Persistence;
 
@@ -61,9 +62,17 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
         var filter = TableFilter.PartitionKeyEquals(ContactPartition(unionId, branchId));
-        await foreach (var page in table.QueryPagesAsync(filter, Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            return new ContactPage([.. page.Items.Select(e => ReadContact(e, unionId, branchId))], page.ContinuationToken);
+            await foreach (var page in table.QueryPagesAsync(filter, Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                return new ContactPage([.. page.Items.Select(e => ReadContact(e, unionId, branchId))], page.ContinuationToken);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
+        {
+            // The service refused the position the token names: it was not one of ours.
+            throw new ArgumentException("The continuation token names no valid table position.", nameof(continuationToken), ex);
         }
 
         return new ContactPage([], null);

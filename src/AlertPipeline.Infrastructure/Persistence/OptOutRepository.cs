@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.OptOut;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Storage.Tables;
 using NodaTime;
@@ -83,5 +84,37 @@ public sealed class RecipientIndexRepository(PipelineTables tables) : IRecipient
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
         var entity = await table.GetEntityIfExistsAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity?.ParseOptional("LastCampaignId", v => CampaignId.TryParse(v, out var id) ? id : null);
+    }
+}
+
+/// <summary>
+/// InboundMessages (PK MessageSid, RK <c>sms</c>): one row per inbound STOP or START applied, so a replayed request (the
+/// same MessageSid) is recognised. Keyed by Twilio's id alone — no number, no recipient hash — and read by point lookups.
+/// </summary>
+public sealed class InboundMessageRepository(PipelineTables tables) : IInboundMessageLog
+{
+    private const string SmsRow = "sms";
+
+    public async Task<bool> WasHandledAsync(string messageSid, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageSid);
+        var table = await tables.GetAsync(PipelineTables.InboundMessages, cancellationToken).ConfigureAwait(false);
+        return await table.GetEntityIfExistsAsync(messageSid, SmsRow, ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    public async Task RecordHandledAsync(string messageSid, InboundKeyword keyword, Instant at, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageSid);
+        var table = await tables.GetAsync(PipelineTables.InboundMessages, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(messageSid, SmsRow) { ["Keyword"] = keyword.ToString(), ["HandledAt"] = at.ToDateTimeOffset() },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableEntityAlreadyExistsException)
+        {
+            // A concurrent duplicate recorded it first: the first record stands.
+        }
     }
 }

@@ -21,9 +21,10 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string RecipientIndex = "RecipientIndex";
     public const string DeferredDispatches = "DeferredDispatches";
     public const string CampaignMembers = "CampaignMembers";
+    public const string InboundMessages = "InboundMessages";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

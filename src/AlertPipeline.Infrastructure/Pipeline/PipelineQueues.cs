@@ -28,6 +28,17 @@ public sealed class PipelineQueues(QueueServiceClient queues)
         }
     }
 
+    /// <summary>The most an alert event may take on <c>alert-events</c>: one Queue service message, 64 KiB once base64-encoded.</summary>
+    public const int MaxEventMessageBytes = QueueMessageCodec.MaxMessageTextBytes;
+
+    /// <summary>The bytes <paramref name="alertEvent"/> takes as a queue message (contract JSON, UTF-8, base64).</summary>
+    public static int EncodedSize(AlertEvent alertEvent)
+    {
+        ArgumentNullException.ThrowIfNull(alertEvent);
+        var utf8 = System.Text.Encoding.UTF8.GetByteCount(AlertEventSerializer.Serialize(alertEvent));
+        return (utf8 + 2) / 3 * 4;
+    }
+
     /// <summary>Validates <paramref name="alertEvent"/> (throws <see cref="ArgumentException"/> listing the errors) and enqueues it on <c>alert-events</c>.</summary>
     public Task<SendReceipt> PublishAsync(AlertEvent alertEvent, CancellationToken cancellationToken = default)
     {

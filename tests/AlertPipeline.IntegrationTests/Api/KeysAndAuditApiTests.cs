@@ -15,7 +15,7 @@ public sealed class KeysAndAuditApiTests(ApiTestApp app) : IClassFixture<ApiTest
         var other = await app.NewUnionAsync();
         var unionId = UnionId.Parse(union.UnionId);
         var organiser = (await app.Keys.FindBySecretAsync(union.OrganiserKey))!;
-        var rotated = (await app.Keys.RotateAsync(unionId, organiser.KeyId))!;
+        var rotated = (await app.Keys.RotateAsync(unionId, organiser.KeyId)).Created!;
 
         using var response = await app.SendAsync(HttpMethod.Get, union.Base + "/keys", union.AdminKey);
 

@@ -66,6 +66,20 @@ public sealed partial class CliCommandTests(ApiTestApp app) : IClassFixture<ApiT
     }
 
     [Fact]
+    public async Task AdminKeysRotate_RevokedKey_FailsAndCreatesNoKey()
+    {
+        var union = await app.NewUnionAsync();
+        (await AdminAsync("keys", "revoke", "--union", union.UnionId, "--key-id", union.AdminKeyId)).ExitCode.Should().Be(ExitCodes.Success);
+
+        var rotated = await AdminAsync("keys", "rotate", "--union", union.UnionId, "--key-id", union.AdminKeyId);
+
+        rotated.ExitCode.Should().Be(ExitCodes.Failed, rotated.ToString());
+        rotated.Error.Should().Contain($"Key '{union.AdminKeyId}'").And.Contain("is revoked");
+        rotated.Out.Should().NotContain("apk_");
+        (await app.Keys.ListAsync(UnionId.Parse(union.UnionId))).Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task AdminKeysRevokeAndList_ShowTheRevokedKey()
     {
         var union = await app.NewUnionAsync();

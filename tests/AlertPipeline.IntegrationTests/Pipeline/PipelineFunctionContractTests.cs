@@ -12,6 +12,7 @@ using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Twilio;
 using AlertPipeline.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
     private readonly LogSink _logs = new();
+    private readonly BodyMeter _meter = new();
     private WebApplicationFactory<Program> _factory = null!;
     private HttpClient _client = null!;
 
@@ -51,6 +53,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
             {
                 services.AddSingleton<TimeProvider>(_time);
                 services.AddLogging(logging => logging.AddProvider(_logs));
+                services.AddSingleton<IStartupFilter>(_meter);
             });
         });
         _client = _factory.CreateClient();
@@ -142,8 +145,9 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
         (await deliveries.GetAsync(aigulKey))!.Record.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Encoding == Core.Messaging.SmsEncodingKind.Ucs2);
 
-        (await PostStatusAsync(aigulKey.Value, "delivered")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await PostStatusAsync(aigulKey.Value, "sent")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var providerId = (await deliveries.GetAsync(aigulKey))!.Record.ProviderId!;
+        (await PostStatusAsync(aigulKey.Value, "delivered", messageSid: providerId)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PostStatusAsync(aigulKey.Value, "sent", messageSid: providerId)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await deliveries.GetAsync(aigulKey))!.Record.Status.Should().Be(DeliveryStatus.Delivered, "a late 'sent' never moves it back");
         (await PostStatusAsync("no-such-delivery", "delivered")).StatusCode.Should().Be(HttpStatusCode.OK, "unknown references are ignored");
 
@@ -221,6 +225,96 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         (await _factory.Services.GetRequiredService<IOptOutStore>().IsOptedOutAsync(hasher.Hash(PhoneNumber.Parse("+447700900125")), Channel.Sms)).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Inbound_UnsignedWithNulInAFormValue_Is403()
+    {
+        var form = Form(("MessageSid", NewSid()), ("From", "+447700900125"), ("To", "+15005550006"), ("Body", "STOP\0<x>"));
+
+        using var response = await PostFormAsync("/api/twilio/inbound", form, string.Empty);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await IsOptedOutAsync("+447700900125")).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("/api/twilio/inbound")]
+    [InlineData("/api/twilio/status?ref=x")]
+    public async Task Webhooks_Unsigned5000Fields_Are400(string path)
+    {
+        var form = Enumerable.Range(0, 5000).Select(i => KeyValuePair.Create($"f{i}", "1")).ToList();
+
+        using var response = await PostFormAsync(path, form, "bm90IGEgc2lnbmF0dXJl");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Webhooks_Unsigned5MiBBody_Is413WithoutReadingItAll(bool contentLength)
+    {
+        const long size = 5L * 1024 * 1024;
+        var body = new CountingStream(size, "Body=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&"u8.ToArray());
+        using var content = new StreamContent(body, 16 * 1024);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        content.Headers.ContentLength = contentLength ? size : null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/twilio/inbound", UriKind.Relative)) { Content = content };
+        request.Headers.TransferEncodingChunked = !contentLength;
+        request.Headers.Add(TwilioRequestValidator.SignatureHeader, "bm90IGEgc2lnbmF0dXJl");
+
+        using var response = await _client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        _meter.BytesRead.Should().BeLessThanOrEqualTo(AlertPipeline.Functions.Functions.TwilioWebhookValidator.MaxBodyBytes + (16 * 1024), "the app reads only a bounded prefix of the body");
+    }
+
+    [Fact]
+    public async Task Inbound_SignedWithNulRtlAndEmoji_Answers200()
+    {
+        using var response = await PostInboundAsync("+447700900125", "\u0645\u0631\u062D\u0628\u0627 \u202Eevil\u202C \U0001F44B\U0001F3FD \0 done");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadAsStringAsync()).Should().EndWith("<Response/>");
+    }
+
+    [Fact]
+    public async Task Inbound_StopReplayedAfterStart_DoesNotOptOutAgain()
+    {
+        const string from = "+447700900126";
+        var stopSid = NewSid();
+        (await PostInboundAsync(from, "STOP", stopSid)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PostInboundAsync(from, "START")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var replay = await PostInboundAsync(from, "STOP", stopSid);
+
+        replay.StatusCode.Should().Be(HttpStatusCode.OK, "Twilio must not retry it");
+        (await IsOptedOutAsync(from)).Should().BeFalse("the STOP was applied once, before the START");
+        _logs.Lines.Should().Contain(l => l.Contains(stopSid, StringComparison.Ordinal) && l.Contains("replay", StringComparison.Ordinal));
+        _logs.Lines.Should().NotContain(l => l.Contains(from, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StatusCallback_MessageSidOfAnotherMessage_IsIgnoredAndLogged()
+    {
+        var (sms, _) = await FanOutAsync();
+        await InvokeServiceBusAsync("SendSms", sms[0]);
+        var key = DeliveryKey.Parse(sms[0].DeliveryKey!);
+        var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
+        var sent = (await deliveries.GetAsync(key))!.Record;
+        sent.Status.Should().Be(DeliveryStatus.Sent);
+        var otherSid = NewSid();
+
+        using var response = await PostStatusAsync(key.Value, "delivered", messageSid: otherSid);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await deliveries.GetAsync(key))!.Record.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.ProviderId == sent.ProviderId);
+        _logs.Lines.Should().Contain(l => l.Contains(key.Value, StringComparison.Ordinal) && l.Contains(otherSid, StringComparison.Ordinal) && l.Contains("ignored", StringComparison.Ordinal));
+    }
+
+    private async Task<bool> IsOptedOutAsync(string phone) =>
+        await _factory.Services.GetRequiredService<IOptOutStore>().IsOptedOutAsync(
+            _factory.Services.GetRequiredService<RecipientHasher>().Hash(PhoneNumber.Parse(phone)), Channel.Sms);
+
     private async Task<(List<DispatchMessage> Sms, List<DispatchMessage> Email)> FanOutAsync()
     {
         var sms = new List<DispatchMessage>();
@@ -256,16 +350,17 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         return InvocationResponse.Parse(text);
     }
 
-    private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null)
+    private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null, string messageSid = "SM1")
     {
-        var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM1"), ("MessageStatus", status), ("To", "+447700900101"));
+        var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", messageSid), ("MessageStatus", status), ("To", "+447700900101"));
         var path = $"/api/twilio/status?ref={reference}";
         return PostFormAsync(path, form, signature ?? TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + path, form));
     }
 
-    private Task<HttpResponseMessage> PostInboundAsync(string from, string body)
+    private Task<HttpResponseMessage> PostInboundAsync(string from, string body, string? messageSid = null)
     {
-        var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM9"), ("From", from), ("To", "+15005550006"), ("Body", body));
+        var form = Form(
+            ("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", messageSid ?? NewSid()), ("From", from), ("To", "+15005550006"), ("Body", body));
         return PostFormAsync("/api/twilio/inbound", form, TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + "/api/twilio/inbound", form));
     }
 
@@ -285,4 +380,101 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
 
     private static List<KeyValuePair<string, string>> Form(params (string Name, string Value)[] fields) =>
         [.. fields.Select(f => KeyValuePair.Create(f.Name, f.Value))];
+
+    private static string NewSid() => "SM" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Counts the request body bytes the app reads (every request of this fixture; tests read it after one request).</summary>
+    private sealed class BodyMeter : IStartupFilter
+    {
+        private long _read;
+
+        public long BytesRead => Interlocked.Read(ref _read);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                context.Request.Body = new MeteredStream(context.Request.Body, this);
+                await nextMiddleware();
+            });
+            next(app);
+        };
+
+        private sealed class MeteredStream(Stream inner, BodyMeter meter) : Stream
+        {
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+                Count(await inner.ReadAsync(buffer, cancellationToken));
+
+            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+                ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            private int Count(int read)
+            {
+                Interlocked.Add(ref meter._read, read);
+                return read;
+            }
+        }
+    }
+
+    /// <summary>A request body of <paramref name="length"/> bytes, generated as it is read.</summary>
+    private sealed class CountingStream(long length, byte[] pattern) : Stream
+    {
+        private long _position;
+
+        public long BytesRead => Interlocked.Read(ref _position);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                buffer[offset + i] = pattern[(_position + i) % pattern.Length];
+            }
+
+            Interlocked.Add(ref _position, n);
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

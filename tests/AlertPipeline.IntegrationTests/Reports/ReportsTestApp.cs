@@ -145,9 +145,12 @@ public sealed class ReportsTestApp : IAsyncLifetime
         }
     }
 
-    /// <summary>A Twilio status callback for the row (e.g. <c>undelivered</c> with <c>30003</c>).</summary>
-    public Task CallbackAsync(DeliveryKey key, string status, string? errorCode = null) =>
-        Service<TwilioStatusCallbackHandler>().HandleAsync(new StatusCallback(key.Value, status, errorCode, "SM" + new string('0', 32)), default);
+    /// <summary>A Twilio status callback for the row (e.g. <c>undelivered</c> with <c>30003</c>), about the message the row sent.</summary>
+    public async Task CallbackAsync(DeliveryKey key, string status, string? errorCode = null)
+    {
+        var sid = (await Deliveries.GetAsync(key))?.Record.ProviderId ?? "SM" + new string('0', 32);
+        await Service<TwilioStatusCallbackHandler>().HandleAsync(new StatusCallback(key.Value, status, errorCode, sid), default);
+    }
 
     public async Task<List<DeliveryRecord>> RowsAsync(AlertId alertId)
     {

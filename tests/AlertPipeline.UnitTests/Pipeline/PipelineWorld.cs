@@ -3,6 +3,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.OptOut;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Testing;
 using Moq;
@@ -36,6 +37,11 @@ internal sealed class PipelineWorld
         SetUpAlerts();
         SetUpOptOuts();
         SetUpRecipients();
+        InboundLog.Setup(l => l.WasHandledAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string sid, CancellationToken _) => HandledInbound.Contains(sid));
+        InboundLog.Setup(l => l.RecordHandledAsync(It.IsAny<string>(), It.IsAny<InboundKeyword>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
+            .Callback((string sid, InboundKeyword _, Instant _, CancellationToken _) => HandledInbound.Add(sid))
+            .Returns(Task.CompletedTask);
         Rejections.Setup(r => r.RecordAsync(It.IsAny<RejectedEvent>(), It.IsAny<CancellationToken>()))
             .Callback((RejectedEvent e, CancellationToken _) => Rejected.Add(e)).Returns(Task.CompletedTask);
     }
@@ -75,6 +81,11 @@ internal sealed class PipelineWorld
 
     public Mock<IRecipientIndex> Recipients { get; } = new(MockBehavior.Strict);
 
+    public Mock<IInboundMessageLog> InboundLog { get; } = new(MockBehavior.Strict);
+
+    /// <summary>The MessageSids <see cref="InboundLog"/> recorded as handled.</summary>
+    public HashSet<string> HandledInbound { get; } = [];
+
     public Mock<IRejectedEventLog> Rejections { get; } = new(MockBehavior.Strict);
 
     public Mock<ISmsGateway> Sms { get; } = new(MockBehavior.Strict);
@@ -95,7 +106,7 @@ internal sealed class PipelineWorld
 
     public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
 
-    public InboundSmsHandler Inbound => new(OptOuts.Object, Recipients.Object, Lookups, Hasher, Options, Time);
+    public InboundSmsHandler Inbound => new(OptOuts.Object, Recipients.Object, InboundLog.Object, Lookups, Hasher, Options, Time);
 
     public IReadOnlyDictionary<RecipientHash, CampaignId> LastCampaign => _lastCampaign;
 

@@ -22,8 +22,8 @@ public sealed class TwilioStatusCallbackHandlerTests
 
     private DeliveryRecord Row => _world.Deliveries[_key];
 
-    private Task<CallbackResult> Callback(string status, string? errorCode = null, string? reference = null) =>
-        _world.Callbacks.HandleAsync(new StatusCallback(reference ?? _key.Value, status, errorCode, "SM1"), default);
+    private Task<CallbackResult> Callback(string status, string? errorCode = null, string? reference = null, string messageSid = "SM1") =>
+        _world.Callbacks.HandleAsync(new StatusCallback(reference ?? _key.Value, status, errorCode, messageSid), default);
 
     [Fact]
     public async Task Callback_Delivered_MovesSentToDelivered()
@@ -129,5 +129,31 @@ public sealed class TwilioStatusCallbackHandlerTests
     public async Task Callback_InboundStatus_IsIgnored()
     {
         (await Callback("received")).Outcome.Should().Be(CallbackOutcome.IgnoredStatus);
+    }
+
+    [Theory]
+    [InlineData("SM2", "delivered")]
+    [InlineData("SM2", "failed")]
+    [InlineData(null, "delivered")]
+    public async Task Callback_MessageSidOtherThanTheRowsProviderId_ChangesNothing(string? messageSid, string status)
+    {
+        var result = await _world.Callbacks.HandleAsync(new StatusCallback(_key.Value, status, status == "failed" ? "21610" : null, messageSid), default);
+
+        result.Outcome.Should().Be(CallbackOutcome.ProviderMismatch);
+        result.Status.Should().Be(DeliveryStatus.Sent);
+        Row.Status.Should().Be(DeliveryStatus.Sent);
+        Row.ProviderId.Should().Be("SM1");
+        _world.OptedOut.Should().BeEmpty("a mismatched 21610 records no opt-out");
+    }
+
+    [Fact]
+    public async Task Callback_RowWithoutProviderIdYet_TakesTheCallbacksMessageSid()
+    {
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ProviderId = null });
+
+        var result = await Callback("delivered", messageSid: "SM7");
+
+        result.Outcome.Should().Be(CallbackOutcome.Applied);
+        Row.ProviderId.Should().Be("SM7");
     }
 }

@@ -443,4 +443,37 @@ public class AlertEventParserTests
         AlertEventParser.Validate(e).Select(x => x.ToString()).Should().ContainSingle()
             .Which.Should().StartWith("$.templates.en.sms: unknown variable 'who'");
     }
+
+    [Fact]
+    public void Parse_SmsTemplateOverTwiliosBodyLimit_NamesTheTemplateAndTheLimit()
+    {
+        var node = ValidNode();
+        node["templates"]!["en"]!["sms"] = new string('x', 30_000);
+
+        ErrorsOf(node).Should().ContainSingle().Which.Should().Be(
+            "$.templates.en.sms: is 30000 characters long; an SMS may be at most 1600 characters (Twilio's limit for one message)");
+    }
+
+    [Fact]
+    public void Parse_SmsUnderTheLimitThatTheEventsVariablesPushOver_IsRefused()
+    {
+        var node = ValidNode();
+        node["variables"]!["place"] = new string('p', 1000);
+        node["templates"]!["en"]!["sms"] = new string('x', 700) + " {{place}}";
+
+        ErrorsOf(node).Should().ContainSingle().Which.Should().StartWith("$.templates.en.sms: is at least 1701 characters long with the event's variables");
+    }
+
+    [Fact]
+    public void Parse_SmsOfExactly1600CharactersWithPerRecipientPlaceholders_IsAccepted()
+    {
+        var node = ValidNode();
+        node["templates"]!["en"]!["sms"] = new string('x', 1590) + "{{name}}{{date}}";
+
+        ErrorsOf(node).Should().BeEmpty("per-recipient values are only known at send time; the renderer checks the final text");
+    }
+
+    [Fact]
+    public void MinimumLength_CountsKnownVariablesAndNotPerRecipientOnes() =>
+        TemplateText.MinimumLength("Hi {{name}}, {{ place }}!", new Dictionary<string, string> { ["place"] = "Aqtau" }).Should().Be("Hi , Aqtau!".Length);
 }
