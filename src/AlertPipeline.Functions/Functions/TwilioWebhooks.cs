@@ -1,5 +1,6 @@
 using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.Extensions.Options;
+using Twilio.Security;
 
 namespace AlertPipeline.Functions.Functions;
 
@@ -39,7 +40,7 @@ public sealed class TwilioWebhookValidator(IOptions<TwilioWebhookOptions> option
 
         var form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
         var url = settings.WebhookBaseUrl!.AbsoluteUri.TrimEnd('/') + request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
-        var signature = request.Headers[TwilioRequestValidator.SignatureHeader].ToString();
-        return new TwilioRequestValidator(settings.AuthToken!).IsValid(url, form, signature) ? form : null;
+        var signature = request.Headers[TwilioWebhookSignature.Header].ToString();
+        return TwilioWebhookSignature.IsValid(new RequestValidator(settings.AuthToken!), url, form, signature) ? form : null;
     }
 }

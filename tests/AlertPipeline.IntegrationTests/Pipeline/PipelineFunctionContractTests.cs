@@ -169,7 +169,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var (sms, _) = await FanOutAsync();
         var form = Form(("MessageSid", "SM1"), ("MessageStatus", "delivered"));
-        var signature = TwilioRequestValidator.ComputeSignature(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
+        var signature = FakeTwilioServer.Sign(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
 
         var response = await PostFormAsync($"/api/twilio/status?ref={sms[0].DeliveryKey}", form, signature);
 
@@ -260,13 +260,13 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM1"), ("MessageStatus", status), ("To", "+447700900101"));
         var path = $"/api/twilio/status?ref={reference}";
-        return PostFormAsync(path, form, signature ?? TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + path, form));
+        return PostFormAsync(path, form, signature ?? FakeTwilioServer.Sign(AuthToken, WebhookBase + path, form));
     }
 
     private Task<HttpResponseMessage> PostInboundAsync(string from, string body)
     {
         var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", "SM9"), ("From", from), ("To", "+15005550006"), ("Body", body));
-        return PostFormAsync("/api/twilio/inbound", form, TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + "/api/twilio/inbound", form));
+        return PostFormAsync("/api/twilio/inbound", form, FakeTwilioServer.Sign(AuthToken, WebhookBase + "/api/twilio/inbound", form));
     }
 
     private async Task<HttpResponseMessage> PostFormAsync(string path, IReadOnlyList<KeyValuePair<string, string>> form, string signature)
@@ -277,7 +277,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         };
         if (signature.Length > 0)
         {
-            request.Headers.Add(TwilioRequestValidator.SignatureHeader, signature);
+            request.Headers.Add(TwilioWebhookSignature.Header, signature);
         }
 
         return await _client.SendAsync(request);
