@@ -9,9 +9,12 @@ public sealed record CsvLineError(int Line, string Field, string Message);
 
 /// <summary>
 /// The result of reading an import file: the good contacts, every bad line's errors, or a file-level error (bad header)
-/// that refuses the whole file.
+/// that refuses the whole file; and warnings about lines accepted with a change (an extension dropped from a phone).
 /// </summary>
-public sealed record ContactCsvResult(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<CsvLineError> Errors, int Lines, FieldError? FileError = null);
+public sealed record ContactCsvResult(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<CsvLineError> Errors, int Lines, FieldError? FileError = null)
+{
+    public IReadOnlyList<CsvLineError> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Reads a contacts CSV (docs/api.md): header <c>contactId,name,phone,email,language,timeZone,smsConsent,emailConsent</c>
@@ -68,6 +71,7 @@ public static class ContactCsv
         var index = Columns.ToDictionary(c => c, c => Array.IndexOf(header, c), StringComparer.Ordinal);
         var contacts = new List<ContactEntry>();
         var errors = new List<CsvLineError>();
+        var warnings = new List<CsvLineError>();
         var contactLines = new Dictionary<string, int>(StringComparer.Ordinal);
         var phoneLines = new Dictionary<string, int>(StringComparer.Ordinal);
         var lastLine = 1;
@@ -85,12 +89,13 @@ public static class ContactCsv
             string? Field(string column) => fields[index[column]];
 
             var fieldErrors = new List<FieldError>();
+            var fieldWarnings = new List<FieldError>();
             var sms = ContactFields.ParseConsent(Field("smsConsent"), out var smsPresent);
             var email = ContactFields.ParseConsent(Field("emailConsent"), out var emailPresent);
             var input = new ContactInput(
                 Field("contactId"), Field("name"), Field("phone"), Field("email"),
                 Field("language"), Field("timeZone"), sms, email);
-            var entry = ContactFields.Validate(unionId, branchId, input, fieldErrors);
+            var entry = ContactFields.Validate(unionId, branchId, input, fieldErrors, fieldWarnings);
 
             // "missing consent" for an empty cell; a cell that is there but not a boolean says so.
             foreach (var error in fieldErrors)
@@ -122,9 +127,10 @@ public static class ContactCsv
             {
                 contacts.Add(entry);
                 contactLines[entry.Contact.ContactId.Value] = line;
+                warnings.AddRange(fieldWarnings.Select(w => new CsvLineError(line, w.Field, w.Message)));
             }
         }
 
-        return new(contacts, errors, lastLine);
+        return new(contacts, errors, lastLine) { Warnings = warnings };
     }
 }
