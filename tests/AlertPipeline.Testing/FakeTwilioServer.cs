@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Twilio;
-using Azure.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -75,7 +75,8 @@ public sealed record FakeTwilioMessage(
 }
 
 /// <summary>
-/// A real HTTP server on a free loopback port that speaks enough of Twilio's Messages API for our client:
+/// A real HTTP server on a free loopback port that speaks enough of Twilio's Messages API for the Twilio SDK (whose
+/// <c>api.twilio.com</c> requests reach it through <see cref="TwilioBaseUriHandler"/> when <c>Twilio:BaseUri</c> names it):
 /// <c>POST/GET /2010-04-01/Accounts/{sid}/Messages.json</c> with Basic auth, Twilio-shaped JSON and errors, paging,
 /// scriptable faults (<see cref="FailNext"/>, <see cref="FailFor"/>), and signed webhook calls
 /// (<see cref="SendStatusCallbackAsync"/>, <see cref="SendInboundMessageAsync"/>).
@@ -108,8 +109,6 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     public string AuthToken { get; }
 
     public Uri BaseUri { get; private set; } = null!;
-
-    public TwilioCredential Credential => new(AccountSid, AuthToken);
 
     /// <summary>Default page size of message lists when the client sends none.</summary>
     public int DefaultPageSize { get; set; } = 50;
@@ -155,41 +154,31 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Options pointing at this server (From = <see cref="DefaultFrom"/> unless a messaging service is given).</summary>
-    public TwilioOptions CreateOptions(string? messagingServiceSid = null) => new()
-    {
-        AccountSid = AccountSid,
-        AuthToken = AuthToken,
-        From = messagingServiceSid is null ? DefaultFrom : null,
-        MessagingServiceSid = messagingServiceSid,
-        BaseUri = BaseUri,
-    };
-
-    /// <summary>The configuration keys pointing at this server, for <c>AddInMemoryCollection</c>.</summary>
+    /// <summary>
+    /// The configuration keys pointing the SDK at this server, for <c>AddInMemoryCollection</c>: credentials, From =
+    /// <see cref="DefaultFrom"/>, <c>Twilio:BaseUri</c>, millisecond retry delays and a 10 s network timeout.
+    /// </summary>
     public IReadOnlyDictionary<string, string?> ConfigurationValues() => new Dictionary<string, string?>
     {
         ["Twilio:AccountSid"] = AccountSid,
         ["Twilio:AuthToken"] = AuthToken,
         ["Twilio:From"] = DefaultFrom,
         ["Twilio:BaseUri"] = BaseUri.AbsoluteUri,
+        ["Twilio:RetryDelay"] = "00:00:00.005",
+        ["Twilio:NetworkTimeout"] = "00:00:10",
     };
 
-    /// <summary>A client for this server with millisecond retry delays and a short network timeout.</summary>
-    public TwilioClient CreateClient(TwilioClientOptions? options = null, string? authToken = null)
+    /// <summary>X-Twilio-Signature as Twilio computes it: base64(HMAC-SHA1(auth token, URL + sorted name+value pairs)).</summary>
+    public static string Sign(string authToken, string url, IEnumerable<KeyValuePair<string, string>> form)
     {
-        options ??= FastClientOptions();
-        return new TwilioClient(BaseUri, new TwilioCredential(AccountSid, authToken ?? AuthToken), options);
-    }
+        ArgumentException.ThrowIfNullOrEmpty(authToken);
+        var data = new StringBuilder(url);
+        foreach (var (name, value) in form.OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal))
+        {
+            data.Append(name).Append(value);
+        }
 
-    public static TwilioClientOptions FastClientOptions(TimeSpan? networkTimeout = null, int maxRetries = 3)
-    {
-        var options = new TwilioClientOptions();
-        options.Retry.Mode = RetryMode.Fixed;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(5);
-        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
-        options.Retry.MaxRetries = maxRetries;
-        options.Retry.NetworkTimeout = networkTimeout ?? TimeSpan.FromSeconds(10);
-        return options;
+        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString())));
     }
 
     /// <summary>The next <paramref name="count"/> message-create requests get <paramref name="fault"/>.</summary>
@@ -314,9 +303,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         {
             Content = new StringContent(FormEncoding.Encode(form), Encoding.UTF8, "application/x-www-form-urlencoded"),
         };
-        request.Headers.Add(
-            TwilioRequestValidator.SignatureHeader,
-            signatureOverride ?? TwilioRequestValidator.ComputeSignature(AuthToken, url.AbsoluteUri, form));
+        request.Headers.Add(TwilioWebhookSignature.Header, signatureOverride ?? Sign(AuthToken, url.AbsoluteUri, form));
         return await CallbackClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -425,7 +412,10 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
         string? Param(string name) => query.FirstOrDefault(q => q.Key == name).Value;
         var to = Param("To");
-        var dateSent = Param("DateSent>") is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : (DateOnly?)null;
+        // A day (2026-12-04) or an instant (2026-12-04T00:00:00Z, as the SDK writes it): Twilio filters by the day.
+        var dateSent = Param("DateSent>") is { } d
+            ? DateOnly.FromDateTime(DateTimeOffset.Parse(d, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime)
+            : (DateOnly?)null;
         var pageSize = int.TryParse(Param("PageSize"), CultureInfo.InvariantCulture, out var size) && size > 0 ? size : DefaultPageSize;
         var page = int.TryParse(Param("Page"), CultureInfo.InvariantCulture, out var p) && p >= 0 ? p : 0;
 

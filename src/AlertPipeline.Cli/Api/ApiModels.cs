@@ -11,7 +11,11 @@ public sealed record ContactItem(
 
 public sealed record ImportLineError(int Line, string Field, string Message);
 
-public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportLineError> Errors);
+public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportLineError> Errors)
+{
+    /// <summary>Lines imported with a change (an extension dropped from a phone number).</summary>
+    public IReadOnlyList<ImportLineError> Warnings { get; init; } = [];
+}
 
 public sealed record KeyItem(string KeyId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? ReplacedBy);
 

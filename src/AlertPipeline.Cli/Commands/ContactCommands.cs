@@ -150,18 +150,27 @@ internal static class ContactCommands
     internal static void ShowReport(IAnsiConsole console, ImportReport report)
     {
         console.MarkupLine($"Imported [green]{report.Imported}[/] line(s); rejected [{(report.Rejected > 0 ? "red" : "green")}]{report.Rejected}[/].");
-        if (report.Errors.Count == 0)
+        if (report.Errors.Count > 0)
         {
-            return;
+            var table = Render.Table("line", "field", "problem");
+            foreach (var error in report.Errors.OrderBy(e => e.Line))
+            {
+                table.Row(error.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Field, error.Message);
+            }
+
+            console.Write(table);
         }
 
-        var table = Render.Table("line", "field", "problem");
-        foreach (var error in report.Errors.OrderBy(e => e.Line))
+        if (report.Warnings.Count > 0)
         {
-            table.Row(error.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Field, error.Message);
-        }
+            var table = Render.Table("line", "field", "imported with a warning");
+            foreach (var warning in report.Warnings.OrderBy(w => w.Line))
+            {
+                table.Row(warning.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), warning.Field, warning.Message);
+            }
 
-        console.Write(table);
+            console.Write(table);
+        }
     }
 
     private sealed class TaskProgress(ProgressTask task) : IProgress<long>

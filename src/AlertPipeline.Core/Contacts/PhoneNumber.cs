@@ -1,11 +1,15 @@
-using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+using LibPhoneNumber = PhoneNumbers.PhoneNumber;
 
 namespace AlertPipeline.Core.Contacts;
 
 /// <summary>
-/// A phone number in E.164 form (<c>+</c>, country calling code, national significant number; 8 to 15 digits in all),
-/// parsed once from what people type.
+/// A phone number in E.164 form (<c>+</c>, country calling code, national significant number), parsed and validated
+/// once from what people type by libphonenumber (<see cref="PhoneNumberUtil"/>).
 /// <para>
 /// <see cref="ToString"/> returns <see cref="Masked"/> (e.g. <c>+44******0123</c>) so that logging a number by accident
 /// never prints it in full; use <see cref="E164"/> deliberately where the real value is needed (the Twilio <c>To</c>
@@ -15,57 +19,25 @@ namespace AlertPipeline.Core.Contacts;
 /// <remarks>
 /// Parsing, in order:
 /// <list type="number">
-/// <item>Separators are dropped: white space, <c>- . ( ) /</c> and Unicode dashes. Anything else but ASCII digits and
-/// one leading <c>+</c> is <see cref="PhoneNumberError.InvalidCharacters"/>.</item>
-/// <item><c>+</c>, or an international prefix (<c>00</c>; <c>011</c> in US/CA; <c>810</c> or <c>00</c> in KZ/RU), means
-/// the country calling code follows. It is read by the ITU structure (1 and 7 are one digit; a fixed set is two digits;
-/// all others three). A trunk <c>0</c> written after the country code, as in <c>+44 (0)7700 900123</c>, is dropped
-/// when that makes the length right.</item>
-/// <item>Otherwise the number is national and needs a default region: its trunk prefix is dropped (<c>0</c> in GB, DE,
-/// FR; <c>8</c> in KZ, RU; <c>1</c> in US, CA) and the region's calling code is put in front. A national number that
-/// already starts with the region's calling code (<c>7 701 123 4567</c> in KZ) is accepted too.</item>
-/// <item>Lengths are checked: 8 to 15 digits in total, and for the countries in the table their national lengths
-/// (GB 10, KZ/RU 10, US/CA 10 not starting with 0 or 1, DE 6 to 13, FR 9). Other countries get only the generic check.</item>
+/// <item>Digits of any script (ASCII, Arabic-Indic, full-width, …) are read as digits; white space, <c>- . ( ) /</c> and
+/// Unicode dashes separate; one leading <c>+</c>. An extension at the end (<c>ext 5</c>, <c>x12</c>, <c>#3</c>,
+/// <c>;ext=4</c>) is read and dropped (<paramref name="extensionDropped"/> in <see cref="TryParse(string?, string?, out PhoneNumber?, out PhoneNumberError, out bool)"/>:
+/// an SMS cannot dial it). Anything else is <see cref="PhoneNumberError.InvalidCharacters"/>.</item>
+/// <item><c>+</c> (or <c>00</c> when no region is given) means the country calling code follows; otherwise the number
+/// is national and read with the default region's trunk and international prefixes (<c>8</c> and <c>810</c> in KZ,
+/// <c>0</c> and <c>00</c> in GB, …). A national number without a default region is
+/// <see cref="PhoneNumberError.MissingRegion"/>.</item>
+/// <item>The number must be <em>valid</em>: a possible length and in a range its country has assigned. Unassigned
+/// country codes (<c>+999 …</c>) are <see cref="PhoneNumberError.InvalidCountryCode"/>. Ranges reserved for fiction
+/// (Ofcom's drama numbers <c>07700 900000</c>–<c>900999</c>) are unassigned too, and accepted only when listed in
+/// <see cref="FictionalRanges"/> — set for the demo and the tests, never by default.</item>
 /// </list>
 /// </remarks>
-public sealed record PhoneNumber
+public sealed partial record PhoneNumber
 {
-    public const int MinDigits = 8;
-    public const int MaxDigits = 15;
     private const int MaxInputLength = 64;
-
-    private sealed record Region(
-        string Code, string CallingCode, string TrunkPrefix, string[] InternationalPrefixes, int MinNational, int MaxNational);
-
-    private sealed record CountryRule(int MinNational, int MaxNational, string? TrunkPrefix, Func<string, bool>? NationalStartIsValid);
-
-    private static readonly FrozenDictionary<string, Region> Regions = new Region[]
-    {
-        new("GB", "44", "0", ["00"], 10, 10),
-        new("KZ", "7", "8", ["810", "00"], 10, 10),
-        new("RU", "7", "8", ["810", "00"], 10, 10),
-        new("US", "1", "1", ["011"], 10, 10),
-        new("CA", "1", "1", ["011"], 10, 10),
-        new("DE", "49", "0", ["00"], 6, 13),
-        new("FR", "33", "0", ["00"], 9, 9),
-    }.ToFrozenDictionary(r => r.Code, StringComparer.OrdinalIgnoreCase);
-
-    private static readonly FrozenDictionary<string, CountryRule> Countries = new Dictionary<string, CountryRule>
-    {
-        ["44"] = new(10, 10, "0", n => n[0] != '0'),
-        ["7"] = new(10, 10, null, n => n[0] != '0'),
-        ["1"] = new(10, 10, null, n => n[0] is >= '2' and <= '9'),
-        ["49"] = new(6, 13, "0", n => n[0] != '0'),
-        ["33"] = new(9, 9, "0", n => n[0] != '0'),
-    }.ToFrozenDictionary();
-
-    // ITU-T E.164 country calling codes of two digits; 1 and 7 are the only one-digit codes, everything else has three.
-    private static readonly FrozenSet<string> TwoDigitCodes = new[]
-    {
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
-        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
-        "86", "90", "91", "92", "93", "94", "95", "98",
-    }.ToFrozenSet();
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+    private static IReadOnlyList<PhoneNumberRange> _fictionalRanges = [];
 
     private PhoneNumber(string callingCode, string nationalNumber)
     {
@@ -74,8 +46,14 @@ public sealed record PhoneNumber
         E164 = "+" + callingCode + nationalNumber;
     }
 
-    /// <summary>ISO 3166 alpha-2 codes accepted as a default region.</summary>
-    public static IReadOnlyCollection<string> SupportedRegions { get; } = Regions.Keys.Order(StringComparer.Ordinal).ToArray();
+    /// <summary>ISO 3166 alpha-2 codes accepted as a default region (every region libphonenumber knows).</summary>
+    public static IReadOnlyCollection<string> SupportedRegions { get; } = Util.GetSupportedRegions().Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Unassigned ranges accepted as if they were assigned: empty unless the process was started with
+    /// <c>PhoneNumbers:FictionalRanges</c> (the demo, the tests). See <see cref="AcceptFictionalRanges"/>.
+    /// </summary>
+    public static IReadOnlyList<PhoneNumberRange> FictionalRanges => Volatile.Read(ref _fictionalRanges);
 
     /// <summary>The full number, e.g. <c>+447700900123</c>. Personal data: never log it.</summary>
     public string E164 { get; }
@@ -99,6 +77,16 @@ public sealed record PhoneNumber
         }
     }
 
+    /// <summary>
+    /// Replaces the process-wide list of fictional ranges accepted although unassigned. Called once at start-up from
+    /// configuration (<c>PhoneNumbers:FictionalRanges</c>); demo and test settings only.
+    /// </summary>
+    public static void AcceptFictionalRanges(IEnumerable<PhoneNumberRange> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        Volatile.Write(ref _fictionalRanges, ranges.ToArray());
+    }
+
     /// <summary>Parses or throws <see cref="FormatException"/> (the message never contains the input).</summary>
     /// <param name="input">What the person typed.</param>
     /// <param name="defaultRegion">ISO 3166 alpha-2 code used for national numbers, e.g. <c>GB</c>, <c>KZ</c>; may be null
@@ -109,14 +97,27 @@ public sealed record PhoneNumber
             : throw new FormatException(error.Describe());
 
     public static bool TryParse(
-        string? input, string? defaultRegion, [NotNullWhen(true)] out PhoneNumber? number, out PhoneNumberError error)
+        string? input, string? defaultRegion, [NotNullWhen(true)] out PhoneNumber? number, out PhoneNumberError error) =>
+        TryParse(input, defaultRegion, out number, out error, out _);
+
+    /// <param name="input">What the person typed.</param>
+    /// <param name="defaultRegion">For national numbers (case-insensitive), or null.</param>
+    /// <param name="number">The number, when valid.</param>
+    /// <param name="error">Why not, otherwise.</param>
+    /// <param name="extensionDropped">True when the input ended with an extension, which was left out.</param>
+    public static bool TryParse(
+        string? input, string? defaultRegion, [NotNullWhen(true)] out PhoneNumber? number, out PhoneNumberError error, out bool extensionDropped)
     {
         number = null;
-        error = TryParseCore(input, defaultRegion, ref number);
+        extensionDropped = false;
+        error = TryParseCore(input, defaultRegion, ref number, ref extensionDropped);
         return error == PhoneNumberError.None;
     }
 
-    private static PhoneNumberError TryParseCore(string? input, string? defaultRegion, ref PhoneNumber? number)
+    /// <summary>The masked form (<see cref="Masked"/>), never the full number.</summary>
+    public override string ToString() => Masked;
+
+    private static PhoneNumberError TryParseCore(string? input, string? defaultRegion, ref PhoneNumber? number, ref bool extensionDropped)
     {
         if (string.IsNullOrWhiteSpace(input))
         {
@@ -128,16 +129,18 @@ public sealed record PhoneNumber
             return PhoneNumberError.TooLong;
         }
 
-        Span<char> buffer = stackalloc char[input.Length];
-        var length = 0;
+        var text = AsciiDigits(input.Trim());
+        var extension = Extension().Match(text);
+        var main = extension.Success ? text[..extension.Index] : text;
         var plus = false;
-        foreach (var c in input)
+        var digits = 0;
+        foreach (var c in main)
         {
-            if (c is >= '0' and <= '9')
+            if (char.IsAsciiDigit(c))
             {
-                buffer[length++] = c;
+                digits++;
             }
-            else if (c == '+' && length == 0 && !plus)
+            else if (c == '+' && digits == 0 && !plus)
             {
                 plus = true;
             }
@@ -147,131 +150,86 @@ public sealed record PhoneNumber
             }
         }
 
-        if (length == 0)
+        if (digits == 0)
         {
             return plus ? PhoneNumberError.TooShort : PhoneNumberError.Empty;
         }
 
-        var digits = new string(buffer[..length]);
-        Region? region = null;
-        if (defaultRegion is not null && !Regions.TryGetValue(defaultRegion, out region))
+        string? region = null;
+        if (defaultRegion is not null)
         {
-            return PhoneNumberError.UnsupportedRegion;
-        }
-
-        if (plus)
-        {
-            return FromInternational(digits, ref number);
-        }
-
-        if (region is null)
-        {
-            return digits.StartsWith("00", StringComparison.Ordinal)
-                ? FromInternational(digits[2..], ref number)
-                : PhoneNumberError.MissingRegion;
-        }
-
-        foreach (var prefix in region.InternationalPrefixes)
-        {
-            if (digits.Length > prefix.Length && digits.StartsWith(prefix, StringComparison.Ordinal))
+            region = defaultRegion.Trim().ToUpperInvariant();
+            if (!Util.GetSupportedRegions().Contains(region))
             {
-                return FromInternational(digits[prefix.Length..], ref number);
+                return PhoneNumberError.UnsupportedRegion;
             }
         }
 
-        return FromNational(digits, region, ref number);
-    }
-
-    private static PhoneNumberError FromNational(string digits, Region region, ref PhoneNumber? number)
-    {
-        bool Fits(string national) => national.Length >= region.MinNational && national.Length <= region.MaxNational;
-
-        string national;
-        if (digits.StartsWith(region.TrunkPrefix, StringComparison.Ordinal) && Fits(digits[region.TrunkPrefix.Length..]))
+        if (!plus && region is null)
         {
-            national = digits[region.TrunkPrefix.Length..];
-        }
-        else if (Fits(digits) && !digits.StartsWith(region.TrunkPrefix, StringComparison.Ordinal))
-        {
-            national = digits;
-        }
-        else if (digits.StartsWith(region.CallingCode, StringComparison.Ordinal) && Fits(digits[region.CallingCode.Length..]))
-        {
-            national = digits[region.CallingCode.Length..];
-        }
-        else
-        {
-            return LengthError(region.CallingCode.Length + digits.Length - (digits.StartsWith(region.TrunkPrefix, StringComparison.Ordinal) ? region.TrunkPrefix.Length : 0))
-                ?? PhoneNumberError.InvalidLengthForCountry;
-        }
-
-        return Build(region.CallingCode, national, ref number);
-    }
-
-    private static PhoneNumberError FromInternational(string digits, ref PhoneNumber? number)
-    {
-        if (digits.Length == 0)
-        {
-            return PhoneNumberError.TooShort;
-        }
-
-        if (digits[0] == '0')
-        {
-            return PhoneNumberError.InvalidCountryCode;
-        }
-
-        var codeLength = digits[0] is '1' or '7' ? 1 : TwoDigitCodes.Contains(digits[..Math.Min(2, digits.Length)]) ? 2 : 3;
-        if (digits.Length <= codeLength)
-        {
-            return PhoneNumberError.TooShort;
-        }
-
-        var code = digits[..codeLength];
-        var national = digits[codeLength..];
-        if (Countries.TryGetValue(code, out var rule) && rule.TrunkPrefix is { } trunk
-            && national.Length > rule.MaxNational && national.StartsWith(trunk, StringComparison.Ordinal)
-            && national.Length - trunk.Length >= rule.MinNational)
-        {
-            national = national[trunk.Length..];   // "+44 (0)7700 900123"
-        }
-
-        return Build(code, national, ref number);
-    }
-
-    private static PhoneNumberError Build(string code, string national, ref PhoneNumber? number)
-    {
-        if (LengthError(code.Length + national.Length) is { } lengthError)
-        {
-            return lengthError;
-        }
-
-        if (Countries.TryGetValue(code, out var rule))
-        {
-            if (national.Length < rule.MinNational || national.Length > rule.MaxNational)
+            var trimmed = main.TrimStart();
+            if (!trimmed.StartsWith("00", StringComparison.Ordinal))
             {
-                return PhoneNumberError.InvalidLengthForCountry;
+                return PhoneNumberError.MissingRegion;
             }
 
-            if (rule.NationalStartIsValid is { } valid && !valid(national))
-            {
-                return PhoneNumberError.InvalidNationalNumber;
-            }
+            main = "+" + trimmed[2..];
         }
 
-        number = new PhoneNumber(code, national);
+        LibPhoneNumber parsed;
+        try
+        {
+            parsed = Util.Parse(main, region);
+        }
+        catch (NumberParseException ex)
+        {
+            return ex.ErrorType switch
+            {
+                ErrorType.INVALID_COUNTRY_CODE => PhoneNumberError.InvalidCountryCode,
+                ErrorType.TOO_SHORT_AFTER_IDD or ErrorType.TOO_SHORT_NSN => PhoneNumberError.TooShort,
+                ErrorType.TOO_LONG => PhoneNumberError.TooLong,
+                _ => PhoneNumberError.InvalidCharacters,
+            };
+        }
+
+        var e164 = Util.Format(parsed, PhoneNumberFormat.E164);
+        var callingCode = parsed.CountryCode.ToString(CultureInfo.InvariantCulture);
+        if (!Util.IsValidNumber(parsed) && !FictionalRanges.Any(r => r.Contains(e164)))
+        {
+            return Util.IsPossibleNumberWithReason(parsed) switch
+            {
+                PhoneNumberUtil.ValidationResult.TOO_SHORT or PhoneNumberUtil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY => PhoneNumberError.TooShort,
+                PhoneNumberUtil.ValidationResult.TOO_LONG => PhoneNumberError.TooLong,
+                PhoneNumberUtil.ValidationResult.INVALID_COUNTRY_CODE => PhoneNumberError.InvalidCountryCode,
+                PhoneNumberUtil.ValidationResult.INVALID_LENGTH => PhoneNumberError.InvalidLengthForCountry,
+                // A possible length overall, but not for a mobile (an SMS needs one): say so rather than "unassigned".
+                _ => Util.IsPossibleNumberForTypeWithReason(parsed, PhoneNumberType.MOBILE) is PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+                    ? PhoneNumberError.InvalidNationalNumber
+                    : PhoneNumberError.InvalidLengthForCountry,
+            };
+        }
+
+        extensionDropped = extension.Success || parsed.HasExtension;
+        number = new PhoneNumber(callingCode, e164[(callingCode.Length + 1)..]);
         return PhoneNumberError.None;
     }
 
-    private static PhoneNumberError? LengthError(int totalDigits) => totalDigits switch
+    /// <summary>Every decimal digit of any script as its ASCII digit; full-width <c>＋</c> as <c>+</c>.</summary>
+    private static string AsciiDigits(string input)
     {
-        < MinDigits => PhoneNumberError.TooShort,
-        > MaxDigits => PhoneNumberError.TooLong,
-        _ => null,
-    };
+        var builder = new StringBuilder(input.Length);
+        foreach (var c in input)
+        {
+            var value = CharUnicodeInfo.GetDecimalDigitValue(c);
+            builder.Append(value >= 0 ? (char)('0' + value) : c == '\uFF0B' ? '+' : c);
+        }
+
+        return builder.ToString();
+    }
 
     private static bool IsSeparator(char c) =>
         char.IsWhiteSpace(c) || c is '-' or '.' or '(' or ')' or '/' or (>= '\u2010' and <= '\u2015') or '\u2212';
 
-    /// <summary>The masked form (<see cref="Masked"/>), never the full number.</summary>
-    public override string ToString() => Masked;
+    [GeneratedRegex(@"\s*(?:;\s*ext=|,?\s*(?:ext\.?|extension|x|доб\.?)|#)\s*[0-9]{1,10}\s*#?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Extension();
 }

@@ -221,7 +221,11 @@ internal static class ContactEndpoints
         string ContactId, string Name, string? Phone, string? PhoneError, string? Email, string Language, string TimeZone,
         bool SmsConsent, bool EmailConsent, DateTimeOffset? SmsOptedOutAt, DateTimeOffset? EmailOptedOutAt);
 
-    public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportLineError> Errors);
+    public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<ImportLineError> Errors)
+    {
+        /// <summary>Lines imported with a change (e.g. an extension dropped from the phone number), by line and field.</summary>
+        public IReadOnlyList<ImportLineError> Warnings { get; init; } = [];
+    }
 
     public sealed record ImportLineError(int Line, string Field, string Message);
 
@@ -347,7 +351,8 @@ internal static class ContactEndpoints
 
             await membership.ImportContactsAsync(parsed.Contacts, context.RequestAborted);
             var errors = parsed.Errors.Select(e => new ImportLineError(e.Line, e.Field, e.Message)).ToList();
-            return Results.Ok(new ImportReport(parsed.Contacts.Count, errors.Select(e => e.Line).Distinct().Count(), errors));
+            var warnings = parsed.Warnings.Select(w => new ImportLineError(w.Line, w.Field, w.Message)).ToList();
+            return Results.Ok(new ImportReport(parsed.Contacts.Count, errors.Select(e => e.Line).Distinct().Count(), errors) { Warnings = warnings });
         });
 
     private static async Task<BranchId?> FindBranchAsync(MembershipAdmin membership, UnionId unionId, string branch, CancellationToken cancellationToken) =>

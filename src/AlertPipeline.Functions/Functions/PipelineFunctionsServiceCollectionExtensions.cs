@@ -17,6 +17,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddPhoneNumbers(configuration);
         services.AddPipelineStorage(configuration);
         services.AddSmsGateway(configuration);
         services.AddEmailGateway(configuration);

@@ -1,6 +1,7 @@
 using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Twilio.Security;
 
 namespace AlertPipeline.Functions.Functions;
 
@@ -88,8 +89,8 @@ public sealed class TwilioWebhookValidator(IOptions<TwilioWebhookOptions> option
         }
 
         var url = settings.WebhookBaseUrl!.AbsoluteUri.TrimEnd('/') + request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
-        var signature = request.Headers[TwilioRequestValidator.SignatureHeader].ToString();
-        return new TwilioRequestValidator(settings.AuthToken!).IsValid(url, form, signature)
+        var signature = request.Headers[TwilioWebhookSignature.Header].ToString();
+        return TwilioWebhookSignature.IsValid(new RequestValidator(settings.AuthToken!), url, form, signature)
             ? new WebhookForm(form, StatusCodes.Status200OK, null)
             : WebhookForm.Refused(StatusCodes.Status403Forbidden, "missing or invalid X-Twilio-Signature");
     }

@@ -12,9 +12,12 @@ public sealed record CsvLineError(int Line, string Field, string Message);
 
 /// <summary>
 /// The result of reading an import file: the good contacts, every bad line's errors, or a file-level error (bad header)
-/// that refuses the whole file.
+/// that refuses the whole file; and warnings about lines accepted with a change (an extension dropped from a phone).
 /// </summary>
-public sealed record ContactCsvResult(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<CsvLineError> Errors, int Lines, FieldError? FileError = null);
+public sealed record ContactCsvResult(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<CsvLineError> Errors, int Lines, FieldError? FileError = null)
+{
+    public IReadOnlyList<CsvLineError> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Reads a contacts CSV (docs/api.md): header <c>contactId,name,phone,email,language,timeZone,smsConsent,emailConsent</c>
@@ -192,6 +195,7 @@ public static partial class ContactCsv
     {
         private readonly List<ContactEntry> _contacts = [];
         private readonly List<CsvLineError> _errors = [];
+        private readonly List<CsvLineError> _warnings = [];
         private readonly Dictionary<string, int> _contactLines = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _phoneLines = new(StringComparer.Ordinal);
         private Dictionary<string, int> _index = [];
@@ -211,7 +215,7 @@ public static partial class ContactCsv
 
         public int LineStart(int line) => lineStarts[line];
 
-        public ContactCsvResult Result() => new(_contacts, [.. _errors.OrderBy(e => e.Line)], _lastLine);
+        public ContactCsvResult Result() => new(_contacts, [.. _errors.OrderBy(e => e.Line)], _lastLine) { Warnings = _warnings };
 
         /// <summary>
         /// Reads records from a reader that starts after <paramref name="linesBefore"/> lines of the file. Returns the line
@@ -288,12 +292,13 @@ public static partial class ContactCsv
             string? Field(string column) => fields[_index[column]];
 
             var fieldErrors = new List<FieldError>();
+            var fieldWarnings = new List<FieldError>();
             var sms = ContactFields.ParseConsent(Field("smsConsent"), out var smsPresent);
             var email = ContactFields.ParseConsent(Field("emailConsent"), out var emailPresent);
             var input = new ContactInput(
                 Field("contactId"), Field("name"), Field("phone"), Field("email"),
                 Field("language"), Field("timeZone"), sms, email);
-            var entry = ContactFields.Validate(unionId, branchId, input, fieldErrors);
+            var entry = ContactFields.Validate(unionId, branchId, input, fieldErrors, fieldWarnings);
 
             // "missing consent" for an empty cell; a cell that is there but not a boolean says so.
             foreach (var error in fieldErrors)
@@ -325,6 +330,7 @@ public static partial class ContactCsv
             {
                 _contacts.Add(entry);
                 _contactLines[entry.Contact.ContactId.Value] = line;
+                _warnings.AddRange(fieldWarnings.Select(w => new CsvLineError(line, w.Field, w.Message)));
             }
 
             return false;

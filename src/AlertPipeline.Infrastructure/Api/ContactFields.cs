@@ -12,12 +12,14 @@ public sealed record ContactInput(
 
 /// <summary>
 /// Validates a <see cref="ContactInput"/> with Core's value objects, collecting every field error. Rules (docs/api.md): the
-/// phone must be international (<c>+</c> or <c>00</c>: there is no region column) and parse; the email must be valid; at
+/// phone must be international (<c>+</c> or <c>00</c>: there is no region column) and valid (an extension is dropped with a
+/// warning); the email must be valid; at
 /// least one of them is given; language and an IANA time zone are required; both consents are required (true/false).
 /// </summary>
 public static class ContactFields
 {
-    public static ContactEntry? Validate(UnionId unionId, BranchId branchId, ContactInput input, List<FieldError> errors)
+    /// <param name="warnings">Where to note what was accepted with a change (an extension dropped from the phone); may be null.</param>
+    public static ContactEntry? Validate(UnionId unionId, BranchId branchId, ContactInput input, List<FieldError> errors, List<FieldError>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(errors);
@@ -45,11 +47,16 @@ public static class ContactFields
 
         PhoneNumber? phone = null;
         var hasPhone = !string.IsNullOrWhiteSpace(input.Phone);
-        if (hasPhone && !PhoneNumber.TryParse(input.Phone, null, out phone, out var phoneError))
+        var extensionDropped = false;
+        if (hasPhone && !PhoneNumber.TryParse(input.Phone, null, out phone, out var phoneError, out extensionDropped))
         {
             errors.Add(new("phone", phoneError == PhoneNumberError.MissingRegion
                 ? "the phone number must be international (start with '+' and the country code)"
                 : phoneError.Describe()));
+        }
+        else if (hasPhone && extensionDropped)
+        {
+            warnings?.Add(new("phone", "the extension was dropped (an SMS cannot dial it); the number was kept"));
         }
 
         EmailAddress? email = null;

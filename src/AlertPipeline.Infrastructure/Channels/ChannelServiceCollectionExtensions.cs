@@ -14,12 +14,12 @@ public static class ChannelServiceCollectionExtensions
     /// Registers <see cref="ISmsGateway"/>: Twilio when <c>Twilio:AccountSid</c> is set (then every Twilio setting is
     /// validated on start), otherwise the outbox (<c>Outbox:Directory</c>/sms.jsonl).
     /// </summary>
-    public static IServiceCollection AddSmsGateway(this IServiceCollection services, IConfiguration configuration, Action<TwilioClientOptions>? configureTwilioClient = null)
+    public static IServiceCollection AddSmsGateway(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         if (!string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]))
         {
-            services.AddTwilio(configuration, configureTwilioClient);
+            services.AddTwilio(configuration);
             services.TryAddSingleton<TwilioSmsGateway>();
             services.TryAddSingleton<ISmsGateway>(sp => sp.GetRequiredService<TwilioSmsGateway>());
         }

@@ -1,23 +1,24 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Mail;
-using System.Net.Mime;
-using System.Security.Authentication;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Channels;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace AlertPipeline.Infrastructure.Email;
 
 /// <summary>
-/// <see cref="IEmailGateway"/> over <see cref="SmtpClient"/> (STARTTLS when <see cref="SmtpOptions.UseStartTls"/>).
-/// Sends multipart/alternative (text, then HTML), <c>List-Unsubscribe</c> (+ <c>List-Unsubscribe-Post</c> for an
-/// https URL), <c>X-AlertPipeline-Delivery</c>, and a Message-ID derived from the delivery reference, so a resend of
-/// the same delivery carries the same Message-ID. That Message-ID is the provider id returned.
+/// <see cref="IEmailGateway"/> over MailKit's <see cref="SmtpClient"/>: STARTTLS when <see cref="SmtpOptions.UseStartTls"/>
+/// (implicit TLS on port 465), authentication when a user name is set. Sends multipart/alternative (text, then HTML),
+/// <c>List-Unsubscribe</c> (+ <c>List-Unsubscribe-Post</c> for an https URL), <c>X-AlertPipeline-Delivery</c>, and a
+/// Message-ID derived from the delivery reference, so a resend of the same delivery carries the same Message-ID. That
+/// Message-ID is the provider id returned.
 /// </summary>
 public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpEmailSender> logger) : IEmailGateway
 {
@@ -27,34 +28,36 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
     {
         ArgumentNullException.ThrowIfNull(request);
         var settings = options.Value;
-        var from = new MailAddress(settings.From!, settings.FromName, Encoding.UTF8);
-        var messageId = MessageIdFor(request.DeliveryReference, from.Host);
+        var from = new MailboxAddress(settings.FromName, settings.From!);
+        var messageId = MessageIdFor(request.DeliveryReference, from.Domain);
         var masked = Redact.Email(request.To);
 
         using var message = Build(request, from, messageId);
-        using var client = new SmtpClient(settings.Host!, settings.Port)
-        {
-            EnableSsl = settings.UseStartTls,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds),
-        };
-        if (!string.IsNullOrWhiteSpace(settings.UserName))
-        {
-            client.Credentials = new NetworkCredential(settings.UserName, settings.Password);
-        }
-
+        using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
         try
         {
-            await client.SendMailAsync(message, timeout.Token).ConfigureAwait(false);
+            var security = settings.Port == 465 ? SecureSocketOptions.SslOnConnect
+                : settings.UseStartTls ? SecureSocketOptions.StartTls
+                : SecureSocketOptions.None;
+            await client.ConnectAsync(settings.Host!, settings.Port, security, timeout.Token).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(settings.UserName))
+            {
+                await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, timeout.Token).ConfigureAwait(false);
+            }
+
+            await client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, request.DeliveryReference, masked, ChannelFailureKind.Transient, null);
             throw new EmailSendException(ChannelFailureKind.Transient, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s.");
         }
-        catch (Exception ex) when (ex is SmtpException or AuthenticationException or IOException)
+        catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or MailKit.Security.AuthenticationException
+                                       or SslHandshakeException or ServiceNotConnectedException or ServiceNotAuthenticatedException
+                                       or SocketException or IOException or TimeoutException)
         {
             var failure = Classify(ex);
             LogFailed(logger, request.DeliveryReference, masked, failure.Kind, failure.Code);
@@ -72,68 +75,60 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         return $"<ap.{hash}@{domain}>";
     }
 
-    /// <summary>Transient: connection failures and 4xx replies. Permanent: 5xx (550/551/553: the mailbox). Configuration: TLS/auth.</summary>
+    /// <summary>
+    /// Transient: connection failures, timeouts and 4xx replies. InvalidRecipient: 550/551/553. Configuration: TLS,
+    /// authentication (530/534/535/538). Other 5xx: Permanent.
+    /// </summary>
     internal static (ChannelFailureKind Kind, string? Code, string Message) Classify(Exception exception)
     {
         var detail = Redact.PersonalDataIn(exception.Message);
-        if (exception is AuthenticationException || exception.InnerException is AuthenticationException)
+        switch (exception)
         {
-            return (ChannelFailureKind.Configuration, null, $"The STARTTLS handshake failed: {detail}");
+            case SslHandshakeException:
+                return (ChannelFailureKind.Configuration, null, $"The TLS handshake failed: {detail}");
+            case MailKit.Security.AuthenticationException:
+                return (ChannelFailureKind.Configuration, "535", $"SMTP authentication failed: {detail}");
+            case ServiceNotAuthenticatedException:
+                // 530 to MAIL FROM: the server wants STARTTLS or a login first.
+                return (ChannelFailureKind.Configuration, "530", $"SMTP 530: {detail}");
+            case SmtpCommandException command:
+                var status = (int)command.StatusCode;
+                var code = status.ToString(CultureInfo.InvariantCulture);
+                var kind = status switch
+                {
+                    >= 400 and < 500 => ChannelFailureKind.Transient,
+                    530 or 534 or 535 or 538 => ChannelFailureKind.Configuration, // STARTTLS required, authentication
+                    550 or 551 or 553 => ChannelFailureKind.InvalidRecipient,
+                    _ => ChannelFailureKind.Permanent,
+                };
+                return (kind, code, $"SMTP {code}: {detail}");
+            case SmtpProtocolException or ServiceNotConnectedException:
+                return (ChannelFailureKind.Transient, null, $"The SMTP dialogue broke off: {detail}");
+            default:
+                return (ChannelFailureKind.Transient, null, $"The SMTP connection failed: {detail}");
         }
-
-        if (exception is not SmtpException smtp)
-        {
-            return (ChannelFailureKind.Transient, null, $"The SMTP connection failed: {detail}");
-        }
-
-        var status = (int)smtp.StatusCode;
-        var code = status > 0 ? status.ToString(CultureInfo.InvariantCulture) : null;
-        var kind = status switch
-        {
-            <= 0 => ChannelFailureKind.Transient, // GeneralFailure: could not connect, connection dropped
-            >= 400 and < 500 => ChannelFailureKind.Transient,
-            530 or 534 or 535 or 538 => ChannelFailureKind.Configuration, // STARTTLS required, authentication
-            550 or 551 or 553 => ChannelFailureKind.InvalidRecipient,
-            _ => ChannelFailureKind.Permanent,
-        };
-        return (kind, code, $"SMTP {code ?? "failure"}: {detail}");
     }
 
-    private static MailMessage Build(EmailSendRequest request, MailAddress from, string messageId)
+    private static MimeMessage Build(EmailSendRequest request, MailboxAddress from, string messageId)
     {
-        var message = new MailMessage
+        var message = new MimeMessage { Subject = request.Subject, MessageId = messageId.Trim('<', '>') };
+        message.From.Add(from);
+        message.To.Add(new MailboxAddress(request.ToName, request.To));
+        var body = new BodyBuilder { TextBody = request.TextBody, HtmlBody = request.HtmlBody }.ToMessageBody();
+        foreach (var part in body is Multipart multipart ? multipart.OfType<TextPart>() : body is TextPart single ? [single] : [])
         {
-            From = from,
-            Subject = request.Subject,
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
-        };
-        message.To.Add(new MailAddress(request.To, request.ToName, Encoding.UTF8));
-        if (request.HtmlBody is null)
-        {
-            message.Body = request.TextBody;
-            message.IsBodyHtml = false;
-            message.BodyTransferEncoding = TransferEncoding.QuotedPrintable;
-        }
-        else
-        {
-            var text = AlternateView.CreateAlternateViewFromString(request.TextBody, Encoding.UTF8, MediaTypeNames.Text.Plain);
-            text.TransferEncoding = TransferEncoding.QuotedPrintable;
-            var html = AlternateView.CreateAlternateViewFromString(request.HtmlBody, Encoding.UTF8, MediaTypeNames.Text.Html);
-            html.TransferEncoding = TransferEncoding.QuotedPrintable;
-            message.AlternateViews.Add(text);
-            message.AlternateViews.Add(html);
+            // Quoted-printable UTF-8: readable ASCII stays readable, Cyrillic and Kazakh survive any relay.
+            part.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
         }
 
-        message.Headers.Add("Message-ID", messageId);
+        message.Body = body;
         message.Headers.Add(DeliveryHeader, request.DeliveryReference);
         if (request.ListUnsubscribeHeader is { } unsubscribe)
         {
-            message.Headers.Add("List-Unsubscribe", unsubscribe);
+            message.Headers.Add(HeaderId.ListUnsubscribe, unsubscribe);
             if (request.UnsubscribeUrl is not null)
             {
-                message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+                message.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
             }
         }
 

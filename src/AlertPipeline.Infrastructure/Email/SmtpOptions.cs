@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Mail;
+using MimeKit;
 
 namespace AlertPipeline.Infrastructure.Email;
 
@@ -13,10 +13,10 @@ public sealed class SmtpOptions
 
     public string? Host { get; set; }
 
-    /// <summary>587 (submission with STARTTLS) by default. Implicit TLS (465) is not supported by SmtpClient.</summary>
+    /// <summary>587 (submission with STARTTLS) by default; 465 means implicit TLS (SMTPS).</summary>
     public int Port { get; set; } = 587;
 
-    /// <summary>Upgrade with STARTTLS before authenticating (SmtpClient.EnableSsl). Off only for a loopback sink.</summary>
+    /// <summary>Upgrade with STARTTLS before authenticating (required: a server without it is refused). Off only for a loopback sink.</summary>
     public bool UseStartTls { get; set; } = true;
 
     public string? UserName { get; set; }
@@ -46,12 +46,8 @@ public sealed class SmtpOptions
         {
             errors.Add("Smtp:Port must be 1..65535.");
         }
-        else if (Port == 465)
-        {
-            errors.Add("Smtp:Port 465 (implicit TLS) is not supported by System.Net.Mail; use 587 with Smtp:UseStartTls.");
-        }
 
-        if (string.IsNullOrWhiteSpace(From) || !MailAddress.TryCreate(From, out _))
+        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out var from) || !string.IsNullOrEmpty(from.Name) || !from.Address.Contains('@', StringComparison.Ordinal))
         {
             errors.Add("Smtp:From must be a valid email address.");
         }
@@ -61,7 +57,7 @@ public sealed class SmtpOptions
             errors.Add("Set both Smtp:UserName and Smtp:Password, or neither.");
         }
 
-        if (!UseStartTls && !string.IsNullOrWhiteSpace(UserName) && !IsLoopback(Host))
+        if (!UseStartTls && Port != 465 && !string.IsNullOrWhiteSpace(UserName) && !IsLoopback(Host))
         {
             errors.Add("Smtp:UseStartTls must be true when credentials are set for a non-loopback host (the password would travel in clear).");
         }

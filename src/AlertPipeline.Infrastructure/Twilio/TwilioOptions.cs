@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace AlertPipeline.Infrastructure.Twilio;
 
 /// <summary>
 /// Configuration section <c>Twilio</c> (environment: <c>Twilio__AccountSid</c>, …). When <see cref="AccountSid"/> is
 /// not set, the SMS outbox is used instead of Twilio (see <c>AddSmsGateway</c>).
 /// </summary>
-public sealed class TwilioOptions
+public sealed partial class TwilioOptions
 {
     public const string SectionName = "Twilio";
 
@@ -21,7 +23,10 @@ public sealed class TwilioOptions
     /// <summary>The sending number in E.164 (or an alphanumeric sender ID). Set this or <see cref="MessagingServiceSid"/>.</summary>
     public string? From { get; set; }
 
-    /// <summary>The REST API's base address; tests point it at the loopback fake.</summary>
+    /// <summary>
+    /// Where the SDK's requests to <c>https://api.twilio.com</c> go: leave it unset. Tests point it at the loopback
+    /// fake (the SDK builds its URLs itself; the <see cref="System.Net.Http.HttpClient"/> it is given rewrites them).
+    /// </summary>
     public Uri BaseUri { get; set; } = DefaultBaseUri;
 
     /// <summary>
@@ -41,13 +46,19 @@ public sealed class TwilioOptions
     /// <summary>Retries after a 429, a 5xx (reads only, see docs/channels.md) or a connection failure.</summary>
     public int MaxRetries { get; set; } = 3;
 
+    /// <summary>The first retry's delay; each further retry waits twice as long, up to 30 seconds.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Page size of the message reads that reconcile a send (Twilio allows up to 1000).</summary>
+    public int PageSize { get; set; } = 100;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(AccountSid);
 
     /// <summary>Every problem with these settings, each naming the key; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (!TwilioCredential.IsAccountSid(AccountSid))
+        if (AccountSid is null || !AccountSidPattern().IsMatch(AccountSid))
         {
             errors.Add("Twilio:AccountSid must be 'AC' followed by 32 hexadecimal digits.");
         }
@@ -63,7 +74,7 @@ public sealed class TwilioOptions
         {
             errors.Add("Set exactly one of Twilio:MessagingServiceSid and Twilio:From.");
         }
-        else if (hasService && !TwilioCredential.IsMessagingServiceSid(MessagingServiceSid))
+        else if (hasService && !MessagingServiceSidPattern().IsMatch(MessagingServiceSid!))
         {
             errors.Add("Twilio:MessagingServiceSid must be 'MG' followed by 32 hexadecimal digits.");
         }
@@ -98,6 +109,16 @@ public sealed class TwilioOptions
             errors.Add("Twilio:MaxRetries must be between 0 and 10.");
         }
 
+        if (RetryDelay <= TimeSpan.Zero)
+        {
+            errors.Add("Twilio:RetryDelay must be positive.");
+        }
+
+        if (PageSize is < 1 or > 1000)
+        {
+            errors.Add("Twilio:PageSize must be between 1 and 1000.");
+        }
+
         return errors;
     }
 
@@ -112,4 +133,10 @@ public sealed class TwilioOptions
         var baseText = StatusCallbackBaseUrl.AbsoluteUri.TrimEnd('/');
         return new Uri($"{baseText}/{StatusCallbackPath.Trim('/')}?ref={Uri.EscapeDataString(deliveryReference)}");
     }
+
+    [GeneratedRegex("^AC[0-9a-fA-F]{32}$")]
+    private static partial Regex AccountSidPattern();
+
+    [GeneratedRegex("^MG[0-9a-fA-F]{32}$")]
+    private static partial Regex MessagingServiceSidPattern();
 }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Twilio.Clients;
+using Twilio.Http;
 
 namespace AlertPipeline.Infrastructure.Twilio;
 
@@ -9,27 +11,26 @@ public static class TwilioServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <c>Twilio:*</c> into <see cref="TwilioOptions"/> (validated on start, every problem named), and registers
-    /// a singleton <see cref="TwilioClient"/>, <see cref="TwilioRequestValidator"/> and <see cref="SendPacer"/>.
+    /// the SDK's <see cref="TwilioRestClient"/> (as <see cref="ITwilioRestClient"/>, never the static
+    /// <c>TwilioClient.Init</c>) over a <see cref="SystemNetHttpClient"/> whose <see cref="System.Net.Http.HttpClient"/>
+    /// times out after <see cref="TwilioOptions.NetworkTimeout"/>, and the <see cref="SendPacer"/>. (Webhooks check
+    /// signatures with the SDK's <c>RequestValidator</c>: see <see cref="TwilioWebhookSignature"/>.)
     /// </summary>
     /// <param name="configuration">The root configuration (the <c>Twilio</c> section is read from it).</param>
-    /// <param name="configureClient">Adjusts the pipeline options after the configured values are applied (tests: a transport, short delays).</param>
-    public static IServiceCollection AddTwilio(this IServiceCollection services, IConfiguration configuration, Action<TwilioClientOptions>? configureClient = null)
+    public static IServiceCollection AddTwilio(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TwilioOptions>, TwilioOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
-        services.TryAddSingleton(sp =>
+        services.TryAddSingleton<ITwilioRestClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
-            var clientOptions = new TwilioClientOptions();
-            clientOptions.Retry.MaxRetries = options.MaxRetries;
-            clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
-            configureClient?.Invoke(clientOptions);
-            return new TwilioClient(options.BaseUri, new TwilioCredential(options.AccountSid!, options.AuthToken!), clientOptions);
+            var http = new System.Net.Http.HttpClient(new TwilioBaseUriHandler(options.BaseUri)) { Timeout = options.NetworkTimeout };
+            // LogLevel "debug" (from TWILIO_LOG_LEVEL) would print requests, numbers included, to the console: never.
+            return new TwilioRestClient(options.AccountSid, options.AuthToken, httpClient: new SystemNetHttpClient(http)) { LogLevel = null };
         });
-        services.TryAddSingleton(sp => new TwilioRequestValidator(sp.GetRequiredService<IOptions<TwilioOptions>>().Value.AuthToken!));
         services.TryAddSingleton(sp => new SendPacer(
             sp.GetRequiredService<IOptions<TwilioOptions>>().Value.SegmentsPerSecond,
             sp.GetRequiredService<TimeProvider>()));

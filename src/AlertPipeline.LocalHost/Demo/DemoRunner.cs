@@ -1,3 +1,4 @@
+using AlertPipeline.Infrastructure.Configuration;
 using System.Diagnostics;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Events;
@@ -45,7 +46,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             .AddInMemoryCollection(settings.Values.Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value)))
             .AddInMemoryCollection(channels.SettingOverrides)
             .Build();
-        await using var services = new ServiceCollection().AddLogging().AddPipelineStorage(configuration).BuildServiceProvider();
+        await using var services = new ServiceCollection().AddLogging().AddPhoneNumbers(configuration).AddPipelineStorage(configuration).BuildServiceProvider();
         var watch = Stopwatch.StartNew();
 
         // 1. Seed.

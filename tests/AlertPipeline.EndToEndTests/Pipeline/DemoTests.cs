@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.EndToEndTests.LocalHost;
 using AlertPipeline.LocalHost.Demo;
 using AlertPipeline.Testing;
@@ -32,6 +33,7 @@ public sealed partial class DemoTests(ITestOutputHelper output)
                     ["ServiceBusConnection"] = azurite.ConnectionString,
                     ["Outbox__Directory"] = outbox,
                     ["Pipeline__QuietHours"] = "off", // the counts below assume every SMS goes out now
+                    ["PhoneNumbers__FictionalRanges__0"] = PhoneNumberRange.UkDrama.ToString(), // as demo.sh sets it
                 },
             }));
             var options = DemoOptions.Parse(

@@ -69,6 +69,10 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (key, value) in FictionalNumbers.Settings)
+        {
+            Settings[key] = value;
+        }
         if (smtp is not null)
         {
             foreach (var (key, value) in smtp.ConfigurationValues())

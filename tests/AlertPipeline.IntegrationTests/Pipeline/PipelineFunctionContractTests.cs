@@ -173,7 +173,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var (sms, _) = await FanOutAsync();
         var form = Form(("MessageSid", "SM1"), ("MessageStatus", "delivered"));
-        var signature = TwilioRequestValidator.ComputeSignature(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
+        var signature = FakeTwilioServer.Sign(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
 
         var response = await PostFormAsync($"/api/twilio/status?ref={sms[0].DeliveryKey}", form, signature);
 
@@ -260,7 +260,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         content.Headers.ContentLength = contentLength ? size : null;
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/twilio/inbound", UriKind.Relative)) { Content = content };
         request.Headers.TransferEncodingChunked = !contentLength;
-        request.Headers.Add(TwilioRequestValidator.SignatureHeader, "bm90IGEgc2lnbmF0dXJl");
+        request.Headers.Add(TwilioWebhookSignature.Header, "bm90IGEgc2lnbmF0dXJl");
 
         using var response = await _client.SendAsync(request);
 
@@ -354,14 +354,14 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", messageSid), ("MessageStatus", status), ("To", "+447700900101"));
         var path = $"/api/twilio/status?ref={reference}";
-        return PostFormAsync(path, form, signature ?? TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + path, form));
+        return PostFormAsync(path, form, signature ?? FakeTwilioServer.Sign(AuthToken, WebhookBase + path, form));
     }
 
     private Task<HttpResponseMessage> PostInboundAsync(string from, string body, string? messageSid = null)
     {
         var form = Form(
             ("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", messageSid ?? NewSid()), ("From", from), ("To", "+15005550006"), ("Body", body));
-        return PostFormAsync("/api/twilio/inbound", form, TwilioRequestValidator.ComputeSignature(AuthToken, WebhookBase + "/api/twilio/inbound", form));
+        return PostFormAsync("/api/twilio/inbound", form, FakeTwilioServer.Sign(AuthToken, WebhookBase + "/api/twilio/inbound", form));
     }
 
     private async Task<HttpResponseMessage> PostFormAsync(string path, IReadOnlyList<KeyValuePair<string, string>> form, string signature)
@@ -372,7 +372,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         };
         if (signature.Length > 0)
         {
-            request.Headers.Add(TwilioRequestValidator.SignatureHeader, signature);
+            request.Headers.Add(TwilioWebhookSignature.Header, signature);
         }
 
         return await _client.SendAsync(request);

@@ -20,7 +20,27 @@ public sealed class ContactCsvTests
         result.Contacts.Should().ContainSingle().Which.Contact.Name.Should().Be("Cy, Jr.");
         result.Errors.Should().Equal(
             new CsvLineError(2, "name", "contains a control character (such as a line break)"),
-            new CsvLineError(4, "phone", "the phone number contains characters other than digits, a leading '+' and separators"));
+            new CsvLineError(4, "phone", "the phone number contains characters other than digits, a leading '+', separators and an extension"));
+    }
+
+    [Fact]
+    public void Read_PhoneWithExtension_ImportsTheContactWithAWarning()
+    {
+        var result = Read(Header + "\na1,Ann,+44 7700 900001 ext 12,,en,UTC,true,true\n");
+
+        result.Contacts.Should().ContainSingle().Which.Contact.Phone!.E164.Should().Be("+447700900001");
+        result.Errors.Should().BeEmpty();
+        result.Warnings.Should().Equal(new CsvLineError(2, "phone", "the extension was dropped (an SMS cannot dial it); the number was kept"));
+    }
+
+    [Fact]
+    public void Read_UnassignedCountryCode_IsALineErrorNotAContact()
+    {
+        // Issue 16: +999999999999 was imported. +999 is no country's code.
+        var result = Read(Header + "\na1,Ann,+999999999999,,en,UTC,true,true\na2,Bob,+447700900002,,en,UTC,true,true\n");
+
+        result.Contacts.Should().ContainSingle().Which.Contact.ContactId.Value.Should().Be("a2");
+        result.Errors.Should().Equal(new CsvLineError(2, "phone", "the phone number does not start with an assigned country calling code"));
     }
 
     [Fact]

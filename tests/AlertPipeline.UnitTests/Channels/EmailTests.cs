@@ -1,11 +1,12 @@
-using System.Net.Mail;
-using System.Security.Authentication;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Email;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace AlertPipeline.UnitTests.Channels;
 
@@ -15,26 +16,30 @@ public class EmailTests
     [InlineData(SmtpStatusCode.MailboxBusy, ChannelFailureKind.Transient, "450")]
     [InlineData(SmtpStatusCode.ServiceNotAvailable, ChannelFailureKind.Transient, "421")]
     [InlineData(SmtpStatusCode.InsufficientStorage, ChannelFailureKind.Transient, "452")]
-    [InlineData(SmtpStatusCode.GeneralFailure, ChannelFailureKind.Transient, null)]
     [InlineData(SmtpStatusCode.MailboxUnavailable, ChannelFailureKind.InvalidRecipient, "550")]
     [InlineData(SmtpStatusCode.UserNotLocalTryAlternatePath, ChannelFailureKind.InvalidRecipient, "551")]
     [InlineData(SmtpStatusCode.MailboxNameNotAllowed, ChannelFailureKind.InvalidRecipient, "553")]
     [InlineData(SmtpStatusCode.TransactionFailed, ChannelFailureKind.Permanent, "554")]
     [InlineData(SmtpStatusCode.ExceededStorageAllocation, ChannelFailureKind.Permanent, "552")]
-    [InlineData(SmtpStatusCode.MustIssueStartTlsFirst, ChannelFailureKind.Configuration, "530")]
-    [InlineData((SmtpStatusCode)535, ChannelFailureKind.Configuration, "535")]
+    [InlineData((SmtpStatusCode)530, ChannelFailureKind.Configuration, "530")]
+    [InlineData(SmtpStatusCode.AuthenticationInvalidCredentials, ChannelFailureKind.Configuration, "535")]
     public void Classify_SmtpReplies_4xxTransient5xxPermanent(SmtpStatusCode status, ChannelFailureKind kind, string? code)
     {
-        var (actualKind, actualCode, _) = SmtpEmailSender.Classify(new SmtpException(status, "reply"));
+        var (actualKind, actualCode, _) = SmtpEmailSender.Classify(new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, status, "reply"));
 
         actualKind.Should().Be(kind);
         actualCode.Should().Be(code);
     }
 
     [Fact]
+    public void Classify_DialogueBrokenOff_IsTransientWithoutCode() =>
+        SmtpEmailSender.Classify(new SmtpProtocolException("The SMTP server has unexpectedly disconnected.")).Should().Match<(ChannelFailureKind Kind, string? Code, string Message)>(
+            f => f.Kind == ChannelFailureKind.Transient && f.Code == null);
+
+    [Fact]
     public void Classify_FailedRecipient_MasksTheAddressInTheMessage()
     {
-        var ex = new SmtpFailedRecipientException(SmtpStatusCode.MailboxUnavailable, "jane.doe@example.org", "5.1.1 <jane.doe@example.org>: Recipient address rejected");
+        var ex = new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, new MailboxAddress(null, "jane.doe@example.org"), "5.1.1 <jane.doe@example.org>: Recipient address rejected");
 
         var (kind, _, message) = SmtpEmailSender.Classify(ex);
 
@@ -44,7 +49,16 @@ public class EmailTests
 
     [Fact]
     public void Classify_TlsHandshake_IsConfiguration() =>
-        SmtpEmailSender.Classify(new SmtpException("TLS", new AuthenticationException("remote certificate is invalid"))).Kind.Should().Be(ChannelFailureKind.Configuration);
+        SmtpEmailSender.Classify(new SslHandshakeException("remote certificate is invalid")).Kind.Should().Be(ChannelFailureKind.Configuration);
+
+    [Fact]
+    public void Classify_AuthenticationRefused_IsConfiguration() =>
+        SmtpEmailSender.Classify(new MailKit.Security.AuthenticationException("535: 5.7.8 Authentication credentials invalid")).Kind.Should().Be(ChannelFailureKind.Configuration);
+
+    [Fact]
+    public void Classify_StartTlsOrLoginRequired_IsConfiguration530() =>
+        SmtpEmailSender.Classify(new MailKit.ServiceNotAuthenticatedException("Must issue a STARTTLS command first"))
+            .Should().Match<(ChannelFailureKind Kind, string? Code, string Message)>(f => f.Kind == ChannelFailureKind.Configuration && f.Code == "530");
 
     [Fact]
     public void Classify_ConnectionDropped_IsTransient() =>
@@ -83,12 +97,17 @@ public class EmailTests
         new EmailSendRequest("jane.doe@example.org", "s", "t", "d").ToString().Should().NotContain("jane.doe").And.Contain("j***@e***.org");
 
     [Fact]
+    public void SmtpOptions_Port465WithCredentials_IsImplicitTlsAndValid() =>
+        new SmtpOptions { Host = "smtp.example.org", Port = 465, UseStartTls = false, From = "alerts@union.example", UserName = "u", Password = "p" }
+            .Validate().Should().BeEmpty();
+
+    [Fact]
     public void SmtpOptions_Validate_NamesEveryProblem()
     {
-        var options = new SmtpOptions { Port = 465, From = "nope", UserName = "u", UseStartTls = false, Host = "smtp.example.org" };
+        var options = new SmtpOptions { Port = 0, From = "nope", UserName = "u", UseStartTls = false, Host = "smtp.example.org" };
 
         options.Validate().Should().BeEquivalentTo(
-            "Smtp:Port 465 (implicit TLS) is not supported by System.Net.Mail; use 587 with Smtp:UseStartTls.",
+            "Smtp:Port must be 1..65535.",
             "Smtp:From must be a valid email address.",
             "Set both Smtp:UserName and Smtp:Password, or neither.",
             "Smtp:UseStartTls must be true when credentials are set for a non-loopback host (the password would travel in clear).");

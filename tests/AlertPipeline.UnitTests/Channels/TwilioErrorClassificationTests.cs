@@ -32,30 +32,4 @@ public class TwilioErrorClassificationTests
     [InlineData(30034, TwilioDeliveryErrorKind.Unknown)]
     public void ForDeliveryError_FollowsTheReferenceTable(int code, TwilioDeliveryErrorKind expected) =>
         TwilioErrorClassification.ForDeliveryError(code).Should().Be(expected);
-
-    [Theory]
-    [InlineData(TwilioErrorKind.Transient, true, false, false, false)]
-    [InlineData(TwilioErrorKind.OutcomeUnknown, false, false, false, true)]
-    [InlineData(TwilioErrorKind.InvalidRecipient, false, true, false, false)]
-    [InlineData(TwilioErrorKind.OptedOut, false, true, true, false)]
-    [InlineData(TwilioErrorKind.Authentication, false, true, false, false)]
-    [InlineData(TwilioErrorKind.Permanent, false, true, false, false)]
-    public void Exception_Flags_FollowKind(TwilioErrorKind kind, bool retryable, bool permanent, bool optedOut, bool unknown)
-    {
-        var ex = new TwilioApiException(400, 21610, "x", kind);
-
-        (ex.IsRetryable, ex.IsPermanent, ex.IsOptedOut, ex.IsOutcomeUnknown).Should().Be((retryable, permanent, optedOut, unknown));
-    }
-
-    [Fact]
-    public void Exception_CarriesStatusAndCodeLikeRequestFailedException()
-    {
-        var ex = new TwilioApiException(400, 21211, "invalid", TwilioErrorKind.InvalidRecipient, "https://www.twilio.com/docs/errors/21211");
-
-        ex.Should().BeAssignableTo<Azure.RequestFailedException>();
-        ex.Status.Should().Be(400);
-        ex.ErrorCode.Should().Be("21211");
-        ex.TwilioCode.Should().Be(21211);
-        ex.MoreInfo.Should().EndWith("21211");
-    }
 }

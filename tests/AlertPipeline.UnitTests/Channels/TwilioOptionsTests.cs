@@ -2,6 +2,7 @@ using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Twilio.Clients;
 
 namespace AlertPipeline.UnitTests.Channels;
 
@@ -26,6 +27,8 @@ public class TwilioOptionsTests
             BaseUri = new Uri("http://api.twilio.com"),
             SegmentsPerSecond = -1,
             StatusCallbackBaseUrl = new Uri("ftp://x.example"),
+            RetryDelay = TimeSpan.Zero,
+            PageSize = 1001,
         };
 
         options.Validate().Should().BeEquivalentTo(
@@ -34,7 +37,9 @@ public class TwilioOptionsTests
             "Set exactly one of Twilio:MessagingServiceSid and Twilio:From.",
             "Twilio:BaseUri may use plain http only for a loopback address (the auth token would travel in clear).",
             "Twilio:StatusCallbackBaseUrl must be an absolute http(s) URL.",
-            "Twilio:SegmentsPerSecond must be 0 (no pacing) or a positive rate.");
+            "Twilio:SegmentsPerSecond must be 0 (no pacing) or a positive rate.",
+            "Twilio:RetryDelay must be positive.",
+            "Twilio:PageSize must be between 1 and 1000.");
     }
 
     [Fact]
@@ -56,12 +61,12 @@ public class TwilioOptionsTests
         }).Build();
         using var provider = new ServiceCollection().AddTwilio(configuration).BuildServiceProvider();
 
-        FluentActions.Invoking(() => provider.GetRequiredService<TwilioClient>())
+        FluentActions.Invoking(() => provider.GetRequiredService<ITwilioRestClient>())
             .Should().Throw<OptionsValidationException>().WithMessage("*Twilio:AuthToken is required*");
     }
 
     [Fact]
-    public void AddTwilio_ValidConfiguration_BuildsClientForConfiguredEndpoint()
+    public void AddTwilio_ValidConfiguration_BuildsTheSdkClientForTheAccount()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -73,7 +78,10 @@ public class TwilioOptionsTests
         }).Build();
         using var provider = new ServiceCollection().AddTwilio(configuration).BuildServiceProvider();
 
-        provider.GetRequiredService<TwilioClient>().Endpoint.Should().Be(new Uri("http://127.0.0.1:5999/"));
+        var client = provider.GetRequiredService<ITwilioRestClient>();
+        client.Should().BeOfType<TwilioRestClient>();
+        client.AccountSid.Should().Be("AC0123456789abcdef0123456789abcdef");
+        client.HttpClient.Should().BeOfType<Twilio.Http.SystemNetHttpClient>();
         provider.GetRequiredService<SendPacer>().SegmentsPerSecond.Should().Be(2.5);
     }
 }

@@ -95,7 +95,7 @@ public sealed class HostPlanTests : IDisposable
         _app.Function("Nightly", """{"bindings":[{"type":"timerTrigger","direction":"in","name":"timer","schedule":"0 0 25 * * *"}]}""");
 
         FluentActions.Invoking(() => Build()).Should().Throw<LocalHostConfigurationException>()
-            .WithMessage("Function Nightly (*function.json), binding 'timer': schedule: *the hour field '25' has 25, outside 0–23*");
+            .WithMessage("Function Nightly (*function.json), binding 'timer': schedule: *the hour field '25' is not valid: Value must be a number between 0 and 23*");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class DeliveryPartitionsTests
         var hasher = RecipientHasher.FromBase64(RecipientHashKey.DevelopmentKey);
 
         var buckets = Enumerable.Range(0, 2000)
-            .Select(i => DeliveryPartitions.Bucket(hasher.Hash(PhoneNumber.Parse($"+4477009{i:D5}"))))
+            .Select(i => DeliveryPartitions.Bucket(hasher.Hash(PhoneNumber.Parse($"+1212555{i:D4}"))))
             .ToList();
 
         buckets.Distinct().Order().Should().Equal(Enumerable.Range(0, DeliveryPartitions.BucketCount));

@@ -58,7 +58,7 @@ public class PhoneNumberTests
     [InlineData(" - ( ) ", "GB", PhoneNumberError.Empty)]
     [InlineData("+", "GB", PhoneNumberError.TooShort)]
     [InlineData("07700 90012a", "GB", PhoneNumberError.InvalidCharacters)]
-    [InlineData("07700 900123 ext 5", "GB", PhoneNumberError.InvalidCharacters)]
+    [InlineData("07700 900123 code 5", "GB", PhoneNumberError.InvalidCharacters)]
     [InlineData("+44 +7700900123", "GB", PhoneNumberError.InvalidCharacters)]
     [InlineData("0770+0900123", "GB", PhoneNumberError.InvalidCharacters)]
     [InlineData("07700 900123", null, PhoneNumberError.MissingRegion)]
@@ -67,9 +67,9 @@ public class PhoneNumberTests
     [InlineData("+44 1234", null, PhoneNumberError.TooShort)]
     [InlineData("+380 12345678901234", null, PhoneNumberError.TooLong)]
     [InlineData("+44 7700 90012", null, PhoneNumberError.InvalidLengthForCountry)]
-    [InlineData("+44 7700 9001234", null, PhoneNumberError.InvalidLengthForCountry)]
+    [InlineData("+44 7700 9001234", null, PhoneNumberError.TooLong)]
     [InlineData("0770 090 012", "GB", PhoneNumberError.InvalidLengthForCountry)]
-    [InlineData("8 701 123 456", "KZ", PhoneNumberError.InvalidLengthForCountry)]
+    [InlineData("8 701 123 456", "KZ", PhoneNumberError.InvalidNationalNumber)]
     [InlineData("+7 701 123 45678", null, PhoneNumberError.InvalidLengthForCountry)]
     [InlineData("+1 015 555 0100", null, PhoneNumberError.InvalidNationalNumber)]
     [InlineData("+33 0 12 34 56 78", null, PhoneNumberError.InvalidNationalNumber)]
@@ -136,10 +136,63 @@ public class PhoneNumberTests
     }
 
     [Fact]
-    public void SupportedRegions_ListTheTableCountries()
+    public void SupportedRegions_AreEveryRegionLibphonenumberKnows()
     {
-        PhoneNumber.SupportedRegions.Should().BeEquivalentTo(["CA", "DE", "FR", "GB", "KZ", "RU", "US"]);
+        PhoneNumber.SupportedRegions.Should().Contain(["CA", "DE", "FR", "GB", "KZ", "RU", "US", "UA", "KG", "TR"]);
+        PhoneNumber.SupportedRegions.Count.Should().BeGreaterThan(200);
     }
+
+    [Theory]
+    [InlineData("+999999999999")] // issue 16: this was imported
+    [InlineData("+999 123 456 789")]
+    [InlineData("00999 123 456 789")]
+    [InlineData("(+999) 123-456-7890")]
+    public void TryParse_UnassignedCountryCode_IsInvalidCountryCode(string input)
+    {
+        PhoneNumber.TryParse(input, null, out var number, out var error).Should().BeFalse();
+
+        number.Should().BeNull();
+        error.Should().Be(PhoneNumberError.InvalidCountryCode);
+    }
+
+    [Theory]
+    [InlineData("٠٧٧٠٠ ٩٠٠١٢٣", "GB")]            // Arabic-Indic
+    [InlineData("۰۷۷۰۰ ۹۰۰۱۲۳", "GB")]            // Extended Arabic-Indic (Persian)
+    [InlineData("＋４４ ７７００ ９００１２３", null)] // full-width, with full-width plus
+    [InlineData("०७७०० ९००१२३", "GB")]            // Devanagari
+    public void Parse_DigitsOfAnyScript_AreRead(string input, string? region) =>
+        PhoneNumber.Parse(input, region).E164.Should().Be("+447700900123");
+
+    [Theory]
+    [InlineData("07700 900123 ext 5", "GB")]
+    [InlineData("07700 900123 ext. 5", "GB")]
+    [InlineData("+44 7700 900123 x12", null)]
+    [InlineData("+44 7700 900123;ext=4", null)]
+    [InlineData("+44 7700 900123 #31", null)]
+    [InlineData("+44 7700 900123 доб. 7", null)]
+    public void TryParse_Extension_IsDroppedAndSaid(string input, string? region)
+    {
+        PhoneNumber.TryParse(input, region, out var number, out var error, out var extensionDropped).Should().BeTrue();
+
+        error.Should().Be(PhoneNumberError.None);
+        number!.E164.Should().Be("+447700900123");
+        extensionDropped.Should().BeTrue();
+    }
+
+    [Fact]
+    public void TryParse_NoExtension_SaysNothingWasDropped()
+    {
+        PhoneNumber.TryParse("+44 7700 900123", null, out _, out _, out var extensionDropped).Should().BeTrue();
+
+        extensionDropped.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("+447911123456")] // Guernsey mobile
+    [InlineData("+77011234567")]  // Kazakhstan mobile
+    [InlineData("+14155550100")]  // NANP's fictional 555-01xx is in assigned area codes
+    public void Parse_AssignedNumbers_NeedNoFictionalRange(string input) =>
+        PhoneNumber.Parse(input).E164.Should().Be(input);
 
     [Fact]
     public void Parse_InputLongerThanAnyNumberWithSeparators_IsTooLong()
