@@ -255,15 +255,15 @@ public sealed class PipelineHarness : IHarness
     private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, AzuriteFixture dispatchAzurite, string alertId)
     {
         const int count = 1_000;
-        var table = new Infrastructure.Storage.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
+        var table = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
         async Task<double> RowsAsync(string partition)
         {
             var watch = Stopwatch.StartNew();
             foreach (var batch in Enumerable.Range(0, count).Chunk(100))
             {
-                await table.SubmitTransactionAsync(batch.Select(i => new Infrastructure.Storage.Tables.TableTransactionAction(
-                    Infrastructure.Storage.Tables.TableTransactionActionType.Add,
-                    new Infrastructure.Storage.Tables.TableEntity(partition, $"zz-bench-{i:D6}")
+                await table.SubmitTransactionAsync(batch.Select(i => new Azure.Data.Tables.TableTransactionAction(
+                    Azure.Data.Tables.TableTransactionActionType.Add,
+                    new Azure.Data.Tables.TableEntity(partition, $"zz-bench-{i:D6}")
                     {
                         ["Status"] = "Pending", ["UnionId"] = Union, ["BranchId"] = "b000", ["ContactId"] = $"m{i:D6}",
                         ["Address"] = Phone(i), ["CreatedAt"] = DateTimeOffset.UtcNow, ["Attempt"] = 0,

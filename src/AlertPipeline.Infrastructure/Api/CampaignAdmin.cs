@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Api;
 
@@ -44,7 +45,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         var table = await tables.GetAsync(PipelineTables.Campaigns, cancellationToken).ConfigureAwait(false);
         var campaigns = new List<Campaign>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(MembershipRepository.CampaignPartition), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MembershipRepository.CampaignPartition}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (CampaignId.TryParse(entity.RowKey, out var id) && LanguageTag.TryParse(entity.GetString("DefaultLanguage"), out var language))
             {
@@ -64,7 +65,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         ArgumentNullException.ThrowIfNull(unionId);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
         var subscriptions = new List<Subscription>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (CampaignId.TryParse(entity.PartitionKey, out var campaignId) && entity.GetString("UnionId") == unionId.Value)
             {
@@ -88,7 +89,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         ArgumentNullException.ThrowIfNull(subscription);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
-        return await table.DeleteEntityAsync(
+        return await table.DeleteEntityIfExistsAsync(
                 subscription.CampaignId.Value, MembershipRepository.SubscriptionRow(subscription.UnionId, subscription.BranchId), cancellationToken: cancellationToken)
             .ConfigureAwait(false)
             ? WriteOutcome.Done
@@ -103,7 +104,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
             return WriteOutcome.Done;
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return WriteOutcome.AlreadyExists;
         }

@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence;
@@ -48,7 +49,7 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
                 new TableEntity(recipient.Value, channel.ToWireName()) { ["OptedOutAt"] = at.ToDateTimeOffset(), ["Source"] = source.ToString() },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // Already opted out: the first opt-out's time and source stand.
         }
@@ -61,7 +62,7 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
     }
 
     private static async Task<bool> ExistsAsync(TableClient table, RecipientHash recipient, Channel channel, CancellationToken cancellationToken) =>
-        await table.GetEntityIfExistsAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
+        await table.GetEntityOrNullAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
 }
 
 /// <summary>RecipientIndex (PK recipientHash, RK <c>sms</c>): the campaign that last messaged a number, for HELP replies.</summary>
@@ -81,7 +82,7 @@ public sealed class RecipientIndexRepository(PipelineTables tables) : IRecipient
     public async Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity?.ParseOptional("LastCampaignId", v => CampaignId.TryParse(v, out var id) ? id : null);
     }
 }

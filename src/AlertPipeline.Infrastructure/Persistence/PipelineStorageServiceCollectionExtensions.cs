@@ -1,7 +1,7 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Configuration;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
