@@ -6,7 +6,8 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.Infrastructure.Twilio;
 using AlertPipeline.LocalHost;
 using AlertPipeline.Testing;
@@ -113,11 +114,11 @@ public sealed class PipelineHarness : IHarness
             var handler = host.HandlerProcessId ?? throw new InvalidOperationException("The handler is not running.");
             using var memory = new MemorySampler(handler);
 
-            var queues = new QueueServiceClient(azurite.ConnectionString);
+            var queues = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
             var alert = Event(sms: true);
             var watch = Stopwatch.StartNew();
             await new PipelineQueues(queues).PublishAsync(alert);
-            var dispatch = new QueueServiceClient(dispatchAzurite.ConnectionString).GetQueueClient(QueueNames.SmsDispatch);
+            var dispatch = new QueueServiceClient(dispatchAzurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions()).GetQueueClient(QueueNames.SmsDispatch);
             var chunks = queues.GetQueueClient(QueueNames.FanOutChunks);
             var events = queues.GetQueueClient(QueueNames.AlertEvents);
             // Only the two small queues are polled (counting a deep queue costs Azurite a scan); a chunk writes its rows,
@@ -205,7 +206,7 @@ public sealed class PipelineHarness : IHarness
             await host.StartAsync();
 
             var watch = Stopwatch.StartNew();
-            await new PipelineQueues(new QueueServiceClient(azurite.ConnectionString)).PublishAsync(Event(sms: true));
+            await new PipelineQueues(new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions())).PublishAsync(Event(sms: true));
             var limit = TimeSpan.FromSeconds(120 + (segmentsPerSecond == 0 ? 0 : members * 3 / segmentsPerSecond));
             await Poll.UntilAsync(() => twilio.SentMessages.Count >= members, $"{members} SMS at the fake Twilio", limit);
             var total = watch.Elapsed;
@@ -273,7 +274,7 @@ public sealed class PipelineHarness : IHarness
             return count / watch.Elapsed.TotalSeconds;
         }
 
-        var queues = new QueueServiceClient(dispatchAzurite.ConnectionString);
+        var queues = new QueueServiceClient(dispatchAzurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
         async Task<double> SendsAsync(QueueClient queue)
         {
             await queue.CreateIfNotExistsAsync();

@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AlertPipeline.Infrastructure.Pipeline;
 
@@ -24,7 +25,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
     {
         foreach (var name in All)
         {
-            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -45,7 +46,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
     public async Task<SendReceipt> PublishJsonAsync(string json, CancellationToken cancellationToken = default)
     {
         var queue = queues.GetQueueClient(QueueNames.AlertEvents);
-        await queue.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        return await queue.SendMessageAsync(json, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (await queue.SendMessageAsync(json, cancellationToken).ConfigureAwait(false)).Value;
     }
 }
