@@ -23,6 +23,10 @@ public static class OrganiserApi
     public static FunctionDefinition Unions { get; } = Define("ApiUnions", "unions", "post");
     public static FunctionDefinition Campaigns { get; } = Define("ApiCampaigns", "campaigns", "get", "post");
     public static FunctionDefinition UnionCampaigns { get; } = Define("ApiUnionCampaigns", "unions/{union}/campaigns", "get");
+    public static FunctionDefinition CampaignMembers { get; } = Define("ApiCampaignMembers", "unions/{union}/campaigns/{campaign}/members", "get");
+    public static FunctionDefinition CampaignMember { get; } = Define("ApiCampaignMember", "unions/{union}/campaigns/{campaign}/members/{member}", "put", "delete");
+    public static FunctionDefinition CampaignMembership { get; } = Define("ApiCampaignMembership", "unions/{union}/campaigns/{campaign}/membership", "put", "delete");
+    public static FunctionDefinition CampaignOpen { get; } = Define("ApiCampaignOpen", "unions/{union}/campaigns/{campaign}/open", "put", "delete");
     public static FunctionDefinition Subscriptions { get; } = Define("ApiSubscriptions", "unions/{union}/subscriptions", "get");
     public static FunctionDefinition Subscription { get; } = Define("ApiSubscription", "unions/{union}/subscriptions/{campaign}", "put", "delete");
     public static FunctionDefinition BranchSubscription { get; } = Define("ApiBranchSubscription", "unions/{union}/branches/{branch}/subscriptions/{campaign}", "put", "delete");
@@ -49,6 +53,10 @@ public static class OrganiserApi
         Register(Unions, AdminEndpoints.UnionsAsync),
         Register(Campaigns, AdminEndpoints.CampaignsAsync),
         Register(UnionCampaigns, SubscriptionEndpoints.UnionCampaignsAsync),
+        Register(CampaignMembers, CampaignMemberEndpoints.MembersAsync),
+        Register(CampaignMember, CampaignMemberEndpoints.MemberAsync),
+        Register(CampaignMembership, CampaignMemberEndpoints.MembershipAsync),
+        Register(CampaignOpen, CampaignMemberEndpoints.OpenAsync),
         Register(Subscriptions, SubscriptionEndpoints.SubscriptionsAsync),
         Register(Subscription, SubscriptionEndpoints.SubscriptionAsync),
         Register(BranchSubscription, SubscriptionEndpoints.BranchSubscriptionAsync),

@@ -1,5 +1,5 @@
 using System.Text;
-using AlertPipeline.CustomHandler;
+using AlertPipeline.LocalHost.Transport;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -13,16 +13,15 @@ namespace AlertPipeline.LocalHost.Queues;
 internal sealed record OutputTarget(string BindingName, string BindingType, QueueClient Queue, bool Binary, bool Base64);
 
 /// <summary>
-/// Writes a successful invocation's outputs as the Functions host does (see <see cref="OutputMessages.Expand"/>): an array
-/// becomes one message per element, an object its JSON text, a string its text unless it is valid base64 (then the
-/// decoded bytes, the host's quirk), null nothing. Queues are created on first write. Listeners of this host on a queue
+/// Writes a successful invocation's outputs as the Functions host does (the transport expands each value: see
+/// <see cref="IInvocationOutputs"/>): an array becomes one message per element, null nothing. Queues are created on first write. Listeners of this host on a queue
 /// written to are woken.
 /// </summary>
 internal sealed class OutputWriter(QueueConnections connections, ILogger logger)
 {
     private const int MaxParallelSends = 16;
 
-    public async Task WriteAsync(string functionName, IReadOnlyList<OutputTarget> targets, InvocationResponse response, CancellationToken cancellationToken)
+    public async Task WriteAsync(string functionName, IReadOnlyList<OutputTarget> targets, IInvocationOutputs response, CancellationToken cancellationToken)
     {
         foreach (var target in targets)
         {
@@ -54,10 +53,10 @@ internal sealed class OutputWriter(QueueConnections connections, ILogger logger)
     public static string ToWireText(ReadOnlySpan<byte> body, bool base64) =>
         base64 ? Convert.ToBase64String(body) : Encoding.UTF8.GetString(body);
 
-    private async Task SendAsync(OutputTarget target, OutputMessage message, CancellationToken cancellationToken)
+    private async Task SendAsync(OutputTarget target, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         // The target's client encodes the bytes as its queue expects (base64, or UTF-8 text).
-        var body = new BinaryData(message.Body);
+        var body = new BinaryData(message);
         try
         {
             await target.Queue.SendMessageAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -55,8 +55,8 @@ public sealed class FunctionCatalogConsistencyTests
         var host = Repository.Host;
 
         host.Http.RoutePrefix.Should().Be(FunctionRoutes.RoutePrefix, "the app maps HTTP functions under FunctionRoutes.RoutePrefix");
-        host.CustomHandler.EnableForwardingHttpRequest.Should().BeTrue("HTTP functions are served as forwarded requests");
-        host.CustomHandler.Description.DefaultExecutablePath.Should().Be("handler/AlertPipeline.Functions", "scripts/publish.sh puts the handler there");
+        host.CustomHandler!.EnableForwardingHttpRequest.Should().BeTrue("HTTP functions are served as forwarded requests");
+        host.CustomHandler!.Description.DefaultExecutablePath.Should().Be("handler/AlertPipeline.Functions", "scripts/publish.sh puts the handler there");
         host.ExtensionBundle.Should().Be(new ExtensionBundle("Microsoft.Azure.Functions.ExtensionBundle", "[4.*, 5.0.0)"));
         host.Queues.MessageEncoding.Should().Be(QueueMessageEncoding.Base64);
         host.Queues.MaxDequeueCount.Should().Be(5);
