@@ -18,7 +18,7 @@ read -r blob_port queue_port table_port < <(node -e '
     s.close(() => ports.length < 3 ? next() : console.log(ports.join(" "))); }); };
   next();')
 mkdir -p artifacts/demo
-node_modules/.bin/azurite --silent --inMemoryPersistence --disableTelemetry --skipApiVersionCheck \
+node_modules/.bin/azurite --silent --inMemoryPersistence --disableTelemetry \
   --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
   --tableHost 127.0.0.1 --tablePort "$table_port" >artifacts/demo/azurite.log 2>&1 &
 azurite_pid=$!

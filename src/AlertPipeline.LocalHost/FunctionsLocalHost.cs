@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.LocalHost.Grpc;
 using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Http;
@@ -38,7 +37,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     public FunctionsLocalHost(FunctionsLocalHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > QueueClient.MaxVisibilityTimeout)
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > TimeSpan.FromDays(7))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.LeaseDuration, "LeaseDuration must be between 1 second and 7 days.");
         }

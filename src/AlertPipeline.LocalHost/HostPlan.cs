@@ -1,6 +1,5 @@
 using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Infrastructure.Storage;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using Azure.Storage.Queues;
 using AlertPipeline.LocalHost.Http;
 using AlertPipeline.LocalHost.Queues;
 using AlertPipeline.LocalHost.Settings;
@@ -138,8 +137,8 @@ internal sealed class HostPlan
             FunctionName = function.Name,
             BindingName = trigger.Name,
             Binary = trigger.IsBinary,
-            Queue = Queue(function, trigger.Name, connection, trigger.QueueName),
-            PoisonQueue = Queue(function, trigger.Name, connection, trigger.PoisonQueueName),
+            Queue = Queue(function, trigger.Name, connection, trigger.QueueName, queues.MessageEncoding == QueueMessageEncoding.Base64),
+            PoisonQueue = Queue(function, trigger.Name, connection, trigger.PoisonQueueName, base64: false),
             BatchSize = queues.BatchSize,
             NewBatchThreshold = queues.GetNewBatchThreshold(Environment.ProcessorCount),
             MaxPollingInterval = queues.MaxPollingInterval,
@@ -185,8 +184,8 @@ internal sealed class HostPlan
             FunctionName = function.Name,
             BindingName = trigger.Name,
             Binary = trigger.IsBinary,
-            Queue = Queue(function, trigger.Name, connection, queueName),
-            PoisonQueue = Queue(function, trigger.Name, connection, queueName + "-poison"),
+            Queue = Queue(function, trigger.Name, connection, queueName, base64: true),
+            PoisonQueue = Queue(function, trigger.Name, connection, queueName + "-poison", base64: false),
             BatchSize = ServiceBusReceiveBatch,
             MaxConcurrentCalls = serviceBus.GetMaxConcurrentCalls(Environment.ProcessorCount),
             MaxPollingInterval = ServiceBusMaxPollingInterval,
@@ -208,9 +207,9 @@ internal sealed class HostPlan
             {
                 case QueueOutputBinding queue:
                     var storage = StorageConnection(function, queue.Name, queue.Connection, settings);
+                    var base64 = app.Host.Queues.MessageEncoding == QueueMessageEncoding.Base64;
                     targets.Add(new OutputTarget(
-                        queue.Name, queue.Type, Queue(function, queue.Name, storage, queue.QueueName), queue.IsBinary,
-                        app.Host.Queues.MessageEncoding == QueueMessageEncoding.Base64));
+                        queue.Name, queue.Type, Queue(function, queue.Name, storage, queue.QueueName, base64), queue.IsBinary, base64));
                     break;
                 case ServiceBusOutputBinding serviceBus:
                     if (serviceBus.QueueName is null)
@@ -220,7 +219,7 @@ internal sealed class HostPlan
 
                     var connection = ServiceBusConnection(function, serviceBus.Name, serviceBus.Connection, settings, logger);
                     targets.Add(new OutputTarget(
-                        serviceBus.Name, serviceBus.Type, Queue(function, serviceBus.Name, connection, serviceBus.QueueName.ToLowerInvariant()),
+                        serviceBus.Name, serviceBus.Type, Queue(function, serviceBus.Name, connection, serviceBus.QueueName.ToLowerInvariant(), base64: true),
                         serviceBus.IsBinary, Base64: true));
                     break;
                 case HttpOutputBinding:
@@ -234,11 +233,11 @@ internal sealed class HostPlan
         return targets;
     }
 
-    private QueueClient Queue(FunctionDefinition function, string bindingName, string connectionString, string queueName)
+    private QueueClient Queue(FunctionDefinition function, string bindingName, string connectionString, string queueName, bool base64)
     {
         try
         {
-            return Connections.GetQueue(connectionString, queueName);
+            return Connections.GetQueue(connectionString, queueName, base64);
         }
         catch (ArgumentException ex)
         {
@@ -280,9 +279,11 @@ internal sealed class HostPlan
     {
         try
         {
-            return StorageConnectionString.Parse(connectionString).Credential is not null;
+            // The SDK's own parser: a Service Bus connection string, or anything but a storage one, throws.
+            _ = new QueueServiceClient(connectionString);
+            return true;
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
             return false;
         }

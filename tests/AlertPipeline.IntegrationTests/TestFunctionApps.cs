@@ -4,7 +4,7 @@ using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using AlertPipeline.Infrastructure.Storage;
 
 namespace AlertPipeline.Testing;
 
@@ -30,15 +29,19 @@ public sealed class AzuriteFixture
 
     public int TablePort { get; }
 
+    /// <summary>Azurite's well-known development account (public, documented with the emulator).</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The development account's key (public, the same in every Azurite).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     public string ConnectionString =>
         "DefaultEndpointsProtocol=http;" +
-        $"AccountName={StorageConnectionString.DevelopmentAccountName};" +
-        $"AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{StorageConnectionString.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnectionString.DevelopmentAccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnectionString.DevelopmentAccountName};";
-
-    public StorageConnectionString Parsed => StorageConnectionString.Parse(ConnectionString);
+        $"AccountName={AccountName};" +
+        $"AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     /// <summary>A queue- and table-safe unique name: the (lowercase, alphanumeric) prefix and 20 hex digits.</summary>
     public static string UniqueName(string prefix = "t") => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 20)];
@@ -68,7 +71,7 @@ public sealed class AzuriteFixture
             foreach (var arg in new[]
                      {
                          "-c", WatchdogScript, "azurite-watchdog", Environment.ProcessId.ToString(), azurite,
-                         "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
+                         "--silent", "--inMemoryPersistence", "--disableTelemetry",
                          "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                          "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
                      })

@@ -4,7 +4,7 @@ using System.Text;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.Benchmarks.Api;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using AlertPipeline.LocalHost;
 using AlertPipeline.Testing;
 using Microsoft.Extensions.Logging;
@@ -117,7 +118,7 @@ public sealed class LocalHostOverheadHarness : IHarness
     /// <summary>Receive + delete only, with the local host's fetch rule; seconds from the first to the last delete.</summary>
     private static async Task<Timing> RunRawAsync(AzuriteFixture azurite, int messages, int batchSize, int threshold, TimeSpan lease)
     {
-        var service = new QueueServiceClient(azurite.ConnectionString, RawOptions());
+        var service = new QueueServiceClient(azurite.ConnectionString, Base64Options());
         var queue = service.GetQueueClient(AzuriteFixture.UniqueName("raw"));
         await PreloadAsync(queue, messages);
 
@@ -135,8 +136,8 @@ public sealed class LocalHostOverheadHarness : IHarness
                 await completed.WaitAsync();
             }
 
-            var batch = await queue.ReceiveMessagesAsync(batchSize, lease);
-            if (batch.Count == 0)
+            var batch = (await queue.ReceiveMessagesAsync(batchSize, lease)).Value;
+            if (batch.Length == 0)
             {
                 if (Volatile.Read(ref inFlight) == 0 && Volatile.Read(ref done) >= messages)
                 {
@@ -147,19 +148,19 @@ public sealed class LocalHostOverheadHarness : IHarness
                 continue;
             }
 
-            Interlocked.Add(ref inFlight, batch.Count);
+            Interlocked.Add(ref inFlight, batch.Length);
             foreach (var message in batch)
             {
                 tasks.Add(Task.Run(async () =>
                 {
                     try
                     {
-                        _ = Convert.FromBase64String(message.MessageText); // the host decodes every message too
+                        _ = message.Body.ToArray(); // the host reads every message's bytes too (the client decoded the base64)
                         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                         gaps.Record(clock.ElapsedTicks);
                         Interlocked.Increment(ref done);
                     }
-                    catch (Azure.RequestFailedException ex) when (ex.ErrorCode is QueueErrorCode.MessageNotFound or QueueErrorCode.PopReceiptMismatch)
+                    catch (Azure.RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.MessageNotFound.ToString() || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString())
                     {
                         // Its lease ran out during an Azurite stall and another receive took it: counted there.
                     }
@@ -182,7 +183,7 @@ public sealed class LocalHostOverheadHarness : IHarness
     private static async Task<Timing> RunHostAsync(AzuriteFixture azurite, string scriptRoot, int messages, TimeSpan lease, ILoggerFactory loggerFactory)
     {
         var prefix = AzuriteFixture.UniqueName("bench");
-        var service = new QueueServiceClient(azurite.ConnectionString, RawOptions());
+        var service = new QueueServiceClient(azurite.ConnectionString, Base64Options());
         var queue = service.GetQueueClient(prefix + "-noop");
         await PreloadAsync(queue, messages);
 
@@ -259,10 +260,10 @@ public sealed class LocalHostOverheadHarness : IHarness
         return gaps.Timing with { CpuMsPerMessage = cpuMs / messages };
     }
 
-    /// <summary>The same client settings the local host uses (no encoding, 100 s network timeout).</summary>
-    private static QueueClientOptions RawOptions()
+    /// <summary>The same client settings the local host uses for a base64 queue (pinned version, 100 s network timeout).</summary>
+    private static QueueClientOptions Base64Options()
     {
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        var options = StorageServiceCollectionExtensions.QueueOptions();
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
         return options;
     }
@@ -273,8 +274,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         await Parallel.ForEachAsync(
             Enumerable.Range(0, messages),
             new ParallelOptions { MaxDegreeOfParallelism = 32 },
-            async (i, ct) => await queue.SendMessageAsync(
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"n":{{i}},"note":"benchmark"}""")), cancellationToken: ct));
+            async (i, ct) => await queue.SendMessageAsync($$"""{"n":{{i}},"note":"benchmark"}""", cancellationToken: ct));
     }
 
     private static string CreateScriptRoot(string handlerDll, int batchSize, int threshold)

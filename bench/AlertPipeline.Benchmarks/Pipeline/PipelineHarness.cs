@@ -4,9 +4,11 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.Infrastructure.Twilio;
 using AlertPipeline.LocalHost;
 using AlertPipeline.Testing;
@@ -113,11 +115,11 @@ public sealed class PipelineHarness : IHarness
             var handler = host.HandlerProcessId ?? throw new InvalidOperationException("The handler is not running.");
             using var memory = new MemorySampler(handler);
 
-            var queues = new QueueServiceClient(azurite.ConnectionString);
+            var queues = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
             var alert = Event(sms: true);
             var watch = Stopwatch.StartNew();
             await new PipelineQueues(queues).PublishAsync(alert);
-            var dispatch = new QueueServiceClient(dispatchAzurite.ConnectionString).GetQueueClient(QueueNames.SmsDispatch);
+            var dispatch = new QueueServiceClient(dispatchAzurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions()).GetQueueClient(QueueNames.SmsDispatch);
             var chunks = queues.GetQueueClient(QueueNames.FanOutChunks);
             var events = queues.GetQueueClient(QueueNames.AlertEvents);
             // Only the two small queues are polled (counting a deep queue costs Azurite a scan); a chunk writes its rows,
@@ -205,7 +207,7 @@ public sealed class PipelineHarness : IHarness
             await host.StartAsync();
 
             var watch = Stopwatch.StartNew();
-            await new PipelineQueues(new QueueServiceClient(azurite.ConnectionString)).PublishAsync(Event(sms: true));
+            await new PipelineQueues(new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions())).PublishAsync(Event(sms: true));
             var limit = TimeSpan.FromSeconds(120 + (segmentsPerSecond == 0 ? 0 : members * 3 / segmentsPerSecond));
             await Poll.UntilAsync(() => twilio.SentMessages.Count >= members, $"{members} SMS at the fake Twilio", limit);
             var total = watch.Elapsed;
@@ -224,10 +226,16 @@ public sealed class PipelineHarness : IHarness
     {
         Console.WriteLine($"gateway sends, {(segmentsPerSecond == 0 ? "pacing off" : $"pacing {segmentsPerSecond} seg/s")}: {sends:N0}");
         await using var twilio = await FakeTwilioServer.StartAsync();
-        var options = twilio.CreateOptions("MG0123456789abcdef0123456789abcdef");
-        options.SegmentsPerSecond = segmentsPerSecond;
-        var gateway = new TwilioSmsGateway(
-            twilio.CreateClient(), Options.Create(options), new SendPacer(segmentsPerSecond), NullLogger<TwilioSmsGateway>.Instance);
+        var settings = new Dictionary<string, string?>(twilio.ConfigurationValues())
+        {
+            ["Twilio:From"] = null,
+            ["Twilio:MessagingServiceSid"] = "MG0123456789abcdef0123456789abcdef",
+            ["Twilio:SegmentsPerSecond"] = segmentsPerSecond.ToString(CultureInfo.InvariantCulture),
+        };
+        await using var services = new ServiceCollection()
+            .AddSmsGateway(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .BuildServiceProvider();
+        var gateway = services.GetRequiredService<ISmsGateway>();
         var bodies = new[] { SampleBodyEn, SampleBodyRu };
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, sends), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -255,15 +263,15 @@ public sealed class PipelineHarness : IHarness
     private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, AzuriteFixture dispatchAzurite, string alertId)
     {
         const int count = 1_000;
-        var table = new Infrastructure.Storage.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
+        var table = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
         async Task<double> RowsAsync(string partition)
         {
             var watch = Stopwatch.StartNew();
             foreach (var batch in Enumerable.Range(0, count).Chunk(100))
             {
-                await table.SubmitTransactionAsync(batch.Select(i => new Infrastructure.Storage.Tables.TableTransactionAction(
-                    Infrastructure.Storage.Tables.TableTransactionActionType.Add,
-                    new Infrastructure.Storage.Tables.TableEntity(partition, $"zz-bench-{i:D6}")
+                await table.SubmitTransactionAsync(batch.Select(i => new Azure.Data.Tables.TableTransactionAction(
+                    Azure.Data.Tables.TableTransactionActionType.Add,
+                    new Azure.Data.Tables.TableEntity(partition, $"zz-bench-{i:D6}")
                     {
                         ["Status"] = "Pending", ["UnionId"] = Union, ["BranchId"] = "b000", ["ContactId"] = $"m{i:D6}",
                         ["Address"] = Phone(i), ["CreatedAt"] = DateTimeOffset.UtcNow, ["Attempt"] = 0,
@@ -273,7 +281,7 @@ public sealed class PipelineHarness : IHarness
             return count / watch.Elapsed.TotalSeconds;
         }
 
-        var queues = new QueueServiceClient(dispatchAzurite.ConnectionString);
+        var queues = new QueueServiceClient(dispatchAzurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
         async Task<double> SendsAsync(QueueClient queue)
         {
             await queue.CreateIfNotExistsAsync();

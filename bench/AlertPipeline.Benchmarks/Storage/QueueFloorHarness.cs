@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.Benchmarks.Storage;
@@ -25,7 +26,7 @@ public sealed class QueueFloorHarness : IHarness
         var azurite = await AzuriteFixture.StartAsync();
         try
         {
-            var service = new QueueServiceClient(azurite.ConnectionString);
+            var service = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
             await WarmUpAsync(service);
             var sequential = await NewQueueAsync(service);
             var parallel = await NewQueueAsync(service);
@@ -69,7 +70,7 @@ public sealed class QueueFloorHarness : IHarness
             await queue.SendMessageAsync(SampleBody);
         }
 
-        while ((await queue.ReceiveMessagesAsync(32)) is { Count: > 0 } batch)
+        while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
         {
             foreach (var m in batch)
             {
@@ -120,17 +121,17 @@ public sealed class QueueFloorHarness : IHarness
                 }
 
                 var one = Stopwatch.StartNew();
-                var batch = await queue.ReceiveMessagesAsync(QueueClient.MaxMessagesPerRequest, visibility);
+                var batch = (await queue.ReceiveMessagesAsync(32, visibility)).Value;
                 receiveLatencies.Add(one.Elapsed.TotalMilliseconds);
                 foreach (var m in batch)
                 {
                     await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
                 }
 
-                if (batch.Count > 0)
+                if (batch.Length > 0)
                 {
                     latencies.Add(one.Elapsed.TotalMilliseconds);
-                    Interlocked.Add(ref processed, batch.Count);
+                    Interlocked.Add(ref processed, batch.Length);
                 }
                 else
                 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.Benchmarks.Storage;

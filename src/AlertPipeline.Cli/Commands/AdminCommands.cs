@@ -4,7 +4,7 @@ using AlertPipeline.Cli.Output;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Spectre.Console;
 
 namespace AlertPipeline.Cli.Commands;

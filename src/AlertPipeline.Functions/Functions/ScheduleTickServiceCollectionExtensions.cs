@@ -3,8 +3,7 @@ using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
-using Azure.Identity;
+using AlertPipeline.Infrastructure.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 
@@ -21,7 +20,7 @@ public static class ScheduleTickServiceCollectionExtensions
     /// <summary>
     /// Registers the <see cref="ScheduleTickHandler"/>, its options (read and checked now, so a bad setting stops the start),
     /// the schedule storage on <c>AzureWebJobsStorage</c> and the <see cref="IAlertEventPublisher"/> on its <c>alert-events</c>
-    /// queue (connection string, or <c>AzureWebJobsStorage__queueServiceUri</c> with managed identity).
+    /// queue (<see cref="StorageServiceCollectionExtensions.AddStorageClients"/>: connection string, or identity-based settings).
     /// </summary>
     public static IServiceCollection AddScheduleTick(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,9 +28,10 @@ public static class ScheduleTickServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(ReadOptions(configuration.GetSection(SectionName)));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddStorageClients(StorageServiceCollectionExtensions.DefaultConnectionName, configuration);
         services.AddScheduleStorage();
         services.TryAddSingleton<IAlertEventPublisher>(
-            _ => new QueueAlertEventPublisher(new PipelineQueues(CreateQueueService(configuration, ScheduleStorageServiceCollectionExtensions.DefaultConnectionName))));
+            sp => new QueueAlertEventPublisher(new PipelineQueues(sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName))));
         services.TryAddSingleton<ScheduleTickHandler>();
         return services;
     }
@@ -68,25 +68,5 @@ public static class ScheduleTickServiceCollectionExtensions
         {
             throw new InvalidOperationException(ex.Message, ex);
         }
-    }
-
-    private static QueueServiceClient CreateQueueService(IConfiguration configuration, string connectionName)
-    {
-        var connectionString = configuration.GetConnectionString(connectionName) ?? configuration[connectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return new QueueServiceClient(connectionString);
-        }
-
-        var section = configuration.GetSection(connectionName);
-        if (Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var endpoint))
-        {
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = section["clientId"] });
-            return new QueueServiceClient(endpoint, credential);
-        }
-
-        throw new InvalidOperationException(
-            $"No queue storage connection named '{connectionName}' for ScheduleTick's alert-events: set {connectionName} (a connection string) " +
-            $"or {connectionName}__queueServiceUri (identity-based).");
     }
 }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 
 namespace AlertPipeline.Infrastructure.Api;
@@ -87,7 +87,7 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
 
         var hash = Hash(secret);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(hash[..KeyIdLength], hash, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(hash[..KeyIdLength], hash, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : Read(entity);
     }
 
@@ -107,7 +107,7 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         ArgumentNullException.ThrowIfNull(unionId);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var records = new List<ApiKeyRecord>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(Read(entity));
         }
@@ -195,7 +195,7 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
         }
 
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(keyId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {keyId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.GetString("UnionId") == unionId.Value)
             {

@@ -1,6 +1,6 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Api;
 
@@ -73,16 +73,10 @@ public sealed class AuditLog(PipelineTables tables)
         do
         {
             // Ask only for what is still missing, so the page's token resumes exactly after the last entry returned.
-            string? next = null;
-            await foreach (var page in table.QueryPagesAsync(
-                TableFilter.PartitionKeyEquals(unionId.Value), limit - entries.Count, continuationToken: token, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                entries.AddRange(page.Items.Select(e => Read(unionId, e)));
-                next = page.ContinuationToken;
-                break;
-            }
-
-            token = next;
+            var page = await table.GetPageAsync(
+                TableClient.CreateQueryFilter($"PartitionKey eq {unionId.Value}"), limit - entries.Count, token, cancellationToken).ConfigureAwait(false);
+            entries.AddRange(page.Values.Select(e => Read(unionId, e)));
+            token = page.ContinuationToken;
         }
         while (entries.Count < limit && token is not null);
 

@@ -1,7 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Api;
 
@@ -44,7 +44,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         var table = await tables.GetAsync(PipelineTables.Campaigns, cancellationToken).ConfigureAwait(false);
         var campaigns = new List<Campaign>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(MembershipRepository.CampaignPartition), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MembershipRepository.CampaignPartition}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             campaigns.Add(MembershipRepository.ReadCampaign(entity));
         }
@@ -88,7 +88,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task<CampaignMember?> GetMemberAsync(CampaignId campaignId, UnionId unionId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : ReadMember(campaignId, entity);
     }
 
@@ -97,7 +97,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
         var members = new List<CampaignMember>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(campaignId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {campaignId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             members.Add(ReadMember(campaignId, entity));
         }
@@ -110,7 +110,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
         var members = new List<CampaignMember>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (CampaignId.TryParse(entity.PartitionKey, out var campaignId) && entity.RowKey == unionId.Value)
             {
@@ -133,7 +133,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
-            var entity = await table.GetEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entity = await table.GetEntityOrNullAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
             var current = entity is null ? null : ReadMember(campaignId, entity);
             var state = next(current?.State);
             var row = new TableEntity(campaignId.Value, unionId.Value)
@@ -161,7 +161,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
 
                 return ReadMember(campaignId, row);
             }
-            catch (Exception ex) when (attempt < 5 && ex is TableEntityAlreadyExistsException or TableConcurrencyException or TableEntityNotFoundException)
+            catch (RequestFailedException ex) when (attempt < 5 && ex.Status is 409 or 412 or 404)
             {
                 // Someone else wrote the row in between: read it again and apply the step to what is there now.
             }
@@ -175,11 +175,11 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task<bool> RemoveMemberAsync(CampaignId campaignId, UnionId unionId, CancellationToken cancellationToken = default)
     {
         var members = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
-        var removed = await members.DeleteEntityAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var removed = await members.DeleteEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
         foreach (var subscription in (await membership.GetSubscriptionsAsync(campaignId, cancellationToken).ConfigureAwait(false)).Where(s => s.UnionId == unionId))
         {
-            removed |= await table.DeleteEntityAsync(
+            removed |= await table.DeleteEntityIfExistsAsync(
                 campaignId.Value, MembershipRepository.SubscriptionRow(subscription.UnionId, subscription.BranchId), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
@@ -203,7 +203,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         ArgumentNullException.ThrowIfNull(unionId);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
         var subscriptions = new List<Subscription>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (CampaignId.TryParse(entity.PartitionKey, out var campaignId) && entity.GetString("UnionId") == unionId.Value)
             {
@@ -227,7 +227,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     {
         ArgumentNullException.ThrowIfNull(subscription);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
-        return await table.DeleteEntityAsync(
+        return await table.DeleteEntityIfExistsAsync(
                 subscription.CampaignId.Value, MembershipRepository.SubscriptionRow(subscription.UnionId, subscription.BranchId), cancellationToken: cancellationToken)
             .ConfigureAwait(false)
             ? WriteOutcome.Done
@@ -242,7 +242,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
             return WriteOutcome.Done;
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return WriteOutcome.AlreadyExists;
         }

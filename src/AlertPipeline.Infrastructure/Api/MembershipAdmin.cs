@@ -1,7 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 
 namespace AlertPipeline.Infrastructure.Api;
@@ -48,7 +48,7 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
             }, cancellationToken).ConfigureAwait(false);
             return WriteOutcome.Done;
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return WriteOutcome.AlreadyExists;
         }
@@ -69,7 +69,7 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
         }
 
         var table = await tables.GetAsync(PipelineTables.Branches, cancellationToken).ConfigureAwait(false);
-        return await table.DeleteEntityAsync(unionId.Value, branchId.Value, cancellationToken: cancellationToken).ConfigureAwait(false)
+        return await table.DeleteEntityIfExistsAsync(unionId.Value, branchId.Value, cancellationToken: cancellationToken).ConfigureAwait(false)
             ? WriteOutcome.Done
             : WriteOutcome.NotFound;
     }
@@ -98,7 +98,7 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
             await table.AddEntityAsync(MembershipRepository.WriteContact(entry), cancellationToken).ConfigureAwait(false);
             return WriteOutcome.Done;
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return WriteOutcome.AlreadyExists;
         }
@@ -114,7 +114,7 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
             await table.UpdateEntityAsync(MembershipRepository.WriteContact(entry), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return WriteOutcome.Done;
         }
-        catch (TableEntityNotFoundException)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return WriteOutcome.NotFound;
         }
@@ -123,7 +123,7 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
     public async Task<WriteOutcome> DeleteContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
-        return await table.DeleteEntityAsync(MembershipRepository.ContactPartition(unionId, branchId), contactId.Value, cancellationToken: cancellationToken).ConfigureAwait(false)
+        return await table.DeleteEntityIfExistsAsync(MembershipRepository.ContactPartition(unionId, branchId), contactId.Value, cancellationToken: cancellationToken).ConfigureAwait(false)
             ? WriteOutcome.Done
             : WriteOutcome.NotFound;
     }

@@ -6,7 +6,6 @@ using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using NodaTime;
 using NodaTime.Text;
 
@@ -197,7 +196,7 @@ public static class ScheduleFields
     }
 
     /// <summary>Table Storage's limit for one string property, in UTF-16 characters (64 KiB).</summary>
-    public const int MaxStoredCharacters = TableValidation.MaxPropertyValueBytes / 2;
+    public const int MaxStoredCharacters = 64 * 1024 / 2;
 
     /// <summary>Room left in a queue message for what a fired alert adds to the content (ids, dates, expiry).</summary>
     private const int EnvelopeAllowance = 1024;

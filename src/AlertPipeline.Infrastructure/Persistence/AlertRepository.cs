@@ -2,7 +2,8 @@ using System.Globalization;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence;
@@ -41,7 +42,7 @@ public sealed class AlertRepository(PipelineTables tables) : IAlertStore
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return false;
         }
@@ -50,7 +51,7 @@ public sealed class AlertRepository(PipelineTables tables) : IAlertStore
     public async Task<AlertRecord?> GetAsync(AlertId alertId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.Alerts, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(alertId.Value, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(alertId.Value, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (entity is null)
         {
             return null;
@@ -105,7 +106,7 @@ public sealed class RejectedEventRepository(PipelineTables tables) : IRejectedEv
     {
         var table = await tables.GetAsync(PipelineTables.RejectedEvents, cancellationToken).ConfigureAwait(false);
         var list = new List<(string, string, string?)>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(Day(day)), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Day(day)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             list.Add((entity.RowKey, entity.GetString("Reasons") ?? string.Empty, entity.GetString("MessageId")));
         }

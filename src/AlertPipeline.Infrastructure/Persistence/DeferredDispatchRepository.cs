@@ -1,7 +1,7 @@
 using System.Globalization;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence;
@@ -40,9 +40,9 @@ public sealed class DeferredDispatchRepository(PipelineTables tables) : IDeferre
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var table = await tables.GetAsync(PipelineTables.DeferredDispatches, cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.Create($"PartitionKey le {PartitionKey(now)} and RowKey lt {Stamp(now) + "~~"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey le {PartitionKey(now)} and RowKey lt {Stamp(now) + "~~"}");
         var due = new List<DeferredDispatch>();
-        await foreach (var entity in table.QueryAsync(filter, Math.Min(max, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, Math.Min(max, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var entry = Read(entity);
             if (entry.DueAt <= now)

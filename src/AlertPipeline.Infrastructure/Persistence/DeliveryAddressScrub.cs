@@ -1,6 +1,6 @@
 using AlertPipeline.Core.Deliveries;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +21,7 @@ public sealed class DeliveryAddressScrub(PipelineTables tables)
     public const int MaxAttemptsPerRow = 8;
 
     /// <summary>The rows that hold an address they no longer need (a row without the property never matches a comparison).</summary>
-    public static string Filter { get; } = TableFilter.Create(
+    public static string Filter { get; } = TableClient.CreateQueryFilter(
         $"Address gt {string.Empty} and Status ne {nameof(DeliveryStatus.Pending)} and Status ne {nameof(DeliveryStatus.Sending)}");
 
     /// <summary>Scrubs every such row; returns how many rows this call changed.</summary>
@@ -29,7 +29,7 @@ public sealed class DeliveryAddressScrub(PipelineTables tables)
     {
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
         var scrubbed = 0;
-        await foreach (var entity in table.QueryAsync(Filter, 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(Filter, 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (await ScrubRowAsync(table, entity, cancellationToken).ConfigureAwait(false))
             {
@@ -56,17 +56,17 @@ public sealed class DeliveryAddressScrub(PipelineTables tables)
                 await table.UpdateEntityAsync(DeliveryMapping.Write(scrubbed), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (TableConcurrencyException)
+            catch (RequestFailedException ex) when (ex.Status == 412)
             {
                 // A late callback wrote the row meanwhile (and dropped the address itself): look again.
-                if (await table.GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
+                if (await table.GetEntityOrNullAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
                 {
                     return false;
                 }
 
                 entity = fresh;
             }
-            catch (TableEntityNotFoundException)
+            catch (RequestFailedException ex) when (ex.Status == 404)
             {
                 return false;
             }

@@ -1,6 +1,6 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 using NodaTime;
 
@@ -28,10 +28,10 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
         ArgumentNullException.ThrowIfNull(branchId);
         ArgumentNullException.ThrowIfNull(contactId);
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.Create($"UnionId eq {unionId.Value} and BranchId eq {branchId.Value} and ContactId eq {contactId.Value}");
+        var filter = TableClient.CreateQueryFilter($"UnionId eq {unionId.Value} and BranchId eq {branchId.Value} and ContactId eq {contactId.Value}");
         var target = new ContactRef(unionId, branchId, contactId);
         var scrubbed = 0;
-        await foreach (var entity in table.QueryAsync(filter, 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (await ScrubRowAsync(table, entity, target, cancellationToken).ConfigureAwait(false))
             {
@@ -84,17 +84,17 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
                 await table.UpdateEntityAsync(replacement, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (TableConcurrencyException)
+            catch (RequestFailedException ex) when (ex.Status == 412)
             {
                 // A sender or a callback changed the row: scrub what it wrote, not what we read.
-                if (await table.GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
+                if (await table.GetEntityOrNullAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
                 {
                     return false;
                 }
 
                 entity = fresh;
             }
-            catch (TableEntityNotFoundException)
+            catch (RequestFailedException ex) when (ex.Status == 404)
             {
                 return false;
             }

@@ -112,6 +112,11 @@ internal sealed record DeliveryPageToken(AlertId AlertId, int Bucket, string? Ta
             throw Invalid(paramName, "belongs to another alert");
         }
 
+        if (parts[2].Length > 0 && !TableClientExtensions.IsPageToken(parts[2]))
+        {
+            throw Invalid(paramName, "holds no valid table position");
+        }
+
         return new DeliveryPageToken(alertId, bucket, parts[2].Length == 0 ? null : parts[2]);
     }
 

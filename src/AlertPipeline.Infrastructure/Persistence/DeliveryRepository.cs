@@ -3,7 +3,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Messaging;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 
 namespace AlertPipeline.Infrastructure.Persistence;
@@ -59,7 +59,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
     public async Task<StoredDelivery?> GetAsync(DeliveryKey key, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(DeliveryPartitions.PartitionKey(key), RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(DeliveryPartitions.PartitionKey(key), RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
     }
 
@@ -71,9 +71,9 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         try
         {
             var updated = await table.UpdateEntityAsync(DeliveryMapping.Write(row), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new StoredDelivery(row, updated.ToString());
+            return new StoredDelivery(row, updated.NewETag().ToString());
         }
-        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
             return null;
         }
@@ -97,7 +97,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         while (true)
         {
             var page = await BucketPageAsync(table, alertId, bucket, Math.Min(pageSize - rows.Count, 1000), tableToken, cancellationToken).ConfigureAwait(false);
-            rows.AddRange(page.Items.Select(DeliveryMapping.Read));
+            rows.AddRange(page.Values.Select(DeliveryMapping.Read));
             if (page.ContinuationToken is not null)
             {
                 tableToken = page.ContinuationToken;
@@ -118,26 +118,9 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
     }
 
-    private static async Task<TablePage> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken)
-    {
-        IAsyncEnumerable<TablePage> pages;
-        try
-        {
-            pages = table.QueryPagesAsync(
-                TableFilter.PartitionKeyEquals(DeliveryPartitions.PartitionKey(alertId, bucket)), take, continuationToken: continuationToken, cancellationToken: cancellationToken);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException("The delivery page continuation token holds no valid table position.", nameof(continuationToken), ex);
-        }
-
-        await foreach (var page in pages.ConfigureAwait(false))
-        {
-            return page;
-        }
-
-        return new TablePage([], null);
-    }
+    private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken) =>
+        table.GetPageAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)}"), take, continuationToken, cancellationToken);
 
     private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, SemaphoreSlim requests, CancellationToken cancellationToken)
     {
@@ -148,7 +131,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
                 batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, DeliveryMapping.Write(r))), cancellationToken).ConfigureAwait(false);
             return [.. batch.Select(r => new DeliveryAddOutcome(r.Key, true, r.Status))];
         }
-        catch (TableTransactionFailedException ex) when (ex.ErrorCode == TableErrorCode.EntityAlreadyExists || ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // Some rows exist (a re-run chunk, or the same person reached through another branch): insert one by one.
         }
@@ -183,9 +166,9 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
             await table.AddEntityAsync(DeliveryMapping.Write(row), cancellationToken).ConfigureAwait(false);
             return new DeliveryAddOutcome(row.Key, true, row.Status);
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await table.GetEntityAsync(DeliveryPartitions.PartitionKey(row.Key), RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false);
+            var existing = (await table.GetEntityAsync<TableEntity>(DeliveryPartitions.PartitionKey(row.Key), RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false)).Value;
             return new DeliveryAddOutcome(row.Key, false, existing.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(existing, "Status", "is missing"));
         }
     }

@@ -1,7 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Persistence;
 
@@ -33,7 +33,7 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
     {
         var table = await tables.GetAsync(PipelineTables.Branches, cancellationToken).ConfigureAwait(false);
         var branches = new List<Branch>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(unionId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             branches.Add(new Branch(unionId, entity.Parse("BranchId", v => BranchId.TryParse(v, out var id) ? id : null), entity.Required("Name")));
         }
@@ -45,7 +45,7 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
     {
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
         var subscriptions = new List<Subscription>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(campaignId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {campaignId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             subscriptions.Add(new Subscription(
                 campaignId,
@@ -61,21 +61,17 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.PartitionKeyEquals(ContactPartition(unionId, branchId));
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ContactPartition(unionId, branchId)}");
         try
         {
-            await foreach (var page in table.QueryPagesAsync(filter, Math.Min(pageSize, 1000), continuationToken: continuationToken, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                return new ContactPage([.. page.Items.Select(e => ReadContact(e, unionId, branchId))], page.ContinuationToken);
-            }
+            var page = await table.GetPageAsync(filter, Math.Min(pageSize, 1000), continuationToken, cancellationToken).ConfigureAwait(false);
+            return new ContactPage([.. page.Values.Select(e => ReadContact(e, unionId, branchId))], page.ContinuationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
         {
             // The service refused the position the token names: it was not one of ours.
             throw new ArgumentException("The continuation token names no valid table position.", nameof(continuationToken), ex);
         }
-
-        return new ContactPage([], null);
     }
 
     public async Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default) =>
@@ -194,7 +190,7 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         where T : class
     {
         var table = await tables.GetAsync(tableName, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : read(entity);
     }
 

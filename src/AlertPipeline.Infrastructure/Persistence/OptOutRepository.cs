@@ -3,7 +3,8 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.OptOut;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence;
@@ -49,7 +50,7 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
                 new TableEntity(recipient.Value, channel.ToWireName()) { ["OptedOutAt"] = at.ToDateTimeOffset(), ["Source"] = source.ToString() },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // Already opted out: the first opt-out's time and source stand.
         }
@@ -62,7 +63,7 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
     }
 
     private static async Task<bool> ExistsAsync(TableClient table, RecipientHash recipient, Channel channel, CancellationToken cancellationToken) =>
-        await table.GetEntityIfExistsAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
+        await table.GetEntityOrNullAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
 }
 
 /// <summary>RecipientIndex (PK recipientHash, RK <c>sms</c>): the campaign that last messaged a number, for HELP replies.</summary>
@@ -82,7 +83,7 @@ public sealed class RecipientIndexRepository(PipelineTables tables) : IRecipient
     public async Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity?.ParseOptional("LastCampaignId", v => CampaignId.TryParse(v, out var id) ? id : null);
     }
 }
@@ -99,7 +100,7 @@ public sealed class InboundMessageRepository(PipelineTables tables) : IInboundMe
     {
         ArgumentException.ThrowIfNullOrEmpty(messageSid);
         var table = await tables.GetAsync(PipelineTables.InboundMessages, cancellationToken).ConfigureAwait(false);
-        return await table.GetEntityIfExistsAsync(messageSid, SmsRow, ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
+        return await table.GetEntityOrNullAsync(messageSid, SmsRow, ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public async Task RecordHandledAsync(string messageSid, InboundKeyword keyword, Instant at, CancellationToken cancellationToken = default)
@@ -112,7 +113,7 @@ public sealed class InboundMessageRepository(PipelineTables tables) : IInboundMe
                 new TableEntity(messageSid, SmsRow) { ["Keyword"] = keyword.ToString(), ["HandledAt"] = at.ToDateTimeOffset() },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // A concurrent duplicate recorded it first: the first record stands.
         }

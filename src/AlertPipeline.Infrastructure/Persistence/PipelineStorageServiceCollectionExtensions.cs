@@ -1,8 +1,7 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Configuration;
-using AlertPipeline.Infrastructure.Storage.Tables;
-using Azure.Identity;
+using AlertPipeline.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,17 +31,17 @@ public static class PipelineStorageServiceCollectionExtensions
             [
                 .. o.Validate(),
                 .. RecipientHashKey.Validate(configuration),
-                .. FindConnection(configuration, o.ConnectionName) is null && RecipientHashKey.IsAzure(configuration)
+                .. StorageConnection.Find(configuration, o.ConnectionName) is null && RecipientHashKey.IsAzure(configuration)
                     ? [$"No storage connection for the pipeline's tables: set {o.ConnectionName} (or {PipelineStorageOptions.SectionName}:{nameof(o.ConnectionName)})."]
                     : Array.Empty<string>(),
             ]);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PipelineStorageOptions>>().Value);
         services.TryAddSingleton(sp => RecipientHashKey.CreateHasher(configuration));
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<PipelineStorageOptions>();
-            return new PipelineTables(CreateTableService(configuration, options.ConnectionName), options.TablePrefix);
-        });
+        var connectionName = configuration.GetSection(PipelineStorageOptions.SectionName)[nameof(PipelineStorageOptions.ConnectionName)] is { Length: > 0 } name
+            ? name
+            : new PipelineStorageOptions().ConnectionName;
+        services.AddStorageClients(connectionName, configuration);
+        services.TryAddSingleton(sp => new PipelineTables(sp.TableService(connectionName), sp.GetRequiredService<PipelineStorageOptions>().TablePrefix));
         services.TryAddSingleton<MembershipRepository>();
         services.TryAddSingleton<IMembershipReader>(sp => sp.GetRequiredService<MembershipRepository>());
         services.TryAddSingleton<IAlertStore, AlertRepository>();
@@ -60,33 +59,6 @@ public static class PipelineStorageServiceCollectionExtensions
         services.AddHostedService<PipelineTablesInitializer>();
         services.AddHostedService<DeliveryAddressScrubService>();
         return services;
-    }
-
-    /// <summary>A <see cref="TableServiceClient"/> for the named connection, as Azure Functions resolves connections.</summary>
-    public static TableServiceClient CreateTableService(IConfiguration configuration, string connectionName)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return FindConnection(configuration, connectionName) switch
-        {
-            (string connectionString, null) => new TableServiceClient(connectionString),
-            (null, Uri endpoint) => new TableServiceClient(
-                endpoint, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration.GetSection(connectionName)["clientId"] })),
-            _ when !RecipientHashKey.IsAzure(configuration) => new TableServiceClient("UseDevelopmentStorage=true"),
-            _ => throw new InvalidOperationException(
-                $"No table storage connection named '{connectionName}': set {connectionName} (a connection string) or {connectionName}__tableServiceUri (identity-based)."),
-        };
-    }
-
-    private static (string? ConnectionString, Uri? Endpoint)? FindConnection(IConfiguration configuration, string connectionName)
-    {
-        var connectionString = configuration.GetConnectionString(connectionName) ?? configuration[connectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return (connectionString, null);
-        }
-
-        var serviceUri = configuration.GetSection(connectionName)["tableServiceUri"];
-        return Uri.TryCreate(serviceUri, UriKind.Absolute, out var endpoint) ? (null, endpoint) : null;
     }
 }
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Persistence;
 

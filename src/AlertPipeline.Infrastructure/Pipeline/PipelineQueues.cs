@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AlertPipeline.Infrastructure.Pipeline;
 
@@ -24,12 +25,12 @@ public sealed class PipelineQueues(QueueServiceClient queues)
     {
         foreach (var name in All)
         {
-            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The most an alert event may take on <c>alert-events</c>: one Queue service message, 64 KiB once base64-encoded.</summary>
-    public const int MaxEventMessageBytes = QueueMessageCodec.MaxMessageTextBytes;
+    public const int MaxEventMessageBytes = 64 * 1024;
 
     /// <summary>The bytes <paramref name="alertEvent"/> takes as a queue message (contract JSON, UTF-8, base64).</summary>
     public static int EncodedSize(AlertEvent alertEvent)
@@ -56,7 +57,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
     public async Task<SendReceipt> PublishJsonAsync(string json, CancellationToken cancellationToken = default)
     {
         var queue = queues.GetQueueClient(QueueNames.AlertEvents);
-        await queue.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        return await queue.SendMessageAsync(json, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (await queue.SendMessageAsync(json, cancellationToken).ConfigureAwait(false)).Value;
     }
 }

@@ -6,7 +6,8 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.LocalHost.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,7 +92,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             hostOptions.Settings[key] = value;
         }
 
-        var queues = new QueueServiceClient(storage);
+        var queues = new QueueServiceClient(storage, StorageServiceCollectionExtensions.QueueOptions());
         var pipelineQueues = new PipelineQueues(queues);
         await pipelineQueues.CreateAllAsync(cancellationToken).ConfigureAwait(false);
 
@@ -126,7 +127,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         var poison = new List<(string Queue, int Count)>();
         foreach (var name in PoisonQueues)
         {
-            poison.Add((name, await queues.GetQueueClient(name).GetApproximateMessageCountAsync(cancellationToken).ConfigureAwait(false)));
+            poison.Add((name, (await queues.GetQueueClient(name).GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount));
         }
 
         DemoReportWriter.Write(output, reports, channels, poison, watch.Elapsed, settled);
@@ -156,7 +157,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             var inQueues = 0;
             foreach (var name in WorkQueues)
             {
-                inQueues += await queues.GetQueueClient(name).GetApproximateMessageCountAsync(cancellationToken).ConfigureAwait(false);
+                inQueues += (await queues.GetQueueClient(name).GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
             }
 
             int rows = 0, unsettled = 0, stored = 0;

@@ -1,4 +1,4 @@
-using AlertPipeline.Infrastructure.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace AlertPipeline.LocalHost.Queues;
 

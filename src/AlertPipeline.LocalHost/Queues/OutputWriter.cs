@@ -1,7 +1,8 @@
 using System.Text;
-using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.LocalHost.Transport;
 using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AlertPipeline.LocalHost.Queues;
 
@@ -54,17 +55,18 @@ internal sealed class OutputWriter(QueueConnections connections, ILogger logger)
 
     private async Task SendAsync(OutputTarget target, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        var wire = ToWireText(message.Span, target.Base64);
+        // The target's client encodes the bytes as its queue expects (base64, or UTF-8 text).
+        var body = new BinaryData(message);
         try
         {
-            await target.Queue.SendMessageAsync(wire, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await target.Queue.SendMessageAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
         {
             // Deleted since we created it: create it again, once.
             connections.ForgetCreated(target.Queue);
             await connections.EnsureCreatedAsync(target.Queue, cancellationToken).ConfigureAwait(false);
-            await target.Queue.SendMessageAsync(wire, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await target.Queue.SendMessageAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 }

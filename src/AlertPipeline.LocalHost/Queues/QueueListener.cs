@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.LocalHost.Transport;
 using Azure;
+using Azure.Storage.Queues.Models;
 
 namespace AlertPipeline.LocalHost.Queues;
 
@@ -35,6 +35,10 @@ internal sealed class QueueListener
         _connections = connections;
         _logger = logger;
         connections.Watch(settings.Queue, _enqueued);
+        if (settings.Base64)
+        {
+            connections.OnUndecodable(settings.Queue, PoisonUndecodableAsync);
+        }
     }
 
     public ListenerSettings Settings => _settings;
@@ -91,17 +95,17 @@ internal sealed class QueueListener
                 enqueued = _enqueued.WaitTask;
 
                 // Not cancelled by the stop signal: a receive cut short could still lease messages on the service.
-                var messages = await _settings.Queue.ReceiveMessagesAsync(count, _settings.Lease, _hardStop).ConfigureAwait(false);
+                var messages = (await _settings.Queue.ReceiveMessagesAsync(count, _settings.Lease, _hardStop).ConfigureAwait(false)).Value;
                 reportedMissing = false;
-                if (messages.Count == 0)
+                if (messages.Length == 0)
                 {
                     await DelayAsync(backoff.NextDelay(), enqueued).ConfigureAwait(false);
                     continue;
                 }
 
                 backoff.Reset();
-                Interlocked.Add(ref _inFlight, messages.Count);
-                LocalHostLog.BatchReceived(_logger, _settings.FunctionName, messages.Count, _settings.Queue.Name, InFlight);
+                Interlocked.Add(ref _inFlight, messages.Length);
+                LocalHostLog.BatchReceived(_logger, _settings.FunctionName, messages.Length, _settings.Queue.Name, InFlight);
                 foreach (var message in messages)
                 {
                     _ = Task.Run(() => ProcessAsync(message), CancellationToken.None);
@@ -111,7 +115,7 @@ internal sealed class QueueListener
             {
                 break;
             }
-            catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+            catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
             {
                 if (!reportedMissing)
                 {
@@ -145,14 +149,8 @@ internal sealed class QueueListener
         var outcome = "failed";
         try
         {
-            if (!TryDecode(message.MessageText, out var body))
-            {
-                var reason = "the message is not valid base64 (messageEncoding is base64)";
-                await PoisonAsync(message, lease, reason).ConfigureAwait(false);
-                outcome = _settings.PoisonOutcomeName;
-                return;
-            }
-
+            // The client decoded the message text as messageEncoding says (undecodable ones never get here).
+            var body = message.Body.ToArray();
             InvocationOutcome result;
             var renewal = new LeaseRenewal(this, lease);
             await using (renewal.ConfigureAwait(false))
@@ -183,7 +181,7 @@ internal sealed class QueueListener
             LocalHostLog.MessageFailed(_logger, _settings.FunctionName, message.MessageId, message.DequeueCount, _settings.MaxAttempts, failure);
             if (message.DequeueCount >= _settings.MaxAttempts)
             {
-                await PoisonAsync(message, lease, failure).ConfigureAwait(false);
+                await PoisonAsync(message, lease, OutputWriter.ToWireText(body, _settings.Base64), failure).ConfigureAwait(false);
                 outcome = _settings.PoisonOutcomeName;
             }
             else
@@ -231,12 +229,12 @@ internal sealed class QueueListener
             return new QueueTriggerInput(
                 _settings.BindingName,
                 new QueueMessageInfo(
-                    message.MessageId, body, message.DequeueCount, message.InsertionTime, message.ExpirationTime, message.NextVisibleOn, message.PopReceipt),
+                    message.MessageId, body, message.DequeueCount, message.InsertedOn, message.ExpiresOn, message.NextVisibleOn, message.PopReceipt),
                 _settings.Binary);
         }
 
         // A monotonic stand-in for the Service Bus sequence number: insertion time, then arrival order on this host.
-        var sequence = (message.InsertionTime.ToUnixTimeMilliseconds() * 1000) + (Interlocked.Increment(ref _sequence) % 1000);
+        var sequence = ((message.InsertedOn ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds() * 1000) + (Interlocked.Increment(ref _sequence) % 1000);
         return new ServiceBusTriggerInput(
             _settings.BindingName,
             new ServiceBusMessageInfo(
@@ -244,45 +242,44 @@ internal sealed class QueueListener
                 body,
                 (int)Math.Min(message.DequeueCount, int.MaxValue),
                 sequence,
-                message.InsertionTime,
-                message.ExpirationTime,
+                message.InsertedOn,
+                message.ExpiresOn,
                 Guid.NewGuid().ToString()),
             _settings.Binary);
     }
 
-    private bool TryDecode(string messageText, out byte[] body)
+    /// <summary>
+    /// A message of a base64 queue that is not valid base64 (handed over raw by the client while receiving): poisoned at
+    /// once, as the Functions host does, since no attempt could ever decode it.
+    /// </summary>
+    private async Task PoisonUndecodableAsync(QueueMessage raw)
     {
-        if (!_settings.Base64)
+        try
         {
-            body = System.Text.Encoding.UTF8.GetBytes(messageText);
-            return true;
+            await PoisonAsync(raw, new MessageLease(raw.MessageId, raw.PopReceipt), raw.Body.ToString(), "the message is not valid base64 (messageEncoding is base64)")
+                .ConfigureAwait(false);
+            LocalHostMetrics.MessageProcessed(_settings.FunctionName, _settings.PoisonOutcomeName);
         }
-
-        body = new byte[(messageText.Length + 3) / 4 * 3];
-        if (Convert.TryFromBase64String(messageText, body, out var written))
+        catch (Exception ex)
         {
-            Array.Resize(ref body, written);
-            return true;
+            LocalHostLog.MessageOperationFailed(_logger, ex, _settings.FunctionName, raw.MessageId, "poisoning an undecodable message");
         }
-
-        body = [];
-        return false;
     }
 
-    /// <summary>Copies the message text as is to the poison queue (created if missing), then deletes the original.</summary>
-    private async Task PoisonAsync(QueueMessage message, MessageLease lease, string reason)
+    /// <summary>Copies the message text (<paramref name="wireText"/>, as it was on the queue) to the poison queue (created if missing), then deletes the original.</summary>
+    private async Task PoisonAsync(QueueMessage message, MessageLease lease, string wireText, string reason)
     {
         var poison = _settings.PoisonQueue;
         await _connections.EnsureCreatedAsync(poison, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await poison.SendMessageAsync(message.MessageText).ConfigureAwait(false);
+            await poison.SendMessageAsync(wireText).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+        catch (RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
         {
             _connections.ForgetCreated(poison);
             await _connections.EnsureCreatedAsync(poison, CancellationToken.None).ConfigureAwait(false);
-            await poison.SendMessageAsync(message.MessageText).ConfigureAwait(false);
+            await poison.SendMessageAsync(wireText).ConfigureAwait(false);
         }
 
         _connections.Notify(poison);
@@ -306,7 +303,7 @@ internal sealed class QueueListener
     {
         try
         {
-            await _settings.Queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, _settings.RetryVisibility).ConfigureAwait(false);
+            await _settings.Queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, messageText: null, visibilityTimeout: _settings.RetryVisibility).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (IsGoneOrReleased(ex))
         {
@@ -315,7 +312,7 @@ internal sealed class QueueListener
     }
 
     private static bool IsGoneOrReleased(RequestFailedException ex) =>
-        ex.ErrorCode is QueueErrorCode.MessageNotFound or QueueErrorCode.PopReceiptMismatch;
+        ex.ErrorCode == QueueErrorCode.MessageNotFound.ToString() || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString();
 
     /// <summary>A received message's identity and current pop receipt (renewals replace it).</summary>
     private sealed class MessageLease(string messageId, string popReceipt)
@@ -388,10 +385,10 @@ internal sealed class QueueListener
                 try
                 {
                     // Never cancelled midway: a renewal the service applied but we did not hear of would orphan the pop receipt.
-                    var receipt = await settings.Queue.UpdateMessageAsync(_lease.MessageId, _lease.PopReceipt, settings.Lease).ConfigureAwait(false);
+                    var receipt = (await settings.Queue.UpdateMessageAsync(_lease.MessageId, _lease.PopReceipt, messageText: null, visibilityTimeout: settings.Lease).ConfigureAwait(false)).Value;
                     _lease.PopReceipt = receipt.PopReceipt;
                     interval = normal;
-                    LocalHostLog.LeaseRenewed(_owner._logger, settings.FunctionName, _lease.MessageId, receipt.TimeNextVisible);
+                    LocalHostLog.LeaseRenewed(_owner._logger, settings.FunctionName, _lease.MessageId, receipt.NextVisibleOn);
                 }
                 catch (RequestFailedException ex) when (IsGoneOrReleased(ex))
                 {

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.EndToEndTests.LocalHost;
@@ -19,15 +21,15 @@ public sealed class TestQueues(string connectionString)
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public QueueServiceClient Base64 { get; } = new(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    public QueueServiceClient Base64 { get; } = new(connectionString, StorageServiceCollectionExtensions.QueueOptions());
 
-    public QueueServiceClient Raw { get; } = new(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+    public QueueServiceClient Raw { get; } = new(connectionString, StorageServiceCollectionExtensions.QueueOptions(QueueMessageEncoding.None));
 
     public async Task<SendReceipt> SendAsync(string queue, string text)
     {
         var client = Base64.GetQueueClient(queue);
         await client.CreateIfNotExistsAsync();
-        return await client.SendMessageAsync(text);
+        return (await client.SendMessageAsync(text)).Value;
     }
 
     public async Task SendManyAsync(string queue, IReadOnlyList<string> texts)
@@ -52,23 +54,23 @@ public sealed class TestQueues(string connectionString)
         var texts = new List<string>();
         while (true)
         {
-            IReadOnlyList<QueueMessage> batch;
+            QueueMessage[] batch;
             try
             {
-                batch = await client.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30));
+                batch = (await client.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
             }
-            catch (Azure.RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+            catch (Azure.RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
             {
                 return texts;
             }
 
-            if (batch.Count == 0)
+            if (batch.Length == 0)
             {
                 return texts;
             }
 
             await Task.WhenAll(batch.Select(m => client.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
-            texts.AddRange(batch.Select(m => m.MessageText));
+            texts.AddRange(batch.Select(m => m.Body.ToString()));
         }
     }
 
@@ -98,9 +100,9 @@ public sealed class TestQueues(string connectionString)
     {
         try
         {
-            return await Base64.GetQueueClient(queue).GetApproximateMessageCountAsync();
+            return (await Base64.GetQueueClient(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
         }
-        catch (Azure.RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound)
+        catch (Azure.RequestFailedException ex) when (ex.ErrorCode == QueueErrorCode.QueueNotFound.ToString())
         {
             return 0;
         }

@@ -65,15 +65,15 @@ public sealed partial class DemoTests(ITestOutputHelper output)
             File.ReadAllText(Path.Combine(folder, "localhost.log")).Should().Contain("Local host stopped");
 
             // Read back raw: once settled, no Deliveries row holds a number or an email (docs/storage.md).
-            var rows = new List<AlertPipeline.Infrastructure.Storage.Tables.TableEntity>();
-            await foreach (var row in new AlertPipeline.Infrastructure.Storage.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("Deliveries").QueryAsync())
+            var rows = new List<Azure.Data.Tables.TableEntity>();
+            await foreach (var row in new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("Deliveries").QueryAsync<Azure.Data.Tables.TableEntity>())
             {
                 rows.Add(row);
             }
 
             rows.Should().HaveCount(41 + 45 + 4 + 29 + 2, "the report's rows");
             rows.Should().OnlyContain(r => r.GetString("Address") == null, "a row past Sending keeps no address");
-            rows.SelectMany(r => r.Values.OfType<string>()).Should().NotContain(v => v.Contains('@', StringComparison.Ordinal) || v.StartsWith('+'));
+            rows.SelectMany(r => r.Select(p => p.Value).OfType<string>()).Should().NotContain(v => v.Contains('@', StringComparison.Ordinal) || v.StartsWith('+'));
         }
         finally
         {

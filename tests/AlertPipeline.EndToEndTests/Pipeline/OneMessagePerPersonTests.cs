@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Testing;
 using Xunit.Abstractions;
 
 namespace AlertPipeline.EndToEndTests.Pipeline;

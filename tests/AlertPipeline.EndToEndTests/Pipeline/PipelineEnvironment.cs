@@ -10,7 +10,8 @@ using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.EndToEndTests.LocalHost;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.LocalHost;
 using AlertPipeline.Testing;
 using Microsoft.Extensions.Configuration;
@@ -206,7 +207,8 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         return report;
     }
 
-    public QueueClient Queue(string name) => new(Azurite.ConnectionString, name);
+    /// <summary>A base64 client of <paramref name="name"/>, as producers and the queue triggers see it.</summary>
+    public QueueClient Queue(string name) => new(Azurite.ConnectionString, name, StorageServiceCollectionExtensions.QueueOptions());
 
     public async Task EnqueueAsync(string body)
     {

@@ -29,11 +29,11 @@ public sealed class PoisonTests(ITestOutputHelper output)
 
         var poison = world.Queue(QueueNames.AlertEventsPoison);
         var poisoned = await Poll.ForAsync(
-            async () => await poison.ExistsAsync() ? await poison.PeekMessagesAsync(32) : [],
-            messages => messages.Count >= 2,
+            async () => await poison.ExistsAsync() ? (await poison.PeekMessagesAsync(32)).Value : [],
+            messages => messages.Length >= 2,
             "two messages in alert-events-poison");
         poisoned.Should().HaveCount(2);
-        poisoned.Select(m => JsonNode.Parse(m.Body)).Should().ContainSingle(n => JsonNode.DeepEquals(n, JsonNode.Parse(invalid)), "the original event, unchanged")
+        poisoned.Select(m => JsonNode.Parse(m.Body.ToString())).Should().ContainSingle(n => JsonNode.DeepEquals(n, JsonNode.Parse(invalid)), "the original event, unchanged")
             .And.ContainSingle(n => (string?)n!["unparsedBody"] == notJson, "a body that is not JSON is kept verbatim");
 
         var rejected = await Poll.ForAsync(

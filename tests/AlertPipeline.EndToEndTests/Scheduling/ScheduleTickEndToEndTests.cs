@@ -7,7 +7,7 @@ using AlertPipeline.Core.Messaging;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.EndToEndTests.Pipeline;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 using NodaTime;
 using Xunit.Abstractions;

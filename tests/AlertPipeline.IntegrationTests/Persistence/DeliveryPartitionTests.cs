@@ -4,8 +4,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
-using AlertPipeline.IntegrationTests.Storage.Tables;
+using Azure.Data.Tables;
 using Azure.Core;
 using NodaTime;
 
@@ -55,7 +54,7 @@ public sealed partial class DeliveryPartitionTests : PersistenceTestBase
         var rows = all.Where(r => DeliveryPartitions.Bucket(r.Key.Recipient) == 10).Take(150)
             .Concat(all.Where(r => DeliveryPartitions.Bucket(r.Key.Recipient) != 10).Take(60))
             .ToList();
-        var recorder = new TableTestBase.RequestRecorder();
+        var recorder = new RequestRecorder();
         var options = new TableClientOptions();
         options.AddPolicy(recorder, HttpPipelinePosition.PerCall);
         var recorded = new DeliveryRepository(new PipelineTables(new TableServiceClient(Azurite.ConnectionString, options), Tables.Prefix), Options);
@@ -159,7 +158,7 @@ public sealed partial class DeliveryPartitionTests : PersistenceTestBase
     {
         var table = await Tables.GetAsync(PipelineTables.Deliveries);
         var list = new List<TableEntity>();
-        await foreach (var e in table.QueryAsync())
+        await foreach (var e in table.QueryAsync<TableEntity>())
         {
             list.Add(e);
         }

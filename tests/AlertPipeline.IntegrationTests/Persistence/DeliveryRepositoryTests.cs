@@ -128,7 +128,7 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
     {
         var table = await Tables.GetAsync(PipelineTables.Deliveries);
         var keys = new List<string>();
-        await foreach (var e in table.QueryAsync())
+        await foreach (var e in table.QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             keys.Add(e.RowKey.ToString(CultureInfo.InvariantCulture));
         }

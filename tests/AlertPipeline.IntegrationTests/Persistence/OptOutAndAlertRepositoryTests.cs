@@ -25,7 +25,7 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
         (await repository.IsOptedOutAsync(stopped, Channel.Sms)).Should().BeTrue();
         (await repository.IsOptedOutAsync(stopped, Channel.Email)).Should().BeFalse("opt-outs are per channel");
         (await repository.FindOptedOutAsync([stopped, other, stopped], Channel.Sms)).Should().BeEquivalentTo([stopped]);
-        var row = await (await Tables.GetAsync(PipelineTables.OptOuts)).GetEntityAsync(stopped.Value, "sms");
+        var row = (await (await Tables.GetAsync(PipelineTables.OptOuts)).GetEntityAsync<Azure.Data.Tables.TableEntity>(stopped.Value, "sms")).Value;
         row.GetString("Source").Should().Be("Keyword");
         row.GetDateTimeOffset("OptedOutAt").Should().Be(Now.ToDateTimeOffset());
 

@@ -2,7 +2,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.IntegrationTests.Persistence;

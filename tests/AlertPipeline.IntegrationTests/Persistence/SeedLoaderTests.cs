@@ -132,7 +132,7 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         foreach (var name in PipelineTables.All)
         {
             var table = await Tables.GetAsync(name);
-            await foreach (var e in table.QueryAsync())
+            await foreach (var e in table.QueryAsync<Azure.Data.Tables.TableEntity>())
             {
                 lines.Add($"{name} {e.PartitionKey} {e.RowKey} " + string.Join(";", e.Where(p => p.Key is not ("Timestamp" or "odata.etag")).OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}")));
             }

@@ -2,7 +2,10 @@ using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.CustomHandler;
 using AlertPipeline.Infrastructure.Pipeline;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.IntegrationTests.Pipeline;
@@ -10,11 +13,16 @@ namespace AlertPipeline.IntegrationTests.Pipeline;
 public sealed class PipelineQueuesTests
 {
     [Fact]
-    public async Task Publish_AlertEvent_IsBase64JsonThatTheFanOutTriggerDecodesBackToTheSameEvent()
+    public async Task Publish_ThroughTheRegisteredClient_IsBase64JsonThatTheFanOutTriggerDecodesBackToTheSameEvent()
     {
+        // The client as the app gets it (AddStorageClients from AzureWebJobsStorage), against an Azurite that checks the
+        // API version: a client that is not pinned to what Azurite 3.35 speaks fails here with a 400.
         var azurite = await AzuriteFixture.SharedAsync();
-        var service = new QueueServiceClient(azurite.ConnectionString);
-        var queues = new PipelineQueues(service);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString })
+            .Build();
+        await using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddStorageClients().BuildServiceProvider();
+        var queues = new PipelineQueues(services.QueueService());
         await queues.CreateAllAsync();
         var eventId = AzuriteFixture.UniqueName("e");
         var alertEvent = AlertEventParser.Parse(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json"))).Value
@@ -22,17 +30,18 @@ public sealed class PipelineQueuesTests
 
         var receipt = await queues.PublishAsync(alertEvent);
 
-        var peeked = await service.GetQueueClient(QueueNames.AlertEvents).PeekMessagesAsync(32);
-        var ours = peeked.Single(m => m.MessageId == receipt.MessageId);
-        ours.MessageText.Should().NotContain("{", "the queue trigger expects base64 (host.json messageEncoding)");
-        var request = InvocationRequestBuilder.ForQueueMessage("FanOut", "event", QueueTriggerMessage.FromText(ours.MessageId, ours.Body, 1));
+        var raw = new QueueClient(azurite.ConnectionString, QueueNames.AlertEvents, StorageServiceCollectionExtensions.QueueOptions(QueueMessageEncoding.None));
+        var wire = (await raw.PeekMessagesAsync(32)).Value.Single(m => m.MessageId == receipt.MessageId).Body.ToString();
+        wire.Should().NotContain("{", "the queue trigger expects base64 (host.json messageEncoding)");
+        var body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(wire));
+        var request = InvocationRequestBuilder.ForQueueMessage("FanOut", "event", QueueTriggerMessage.FromText(receipt.MessageId, body, 1));
         AlertEventParser.Parse(request.GetMessageText("event")).Value.Should().Be(alertEvent);
     }
 
     [Fact]
     public async Task Publish_InvalidEvent_IsRefusedNamingTheErrors()
     {
-        var queues = new PipelineQueues(new QueueServiceClient((await AzuriteFixture.SharedAsync()).ConnectionString));
+        var queues = new PipelineQueues(new QueueServiceClient((await AzuriteFixture.SharedAsync()).ConnectionString, StorageServiceCollectionExtensions.QueueOptions()));
         var alertEvent = AlertEventParser.Parse(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json"))).Value
             with { Channels = Core.Common.ValueList.Empty<Core.Contacts.Channel>() };
 

@@ -159,8 +159,8 @@ public sealed class DeliveryErasureConcurrencyTests(ReportsTestApp app) : IClass
         var alertId = await app.FanOutAsync(ReportsTestApp.EventJson("erase-race-" + Guid.NewGuid().ToString("N")[..8], campaignId));
         var key = new DeliveryKey(alertId, Channel.Sms, app.Hasher.HashFor(contact, Channel.Sms)!);
         var table = await app.Service<Infrastructure.Persistence.PipelineTables>().GetAsync(Infrastructure.Persistence.PipelineTables.Deliveries);
-        var filter = Infrastructure.Storage.Tables.TableFilter.Create($"UnionId eq {union.UnionId.Value} and ContactId eq {"c1"}");
-        var stale = await table.QueryAsync(filter).SingleAsync(e => e.GetString("Channel") == "sms"); // whatever the partition layout
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"UnionId eq {union.UnionId.Value} and ContactId eq {"c1"}");
+        var stale = await table.QueryAsync<Azure.Data.Tables.TableEntity>(filter).SingleAsync(e => e.GetString("Channel") == "sms"); // whatever the partition layout
 
         // A sender moves the row on after the erasure read it.
         var current = await app.Deliveries.GetAsync(key);

@@ -2,8 +2,8 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Infrastructure.Persistence;
-using AlertPipeline.Infrastructure.Storage.Tables;
 using AlertPipeline.Testing;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
@@ -43,7 +43,7 @@ public sealed class DeliveryAddressTests(ReportsTestApp app) : IClassFixture<Rep
         foreach (var entity in entities)
         {
             entity.GetString("Address").Should().BeNull($"row {entity.RowKey} is {entity.GetString("Status")}");
-            entity.Values.OfType<string>().Should().NotContain(v => v.Contains("7700900", StringComparison.Ordinal) || v.Contains('@', StringComparison.Ordinal));
+            entity.Select(p => p.Value).OfType<string>().Should().NotContain(v => v.Contains("7700900", StringComparison.Ordinal) || v.Contains('@', StringComparison.Ordinal));
         }
     }
 
@@ -108,7 +108,7 @@ public sealed class DeliveryAddressTests(ReportsTestApp app) : IClassFixture<Rep
         var entities = new List<TableEntity>();
         for (var bucket = 0; bucket < DeliveryPartitions.BucketCount; bucket++)
         {
-            await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(DeliveryPartitions.PartitionKey(alertId, bucket))))
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)}")))
             {
                 entities.Add(entity);
             }

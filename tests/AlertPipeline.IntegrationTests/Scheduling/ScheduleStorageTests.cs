@@ -6,7 +6,7 @@ using AlertPipeline.Core.Messaging;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using AlertPipeline.Testing;
 using NodaTime;
 using NodaTime.Text;
@@ -107,7 +107,7 @@ public sealed class ScheduleStorageTests : IAsyncLifetime
         var store = Schedules();
         await store.TryAddAsync(Anniversary("good"));
         var table = _service.GetTableClient(_schedulesTable);
-        var broken = await table.GetEntityAsync("schedule", "good");
+        var broken = (await table.GetEntityAsync<TableEntity>("schedule", "good")).Value;
         broken.RowKey = "broken";
         broken["Reminders"] = "P1DT2H";
         await table.AddEntityAsync(broken);

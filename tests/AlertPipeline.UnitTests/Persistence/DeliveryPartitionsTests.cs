@@ -75,8 +75,8 @@ public sealed class DeliveryPartitionsTests
 
     [Theory]
     [InlineData(0, null)]
-    [InlineData(7, "cGs.cms")]
-    [InlineData(15, "cGs.")]
+    [InlineData(7, "dDF8cGsgcms")] // a GetPageAsync token: base64url of "t1|" and the SDK's "pk rk"
+    [InlineData(15, "dDF8cGs")]
     public void PageToken_RoundTrips(int bucket, string? tableToken)
     {
         var token = new DeliveryPageToken(Alert, bucket, tableToken).Encode();

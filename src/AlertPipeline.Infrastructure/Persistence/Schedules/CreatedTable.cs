@@ -1,4 +1,4 @@
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AlertPipeline.Infrastructure.Persistence.Schedules;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Scheduling;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using NodaTime;
 using NodaTime.Text;
 

@@ -2,7 +2,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 using NodaTime;
 
@@ -46,12 +46,12 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
         };
         try
         {
-            var etag = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            var etag = (await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)).NewETag();
             return new OccurrenceInsert(true, new StoredOccurrence(record, etag.ToString()));
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await table.GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)
+            var existing = await table.GetEntityOrNullAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (existing is null)
             {
@@ -86,7 +86,7 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
             await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
             return false;
         }
@@ -97,7 +97,7 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
         ArgumentNullException.ThrowIfNull(scheduleId);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
         var records = new List<OccurrenceRecord>();
-        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(scheduleId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {scheduleId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             records.Add(Read(entity));
         }
@@ -109,7 +109,7 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
     {
         ArgumentNullException.ThrowIfNull(key);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(key.ScheduleId.Value, key.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(key.ScheduleId.Value, key.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (entity?.GetString("State") != nameof(OccurrenceState.Withdrawn))
         {
             return false;
@@ -117,9 +117,9 @@ public sealed class TableScheduleOccurrenceStore : IScheduleOccurrenceStore
 
         try
         {
-            return await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);
+            return await table.DeleteEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);
         }
-        catch (TableConcurrencyException)
+        catch (RequestFailedException ex) when (ex.Status == 412)
         {
             return false;
         }

@@ -1,7 +1,7 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure.Data.Tables;
 using Azure;
 using NodaTime;
 
@@ -28,17 +28,11 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
         Instant firingAfter, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.Create($"PartitionKey eq {ScheduleEntityMapper.Partition} and FiresUntil gt {firingAfter.ToDateTimeOffset()}");
-        await using var pages = table.QueryPagesAsync(filter, pageSize, continuationToken: continuationToken, cancellationToken: cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
-        if (!await pages.MoveNextAsync().ConfigureAwait(false))
-        {
-            return new SchedulePage([], [], null);
-        }
-
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntityMapper.Partition} and FiresUntil gt {firingAfter.ToDateTimeOffset()}");
+        var page = await table.GetPageAsync(filter, pageSize, continuationToken, cancellationToken).ConfigureAwait(false);
         var items = new List<StoredSchedule>();
         var unreadable = new List<UnreadableSchedule>();
-        foreach (var entity in pages.Current.Items)
+        foreach (var entity in page.Values)
         {
             try
             {
@@ -50,14 +44,14 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
             }
         }
 
-        return new SchedulePage(items, unreadable, pages.Current.ContinuationToken);
+        return new SchedulePage(items, unreadable, page.ContinuationToken);
     }
 
     public async Task<StoredSchedule?> GetAsync(ScheduleId id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(ScheduleEntityMapper.Partition, id.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(ScheduleEntityMapper.Partition, id.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : new StoredSchedule(ScheduleEntityMapper.FromEntity(entity), entity.ETag.ToString());
     }
 
@@ -68,10 +62,10 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
         var entity = WithWriteId(schedule, out var writeId);
         try
         {
-            var etag = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            var etag = (await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)).NewETag();
             return new StoredSchedule(schedule, etag.ToString());
         }
-        catch (TableEntityAlreadyExistsException)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return await OursAfterConflictAsync(table, schedule, writeId, cancellationToken).ConfigureAwait(false);
         }
@@ -85,10 +79,10 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
         var entity = WithWriteId(schedule, out var writeId);
         try
         {
-            var newETag = await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            var newETag = (await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)).NewETag();
             return new StoredSchedule(schedule, newETag.ToString());
         }
-        catch (Exception ex) when (ex is TableConcurrencyException or TableEntityNotFoundException)
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
             return await OursAfterConflictAsync(table, schedule, writeId, cancellationToken).ConfigureAwait(false);
         }
@@ -100,9 +94,10 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
         ArgumentNullException.ThrowIfNull(campaignId);
         ArgumentException.ThrowIfNullOrEmpty(idPrefix);
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.And(TableFilter.PartitionKeyEquals(ScheduleEntityMapper.Partition), TableFilter.RowKeyStartsWith(idPrefix));
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {ScheduleEntityMapper.Partition} and RowKey ge {idPrefix} and RowKey lt {idPrefix[..^1] + (char)(idPrefix[^1] + 1)}");
         var items = new List<StoredSchedule>();
-        await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.GetString("CampaignId") != campaignId.Value)
             {
@@ -133,7 +128,7 @@ public sealed class TableScheduleStore : IScheduleStore, IScheduleCatalog
     private static async Task<StoredSchedule?> OursAfterConflictAsync(
         TableClient table, ScheduledAlert schedule, string writeId, CancellationToken cancellationToken)
     {
-        var current = await table.GetEntityIfExistsAsync(ScheduleEntityMapper.Partition, schedule.Id.Value, cancellationToken: cancellationToken)
+        var current = await table.GetEntityOrNullAsync(ScheduleEntityMapper.Partition, schedule.Id.Value, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         return current is not null && current.GetString(WriteIdColumn) == writeId
             ? new StoredSchedule(schedule, current.ETag.ToString())

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Scheduling.Ports;
-using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.Infrastructure.Persistence.Schedules;
@@ -28,7 +29,7 @@ public sealed class TableScheduleTickStore : IScheduleTickStore
     public async Task<Instant?> GetLastTickAsync(CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityIfExistsAsync(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
         return Read(entity);
     }
 
@@ -38,7 +39,7 @@ public sealed class TableScheduleTickStore : IScheduleTickStore
         var value = tick.ToDateTimeOffset();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var current = await table.GetEntityIfExistsAsync(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var current = await table.GetEntityOrNullAsync(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (Read(current) is { } stored && stored >= tick)
             {
                 return stored;
@@ -58,7 +59,7 @@ public sealed class TableScheduleTickStore : IScheduleTickStore
 
                 return tick;
             }
-            catch (Exception ex) when (ex is TableEntityAlreadyExistsException or TableConcurrencyException or TableEntityNotFoundException)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
             {
                 // Another host wrote in between (or our own retried write landed): read again; a later value stays.
             }

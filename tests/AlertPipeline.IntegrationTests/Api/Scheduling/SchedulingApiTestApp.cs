@@ -5,7 +5,8 @@ using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
-using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.Infrastructure.Storage;
+using Azure.Storage.Queues;
 using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,7 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     {
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
-        AlertQueue = new QueueServiceClient(_connectionString).GetQueueClient(AzuriteFixture.UniqueName("alerts"));
+        AlertQueue = new QueueServiceClient(_connectionString, StorageServiceCollectionExtensions.QueueOptions()).GetQueueClient(AzuriteFixture.UniqueName("alerts"));
         await AlertQueue.CreateIfNotExistsAsync();
         Factory = TestFunctionApps.Create(
             azurite.ConnectionString,
@@ -140,8 +141,8 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     /// <summary>Every message now on the test's alert queue, decoded (peeked: they stay).</summary>
     public async Task<IReadOnlyList<JsonElement>> PeekAlertsAsync()
     {
-        var messages = await AlertQueue.PeekMessagesAsync(QueueClient.MaxMessagesPerRequest);
-        return [.. messages.Select(m => JsonDocument.Parse(m.Body).RootElement.Clone())];
+        var messages = (await AlertQueue.PeekMessagesAsync(32)).Value;
+        return [.. messages.Select(m => JsonDocument.Parse(m.Body.ToMemory()).RootElement.Clone())];
     }
 
     /// <summary>Publishes like <c>QueueAlertEventPublisher</c> (validate, contract JSON, the queue's base64 encoding), on the test's queue.</summary>

@@ -1,0 +1,129 @@
+using AlertPipeline.Infrastructure.Persistence;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AlertPipeline.Infrastructure.Storage;
+
+/// <summary>
+/// The storage account's <see cref="TableServiceClient"/> and <see cref="QueueServiceClient"/>, registered with
+/// <c>AddAzureClients</c> under the name of their connection setting and resolved (on first use) as Azure Functions
+/// resolves a connection (docs/storage.md, "Connections"): a connection string in <c>ConnectionStrings:{name}</c> or
+/// <c>{name}</c> (Azurite: <c>UseDevelopmentStorage=true</c>), or identity-based <c>{name}__tableServiceUri</c>,
+/// <c>{name}__queueServiceUri</c> or <c>{name}__accountName</c> with the credential <c>{name}__credential</c>,
+/// <c>{name}__clientId</c>… describe (none: <c>DefaultAzureCredential</c>), so one build runs on Azurite and on Azure
+/// with a managed identity and no account key. Outside Azure a missing setting means Azurite.
+/// </summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The app setting Azure Functions reads its storage connection from.</summary>
+    public const string DefaultConnectionName = "AzureWebJobsStorage";
+
+    /// <summary>
+    /// The Queue service version every queue client speaks: the newest that Azurite 3.35 accepts (it refuses the SDK's
+    /// default, 2026-10-06, with a 400); Azure accepts it too. Why this and not <c>--skipApiVersionCheck</c>: docs/storage.md.
+    /// </summary>
+    public const QueueClientOptions.ServiceVersion QueueServiceVersion = QueueClientOptions.ServiceVersion.V2025_11_05;
+
+    /// <summary>
+    /// Options for a queue client built outside DI (tests, benchmarks, the local host, the demo): the pinned
+    /// <see cref="QueueServiceVersion"/> and base64 messages, what the Functions queue trigger reads and writes.
+    /// </summary>
+    public static QueueClientOptions QueueOptions(QueueMessageEncoding encoding = QueueMessageEncoding.Base64) =>
+        new(QueueServiceVersion) { MessageEncoding = encoding };
+
+    /// <summary>
+    /// Registers both clients for <paramref name="connectionName"/> (once per name). The settings are read on first use,
+    /// from <paramref name="configuration"/> or else the container's <see cref="IConfiguration"/>.
+    /// </summary>
+    public static IServiceCollection AddStorageClients(
+        this IServiceCollection services, string connectionName = DefaultConnectionName, IConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        var marker = new StorageRegistration(connectionName);
+        if (services.Any(d => d.ServiceType == typeof(StorageRegistration) && marker.Equals(d.ImplementationInstance)))
+        {
+            return services;
+        }
+
+        services.AddSingleton(marker);
+        Func<IServiceProvider, IConfiguration> settings = configuration is null ? sp => sp.GetRequiredService<IConfiguration>() : _ => configuration;
+        services.AddAzureClients(builder =>
+        {
+            builder.AddClient<TableServiceClient, TableClientOptions>((options, credential, sp) =>
+                    Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
+                        ? new TableServiceClient(connectionString, options)
+                        : new TableServiceClient(Connection(settings(sp), connectionName).TableServiceUri ?? throw Missing(connectionName, "tableServiceUri"), credential, options))
+                .WithName(connectionName)
+                .WithCredential(sp => Credential(sp, settings(sp), connectionName));
+
+            builder.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, sp) =>
+                    Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
+                        ? new QueueServiceClient(connectionString, options)
+                        : new QueueServiceClient(Connection(settings(sp), connectionName).QueueServiceUri ?? throw Missing(connectionName, "queueServiceUri"), credential, options))
+                .WithName(connectionName)
+                .WithVersion(QueueServiceVersion)
+                .ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.Base64)
+                .WithCredential(sp => Credential(sp, settings(sp), connectionName));
+        });
+        return services;
+    }
+
+    /// <summary>The <see cref="TableServiceClient"/> registered for <paramref name="connectionName"/>.</summary>
+    public static TableServiceClient TableService(this IServiceProvider services, string connectionName = DefaultConnectionName) =>
+        services.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(connectionName);
+
+    /// <summary>The <see cref="QueueServiceClient"/> (base64 messages) registered for <paramref name="connectionName"/>.</summary>
+    public static QueueServiceClient QueueService(this IServiceProvider services, string connectionName = DefaultConnectionName) =>
+        services.GetRequiredService<IAzureClientFactory<QueueServiceClient>>().CreateClient(connectionName);
+
+    private static StorageConnection Connection(IConfiguration configuration, string connectionName) =>
+        StorageConnection.Find(configuration, connectionName)
+        ?? (RecipientHashKey.IsAzure(configuration) ? throw Missing(connectionName, "tableServiceUri or __queueServiceUri") : StorageConnection.Development);
+
+    /// <summary>The setting's credential (<c>credential</c>, <c>clientId</c>, …) as the Functions host builds it; unused with a connection string.</summary>
+    private static TokenCredential Credential(IServiceProvider services, IConfiguration configuration, string connectionName) =>
+        services.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(configuration.GetSection(connectionName));
+
+    private static InvalidOperationException Missing(string connectionName, string setting) =>
+        new($"No storage connection named '{connectionName}': set {connectionName} (a connection string), or {connectionName}__{setting} or {connectionName}__accountName (identity-based).");
+
+    private sealed record StorageRegistration(string ConnectionName);
+}
+
+/// <summary>One storage connection as the Functions conventions spell it: a connection string, or service URLs for an identity.</summary>
+public sealed record StorageConnection(string? ConnectionString, Uri? TableServiceUri, Uri? QueueServiceUri)
+{
+    /// <summary>Azurite on its default ports.</summary>
+    public static StorageConnection Development { get; } = new("UseDevelopmentStorage=true", null, null);
+
+    /// <summary>
+    /// The connection named <paramref name="connectionName"/>, or null when none is set. An identity-based connection
+    /// names each service it serves (<c>__tableServiceUri</c>, <c>__queueServiceUri</c>), or <c>__accountName</c> for
+    /// both (Azure public cloud).
+    /// </summary>
+    public static StorageConnection? Find(IConfiguration configuration, string connectionName)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration.GetConnectionString(connectionName) ?? configuration[connectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new StorageConnection(connectionString, null, null);
+        }
+
+        var section = configuration.GetSection(connectionName);
+        var account = section["accountName"];
+        var tables = ServiceUri(section["tableServiceUri"], account, "table");
+        var queues = ServiceUri(section["queueServiceUri"], account, "queue");
+        return tables is null && queues is null ? null : new StorageConnection(null, tables, queues);
+    }
+
+    private static Uri? ServiceUri(string? explicitUri, string? account, string service) =>
+        Uri.TryCreate(explicitUri, UriKind.Absolute, out var uri) ? uri
+        : string.IsNullOrWhiteSpace(account) ? null
+        : new Uri($"https://{account}.{service}.core.windows.net");
+}
