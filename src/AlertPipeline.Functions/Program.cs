@@ -1,24 +1,15 @@
 using AlertPipeline.Functions;
-using AlertPipeline.Functions.Api;
-using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Hosting;
-using AlertPipeline.Infrastructure.Api;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.UseCustomHandlerPort();
+// The isolated worker: the Functions host starts this process and drives it over gRPC; HTTP triggers reach the worker's
+// own ASP.NET Core server (ConfigureFunctionsWebApplication), so HTTP functions take HttpRequest and answer IResult.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Services.AddPipeline(builder.Configuration);
-builder.Services.AddFunctionApp(FunctionCatalog.All);
-builder.Services.AddScheduleTick(builder.Configuration);
-builder.Services.AddOrganiserApi(builder.Configuration);
-builder.Services.AddOrganiserReports(builder.Configuration);
-builder.Services.AddSingleton<ApiGate>();
-builder.Services.AddApiDocument();
+builder.Services.AddAlertPipeline(builder.Configuration);
+builder.Services.AddHostedService<ParentHostWatch>();
 
-var app = builder.Build();
-app.MapFunctionApp();
-app.Run();
-
-public partial class Program;
+builder.Build().Run();

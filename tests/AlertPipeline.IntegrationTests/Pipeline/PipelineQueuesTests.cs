@@ -1,6 +1,5 @@
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.CustomHandler;
 using AlertPipeline.Infrastructure.Pipeline;
 using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.Testing;
@@ -25,8 +24,8 @@ public sealed class PipelineQueuesTests
         var peeked = await service.GetQueueClient(QueueNames.AlertEvents).PeekMessagesAsync(32);
         var ours = peeked.Single(m => m.MessageId == receipt.MessageId);
         ours.MessageText.Should().NotContain("{", "the queue trigger expects base64 (host.json messageEncoding)");
-        var request = InvocationRequestBuilder.ForQueueMessage("FanOut", "event", QueueTriggerMessage.FromText(ours.MessageId, ours.Body, 1));
-        AlertEventParser.Parse(request.GetMessageText("event")).Value.Should().Be(alertEvent);
+        var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(ours.MessageText)); // what the host hands FanOut's string parameter
+        AlertEventParser.Parse(decoded).Value.Should().Be(alertEvent);
     }
 
     [Fact]

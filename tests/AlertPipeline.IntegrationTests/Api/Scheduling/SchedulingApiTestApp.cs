@@ -7,7 +7,6 @@ using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Storage.Queues;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,7 +23,7 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     private readonly string _prefix = AzuriteFixture.UniqueName("sched");
     private string _connectionString = null!;
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public TestAppServer Factory { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 
