@@ -1,11 +1,13 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 // The isolated worker: the Functions host starts this process and drives it over gRPC; HTTP triggers reach the worker's
 // own ASP.NET Core server (ConfigureFunctionsWebApplication), so HTTP functions take HttpRequest and answer IResult.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<FailureRedactionMiddleware>();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
