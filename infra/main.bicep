@@ -1,145 +1,215 @@
-// AlertPipeline in Azure: a Linux Function App running the custom handler, Storage (queues + tables),
-// Service Bus (dispatch queues), Key Vault (Twilio/SMTP secrets) and Application Insights.
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p namePrefix=<prefix>
-// then publish the app: scripts/publish.sh && az functionapp deployment source config-zip -g <rg> -n <app> --src artifacts/alertpipeline-app.zip
+// AlertPipeline in Azure: an isolated-worker (.NET) function app on the Flex Consumption plan, its storage account
+// (queues, tables, deployment package), Service Bus dispatch queues, Key Vault and Application Insights, all reached
+// with the app's managed identity. Deployed by `azd up` (azure.yaml) with main.bicepparam; docs/deploy.md.
+targetScope = 'subscription'
 
-@description('Short lowercase prefix for resource names (3-11 letters/digits).')
+@description('azd environment name: names the resource group and tags every resource.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Region of every resource (one where Flex Consumption runs: az functionapp list-flexconsumption-locations).')
+@minLength(1)
+param location string
+
+@description('Short prefix of resource names: 3-11 lowercase letters or digits, starting with a letter.')
 @minLength(3)
 @maxLength(11)
-param namePrefix string
+param namePrefix string = 'alerts'
 
-param location string = resourceGroup().location
+@description('Object id of the user running the deployment (azd sets AZURE_PRINCIPAL_ID): may write Key Vault secrets.')
+param principalId string = ''
 
-@description('Twilio settings are read from Key Vault references; set the secrets after deployment.')
-param twilioMessagingServiceSid string = ''
+@description('.NET version of the isolated worker: the TargetFramework of src/AlertPipeline.Functions (net10.0).')
+@allowed(['8.0', '9.0', '10.0'])
+param dotnetVersion string = '10.0'
 
-var suffix = uniqueString(resourceGroup().id)
-var storageName = toLower('${namePrefix}st${take(suffix, 8)}')
-var serviceBusName = '${namePrefix}-sb-${take(suffix, 8)}'
-var vaultName = '${namePrefix}-kv-${take(suffix, 8)}'
-var appName = '${namePrefix}-func-${take(suffix, 8)}'
-var dispatchQueues = [ 'sms-dispatch', 'email-dispatch' ]
+@description('Memory of each Flex Consumption instance in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: storageName
+@description('Most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Always-ready instances: they host the Service Bus dispatch processor and answer HTTP without a cold start.')
+@minValue(1)
+@maxValue(10)
+param alwaysReadyInstances int = 1
+
+@description('Twilio Messaging Service SID (MG + 32 hex digits); the account SID and auth token go to Key Vault.')
+@minLength(34)
+@maxLength(34)
+param twilioMessagingServiceSid string
+
+@description('Twilio message segments per second (a long code sends about 1).')
+param twilioSegmentsPerSecond string = '1'
+
+@description('SMTP submission server (STARTTLS on smtpPort); the password goes to Key Vault.')
+@minLength(1)
+param smtpHost string
+
+@description('SMTP submission port (587: STARTTLS; implicit TLS on 465 is not supported).')
+param smtpPort int = 587
+
+@description('SMTP login.')
+@minLength(1)
+param smtpUserName string
+
+@description('Sender address of alert emails.')
+@minLength(3)
+param smtpFrom string
+
+@description('Sender display name of alert emails.')
+param smtpFromName string = 'Solidarity alerts'
+
+@description('Price of one SMS segment, for the preview\'s cost estimate (0: unknown).')
+param smsPricePerSegment string = '0'
+
+@description('ISO 4217 currency of smsPricePerSegment.')
+@minLength(3)
+@maxLength(3)
+param smsPriceCurrency string = 'USD'
+
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName, application: 'alertpipeline' }
+var names = {
+  resourceGroup: 'rg-${environmentName}'
+  storage: take(toLower('${namePrefix}st${token}'), 24)
+  serviceBus: '${namePrefix}-sb-${token}'
+  vault: take('${namePrefix}-kv-${token}', 24)
+  workspace: '${namePrefix}-log-${token}'
+  insights: '${namePrefix}-ai-${token}'
+  plan: '${namePrefix}-plan-${token}'
+  app: '${namePrefix}-func-${token}'
+  deploymentContainer: 'app-package'
+}
+
+// What the app reads and writes (the tests check these against the code's QueueNames and table constants).
+var storageQueues = ['alert-events', 'alert-events-poison', 'fanout-chunks', 'fanout-chunks-poison']
+var dispatchQueues = ['sms-dispatch', 'email-dispatch']
+var tables = [
+  'Unions'
+  'Branches'
+  'Contacts'
+  'Campaigns'
+  'Subscriptions'
+  'OptOuts'
+  'Alerts'
+  'Deliveries'
+  'RejectedEvents'
+  'RecipientIndex'
+  'DeferredDispatches'
+  'ApiKeys'
+  'Audit'
+  'Schedules'
+  'FiredOccurrences'
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: names.resourceGroup
   location: location
-  sku: { name: 'Standard_LRS' }
-  kind: 'StorageV2'
-  properties: {
-    minimumTlsVersion: 'TLS1_2'
-    allowBlobPublicAccess: false
-    supportsHttpsTrafficOnly: true
+  tags: tags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    workspaceName: names.workspace
+    insightsName: names.insights
   }
 }
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource alertEvents 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
-  parent: queueService
-  name: 'alert-events'
-}
-
-resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
-  name: serviceBusName
-  location: location
-  sku: { name: 'Standard', tier: 'Standard' }
-  properties: { minimumTlsVersion: '1.2' }
-}
-
-resource queues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [for q in dispatchQueues: {
-  parent: serviceBus
-  name: q
-  properties: {
-    maxDeliveryCount: 10
-    lockDuration: 'PT5M'
-    deadLetteringOnMessageExpiration: true
-    requiresDuplicateDetection: true
-    duplicateDetectionHistoryTimeWindow: 'PT1H'
-  }
-}]
-
-resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${namePrefix}-ai-${take(suffix, 8)}'
-  location: location
-  kind: 'web'
-  properties: { Application_Type: 'web' }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: '${namePrefix}-plan-${take(suffix, 8)}'
-  location: location
-  sku: { name: 'Y1', tier: 'Dynamic' }
-  kind: 'functionapp'
-  properties: { reserved: true }
-}
-
-resource app 'Microsoft.Web/sites@2023-12-01' = {
-  name: appName
-  location: location
-  kind: 'functionapp,linux'
-  identity: { type: 'SystemAssigned' }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    siteConfig: {
-      linuxFxVersion: ''
-      ftpsState: 'Disabled'
-      minTlsVersion: '1.2'
-      appSettings: [
-        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
-        { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
-        { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: '${serviceBus.name}.servicebus.windows.net' }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'Twilio__AccountSid', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=twilio-account-sid)' }
-        { name: 'Twilio__AuthToken', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=twilio-auth-token)' }
-        { name: 'Twilio__MessagingServiceSid', value: twilioMessagingServiceSid }
-        { name: 'Smtp__Password', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=smtp-password)' }
-        { name: 'RecipientHashKey', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=recipient-hash-key)' }
-        { name: 'Api__AdminKeyHash', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=api-admin-key-hash)' }
-      ]
-    }
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    accountName: names.storage
+    deploymentContainerName: names.deploymentContainer
+    queueNames: storageQueues
+    tableNames: tables
   }
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: vaultName
-  location: location
-  properties: {
-    tenantId: subscription().tenantId
-    sku: { family: 'A', name: 'standard' }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namespaceName: names.serviceBus
+    queueNames: dispatchQueues
   }
 }
 
-// The app reads its secrets and talks to Service Bus with its managed identity.
-var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-var serviceBusDataOwner = '090c5cfd-751d-490a-894a-3ce6f1109419'
-
-resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, app.id, keyVaultSecretsUser)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
+module vault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vaultName: names.vault
   }
 }
 
-resource busAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(serviceBus.id, app.id, serviceBusDataOwner)
-  scope: serviceBus
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwner)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    planName: names.plan
+    appName: names.app
+    serviceName: 'functions'
+    dotnetVersion: dotnetVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReadyInstances: alwaysReadyInstances
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    vaultName: vault.outputs.vaultName
+    insightsConnectionString: monitoring.outputs.insightsConnectionString
+    twilioMessagingServiceSid: twilioMessagingServiceSid
+    twilioSegmentsPerSecond: twilioSegmentsPerSecond
+    smtpHost: smtpHost
+    smtpPort: smtpPort
+    smtpUserName: smtpUserName
+    smtpFrom: smtpFrom
+    smtpFromName: smtpFromName
+    smsPricePerSegment: smsPricePerSegment
+    smsPriceCurrency: smsPriceCurrency
   }
 }
 
-output functionAppName string = app.name
-output storageAccountName string = storage.name
-output serviceBusNamespace string = serviceBus.name
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    appPrincipalId: functionApp.outputs.principalId
+    deployerPrincipalId: principalId
+    storageAccountName: storage.outputs.accountName
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    vaultName: vault.outputs.vaultName
+    insightsName: monitoring.outputs.insightsName
+  }
+}
+
+// What azd (and docs/deploy.md's commands) read after provisioning.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.appName
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_KEY_VAULT_NAME string = vault.outputs.vaultName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.accountName
+output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.insightsName
