@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.LocalHost.Grpc;
 using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Http;
 using AlertPipeline.LocalHost.Queues;
 using AlertPipeline.LocalHost.Settings;
 using AlertPipeline.LocalHost.Timers;
+using AlertPipeline.LocalHost.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlertPipeline.LocalHost;
 
 /// <summary>
-/// A local Azure Functions host for a custom-handler app over Azurite: starts the handler as the Functions host does,
-/// feeds queue and Service Bus triggers (Service Bus entities are Azurite queues of the same name) with the Functions
+/// A local Azure Functions host over Azurite. It runs the app the way the Functions host does: a built isolated-worker
+/// app (worker.config.json + functions.metadata in the app folder) over the host–worker gRPC protocol
+/// (<see cref="GrpcWorkerTransport"/>), otherwise a custom-handler app (<see cref="CustomHandlerTransport"/>); it feeds
+/// queue and Service Bus triggers (Service Bus entities are Azurite queues of the same name) with the Functions
 /// semantics, fires timers, serves HTTP triggers, and writes outputs. Start with <see cref="StartAsync"/>; stop with
 /// <see cref="StopAsync"/> (graceful: in-flight invocations finish) or dispose.
 /// </summary>
@@ -25,8 +29,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     private readonly CancellationTokenSource _hardStop = new();
     private readonly List<QueueListener> _listeners = [];
     private readonly List<TimerRunner> _timers = [];
-    private HandlerProcess? _handler;
-    private HandlerClient? _client;
+    private IFunctionTransport? _transport;
     private HttpTriggerServer? _http;
     private AdminInvoker? _admin;
     private Task? _stopTask;
@@ -60,11 +63,14 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     /// when the app has neither HTTP nor timer functions.</summary>
     public Uri? HttpAddress => _http?.Address;
 
-    /// <summary>The handler's process id while it runs.</summary>
-    public int? HandlerProcessId => _handler?.ProcessId;
+    /// <summary>The app's process id (the worker's, or the custom handler's) while it runs.</summary>
+    public int? HandlerProcessId => _transport?.ProcessId;
 
-    /// <summary>How many times the handler was restarted after dying.</summary>
-    public int HandlerRestarts => _handler?.Restarts ?? 0;
+    /// <summary>How many times the app's process was restarted after dying.</summary>
+    public int HandlerRestarts => _transport?.Restarts ?? 0;
+
+    /// <summary>True when the app runs on the isolated worker over gRPC (false: a custom handler).</summary>
+    public bool IsWorkerApp { get; private set; }
 
     /// <summary>Invocations of queue and Service Bus functions now running.</summary>
     public int InFlight => _listeners.Sum(l => l.InFlight);
@@ -85,28 +91,42 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         try
         {
             Settings = LoadSettings();
-            App = LoadApp(Settings);
-            var plan = HostPlan.Build(App, Settings, _options, _logger);
-            LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
-
-            _handler = new HandlerProcess(App, _options.HandlerPath, Settings.Values, _options.HandlerStartTimeout, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Handler"));
-            await _handler.StartAsync(cancellationToken).ConfigureAwait(false);
-            _client = new HandlerClient(_handler, App.Host.FunctionTimeout, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Function"));
+            IsWorkerApp = WorkerConfig.IsWorkerApp(Path.GetFullPath(_options.ScriptRoot));
+            HostPlan plan;
+            if (IsWorkerApp)
+            {
+                // The worker indexes its functions: start it first, then plan from the metadata it reports.
+                var host = LoadHostJson();
+                var worker = await GrpcWorkerTransport.StartAsync(_options.ScriptRoot, Settings.Values, _options.HandlerStartTimeout, _loggerFactory, cancellationToken)
+                    .ConfigureAwait(false);
+                _transport = worker;
+                worker.SetFunctionTimeout(host.FunctionTimeout);
+                App = WorkerFunctions.ToLayout(_options.ScriptRoot, host, worker.Functions, Settings.Get);
+                plan = HostPlan.Build(App, Settings, _options, _logger);
+                LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
+            }
+            else
+            {
+                App = LoadApp(Settings);
+                plan = HostPlan.Build(App, Settings, _options, _logger);
+                LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
+                _transport = await CustomHandlerTransport.StartAsync(App, _options, Settings.Values, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
 
             var outputs = new OutputWriter(plan.Connections, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Outputs"));
             var httpLogger = _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Http");
-            _admin = new AdminInvoker(plan.AdminTimers, plan.TriggerTypes, _client, outputs, httpLogger, _hardStop.Token);
+            _admin = new AdminInvoker(plan.AdminTimers, plan.TriggerTypes, _transport, outputs, httpLogger, _hardStop.Token);
             if (plan.Http.Count > 0 || plan.AdminTimers.Count > 0)
             {
                 _http = await HttpTriggerServer.StartAsync(
-                    _options.HttpPort, App.ScriptRoot, plan.Http, _admin, _client, outputs, httpLogger, cancellationToken)
+                    _options.HttpPort, App.ScriptRoot, plan.Http, _admin, _transport, outputs, httpLogger, cancellationToken)
                     .ConfigureAwait(false);
             }
 
             var queueLogger = _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Queues");
             foreach (var settings in plan.Listeners)
             {
-                var listener = new QueueListener(settings, _client, outputs, plan.Connections, queueLogger);
+                var listener = new QueueListener(settings, _transport, outputs, plan.Connections, queueLogger);
                 _listeners.Add(listener);
             }
 
@@ -114,7 +134,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             foreach (var timer in plan.Timers)
             {
                 _timers.Add(new TimerRunner(
-                    timer.Name, timer.Binding.Name, timer.Binding.RunOnStartup, timer.Schedule, _client, outputs, timer.Outputs, _options.TimeProvider, timerLogger));
+                    timer.Name, timer.Binding.Name, timer.Binding.RunOnStartup, timer.Schedule, _transport, outputs, timer.Outputs, _options.TimeProvider, timerLogger));
             }
 
             foreach (var listener in _listeners)
@@ -153,10 +173,9 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _client?.Dispose();
-        if (_handler is not null)
+        if (_transport is not null)
         {
-            await _handler.DisposeAsync().ConfigureAwait(false);
+            await _transport.DisposeAsync().ConfigureAwait(false);
         }
 
         _stopFetching.Dispose();
@@ -205,9 +224,9 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_handler is not null)
+        if (_transport is not null)
         {
-            await _handler.StopAsync().ConfigureAwait(false);
+            await _transport.StopAsync().ConfigureAwait(false);
         }
 
         LocalHostLog.Stopped(_logger);
@@ -235,6 +254,18 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         }
 
         return AppSettings.Load(file, _options.Settings, _options.IncludeEnvironmentVariables ? Environment.GetEnvironmentVariables() : null);
+    }
+
+    private HostJson LoadHostJson()
+    {
+        try
+        {
+            return HostJson.Load(Path.Combine(Path.GetFullPath(_options.ScriptRoot), HostJson.FileName));
+        }
+        catch (FunctionAppConfigurationException ex)
+        {
+            throw new LocalHostConfigurationException(ex.Message, ex);
+        }
     }
 
     private FunctionAppLayout LoadApp(AppSettings settings)

@@ -96,7 +96,8 @@ internal sealed class HostPlan
                 case HttpTriggerBinding http:
                     var path = app.Host.Http.PathFor(http.EffectiveRoute(function.Name));
                     var httpOutput = function.Outputs.OfType<HttpOutputBinding>().FirstOrDefault();
-                    var forward = app.Host.CustomHandler.EnableForwardingHttpRequest && function.Bindings.Count == 2 && httpOutput is not null;
+                    // An isolated worker serves every HTTP function itself (the request is always forwarded).
+                    var forward = app.Host.CustomHandler is not { } handler || (handler.EnableForwardingHttpRequest && function.Bindings.Count == 2 && httpOutput is not null);
                     plan._http.Add(new HttpFunction(function.Name, http, path, forward, httpOutput?.Name, outputs));
                     LocalHostLog.FunctionLoaded(logger, function.Name, http.Type, path + (forward ? " (forwarded)" : string.Empty));
                     break;

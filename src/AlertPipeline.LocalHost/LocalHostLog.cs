@@ -39,23 +39,38 @@ internal static partial class LocalHostLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Handler ready: process {ProcessId} answered GET / after {ElapsedMs} ms")]
     public static partial void HandlerReady(ILogger logger, int processId, long elapsedMs);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Handler process {ProcessId} exited with code {ExitCode} after {UptimeSeconds:0.0} s; restarting in {DelayMs} ms")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "App process {ProcessId} exited with code {ExitCode} after {UptimeSeconds:0.0} s; restarting in {DelayMs} ms")]
     public static partial void HandlerExited(ILogger logger, int processId, int exitCode, double uptimeSeconds, long delayMs);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Handler restarted: process {ProcessId} (restart {Restart})")]
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "App process restarted: process {ProcessId} (restart {Restart})")]
     public static partial void HandlerRestarted(ILogger logger, int processId, int restart);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Handler restart failed: {Reason}")]
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "App process restart failed: {Reason}")]
     public static partial void HandlerRestartFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Restarting the handler (process {ProcessId}): {Reason}")]
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Restarting the app process {ProcessId}: {Reason}")]
     public static partial void HandlerRestartRequested(ILogger logger, int processId, string reason);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Handler: {Line}")]
     public static partial void HandlerOutput(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Handler stopped: process {ProcessId}")]
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "App process stopped: process {ProcessId}")]
     public static partial void HandlerStopped(ILogger logger, int processId);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "Worker started: process {ProcessId} ({WorkerPath}), connecting to {RpcAddress}")]
+    public static partial void WorkerStarted(ILogger logger, int processId, string workerPath, string rpcAddress);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Information, Message = "Worker ready: process {ProcessId} loaded {FunctionCount} functions (HTTP {HttpUri}) in {ElapsedMs} ms")]
+    public static partial void WorkerReady(ILogger logger, int processId, int functionCount, string httpUri, long elapsedMs);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Debug, Message = "Worker: {Line}")]
+    public static partial void WorkerOutput(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 223, Message = "{Category} ({InvocationId}): {Message}")]
+    public static partial void WorkerLog(ILogger logger, LogLevel level, string category, string invocationId, string message);
+
+    [LoggerMessage(EventId = 224, Level = LogLevel.Warning, Message = "Refused a gRPC stream that did not open with a known worker's StartStream ({FirstMessage}, worker id '{WorkerId}')")]
+    public static partial void WorkerStreamRefused(ILogger logger, string firstMessage, string workerId);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Function {FunctionName} ({InvocationId}) succeeded in {ElapsedMs} ms")]
     public static partial void InvocationSucceeded(ILogger logger, string functionName, string invocationId, long elapsedMs);

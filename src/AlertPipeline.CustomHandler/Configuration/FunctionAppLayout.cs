@@ -62,13 +62,26 @@ public sealed class FunctionAppLayout
         return new FunctionAppLayout(root, host, functions.Values.OrderBy(f => f.Name, StringComparer.Ordinal).ToArray());
     }
 
+    /// <summary>An app whose functions come from elsewhere than function.json folders (an isolated worker's metadata).</summary>
+    public static FunctionAppLayout Create(string scriptRoot, HostJson host, IEnumerable<FunctionDefinition> functions)
+    {
+        var byName = new Dictionary<string, FunctionDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var function in functions)
+        {
+            Add(byName, function);
+        }
+
+        return new FunctionAppLayout(Path.GetFullPath(scriptRoot), host, byName.Values.OrderBy(f => f.Name, StringComparer.Ordinal).ToArray());
+    }
+
     /// <summary>The function named <paramref name="name"/> (case-insensitive), or null.</summary>
     public FunctionDefinition? Find(string name) =>
         Functions.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The command line that starts this app's handler, as the host would run it.</summary>
     public HandlerStartInfo ResolveHandlerStartInfo(Func<string, string?> environment) =>
-        Host.CustomHandler.Description.ResolveStartInfo(ScriptRoot, environment);
+        (Host.CustomHandler ?? throw new FunctionAppConfigurationException(Host.SourcePath, "customHandler", "is required to start a custom handler."))
+        .Description.ResolveStartInfo(ScriptRoot, environment);
 
     private static void Add(Dictionary<string, FunctionDefinition> functions, FunctionDefinition function)
     {

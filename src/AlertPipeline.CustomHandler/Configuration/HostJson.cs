@@ -13,7 +13,8 @@ public sealed record HostJson
 
     public required string Version { get; init; }
 
-    public required CustomHandlerOptions CustomHandler { get; init; }
+    /// <summary>The <c>customHandler</c> section; null for an app on a language worker (the .NET isolated worker).</summary>
+    public CustomHandlerOptions? CustomHandler { get; init; }
 
     public ExtensionBundle? ExtensionBundle { get; init; }
 
@@ -55,15 +56,14 @@ public sealed record HostJson
             throw root.Error("version", $"must be \"2.0\", not \"{version}\".");
         }
 
-        var customHandler = root.Object("customHandler")
-            ?? throw root.Error("customHandler", "is required: a custom-handler app names its executable in customHandler.description.");
+        var customHandler = root.Object("customHandler");
         var extensions = root.Object("extensions");
         var bundle = root.Object("extensionBundle");
 
         return new HostJson
         {
             Version = version,
-            CustomHandler = CustomHandlerOptions.Read(customHandler),
+            CustomHandler = customHandler is { } section ? CustomHandlerOptions.Read(section) : null,
             ExtensionBundle = bundle is { } b
                 ? new ExtensionBundle(b.RequiredString("id", "in an extension bundle"), b.RequiredString("version", "in an extension bundle"))
                 : null,

@@ -1,26 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using AlertPipeline.CustomHandler;
+using AlertPipeline.LocalHost.Transport;
 
 namespace AlertPipeline.LocalHost.Handler;
-
-/// <summary>The result of one invocation: the handler's response, or why the invocation failed.</summary>
-internal sealed record InvocationOutcome
-{
-    public InvocationResponse? Response { get; init; }
-
-    /// <summary>Why it failed (safe to log: masked), or null on success.</summary>
-    public string? FailureReason { get; init; }
-
-    /// <summary>The host stopped waiting because it is shutting down (hard stop), not because the function failed.</summary>
-    public bool Abandoned { get; init; }
-
-    public bool Succeeded => Response is not null;
-
-    public static InvocationOutcome Success(InvocationResponse response) => new() { Response = response };
-
-    public static InvocationOutcome Failure(string reason) => new() { FailureReason = reason };
-}
 
 /// <summary>
 /// Invokes functions as the Functions host does: <c>POST http://127.0.0.1:{port}/{FunctionName}</c> with the JSON
@@ -77,7 +60,7 @@ internal sealed class HandlerClient : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new InvocationOutcome { FailureReason = "the host stopped before the handler was ready", Abandoned = true };
+            return InvocationOutcome.Abandon("the host stopped before the handler was ready");
         }
 
         LocalHostLog.Invoking(_logger, functionName, invocationId);
@@ -102,7 +85,7 @@ internal sealed class HandlerClient : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new InvocationOutcome { FailureReason = "the host stopped while the function ran", Abandoned = true };
+            return InvocationOutcome.Abandon("the host stopped while the function ran");
         }
         catch (OperationCanceledException)
         {
@@ -141,8 +124,17 @@ internal sealed class HandlerClient : IDisposable
         }
 
         LocalHostLog.InvocationSucceeded(_logger, functionName, invocationId, watch.ElapsedMilliseconds);
-        return InvocationOutcome.Success(parsed);
+        return InvocationOutcome.Success(new CustomHandlerOutputs(parsed));
     }
 
     public void Dispose() => Http.Dispose();
+}
+
+/// <summary>A custom handler's response as outputs: <see cref="InvocationResponse.GetOutputMessages"/> (the host's expansion).</summary>
+internal sealed class CustomHandlerOutputs(InvocationResponse response) : IInvocationOutputs
+{
+    public InvocationResponse Response => response;
+
+    public IReadOnlyList<ReadOnlyMemory<byte>> GetOutputMessages(string bindingName, bool binary) =>
+        [.. response.GetOutputMessages(bindingName, binary).Select(m => m.Body)];
 }

@@ -12,7 +12,8 @@ internal static class HandlerCommand
     /// </summary>
     public static HandlerStartInfo Resolve(FunctionAppLayout app, string? handlerOverride, Func<string, string?> environment)
     {
-        var description = app.Host.CustomHandler.Description;
+        var description = app.Host.CustomHandler?.Description
+                          ?? throw new LocalHostConfigurationException($"{app.Host.SourcePath}: customHandler is required to run a custom-handler app.");
         if (!string.IsNullOrWhiteSpace(handlerOverride))
         {
             var path = Path.GetFullPath(handlerOverride);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using AlertPipeline.CustomHandler;
-using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Queues;
+using AlertPipeline.LocalHost.Transport;
 using Microsoft.AspNetCore.Http;
 
 namespace AlertPipeline.LocalHost.Http;
@@ -17,7 +16,7 @@ namespace AlertPipeline.LocalHost.Http;
 internal sealed class AdminInvoker(
     IReadOnlyList<TimerPlan> timers,
     IReadOnlyDictionary<string, string> triggerTypes,
-    HandlerClient client,
+    IFunctionTransport transport,
     OutputWriter outputs,
     ILogger logger,
     CancellationToken hardStop)
@@ -49,11 +48,11 @@ internal sealed class AdminInvoker(
     {
         try
         {
-            var request = InvocationRequestBuilder.ForTimer(timer.Name, timer.Binding.Name, status: null, isPastDue: false);
-            var outcome = await client.InvokeAsync(timer.Name, request, hardStop).ConfigureAwait(false);
+            var trigger = new TimerTriggerInput(timer.Binding.Name, Status: null, IsPastDue: false);
+            var outcome = await transport.InvokeAsync(timer.Name, trigger, hardStop).ConfigureAwait(false);
             if (outcome.Succeeded)
             {
-                await outputs.WriteAsync(timer.Name, timer.Outputs, outcome.Response!, hardStop).ConfigureAwait(false);
+                await outputs.WriteAsync(timer.Name, timer.Outputs, outcome.Outputs!, hardStop).ConfigureAwait(false);
             }
             else if (!outcome.Abandoned)
             {

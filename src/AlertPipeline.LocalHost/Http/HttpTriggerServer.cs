@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using AlertPipeline.CustomHandler;
-using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Queues;
+using AlertPipeline.LocalHost.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +10,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Primitives;
 
 namespace AlertPipeline.LocalHost.Http;
 
@@ -22,21 +19,15 @@ namespace AlertPipeline.LocalHost.Http;
 /// </summary>
 internal sealed class HttpTriggerServer : IAsyncDisposable
 {
-    private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
-        "Transfer-Encoding", "Upgrade", "Host",
-    };
-
     private readonly WebApplication _app;
-    private readonly HandlerClient _client;
+    private readonly IFunctionTransport _transport;
     private readonly OutputWriter _outputs;
     private readonly ILogger _logger;
 
-    private HttpTriggerServer(WebApplication app, HandlerClient client, OutputWriter outputs, ILogger logger)
+    private HttpTriggerServer(WebApplication app, IFunctionTransport transport, OutputWriter outputs, ILogger logger)
     {
         _app = app;
-        _client = client;
+        _transport = transport;
         _outputs = outputs;
         _logger = logger;
     }
@@ -49,7 +40,7 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
         string contentRoot,
         IReadOnlyList<HttpFunction> functions,
         AdminInvoker admin,
-        HandlerClient client,
+        IFunctionTransport transport,
         OutputWriter outputs,
         ILogger logger,
         CancellationToken cancellationToken)
@@ -63,7 +54,7 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 100 * 1024 * 1024; // the Functions host's limit
         });
         var app = builder.Build();
-        var server = new HttpTriggerServer(app, client, outputs, logger);
+        var server = new HttpTriggerServer(app, transport, outputs, logger);
         foreach (var function in functions)
         {
             var methods = function.Trigger.Methods.Select(m => m.ToUpperInvariant()).ToArray();
@@ -137,16 +128,11 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            await _client.Process.WaitUntilReadyAsync(context.RequestAborted).ConfigureAwait(false);
-            if (function.Forward)
-            {
-                await ForwardAsync(context).ConfigureAwait(false);
-            }
-            else
-            {
-                await InvokeWrappedAsync(function, context).ConfigureAwait(false);
-            }
-
+            await _transport.WaitUntilReadyAsync(context.RequestAborted).ConfigureAwait(false);
+            await _transport.HandleHttpAsync(
+                function,
+                context,
+                outputs => _outputs.WriteAsync(function.Name, function.QueueOutputs, outputs, context.RequestAborted)).ConfigureAwait(false);
             LocalHostLog.HttpHandled(_logger, function.Name, context.Request.Method, context.Request.Path, context.Response.StatusCode, watch.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -155,150 +141,11 @@ internal sealed class HttpTriggerServer : IAsyncDisposable
         }
         catch (HttpRequestException ex)
         {
-            LocalHostLog.HttpFailed(_logger, function.Name, context.Request.Method, context.Request.Path, $"the handler could not be reached ({ex.HttpRequestError})");
+            LocalHostLog.HttpFailed(_logger, function.Name, context.Request.Method, context.Request.Path, $"the app could not be reached ({ex.HttpRequestError})");
             if (!context.Response.HasStarted)
             {
                 context.Response.StatusCode = StatusCodes.Status502BadGateway;
             }
-        }
-    }
-
-    /// <summary>The original request to the handler on the same path and query; its response back as is.</summary>
-    private async Task ForwardAsync(HttpContext context)
-    {
-        var request = context.Request;
-        var target = new Uri(_client.Process.BaseAddress, request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent());
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            message.Content = new StreamContent(request.Body);
-        }
-
-        foreach (var (name, values) in request.Headers)
-        {
-            if (HopByHopHeaders.Contains(name))
-            {
-                continue;
-            }
-
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-            {
-                message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-            }
-        }
-
-        message.Headers.TryAddWithoutValidation(CustomHandlerJson.InvocationIdHeader, Guid.NewGuid().ToString());
-        using var response = await _client.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-        {
-            if (!HopByHopHeaders.Contains(name))
-            {
-                context.Response.Headers[name] = new StringValues(values.ToArray());
-            }
-        }
-
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>Without forwarding: <c>Data.req</c> = {Url, Method, Query, Headers, Params, Body}; the response from <c>Outputs.res</c>.</summary>
-    private async Task InvokeWrappedAsync(HttpFunction function, HttpContext context)
-    {
-        var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-
-        var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase);
-        var routeValues = context.GetRouteData().Values.ToDictionary(v => v.Key, v => v.Value?.ToString());
-        var req = new Dictionary<string, object?>
-        {
-            ["Url"] = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
-            ["Method"] = request.Method,
-            ["Query"] = query,
-            ["Headers"] = headers,
-            ["Params"] = routeValues,
-            ["Identities"] = Array.Empty<object>(),
-            ["Body"] = body,
-        };
-        var invocation = new InvocationRequest
-        {
-            Data = new Dictionary<string, JsonElement> { [function.Trigger.Name] = JsonSerializer.SerializeToElement(req) },
-            Metadata = new Dictionary<string, JsonElement>
-            {
-                ["Query"] = JsonSerializer.SerializeToElement(query),
-                ["Headers"] = JsonSerializer.SerializeToElement(headers),
-                ["sys"] = JsonSerializer.SerializeToElement(new Dictionary<string, string>
-                {
-                    ["MethodName"] = function.Name,
-                    ["UtcNow"] = DateTimeOffset.UtcNow.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["RandGuid"] = Guid.NewGuid().ToString(),
-                }),
-            },
-        };
-
-        var outcome = await _client.InvokeAsync(function.Name, invocation, context.RequestAborted).ConfigureAwait(false);
-        if (!outcome.Succeeded)
-        {
-            LocalHostLog.HttpFailed(_logger, function.Name, request.Method, request.Path, outcome.FailureReason ?? "failed");
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
-        }
-
-        await _outputs.WriteAsync(function.Name, function.QueueOutputs, outcome.Response!, context.RequestAborted).ConfigureAwait(false);
-        await WriteWrappedResponseAsync(function, outcome.Response!, context).ConfigureAwait(false);
-    }
-
-    private static async Task WriteWrappedResponseAsync(HttpFunction function, InvocationResponse response, HttpContext context)
-    {
-        JsonElement? res = function.HttpOutputName switch
-        {
-            null => null,
-            "$return" => response.ReturnValue,
-            var name => response.Outputs.TryGetValue(name, out var value) ? value : null,
-        };
-        if (res is { ValueKind: JsonValueKind.String } text && text.GetString() is { } json && json.TrimStart().StartsWith('{'))
-        {
-            res = JsonSerializer.Deserialize<JsonElement>(json);
-        }
-
-        if (res is not { ValueKind: JsonValueKind.Object } output)
-        {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
-        var status = StatusCodes.Status200OK;
-        JsonElement? bodyElement = null;
-        foreach (var property in output.EnumerateObject())
-        {
-            if (property.Name.Equals("statusCode", StringComparison.OrdinalIgnoreCase) || property.Name.Equals("status", StringComparison.OrdinalIgnoreCase))
-            {
-                status = property.Value.ValueKind == JsonValueKind.Number
-                    ? property.Value.GetInt32()
-                    : int.TryParse(property.Value.GetString(), out var parsed) ? parsed : status;
-            }
-            else if (property.Name.Equals("headers", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var header in property.Value.EnumerateObject())
-                {
-                    context.Response.Headers[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString() : header.Value.GetRawText();
-                }
-            }
-            else if (property.Name.Equals("body", StringComparison.OrdinalIgnoreCase))
-            {
-                bodyElement = property.Value;
-            }
-        }
-
-        context.Response.StatusCode = status;
-        if (bodyElement is { } b && b.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
-        {
-            var bytes = b.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetBytes(b.GetString()!) : Encoding.UTF8.GetBytes(b.GetRawText());
-            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
-using AlertPipeline.CustomHandler;
 using AlertPipeline.Infrastructure.Storage.Queues;
+using AlertPipeline.LocalHost.Transport;
 using Azure;
 
 namespace AlertPipeline.LocalHost.Queues;
@@ -12,16 +12,15 @@ namespace AlertPipeline.LocalHost.Queues;
 internal sealed record OutputTarget(string BindingName, string BindingType, QueueClient Queue, bool Binary, bool Base64);
 
 /// <summary>
-/// Writes a successful invocation's outputs as the Functions host does (see <see cref="OutputMessages.Expand"/>): an array
-/// becomes one message per element, an object its JSON text, a string its text unless it is valid base64 (then the
-/// decoded bytes, the host's quirk), null nothing. Queues are created on first write. Listeners of this host on a queue
+/// Writes a successful invocation's outputs as the Functions host does (the transport expands each value: see
+/// <see cref="IInvocationOutputs"/>): an array becomes one message per element, null nothing. Queues are created on first write. Listeners of this host on a queue
 /// written to are woken.
 /// </summary>
 internal sealed class OutputWriter(QueueConnections connections, ILogger logger)
 {
     private const int MaxParallelSends = 16;
 
-    public async Task WriteAsync(string functionName, IReadOnlyList<OutputTarget> targets, InvocationResponse response, CancellationToken cancellationToken)
+    public async Task WriteAsync(string functionName, IReadOnlyList<OutputTarget> targets, IInvocationOutputs response, CancellationToken cancellationToken)
     {
         foreach (var target in targets)
         {
@@ -53,9 +52,9 @@ internal sealed class OutputWriter(QueueConnections connections, ILogger logger)
     public static string ToWireText(ReadOnlySpan<byte> body, bool base64) =>
         base64 ? Convert.ToBase64String(body) : Encoding.UTF8.GetString(body);
 
-    private async Task SendAsync(OutputTarget target, OutputMessage message, CancellationToken cancellationToken)
+    private async Task SendAsync(OutputTarget target, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        var wire = ToWireText(message.Body.Span, target.Base64);
+        var wire = ToWireText(message.Span, target.Base64);
         try
         {
             await target.Queue.SendMessageAsync(wire, cancellationToken: cancellationToken).ConfigureAwait(false);

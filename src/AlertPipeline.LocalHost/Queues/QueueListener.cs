@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using AlertPipeline.CustomHandler;
 using AlertPipeline.Infrastructure.Storage.Queues;
-using AlertPipeline.LocalHost.Handler;
+using AlertPipeline.LocalHost.Transport;
 using Azure;
 
 namespace AlertPipeline.LocalHost.Queues;
@@ -16,7 +15,7 @@ namespace AlertPipeline.LocalHost.Queues;
 internal sealed class QueueListener
 {
     private readonly ListenerSettings _settings;
-    private readonly HandlerClient _client;
+    private readonly IFunctionTransport _transport;
     private readonly OutputWriter _outputs;
     private readonly QueueConnections _connections;
     private readonly ILogger _logger;
@@ -28,10 +27,10 @@ internal sealed class QueueListener
     private int _inFlight;
     private long _sequence;
 
-    public QueueListener(ListenerSettings settings, HandlerClient client, OutputWriter outputs, QueueConnections connections, ILogger logger)
+    public QueueListener(ListenerSettings settings, IFunctionTransport transport, OutputWriter outputs, QueueConnections connections, ILogger logger)
     {
         _settings = settings;
-        _client = client;
+        _transport = transport;
         _outputs = outputs;
         _connections = connections;
         _logger = logger;
@@ -75,7 +74,7 @@ internal sealed class QueueListener
             var enqueued = _enqueued.WaitTask;
             try
             {
-                await _client.Process.WaitUntilReadyAsync(_stopFetching).ConfigureAwait(false);
+                await _transport.WaitUntilReadyAsync(_stopFetching).ConfigureAwait(false);
                 int count;
                 while (true)
                 {
@@ -158,7 +157,7 @@ internal sealed class QueueListener
             var renewal = new LeaseRenewal(this, lease);
             await using (renewal.ConfigureAwait(false))
             {
-                result = await _client.InvokeAsync(_settings.FunctionName, BuildRequest(message, body), _hardStop).ConfigureAwait(false);
+                result = await _transport.InvokeAsync(_settings.FunctionName, BuildTrigger(message, body), _hardStop).ConfigureAwait(false);
                 if (result.Succeeded)
                 {
                     result = await WriteOutputsAsync(result).ConfigureAwait(false);
@@ -208,12 +207,12 @@ internal sealed class QueueListener
     {
         try
         {
-            await _outputs.WriteAsync(_settings.FunctionName, _settings.Outputs, result.Response!, _hardStop).ConfigureAwait(false);
+            await _outputs.WriteAsync(_settings.FunctionName, _settings.Outputs, result.Outputs!, _hardStop).ConfigureAwait(false);
             return result;
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
-            return new InvocationOutcome { FailureReason = "the host stopped while writing outputs", Abandoned = true };
+            return InvocationOutcome.Abandon("the host stopped while writing outputs");
         }
         catch (RequestFailedException ex)
         {
@@ -225,41 +224,29 @@ internal sealed class QueueListener
         }
     }
 
-    private InvocationRequest BuildRequest(QueueMessage message, byte[] body)
+    private TriggerInput BuildTrigger(QueueMessage message, byte[] body)
     {
         if (_settings.Kind == TriggerKind.StorageQueue)
         {
-            return InvocationRequestBuilder.ForQueueMessage(
-                _settings.FunctionName,
+            return new QueueTriggerInput(
                 _settings.BindingName,
-                new QueueTriggerMessage
-                {
-                    Id = message.MessageId,
-                    Body = body,
-                    DequeueCount = message.DequeueCount,
-                    InsertionTime = message.InsertionTime,
-                    ExpirationTime = message.ExpirationTime,
-                    NextVisibleTime = message.NextVisibleOn,
-                    PopReceipt = message.PopReceipt,
-                },
+                new QueueMessageInfo(
+                    message.MessageId, body, message.DequeueCount, message.InsertionTime, message.ExpirationTime, message.NextVisibleOn, message.PopReceipt),
                 _settings.Binary);
         }
 
         // A monotonic stand-in for the Service Bus sequence number: insertion time, then arrival order on this host.
         var sequence = (message.InsertionTime.ToUnixTimeMilliseconds() * 1000) + (Interlocked.Increment(ref _sequence) % 1000);
-        return InvocationRequestBuilder.ForServiceBusMessage(
-            _settings.FunctionName,
+        return new ServiceBusTriggerInput(
             _settings.BindingName,
-            new ServiceBusTriggerMessage
-            {
-                MessageId = message.MessageId,
-                Body = body,
-                DeliveryCount = (int)Math.Min(message.DequeueCount, int.MaxValue),
-                SequenceNumber = sequence,
-                EnqueuedTime = message.InsertionTime,
-                ExpiresAt = message.ExpirationTime,
-                LockToken = Guid.NewGuid().ToString(),
-            },
+            new ServiceBusMessageInfo(
+                message.MessageId,
+                body,
+                (int)Math.Min(message.DequeueCount, int.MaxValue),
+                sequence,
+                message.InsertionTime,
+                message.ExpirationTime,
+                Guid.NewGuid().ToString()),
             _settings.Binary);
     }
 

@@ -1,6 +1,5 @@
-using AlertPipeline.CustomHandler;
-using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Queues;
+using AlertPipeline.LocalHost.Transport;
 
 namespace AlertPipeline.LocalHost.Timers;
 
@@ -16,7 +15,7 @@ internal sealed class TimerRunner
     private readonly string _bindingName;
     private readonly bool _runOnStartup;
     private readonly TimerSchedule _schedule;
-    private readonly HandlerClient _client;
+    private readonly IFunctionTransport _transport;
     private readonly OutputWriter _outputs;
     private readonly IReadOnlyList<OutputTarget> _targets;
     private readonly TimeProvider _time;
@@ -30,7 +29,7 @@ internal sealed class TimerRunner
         string bindingName,
         bool runOnStartup,
         TimerSchedule schedule,
-        HandlerClient client,
+        IFunctionTransport transport,
         OutputWriter outputs,
         IReadOnlyList<OutputTarget> targets,
         TimeProvider time,
@@ -40,7 +39,7 @@ internal sealed class TimerRunner
         _bindingName = bindingName;
         _runOnStartup = runOnStartup;
         _schedule = schedule;
-        _client = client;
+        _transport = transport;
         _outputs = outputs;
         _targets = targets;
         _time = time;
@@ -93,14 +92,13 @@ internal sealed class TimerRunner
     private async Task InvokeAsync(DateTimeOffset next, DateTimeOffset fired, CancellationToken hardStop)
     {
         LocalHostLog.TimerFired(_logger, _functionName, fired);
-        var status = new TimerScheduleStatus { Last = _last, Next = next, LastUpdated = _lastUpdated };
-        var request = InvocationRequestBuilder.ForTimer(_functionName, _bindingName, status, isPastDue: false);
-        var outcome = await _client.InvokeAsync(_functionName, request, hardStop).ConfigureAwait(false);
+        var trigger = new TimerTriggerInput(_bindingName, new TimerStatus(_last, next, _lastUpdated), IsPastDue: false);
+        var outcome = await _transport.InvokeAsync(_functionName, trigger, hardStop).ConfigureAwait(false);
         if (outcome.Succeeded)
         {
             try
             {
-                await _outputs.WriteAsync(_functionName, _targets, outcome.Response!, hardStop).ConfigureAwait(false);
+                await _outputs.WriteAsync(_functionName, _targets, outcome.Outputs!, hardStop).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

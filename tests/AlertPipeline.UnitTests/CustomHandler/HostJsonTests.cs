@@ -25,7 +25,7 @@ public sealed class HostJsonTests
         host.ServiceBus.AutoCompleteMessages.Should().BeTrue();
         host.ServiceBus.MaxDeliveryCount.Should().Be(10);
         host.Http.RoutePrefix.Should().Be("api");
-        host.CustomHandler.EnableForwardingHttpRequest.Should().BeFalse();
+        host.CustomHandler!.EnableForwardingHttpRequest.Should().BeFalse();
         host.ExtensionBundle.Should().BeNull();
     }
 
@@ -51,8 +51,8 @@ public sealed class HostJsonTests
             """);
 
         host.FunctionTimeout.Should().Be(TimeSpan.FromMinutes(10));
-        host.CustomHandler.EnableForwardingHttpRequest.Should().BeTrue();
-        host.CustomHandler.Description.Arguments.Should().Equal("--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%");
+        host.CustomHandler!.EnableForwardingHttpRequest.Should().BeTrue();
+        host.CustomHandler!.Description.Arguments.Should().Equal("--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%");
         host.ExtensionBundle.Should().Be(new ExtensionBundle("Microsoft.Azure.Functions.ExtensionBundle", "[4.*, 5.0.0)"));
         host.Queues.Should().BeEquivalentTo(new QueuesOptions
         {
@@ -86,10 +86,18 @@ public sealed class HostJsonTests
             .Which.FilePath.Should().Be("app/host.json");
     }
 
+    [Fact]
+    public void Parse_WithoutCustomHandler_IsAnIsolatedWorkerHostJson()
+    {
+        var host = HostJson.Parse("""{"version":"2.0","extensions":{"queues":{"batchSize":4}}}""");
+
+        host.CustomHandler.Should().BeNull();
+        host.Queues.BatchSize.Should().Be(4);
+    }
+
     [Theory]
     [InlineData("""{"customHandler":{"description":{"defaultExecutablePath":"x"}}}""", "host.json: version: is required (\"2.0\").")]
     [InlineData("""{"version":"1.0","customHandler":{"description":{"defaultExecutablePath":"x"}}}""", "host.json: version: must be \"2.0\", not \"1.0\".")]
-    [InlineData("""{"version":"2.0"}""", "host.json: customHandler: is required*")]
     [InlineData("""{"version":"2.0","customHandler":{"description":{}}}""", "host.json: customHandler.description.defaultExecutablePath: is required*")]
     [InlineData("""{"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"x","arguments":"--urls"}}}""", "host.json: customHandler.description.arguments: must be an array of strings, not a string.")]
     [InlineData("""{"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"x"}},"extensions":{"serviceBus":{"maxConcurrentCalls":0}}}""", "host.json: extensions.serviceBus.maxConcurrentCalls: must be between 1 and*")]
@@ -122,7 +130,7 @@ public sealed class HostJsonTests
                   "arguments":["--urls","http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%","%UNKNOWN%"]}}}
                 """);
 
-            var start = host.CustomHandler.Description.ResolveStartInfo(root, name => name == "FUNCTIONS_CUSTOMHANDLER_PORT" ? "7071" : null);
+            var start = host.CustomHandler!.Description.ResolveStartInfo(root, name => name == "FUNCTIONS_CUSTOMHANDLER_PORT" ? "7071" : null);
 
             start.FileName.Should().Be(Path.Combine(root, "handler", "app"));
             start.Arguments.Should().Equal("--urls", "http://127.0.0.1:7071", "%UNKNOWN%");
@@ -143,7 +151,7 @@ public sealed class HostJsonTests
             """);
 
         var root = Path.GetFullPath("/srv/app");
-        var start = host.CustomHandler.Description.ResolveStartInfo(root, name => name == "P" ? "1234" : null);
+        var start = host.CustomHandler!.Description.ResolveStartInfo(root, name => name == "P" ? "1234" : null);
 
         start.FileName.Should().Be("dotnet");
         start.Arguments.Should().Equal("--roll-forward", "Major", Path.Combine(root, "bin", "app.dll"), "--urls", "http://127.0.0.1:1234");
