@@ -35,6 +35,8 @@ account=devstoreaccount1
 key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/$account;QueueEndpoint=http://127.0.0.1:$queue_port/$account;TableEndpoint=http://127.0.0.1:$table_port/$account;"
 export ServiceBusConnection="$AzureWebJobsStorage"
+export ScheduleTick__Schedule="${ScheduleTick__Schedule:-0 */1 * * * *}"   # ScheduleTick's timer (local.settings.json.template)
 
+# The built app folder (worker.config.json, functions.metadata, host.json, the worker) runs unmodified under the local host.
 dotnet src/AlertPipeline.LocalHost/bin/Release/net10.0/AlertPipeline.LocalHost.dll demo --script-root . \
-  --handler src/AlertPipeline.Functions/bin/Release/net10.0/AlertPipeline.Functions.dll "$@"
+  --app src/AlertPipeline.Functions/bin/Release/net10.0 "$@"
