@@ -11,7 +11,20 @@ builder.UseMiddleware<FailureRedactionMiddleware>();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+// Opt-in for local runs and the end-to-end log scan: the worker's own log lines on its console too, as written (the host
+// receives them over gRPC either way; in Azure this would only duplicate them, so it stays off there).
+if (builder.Configuration[ConsoleLogSetting] == "1")
+{
+    builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+}
+
 builder.Services.AddAlertPipeline(builder.Configuration);
 builder.Services.AddHostedService<ParentHostWatch>();
 
 builder.Build().Run();
+
+internal static partial class Program
+{
+    public const string ConsoleLogSetting = "ALERTPIPELINE_CONSOLE_LOG";
+}

@@ -29,6 +29,7 @@ public sealed partial class LogScanTests(ITestOutputHelper output)
         }
 
         world.UseWorkerExecutable(wrapper); // the worker unmodified, its console output copied before the host reads it
+        world.Settings["ALERTPIPELINE_CONSOLE_LOG"] = "1";  // the worker writes its log lines to its console as well
         await world.StartHostAsync();
 
         var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign, "\"sms\", \"email\"");
