@@ -13,21 +13,24 @@ namespace AlertPipeline.Benchmarks.LocalHost;
 /// <summary>
 /// What the local host costs over the storage floor: on one fresh Azurite, the raw rate of receive + delete with the
 /// host's own concurrency (batchSize, fetch again at newBatchThreshold) against the rate of NoOp invocations through the
-/// local host (receive, invocation request, POST to the handler, response, delete) on the same number of messages.
+/// local host on the same number of messages: <c>grpc</c> drives the unmodified isolated worker
+/// (tests/AlertPipeline.TestWorker: receive, InvocationRequest over the gRPC stream, InvocationResponse, delete) and
+/// <c>handler</c> the custom handler (tests/AlertPipeline.TestHandler: receive, POST to the handler, response, delete).
 /// Both use the same lease (default 30 s, so messages whose receive was lost in an Azurite stall come back soon).
 /// Azurite's queue GC (every minute) stalls it for a long time once it holds thousands of (deleted) messages, hitting
 /// whichever phase runs second; the harness reports rates with and without those stalls, and <c>--azurite-per-phase</c>
 /// gives each phase its own fresh Azurite for a fair wall-clock comparison.
 /// Usage: <c>localhost-overhead [--messages 5000] [--batch-size 32] [--threshold N] [--lease-seconds 30] [--rounds 2]
-/// [--azurite-per-phase] [--only raw|host] [--log Warning]</c>.
+/// [--azurite-per-phase] [--only raw|grpc|handler] [--log Warning]</c>.
 /// </summary>
 public sealed class LocalHostOverheadHarness : IHarness
 {
     /// <summary>A pause between two completions longer than this is counted as an Azurite stall.</summary>
     private static readonly TimeSpan StallThreshold = TimeSpan.FromSeconds(1);
 
-    private static readonly string[] RawFirst = ["raw", "host"];
-    private static readonly string[] HostFirst = ["host", "raw"];
+    private static readonly string[] RawFirst = ["raw", "grpc", "handler"];
+    private static readonly string[] HostFirst = ["grpc", "handler", "raw"];
+    private static readonly string[] HostModes = ["grpc", "handler"];
 
     public string Name => "localhost-overhead";
 
@@ -42,11 +45,13 @@ public sealed class LocalHostOverheadHarness : IHarness
         var lease = TimeSpan.FromSeconds(IntOption(args, "--lease-seconds", 30));
         var azuritePerPhase = args.Contains("--azurite-per-phase");
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(logLevel).AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; }));
-        var handlerDll = FindTestHandler();
+        var handlerDll = FindBuilt("AlertPipeline.TestHandler", "AlertPipeline.TestHandler.dll");
+        var workerDll = FindBuilt("AlertPipeline.TestWorker", "AlertPipeline.TestWorker.dll");
 
         Console.WriteLine($"localhost-overhead: {messages} messages, batchSize {batchSize}, newBatchThreshold {threshold}, lease {lease.TotalSeconds:0} s, {rounds} rounds, {Environment.ProcessorCount} cores, {(azuritePerPhase ? "a fresh Azurite per phase" : "one fresh Azurite")}");
         var azurite = await AzuriteFixture.StartAsync();
         var scriptRoot = CreateScriptRoot(handlerDll, batchSize, threshold);
+        var workerRoot = CreateWorkerRoot(workerDll, batchSize, threshold);
         try
         {
             var results = new List<(string Mode, int Round, Timing Timing)>();
@@ -61,12 +66,15 @@ public sealed class LocalHostOverheadHarness : IHarness
                         azurite = await AzuriteFixture.StartAsync();
                     }
 
-                    var timing = mode == "raw"
-                        ? await RunRawAsync(azurite, messages, batchSize, threshold, lease)
-                        : await RunHostAsync(azurite, scriptRoot, messages, lease, loggerFactory);
+                    var timing = mode switch
+                    {
+                        "raw" => await RunRawAsync(azurite, messages, batchSize, threshold, lease),
+                        "grpc" => await RunHostAsync(azurite, workerRoot, messages, lease, loggerFactory),
+                        _ => await RunHostAsync(azurite, scriptRoot, messages, lease, loggerFactory),
+                    };
                     results.Add((mode, round, timing));
                     Console.WriteLine(
-                        $"  round {round}: {mode,-4} {messages / timing.Seconds,6:N0} msg/s over {timing.Seconds:N1} s; " +
+                        $"  round {round}: {mode,-7} {messages / timing.Seconds,6:N0} msg/s over {timing.Seconds:N1} s; " +
                         $"{messages / timing.ActiveSeconds,6:N0} msg/s without Azurite stalls ({timing.Stalled:N1} s stalled, longest gap {timing.LongestGap:N1} s)");
                 }
             }
@@ -77,23 +85,34 @@ public sealed class LocalHostOverheadHarness : IHarness
             foreach (var (mode, round, timing) in results)
             {
                 Console.WriteLine(
-                    $"| {(mode == "raw" ? "raw receive(" + batchSize + ")+delete" : "local host, NoOp")} | {round} | {timing.Seconds:N1} | {messages / timing.Seconds:N0} | {timing.Stalled:N1} | {messages / timing.ActiveSeconds:N0} | {timing.CpuMsPerMessage:N2} |");
+                    $"| {Label(mode, batchSize)} | {round} | {timing.Seconds:N1} | {messages / timing.Seconds:N0} | {timing.Stalled:N1} | {messages / timing.ActiveSeconds:N0} | {timing.CpuMsPerMessage:N2} |");
             }
 
             double Best(string mode, Func<Timing, double> seconds) =>
                 results.Where(r => r.Mode == mode).Select(r => messages / seconds(r.Timing)).DefaultIfEmpty(double.NaN).Max();
-            var (raw, host) = (Best("raw", t => t.Seconds), Best("host", t => t.Seconds));
-            var (rawActive, hostActive) = (Best("raw", t => t.ActiveSeconds), Best("host", t => t.ActiveSeconds));
+            var (raw, rawActive) = (Best("raw", t => t.Seconds), Best("raw", t => t.ActiveSeconds));
             Console.WriteLine();
-            Console.WriteLine($"best raw {raw:N0} msg/s, best through the local host {host:N0} msg/s: overhead {(raw - host) / raw * 100:N1} %");
-            Console.WriteLine($"without Azurite stalls: raw {rawActive:N0} msg/s, local host {hostActive:N0} msg/s: overhead {(rawActive - hostActive) / rawActive * 100:N1} % (target ≤ 10 %)");
+            foreach (var mode in HostModes.Where(m => only is null || m == only))
+            {
+                var (host, hostActive) = (Best(mode, t => t.Seconds), Best(mode, t => t.ActiveSeconds));
+                Console.WriteLine($"{Label(mode, batchSize)}: best raw {raw:N0} msg/s, best through the local host {host:N0} msg/s: overhead {(raw - host) / raw * 100:N1} %");
+                Console.WriteLine($"{Label(mode, batchSize)}: without Azurite stalls: raw {rawActive:N0} msg/s, local host {hostActive:N0} msg/s: overhead {(rawActive - hostActive) / rawActive * 100:N1} % (target ≤ 10 %)");
+            }
         }
         finally
         {
             azurite.Stop();
             Directory.Delete(scriptRoot, recursive: true);
+            Directory.Delete(workerRoot, recursive: true);
         }
     }
+
+    private static string Label(string mode, int batchSize) => mode switch
+    {
+        "raw" => $"raw receive({batchSize})+delete",
+        "grpc" => "local host, isolated worker over gRPC, NoOp",
+        _ => "local host, custom handler, NoOp",
+    };
 
     /// <summary>Receive + delete only, with the local host's fetch rule; seconds from the first to the last delete.</summary>
     private static async Task<Timing> RunRawAsync(AzuriteFixture azurite, int messages, int batchSize, int threshold, TimeSpan lease)
@@ -159,7 +178,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         return gaps.Timing with { CpuMsPerMessage = cpuMs / messages };
     }
 
-    /// <summary>The local host on the NoOp function; seconds from the first to the last completed message (handler start-up excluded).</summary>
+    /// <summary>The local host on the NoOp function; seconds from the first to the last completed message (app start-up excluded).</summary>
     private static async Task<Timing> RunHostAsync(AzuriteFixture azurite, string scriptRoot, int messages, TimeSpan lease, ILoggerFactory loggerFactory)
     {
         var prefix = AzuriteFixture.UniqueName("bench");
@@ -206,6 +225,11 @@ public sealed class LocalHostOverheadHarness : IHarness
         options.Settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         options.Settings["TestQueuePrefix"] = prefix;
         options.Settings["Logging__LogLevel__Default"] = "Warning";
+        options.Settings["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        foreach (var other in WorkerFunctionsButNoOp)
+        {
+            options.Settings[$"AzureWebJobs.{other}.Disabled"] = "true"; // the test worker's other functions stay idle
+        }
         await using (var host = new FunctionsLocalHost(options))
         {
             await host.StartAsync();
@@ -284,18 +308,50 @@ public sealed class LocalHostOverheadHarness : IHarness
         return root;
     }
 
-    private static string FindTestHandler()
+    private static readonly string[] WorkerFunctionsButNoOp = ["Record", "MultiOutput", "FanOutArray", "FailTimes", "CrashOnce", "Slow", "LogLines", "Tick", "Echo"];
+
+    /// <summary>A copy of the built test worker with a host.json carrying the benchmark's queue settings.</summary>
+    private static string CreateWorkerRoot(string workerDll, int batchSize, int threshold)
+    {
+        var root = Directory.CreateTempSubdirectory("localhost-bench-worker").FullName;
+        var built = Path.GetDirectoryName(workerDll)!;
+        foreach (var file in Directory.EnumerateFiles(built, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(built, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var host = new JsonObject
+        {
+            ["version"] = "2.0",
+            ["extensions"] = new JsonObject
+            {
+                ["queues"] = new JsonObject
+                {
+                    ["batchSize"] = batchSize,
+                    ["newBatchThreshold"] = threshold,
+                    ["maxPollingInterval"] = "00:00:02",
+                    ["maxDequeueCount"] = 5,
+                },
+            },
+        };
+        File.WriteAllText(Path.Combine(root, "host.json"), host.ToJsonString());
+        return root;
+    }
+
+    private static string FindBuilt(string project, string dllName)
     {
         foreach (var configuration in new[] { "Release", "Debug" })
         {
-            var dll = RepositoryPaths.Combine("tests", "AlertPipeline.TestHandler", "bin", configuration, "net10.0", "AlertPipeline.TestHandler.dll");
+            var dll = RepositoryPaths.Combine("tests", project, "bin", configuration, "net10.0", dllName);
             if (File.Exists(dll))
             {
                 return dll;
             }
         }
 
-        throw new InvalidOperationException("The test handler is not built: run 'dotnet build tests/AlertPipeline.TestHandler -c Release' first.");
+        throw new InvalidOperationException($"tests/{project} is not built: run 'dotnet build tests/{project} -c Release' first.");
     }
 
     /// <summary>

@@ -156,10 +156,13 @@ internal static class InvocationRequests
 
         try
         {
+            // Binding data is case-insensitive (the worker builds a case-insensitive dictionary from it): a property
+            // named like an existing entry ("id" and "Id") is left out, as is a second one differing only in case.
+            var taken = new HashSet<string>(metadata.Keys, StringComparer.OrdinalIgnoreCase);
             using var document = JsonDocument.Parse(text);
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Null || metadata.ContainsKey(property.Name))
+                if (property.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Null || !taken.Add(property.Name))
                 {
                     continue;
                 }
