@@ -101,6 +101,7 @@ var tables = [
   'RejectedEvents'
   'RecipientIndex'
   'DeferredDispatches'
+  'CampaignMembers'
   'ApiKeys'
   'Audit'
   'Schedules'

@@ -97,6 +97,27 @@ public sealed class ApiClient
     public Task UnsubscribeAsync(string union, string campaign, string? branch, CancellationToken cancellationToken = default) =>
         SendNoContentAsync(HttpMethod.Delete, SubscriptionPath(union, campaign, branch), null, cancellationToken);
 
+    // Campaign membership (union-admin): the owner admits, the joining union asks.
+    public Task<ItemsPage<MemberItem>> ListMembersAsync(string union, string campaign, CancellationToken cancellationToken = default) =>
+        GetAsync<ItemsPage<MemberItem>>(Path("unions", union, "campaigns", campaign, "members"), cancellationToken);
+
+    /// <summary>The owner invites <paramref name="member"/>, or approves its request.</summary>
+    public Task<MemberItem> AdmitAsync(string union, string campaign, string member, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<MemberItem>(HttpMethod.Put, Path("unions", union, "campaigns", campaign, "members", member), null, cancellationToken);
+
+    public Task RemoveMemberAsync(string union, string campaign, string member, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(HttpMethod.Delete, Path("unions", union, "campaigns", campaign, "members", member), null, cancellationToken);
+
+    /// <summary>The union asks to join, or accepts the owner's invitation.</summary>
+    public Task<MemberItem> JoinAsync(string union, string campaign, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<MemberItem>(HttpMethod.Put, Path("unions", union, "campaigns", campaign, "membership"), null, cancellationToken);
+
+    public Task LeaveAsync(string union, string campaign, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(HttpMethod.Delete, Path("unions", union, "campaigns", campaign, "membership"), null, cancellationToken);
+
+    public Task SetOpenAsync(string union, string campaign, bool open, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(open ? HttpMethod.Put : HttpMethod.Delete, Path("unions", union, "campaigns", campaign, "open"), null, cancellationToken);
+
     // Bootstrap admin (the admin secret as the key): unions and campaigns.
     public Task<UnionItem> AddUnionAsync(string unionId, string name, CancellationToken cancellationToken = default) =>
         SendJsonAsync<UnionItem>(HttpMethod.Post, "unions", new { unionId, name }, cancellationToken);

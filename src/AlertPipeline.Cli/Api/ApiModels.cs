@@ -21,12 +21,18 @@ public sealed record CreatedKey(string KeyId, string Key, string UnionId, string
     public override string ToString() => $"CreatedKey {{ KeyId = {KeyId}, UnionId = {UnionId}, Role = {Role} }}";
 }
 
+/// <param name="ActorUnion">The union whose key made the write (another union's for a campaign owner's schedule change).</param>
 public sealed record AuditItem(
-    DateTimeOffset At, string Actor, string Role, string Method, string Route, string Targets, int Status, string Outcome);
+    DateTimeOffset At, string Actor, string Role, string Method, string Route, string Targets, int Status, string Outcome, string? ActorUnion = null);
 
 public sealed record SubscriptionItem(string CampaignId, string? BranchId);
 
-public sealed record UnionCampaignItem(string CampaignId, string Name, bool Subscribed);
+/// <param name="Role">owner, subscriber, invited, requested, approved, open or none.</param>
+public sealed record UnionCampaignItem(string CampaignId, string Name, bool Subscribed, string? Role = null, bool Open = false);
+
+/// <summary>A union's membership of a campaign: <c>invited</c>, <c>requested</c>, <c>approved</c> (null: subscribed without a row).</summary>
+public sealed record MemberItem(
+    string CampaignId, string UnionId, string? State, bool Subscribed, DateTimeOffset? InvitedAt = null, DateTimeOffset? RequestedAt = null, DateTimeOffset? ApprovedAt = null);
 
 public sealed record SentAlert(string AlertId, string EventId);
 
@@ -34,4 +40,4 @@ public sealed record ErasureResult(int DeliveryRowsScrubbed, bool ContactDeleted
 
 public sealed record UnionItem(string UnionId, string Name);
 
-public sealed record CampaignItem(string CampaignId, string Name, string HelpContact, string DefaultLanguage);
+public sealed record CampaignItem(string CampaignId, string Name, string HelpContact, string DefaultLanguage, string? OwnerUnionId, bool Open = false);

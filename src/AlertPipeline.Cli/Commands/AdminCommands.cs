@@ -148,10 +148,10 @@ internal static class AdminCommands
                 return ExitCodes.Success;
             }
 
-            var table = Render.Table("campaign", "name", "help contact", "default language");
+            var table = Render.Table("campaign", "name", "owner", "open", "help contact", "default language");
             foreach (var c in page.Items)
             {
-                table.Row(c.CampaignId, c.Name, c.HelpContact, c.DefaultLanguage);
+                table.Row(c.CampaignId, c.Name, c.OwnerUnionId ?? "(none)", Render.YesNo(c.Open), c.HelpContact, c.DefaultLanguage);
             }
 
             run.Out.Write(table);
@@ -162,18 +162,20 @@ internal static class AdminCommands
         var name = new Option<string>("--name") { Description = "The campaign's name.", Required = true };
         var help = new Option<string>("--help-contact") { Description = "The line sent in reply to HELP.", Required = true };
         var language = new Option<string>("--default-language") { Description = "The language of members without a template of their own (en, kk…).", DefaultValueFactory = _ => "en" };
-        var add = new Command("add", "Create a campaign (bootstrap admin secret as --key).") { campaignId, name, help, language };
+        var owner = new Option<string>("--owner") { Description = "The union that owns the campaign: its organisers alone change the schedules.", Required = true };
+        var open = new Option<bool>("--open") { Description = "Any union may subscribe without an invitation (default: only unions the owner admits)." };
+        var add = new Command("add", "Create a campaign for its owner union (bootstrap admin secret as --key).") { campaignId, name, help, language, owner, open };
         app.SetAction(add, async run =>
         {
             var created = await run.Api.AddCampaignAsync(
-                new CampaignItem(run.Value(campaignId)!, run.Value(name)!, run.Value(help)!, run.Value(language)!), run.CancellationToken);
+                new CampaignItem(run.Value(campaignId)!, run.Value(name)!, run.Value(help)!, run.Value(language)!, run.Value(owner)!, run.Value(open)), run.CancellationToken);
             if (run.Json)
             {
                 run.WriteJson(created);
             }
             else
             {
-                Render.Success(run.Out, $"Created campaign '{created.CampaignId}' ({created.Name}, default language {created.DefaultLanguage}).");
+                Render.Success(run.Out, $"Created campaign '{created.CampaignId}' ({created.Name}, default language {created.DefaultLanguage}), owned by '{created.OwnerUnionId}'{(created.Open ? ", open to any union" : string.Empty)}.");
             }
 
             return ExitCodes.Success;

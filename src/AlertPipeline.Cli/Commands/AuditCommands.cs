@@ -40,7 +40,7 @@ internal static class AuditCommands
                 foreach (var row in page.Items)
                 {
                     table.Row(
-                        Render.Time(row.At), row.Actor, row.Role, row.Method, row.Route, row.Targets,
+                        Render.Time(row.At), row.ActorUnion is { } by && by != run.Union ? $"{by}: {row.Actor}" : row.Actor, row.Role, row.Method, row.Route, row.Targets,
                         row.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), row.Outcome);
                 }
 

@@ -5,7 +5,8 @@ namespace AlertPipeline.Functions.Api;
 
 /// <summary>
 /// Bootstrap-admin endpoints that are not about one existing union: <c>POST /unions</c> (audited in the new union's
-/// partition) and <c>GET/POST /campaigns</c> (writes audited in the <c>system</c> partition).
+/// partition) and <c>GET/POST /campaigns</c> (writes audited in the <c>system</c> partition; a campaign is created for a
+/// named existing owner union).
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -13,9 +14,12 @@ internal static class AdminEndpoints
 
     public sealed record UnionView(string UnionId, string Name);
 
-    public sealed record CampaignBody(string? CampaignId, string? Name, string? HelpContact, string? DefaultLanguage);
+    /// <param name="OwnerUnionId">The union that owns the campaign (required): its organisers alone change the schedules.</param>
+    /// <param name="Open">Whether any union may subscribe without an invitation (default false).</param>
+    public sealed record CampaignBody(string? CampaignId, string? Name, string? HelpContact, string? DefaultLanguage, string? OwnerUnionId = null, bool? Open = null);
 
-    public sealed record CampaignView(string CampaignId, string Name, string HelpContact, string DefaultLanguage);
+    /// <param name="OwnerUnionId">Null only for a campaign stored before campaigns had owners (docs/domain.md).</param>
+    public sealed record CampaignView(string CampaignId, string Name, string HelpContact, string DefaultLanguage, string? OwnerUnionId, bool Open);
 
     public static Task<IResult> UnionsAsync(HttpContext context, ApiGate gate, CampaignAdmin admin, ApiOptions options) =>
         gate.RunAdminAsync(context, async _ =>
@@ -55,7 +59,7 @@ internal static class AdminEndpoints
                 targets);
         });
 
-    public static Task<IResult> CampaignsAsync(HttpContext context, ApiGate gate, CampaignAdmin admin, ApiOptions options) =>
+    public static Task<IResult> CampaignsAsync(HttpContext context, ApiGate gate, CampaignAdmin admin, MembershipAdmin membership, ApiOptions options) =>
         gate.RunAdminAsync(context, async _ =>
         {
             var system = CampaignAdmin.SystemAuditPartition;
@@ -75,6 +79,27 @@ internal static class AdminEndpoints
             if (!CampaignId.TryParse(body!.CampaignId, out var campaignId, out var idError))
             {
                 errors.Add(new("campaignId", body.CampaignId is null ? "is required" : idError));
+            }
+            else if (campaignId.Value.Contains(CampaignScheduleId.Separator, StringComparison.Ordinal))
+            {
+                // Event ids are {campaign}--{event} and {campaign}--{union}--{event}: a campaign id with '--' could collide.
+                errors.Add(new("campaignId", $"must not contain '{CampaignScheduleId.Separator}' (it separates the campaign from event ids)"));
+                campaignId = null;
+            }
+
+            UnionId? owner = null;
+            if (body.OwnerUnionId is null)
+            {
+                errors.Add(new("ownerUnionId", "is required: the union whose organisers own the campaign's schedules"));
+            }
+            else if (!UnionId.TryParse(body.OwnerUnionId, out owner, out var ownerError))
+            {
+                errors.Add(new("ownerUnionId", ownerError));
+            }
+            else if (await membership.GetUnionAsync(owner, context.RequestAborted) is null)
+            {
+                errors.Add(new("ownerUnionId", $"no union '{owner}' exists (create it first)"));
+                owner = null;
             }
 
             var name = Name(body.Name, "name", errors);
@@ -104,7 +129,7 @@ internal static class AdminEndpoints
                 return new AdminOutcome(ApiProblems.Invalid(errors), system, targets);
             }
 
-            var campaign = new Campaign(campaignId!, name!, help!, language!);
+            var campaign = new Campaign(campaignId!, name!, help!, language!) { OwnerUnionId = owner, IsOpen = body.Open ?? false };
             var outcome = await admin.AddCampaignAsync(campaign, context.RequestAborted);
             return new AdminOutcome(
                 outcome == WriteOutcome.AlreadyExists
@@ -114,7 +139,7 @@ internal static class AdminEndpoints
                 targets);
         });
 
-    private static CampaignView View(Campaign c) => new(c.CampaignId.Value, c.Name, c.HelpContact, c.DefaultLanguage.Value);
+    private static CampaignView View(Campaign c) => new(c.CampaignId.Value, c.Name, c.HelpContact, c.DefaultLanguage.Value, c.OwnerUnionId?.Value, c.IsOpen);
 
     private static string? Name(string? value, string field, List<FieldError> errors)
     {

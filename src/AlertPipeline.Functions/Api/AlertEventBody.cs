@@ -20,7 +20,37 @@ public static class AlertEventBody
     /// Reads a request's body as such an event: 415 unless JSON, 413 over <paramref name="limit"/> bytes, 400 naming every
     /// bad field; otherwise the event.
     /// </summary>
-    public static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now)
+    public static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now) =>
+        await ReadAsync(request, campaignId, limit, now, EventPrefix(campaignId, sender: null)).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(HttpRequest, CampaignId, int, Instant)"/> for a send by <paramref name="caller"/> (send-now and
+    /// preview): a subscriber's event id is qualified with its union too (<c>{campaign}--{union}--{eventId}</c>), so it can
+    /// never be — or pre-empt — the owner's alert of the same schedule; and its audience is bound to its own union by
+    /// <see cref="CampaignRules.AudienceFor"/> (in the event itself, so fan-out honours it). An audience naming another
+    /// union or another union's branch answers the standard 404, like any foreign id.
+    /// </summary>
+    public static async Task<(AlertEvent? Event, IResult? Problem)> ReadForAsync(HttpRequest request, CampaignCaller campaign, UnionId caller, int limit, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(caller);
+        var sender = campaign.Role == CampaignRole.Owner ? null : caller;
+        var (alertEvent, problem) = await ReadAsync(request, campaign.CampaignId, limit, now, EventPrefix(campaign.CampaignId, sender)).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        return CampaignRules.AudienceFor(campaign.Role, caller, alertEvent!.Audience) is { } audience
+            ? (alertEvent with { Audience = audience }, null)
+            : (null, ApiProblems.NotFound());
+    }
+
+    /// <summary>What a send's event id is prefixed with: <c>{campaign}--</c>, or <c>{campaign}--{union}--</c> for a subscriber's.</summary>
+    internal static string EventPrefix(CampaignId campaignId, UnionId? sender) =>
+        campaignId.Value + CampaignScheduleId.Separator + (sender is null ? string.Empty : sender.Value + CampaignScheduleId.Separator);
+
+    private static async Task<(AlertEvent? Event, IResult? Problem)> ReadAsync(HttpRequest request, CampaignId campaignId, int limit, Instant now, string eventPrefix)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!(request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
@@ -29,15 +59,15 @@ public static class AlertEventBody
         }
 
         var (body, problem) = await ApiBodies.ReadAsync(request, limit, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        return problem is not null ? (null, problem) : Parse(body!, campaignId, now);
+        return problem is not null ? (null, problem) : Parse(body!, campaignId, now, eventPrefix);
     }
 
-    public static (AlertEvent? Event, IResult? Problem) Parse(byte[] body, CampaignId campaignId, Instant now)
+    public static (AlertEvent? Event, IResult? Problem) Parse(byte[] body, CampaignId campaignId, Instant now, string? eventPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(campaignId);
         var errors = new List<FieldError>();
-        var json = Qualify(body, campaignId, now, errors);
+        var json = Qualify(body, campaignId, now, errors, eventPrefix);
         if (json is null)
         {
             return (null, ApiProblems.Invalid(errors));
@@ -59,8 +89,9 @@ public static class AlertEventBody
     /// campaign, and <c>occurredAt</c> defaulting to now. Every other property is copied as is (duplicates included, so the
     /// contract's parser still refuses them). Null with <paramref name="errors"/> filled when the body cannot be used.
     /// </summary>
-    internal static string? Qualify(byte[] body, CampaignId campaignId, Instant now, List<FieldError> errors)
+    internal static string? Qualify(byte[] body, CampaignId campaignId, Instant now, List<FieldError> errors, string? eventPrefix = null)
     {
+        var prefix = eventPrefix ?? EventPrefix(campaignId, sender: null);
         JsonDocument document;
         try
         {
@@ -101,14 +132,14 @@ public static class AlertEventBody
                             writer.WriteString("campaignId", campaignId.Value);
                             break;
                         case "eventId" when property.Value.ValueKind == JsonValueKind.String && EventId.TryParse(property.Value.GetString(), out var eventId):
-                            var qualified = campaignId.Value + CampaignScheduleId.Separator + eventId.Value;
+                            var qualified = prefix + eventId.Value;
                             if (eventId.Value.Contains(CampaignScheduleId.Separator, StringComparison.Ordinal))
                             {
                                 errors.Add(new("eventId", $"must not contain '{CampaignScheduleId.Separator}' (the campaign is prefixed to it)"));
                             }
                             else if (qualified.Length > EventId.MaxLength)
                             {
-                                errors.Add(new("eventId", $"is too long: with the campaign prefix '{campaignId}{CampaignScheduleId.Separator}' at most {EventId.MaxLength} characters are allowed"));
+                                errors.Add(new("eventId", $"is too long: with the prefix '{prefix}' at most {EventId.MaxLength} characters are allowed"));
                             }
 
                             writer.WriteString("eventId", qualified);

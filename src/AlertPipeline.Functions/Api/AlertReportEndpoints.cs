@@ -16,7 +16,7 @@ internal static class AlertReportEndpoints
     public const int PageSize = 1000;
 
     public static Task<IResult> ReportAsync(
-        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, MembershipAdmin membership, IDeliveryStore deliveries) =>
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -25,10 +25,10 @@ internal static class AlertReportEndpoints
                 return ApiProblems.Invalid("format", "must be 'json' or 'csv'");
             }
 
-            // An unknown or malformed alert, or one of a campaign the union does not subscribe to: the same 404.
+            // An unknown or malformed alert, or one of a campaign the union neither owns nor subscribes to: the same 404.
             if (!AlertId.TryParse(alertId, out var id, out string? _)
                 || await alerts.GetAsync(id, context.RequestAborted) is not { } alert
-                || !await membership.IsSubscribedAsync(unionId, alert.Event.CampaignId, context.RequestAborted))
+                || await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, context.RequestAborted) is not { Role: not CampaignRole.None })
             {
                 return ApiProblems.NotFound();
             }

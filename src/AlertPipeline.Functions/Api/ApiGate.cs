@@ -25,6 +25,22 @@ public enum ApiAccess
     AnyKey,
 }
 
+/// <summary>What a campaign route does, for <see cref="ApiGate.RunForCampaignAsync"/>.</summary>
+public enum CampaignUse
+{
+    /// <summary>Read schedules, preview, send now (audience bound by role), reports: the owner or a subscriber.</summary>
+    Read,
+
+    /// <summary>Create, postpone or cancel a schedule: the owner only; audited in every subscriber's log too.</summary>
+    ChangeSchedules,
+}
+
+/// <summary>The campaign of a campaign route and what the calling union is to it (owner or subscriber).</summary>
+public sealed record CampaignCaller(Campaign Campaign, CampaignRole Role)
+{
+    public CampaignId CampaignId => Campaign.CampaignId;
+}
+
 /// <summary>
 /// What a bootstrap-admin endpoint did, and where its audit row goes: the union it created (or tried to), or
 /// <see cref="Infrastructure.Api.CampaignAdmin.SystemAuditPartition"/> for writes that belong to no union (campaigns).
@@ -36,7 +52,8 @@ public sealed record AdminOutcome(IResult Result, UnionId AuditUnion, string Tar
 /// tenancy (another union's data, or a union that does not exist, answers the same 404), role (403), the handler, and the
 /// audit row of every write (POST/PUT/DELETE) that reached its union.
 /// </summary>
-public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions options, MembershipAdmin membership, TimeProvider time, ILogger<ApiGate> logger)
+public sealed class ApiGate(
+    ApiKeyService keys, AuditLog audit, ApiOptions options, MembershipAdmin membership, CampaignAdmin campaigns, TimeProvider time, ILogger<ApiGate> logger)
 {
     public const string ApiKeyScheme = "ApiKey";
     public const string ApiKeyHeader = "X-Api-Key";
@@ -75,20 +92,56 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
     }
 
     /// <summary>
-    /// As <see cref="RunAsync"/> with <see cref="ApiAccess.Organiser"/>, for a campaign: the campaign must be one that the
-    /// union (or one of its branches) subscribes to. Any other campaign — unknown, malformed, or only other unions' —
-    /// answers the same 404 as a missing union.
+    /// As <see cref="RunAsync"/> with <see cref="ApiAccess.Organiser"/>, for a campaign the union owns or (it or one of its
+    /// branches) subscribes to. Any other campaign — unknown, malformed, or only other unions' — answers the same 404 as a
+    /// missing union. <see cref="CampaignUse.ChangeSchedules"/> admits only the owner (a subscriber gets 403), and each
+    /// change that succeeded is also written to every subscribing union's audit, naming the owner as the actor's union.
     /// </summary>
     public Task<IResult> RunForCampaignAsync(
-        HttpContext context, string union, string campaign, string targets, Func<UnionId, CampaignId, ApiCaller, Task<IResult>> action)
+        HttpContext context, string union, string campaign, string targets, CampaignUse use, Func<UnionId, CampaignCaller, ApiCaller, Task<IResult>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
         var parsed = CampaignId.TryParse(campaign, out var campaignId);
         var campaignTargets = $"campaign={(parsed ? campaign : "(invalid)")}" + (targets.Length > 0 ? " " + targets : string.Empty);
         return RunAsync(context, union, ApiAccess.Organiser, campaignTargets, async (unionId, caller) =>
-            parsed && await membership.IsSubscribedAsync(unionId, campaignId!, context.RequestAborted).ConfigureAwait(false)
-                ? await action(unionId, campaignId!, caller).ConfigureAwait(false)
-                : ApiProblems.NotFound());
+        {
+            if (!parsed || await campaigns.GetRoleAsync(unionId, campaignId!, context.RequestAborted).ConfigureAwait(false) is not { } found
+                || found.Role == CampaignRole.None)
+            {
+                return ApiProblems.NotFound();
+            }
+
+            if (use == CampaignUse.ChangeSchedules && !CampaignRules.MayChangeSchedules(found.Role))
+            {
+                return ApiProblems.Forbidden(
+                    "Only the campaign's owner union may create or change its schedules; a subscribing union may read them, preview and send to its own members.");
+            }
+
+            var result = await action(unionId, new CampaignCaller(found.Campaign, found.Role), caller).ConfigureAwait(false);
+            if (use == CampaignUse.ChangeSchedules && (result as IStatusCodeHttpResult)?.StatusCode is >= 200 and < 300)
+            {
+                foreach (var subscriber in await campaigns.GetSubscriberUnionsAsync(found.Campaign, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await AppendAuditAsync(context, subscriber, caller, campaignTargets, result, actorUnion: unionId).ConfigureAwait(false);
+                }
+            }
+
+            return result;
+        });
+    }
+
+    /// <summary>
+    /// Writes the audit row of a write that succeeded also into <paramref name="otherUnion"/>'s log, naming
+    /// <paramref name="actorUnion"/> as the acting union (a campaign's owner and the union it admits see each other's
+    /// steps). Nothing is written for a refused write.
+    /// </summary>
+    public Task AuditAlsoAsync(HttpContext context, UnionId otherUnion, ApiCaller caller, string targets, IResult result, UnionId actorUnion)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(caller);
+        return (result as IStatusCodeHttpResult)?.StatusCode is >= 200 and < 300 && otherUnion != actorUnion
+            ? AppendAuditAsync(context, otherUnion, caller, targets, result, actorUnion)
+            : Task.CompletedTask;
     }
 
     /// <summary>
@@ -146,11 +199,11 @@ public sealed class ApiGate(ApiKeyService keys, AuditLog audit, ApiOptions optio
         return (new ApiCaller(record.KeyId, record.Role, IsAdmin: false), record.UnionId, null);
     }
 
-    private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result)
+    private async Task AppendAuditAsync(HttpContext context, UnionId unionId, ApiCaller caller, string targets, IResult result, UnionId? actorUnion = null)
     {
         var status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? string.Empty;
-        var entry = new AuditEntry(unionId, caller.Actor, caller.RoleName, context.Request.Method, route, targets, status, time.GetUtcNow());
+        var entry = new AuditEntry(unionId, caller.Actor, caller.RoleName, context.Request.Method, route, targets, status, time.GetUtcNow(), actorUnion);
         try
         {
             await audit.AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);

@@ -9,7 +9,7 @@ internal static class AuditEndpoints
     public const int MaxLimit = 1000;
 
     public sealed record AuditItem(
-        DateTimeOffset At, string Actor, string Role, string Method, string Route, string Targets, int Status, string Outcome);
+        DateTimeOffset At, string Actor, string Role, string Method, string Route, string Targets, int Status, string Outcome, string ActorUnion);
 
     public static Task<IResult> AuditAsync(HttpContext context, string union, ApiGate gate, AuditLog audit) =>
         gate.RunAsync(context, union, ApiAccess.UnionAdmin, string.Empty, async (unionId, _) =>
@@ -34,7 +34,7 @@ internal static class AuditEndpoints
 
             return Results.Ok(new
             {
-                items = page.Entries.Select(e => new AuditItem(e.At, e.Actor, e.Role, e.Method, e.Route, e.Targets, e.Status, e.Outcome)),
+                items = page.Entries.Select(e => new AuditItem(e.At, e.Actor, e.Role, e.Method, e.Route, e.Targets, e.Status, e.Outcome, e.ByUnion.Value)),
                 continuationToken = page.ContinuationToken,
             });
         });

@@ -24,6 +24,10 @@ public static class OrganiserApi
     public const string UnionsRoute = "unions";
     public const string CampaignsRoute = "campaigns";
     public const string UnionCampaignsRoute = "unions/{union}/campaigns";
+    public const string CampaignMembersRoute = "unions/{union}/campaigns/{campaign}/members";
+    public const string CampaignMemberRoute = "unions/{union}/campaigns/{campaign}/members/{member}";
+    public const string CampaignMembershipRoute = "unions/{union}/campaigns/{campaign}/membership";
+    public const string CampaignOpenRoute = "unions/{union}/campaigns/{campaign}/open";
     public const string SubscriptionsRoute = "unions/{union}/subscriptions";
     public const string SubscriptionRoute = "unions/{union}/subscriptions/{campaign}";
     public const string BranchSubscriptionRoute = "unions/{union}/branches/{branch}/subscriptions/{campaign}";
@@ -48,6 +52,10 @@ public static class OrganiserApi
     public static HttpEndpoint Unions { get; } = new("ApiUnions", UnionsRoute, ["POST"], AdminEndpoints.UnionsAsync);
     public static HttpEndpoint Campaigns { get; } = new("ApiCampaigns", CampaignsRoute, ["GET", "POST"], AdminEndpoints.CampaignsAsync);
     public static HttpEndpoint UnionCampaigns { get; } = new("ApiUnionCampaigns", UnionCampaignsRoute, ["GET"], SubscriptionEndpoints.UnionCampaignsAsync);
+    public static HttpEndpoint CampaignMembers { get; } = new("ApiCampaignMembers", CampaignMembersRoute, ["GET"], CampaignMemberEndpoints.MembersAsync);
+    public static HttpEndpoint CampaignMember { get; } = new("ApiCampaignMember", CampaignMemberRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.MemberAsync);
+    public static HttpEndpoint CampaignMembership { get; } = new("ApiCampaignMembership", CampaignMembershipRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.MembershipAsync);
+    public static HttpEndpoint CampaignOpen { get; } = new("ApiCampaignOpen", CampaignOpenRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.OpenAsync);
     public static HttpEndpoint Subscriptions { get; } = new("ApiSubscriptions", SubscriptionsRoute, ["GET"], SubscriptionEndpoints.SubscriptionsAsync);
     public static HttpEndpoint Subscription { get; } = new("ApiSubscription", SubscriptionRoute, ["PUT", "DELETE"], SubscriptionEndpoints.SubscriptionAsync);
     public static HttpEndpoint BranchSubscription { get; } = new("ApiBranchSubscription", BranchSubscriptionRoute, ["PUT", "DELETE"], SubscriptionEndpoints.BranchSubscriptionAsync);
@@ -74,6 +82,10 @@ public static class OrganiserApi
         Unions,
         Campaigns,
         UnionCampaigns,
+        CampaignMembers,
+        CampaignMember,
+        CampaignMembership,
+        CampaignOpen,
         Subscriptions,
         Subscription,
         BranchSubscription,

@@ -86,11 +86,11 @@ public sealed class ApiUnionsFunction(ApiGate gate, CampaignAdmin admin, ApiOpti
 }
 
 /// <summary><c>GET POST /api/campaigns</c> → <see cref="AdminEndpoints.CampaignsAsync"/>.</summary>
-public sealed class ApiCampaignsFunction(ApiGate gate, CampaignAdmin admin, ApiOptions options)
+public sealed class ApiCampaignsFunction(ApiGate gate, CampaignAdmin admin, MembershipAdmin membership, ApiOptions options)
 {
     [Function("ApiCampaigns")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = OrganiserApi.CampaignsRoute)] HttpRequest request) =>
-        AdminEndpoints.CampaignsAsync(request.HttpContext, gate, admin, options);
+        AdminEndpoints.CampaignsAsync(request.HttpContext, gate, admin, membership, options);
 }
 
 /// <summary><c>GET /api/unions/{union}/campaigns</c> → <see cref="SubscriptionEndpoints.UnionCampaignsAsync"/>.</summary>
@@ -182,11 +182,11 @@ public sealed class ApiPreviewFunction(ApiGate gate, ApiOptions options, IMember
 }
 
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
-public sealed class ApiAlertReportFunction(ApiGate gate, IAlertStore alerts, MembershipAdmin membership, IDeliveryStore deliveries)
+public sealed class ApiAlertReportFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
-        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, membership, deliveries);
+        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries);
 }
 
 /// <summary><c>GET /api/unions/{union}/audit</c> → <see cref="AuditEndpoints.AuditAsync"/>.</summary>
@@ -195,4 +195,36 @@ public sealed class ApiAuditFunction(ApiGate gate, AuditLog audit)
     [Function("ApiAudit")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AuditRoute)] HttpRequest request) =>
         AuditEndpoints.AuditAsync(request.HttpContext, request.RouteValue("union"), gate, audit);
+}
+
+/// <summary><c>GET /api/unions/{union}/campaigns/{campaign}/members</c> → <see cref="CampaignMemberEndpoints.MembersAsync"/>.</summary>
+public sealed class ApiCampaignMembersFunction(ApiGate gate, CampaignAdmin admin)
+{
+    [Function("ApiCampaignMembers")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.CampaignMembersRoute)] HttpRequest request) =>
+        CampaignMemberEndpoints.MembersAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), gate, admin);
+}
+
+/// <summary><c>PUT DELETE /api/unions/{union}/campaigns/{campaign}/members/{member}</c> → <see cref="CampaignMemberEndpoints.MemberAsync"/>.</summary>
+public sealed class ApiCampaignMemberFunction(ApiGate gate, CampaignAdmin admin, MembershipAdmin membership, TimeProvider time)
+{
+    [Function("ApiCampaignMember")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = OrganiserApi.CampaignMemberRoute)] HttpRequest request) =>
+        CampaignMemberEndpoints.MemberAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), request.RouteValue("member"), gate, admin, membership, time);
+}
+
+/// <summary><c>PUT DELETE /api/unions/{union}/campaigns/{campaign}/membership</c> → <see cref="CampaignMemberEndpoints.MembershipAsync"/>.</summary>
+public sealed class ApiCampaignMembershipFunction(ApiGate gate, CampaignAdmin admin, TimeProvider time)
+{
+    [Function("ApiCampaignMembership")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = OrganiserApi.CampaignMembershipRoute)] HttpRequest request) =>
+        CampaignMemberEndpoints.MembershipAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), gate, admin, time);
+}
+
+/// <summary><c>PUT DELETE /api/unions/{union}/campaigns/{campaign}/open</c> → <see cref="CampaignMemberEndpoints.OpenAsync"/>.</summary>
+public sealed class ApiCampaignOpenFunction(ApiGate gate, CampaignAdmin admin)
+{
+    [Function("ApiCampaignOpen")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "put", "delete", Route = OrganiserApi.CampaignOpenRoute)] HttpRequest request) =>
+        CampaignMemberEndpoints.OpenAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), gate, admin);
 }

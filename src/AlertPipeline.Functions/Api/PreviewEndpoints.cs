@@ -7,29 +7,32 @@ using AlertPipeline.Infrastructure.Api;
 
 namespace AlertPipeline.Functions.Api;
 
-/// <summary><c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> (organiser): what a send-now of the body would do (docs/api.md).</summary>
+/// <summary>
+/// <c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> (organiser): what a send-now of the body would do
+/// (docs/api.md) — campaign-wide for the owner, the caller's own union for a subscriber.
+/// </summary>
 internal static class PreviewEndpoints
 {
     public static Task<IResult> PreviewAsync(
         HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, IMembershipReader membership,
         AudiencePreviewer previewer, SmsPricingOptions pricing, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, "preview", async (unionId, campaignId, _) =>
+        gate.RunForCampaignAsync(context, union, campaign, "preview", CampaignUse.Read, async (unionId, found, _) =>
         {
-            var (alertEvent, problem) = await AlertEventBody.ReadAsync(
-                context.Request, campaignId, options.MaxBodyBytes, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()));
+            // The same event a send-now of this body would publish: a subscriber's is bound to its own union.
+            var (alertEvent, problem) = await AlertEventBody.ReadForAsync(
+                context.Request, found, unionId, options.MaxBodyBytes, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()));
             if (problem is not null)
             {
                 return problem;
             }
 
-            var campaignRecord = await membership.GetCampaignAsync(campaignId, context.RequestAborted);
             var caller = await membership.GetUnionAsync(unionId, context.RequestAborted);
-            if (campaignRecord is null || caller is null)
+            if (caller is null)
             {
                 return ApiProblems.NotFound();
             }
 
-            var preview = await previewer.PreviewAsync(alertEvent!, campaignRecord, caller, context.RequestAborted);
+            var preview = await previewer.PreviewAsync(alertEvent!, found.Campaign, caller, context.RequestAborted);
             return Results.Ok(View(preview, pricing));
         });
 

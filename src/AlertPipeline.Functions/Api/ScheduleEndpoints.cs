@@ -9,9 +9,9 @@ using NodaTime.Text;
 namespace AlertPipeline.Functions.Api;
 
 /// <summary>
-/// A campaign's schedules (organiser keys of a subscribed union, through <see cref="ApiGate.RunForCampaignAsync"/>):
-/// create, list, get, and the trial changes of <see cref="ScheduleTickHandler"/> (postpone, cancel). A schedule is stored
-/// under <see cref="CampaignScheduleId"/> (<c>{campaign}--{schedule}</c>), so another campaign's schedule is simply not found.
+/// A campaign's schedules (organiser keys, through <see cref="ApiGate.RunForCampaignAsync"/>): list and get for the owner
+/// and subscribing unions; create and the trial changes of <see cref="ScheduleTickHandler"/> (postpone, cancel) for the
+/// owner only (a subscriber's organiser gets 403; each change is audited in every subscriber's log too). A schedule is stored under <see cref="CampaignScheduleId"/> (<c>{campaign}--{schedule}</c>), so another campaign's schedule is simply not found.
 /// </summary>
 internal static class ScheduleEndpoints
 {
@@ -46,8 +46,9 @@ internal static class ScheduleEndpoints
 
     public static Task<IResult> SchedulesAsync(
         HttpContext context, string union, string campaign, ApiGate gate, IScheduleStore store, IScheduleCatalog catalog, ApiOptions options, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, string.Empty, async (_, campaignId, _) =>
+        gate.RunForCampaignAsync(context, union, campaign, string.Empty, HttpMethods.IsGet(context.Request.Method) ? CampaignUse.Read : CampaignUse.ChangeSchedules, async (_, found, _) =>
         {
+            var campaignId = found.CampaignId;
             if (HttpMethods.IsGet(context.Request.Method))
             {
                 var stored = await catalog.ListAsync(campaignId, campaignId.Value + CampaignScheduleId.Separator, context.RequestAborted);
@@ -80,9 +81,9 @@ internal static class ScheduleEndpoints
 
     public static Task<IResult> ScheduleAsync(
         HttpContext context, string union, string campaign, string schedule, ApiGate gate, IScheduleStore store, IScheduleOccurrenceStore occurrences, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)}", async (_, campaignId, _) =>
+        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)}", CampaignUse.Read, async (_, found, _) =>
         {
-            if (await FindAsync(store, campaignId, schedule, context.RequestAborted) is not { } stored)
+            if (await FindAsync(store, found.CampaignId, schedule, context.RequestAborted) is not { } stored)
             {
                 return ApiProblems.NotFound();
             }
@@ -93,9 +94,9 @@ internal static class ScheduleEndpoints
     public static Task<IResult> PostponeAsync(
         HttpContext context, string union, string campaign, string schedule, ApiGate gate, IScheduleStore store, IScheduleOccurrenceStore occurrences,
         ScheduleTickHandler trials, ApiOptions options, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)} postpone", async (_, campaignId, _) =>
+        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)} postpone", CampaignUse.ChangeSchedules, async (_, found, _) =>
         {
-            if (await FindAsync(store, campaignId, schedule, context.RequestAborted) is not { } stored)
+            if (await FindAsync(store, found.CampaignId, schedule, context.RequestAborted) is not { } stored)
             {
                 return ApiProblems.NotFound();
             }
@@ -138,9 +139,9 @@ internal static class ScheduleEndpoints
     public static Task<IResult> CancelAsync(
         HttpContext context, string union, string campaign, string schedule, ApiGate gate, IScheduleStore store, IScheduleOccurrenceStore occurrences,
         ScheduleTickHandler trials, ApiOptions options, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)} cancel", async (_, campaignId, _) =>
+        gate.RunForCampaignAsync(context, union, campaign, $"schedule={KeyEndpoints.Safe(schedule)} cancel", CampaignUse.ChangeSchedules, async (_, found, _) =>
         {
-            if (await FindAsync(store, campaignId, schedule, context.RequestAborted) is not { } stored)
+            if (await FindAsync(store, found.CampaignId, schedule, context.RequestAborted) is not { } stored)
             {
                 return ApiProblems.NotFound();
             }

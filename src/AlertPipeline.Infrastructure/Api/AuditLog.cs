@@ -6,11 +6,16 @@ namespace AlertPipeline.Infrastructure.Api;
 
 /// <summary>
 /// One write made through the API: who (the key id, or <c>admin</c> for the bootstrap secret; never a key), what (method,
-/// route template, target ids), when and the outcome (HTTP status). Never holds personal data.
+/// route template, target ids), when and the outcome (HTTP status). Never holds personal data. <see cref="ActorUnion"/> is
+/// set on the copy of a campaign owner's schedule change written to each subscribing union's log (docs/api.md "Audit"):
+/// the union whose key made the change; null when it is the log's own union.
 /// </summary>
 public sealed record AuditEntry(
-    UnionId UnionId, string Actor, string Role, string Method, string Route, string Targets, int Status, DateTimeOffset At)
+    UnionId UnionId, string Actor, string Role, string Method, string Route, string Targets, int Status, DateTimeOffset At, UnionId? ActorUnion = null)
 {
+    /// <summary>The union whose key made the write: <see cref="ActorUnion"/>, or the log's own union.</summary>
+    public UnionId ByUnion => ActorUnion ?? UnionId;
+
     public bool Succeeded => Status is >= 200 and < 300;
 
     /// <summary><c>Succeeded</c> (2xx) or <c>Refused</c>, as stored.</summary>
@@ -45,6 +50,7 @@ public sealed class AuditLog(PipelineTables tables)
             ["Status"] = entry.Status,
             ["Outcome"] = entry.Outcome,
             ["At"] = entry.At,
+            ["ActorUnion"] = entry.ActorUnion?.Value,
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -85,5 +91,6 @@ public sealed class AuditLog(PipelineTables tables)
 
     private static AuditEntry Read(UnionId unionId, TableEntity e) => new(
         unionId, e.Required("Actor"), e.GetString("Role") ?? string.Empty, e.Required("Method"), e.Required("Route"),
-        e.GetString("Targets") ?? string.Empty, e.GetInt32("Status") ?? 0, e.GetDateTimeOffset("At") ?? default);
+        e.GetString("Targets") ?? string.Empty, e.GetInt32("Status") ?? 0, e.GetDateTimeOffset("At") ?? default,
+        e.GetString("ActorUnion") is { Length: > 0 } by && UnionId.TryParse(by, out var actorUnion) ? actorUnion : null);
 }

@@ -1,11 +1,16 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Storage.Tables;
+using Azure;
 
 namespace AlertPipeline.Infrastructure.Api;
 
+/// <summary>A union's membership row of a campaign (<c>CampaignMembers</c>, docs/storage.md): its state and when each side said yes.</summary>
+public sealed record CampaignMember(
+    CampaignId CampaignId, UnionId UnionId, MembershipState State, DateTimeOffset? InvitedAt, DateTimeOffset? RequestedAt, DateTimeOffset? ApprovedAt);
+
 /// <summary>
-/// The API's writes and reads of <c>Unions</c>, <c>Campaigns</c> and <c>Subscriptions</c>, in exactly the layout
+/// The API's writes and reads of <c>Unions</c>, <c>Campaigns</c>, <c>CampaignMembers</c> and <c>Subscriptions</c>, in exactly the layout
 /// <see cref="MembershipRepository"/> reads (docs/storage.md): creating unions and campaigns (insert-if-absent, so a
 /// second create is a conflict, never an overwrite), and a union's subscriptions.
 /// </summary>
@@ -24,16 +29,11 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates a campaign; <see cref="WriteOutcome.AlreadyExists"/> when its id is taken.</summary>
+    /// <summary>Creates a campaign (with its owner); <see cref="WriteOutcome.AlreadyExists"/> when its id is taken.</summary>
     public async Task<WriteOutcome> AddCampaignAsync(Campaign campaign, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        return await AddAsync(PipelineTables.Campaigns, new TableEntity(MembershipRepository.CampaignPartition, campaign.CampaignId.Value)
-        {
-            ["Name"] = campaign.Name,
-            ["HelpContact"] = campaign.HelpContact,
-            ["DefaultLanguage"] = campaign.DefaultLanguage.Value,
-        }, cancellationToken).ConfigureAwait(false);
+        return await AddAsync(PipelineTables.Campaigns, MembershipRepository.WriteCampaign(campaign), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<Campaign?> GetCampaignAsync(CampaignId campaignId, CancellationToken cancellationToken = default) =>
@@ -46,14 +46,153 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         var campaigns = new List<Campaign>();
         await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(MembershipRepository.CampaignPartition), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (CampaignId.TryParse(entity.RowKey, out var id) && LanguageTag.TryParse(entity.GetString("DefaultLanguage"), out var language))
-            {
-                campaigns.Add(new Campaign(id, entity.Required("Name"), entity.Required("HelpContact"), language));
-            }
+            campaigns.Add(MembershipRepository.ReadCampaign(entity));
         }
 
         return campaigns;
     }
+
+    /// <summary>
+    /// The campaign and what <paramref name="unionId"/> is to it (<see cref="CampaignRules.RoleOf"/>); null when there is no
+    /// such campaign.
+    /// </summary>
+    public async Task<(Campaign Campaign, CampaignRole Role)?> GetRoleAsync(UnionId unionId, CampaignId campaignId, CancellationToken cancellationToken = default)
+    {
+        if (await membership.GetCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) is not { } campaign)
+        {
+            return null;
+        }
+
+        var subscriptions = await membership.GetSubscriptionsAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        return (campaign, CampaignRules.RoleOf(campaign, unionId, subscriptions));
+    }
+
+    /// <summary>The unions other than the owner with a subscription (whole union or a branch) to the campaign, each once.</summary>
+    public async Task<IReadOnlyList<UnionId>> GetSubscriberUnionsAsync(Campaign campaign, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        var subscriptions = await membership.GetSubscriptionsAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
+        return [.. subscriptions.Select(s => s.UnionId).Where(u => u != campaign.OwnerUnionId).Distinct()];
+    }
+
+    /// <summary>Opens (any union may subscribe) or closes the campaign; unions already subscribed stay.</summary>
+    public async Task SetOpenAsync(CampaignId campaignId, bool open, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(campaignId);
+        var table = await tables.GetAsync(PipelineTables.Campaigns, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(
+            new TableEntity(MembershipRepository.CampaignPartition, campaignId.Value) { ["Open"] = open }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One union's membership row of a campaign (<c>CampaignMembers</c>: PK campaign, RK union), or null.</summary>
+    public async Task<CampaignMember?> GetMemberAsync(CampaignId campaignId, UnionId unionId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : ReadMember(campaignId, entity);
+    }
+
+    /// <summary>Every membership row of a campaign (one partition), ordered by union.</summary>
+    public async Task<IReadOnlyList<CampaignMember>> GetMembersAsync(CampaignId campaignId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
+        var members = new List<CampaignMember>();
+        await foreach (var entity in table.QueryAsync(TableFilter.PartitionKeyEquals(campaignId.Value), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            members.Add(ReadMember(campaignId, entity));
+        }
+
+        return members;
+    }
+
+    /// <summary>A union's membership rows in every campaign: a scan filtered on <c>UnionId</c> (a small table).</summary>
+    public async Task<IReadOnlyList<CampaignMember>> GetUnionMembershipsAsync(UnionId unionId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
+        var members = new List<CampaignMember>();
+        await foreach (var entity in table.QueryAsync(TableFilter.Create($"UnionId eq {unionId.Value}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (CampaignId.TryParse(entity.PartitionKey, out var campaignId) && entity.RowKey == unionId.Value)
+            {
+                members.Add(ReadMember(campaignId, entity));
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>
+    /// Moves a union's membership row with <paramref name="next"/> (<see cref="CampaignRules.OwnerAdmits"/> or
+    /// <see cref="CampaignRules.UnionAsks"/>): insert-if-absent or ETag-conditional replace, re-read and retried when
+    /// another writer got in between, so an invitation and a request crossing each other end <c>Approved</c>.
+    /// </summary>
+    public async Task<CampaignMember> ChangeMemberAsync(
+        CampaignId campaignId, UnionId unionId, Func<MembershipState?, MembershipState> next, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var table = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var entity = await table.GetEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var current = entity is null ? null : ReadMember(campaignId, entity);
+            var state = next(current?.State);
+            var row = new TableEntity(campaignId.Value, unionId.Value)
+            {
+                ["UnionId"] = unionId.Value,
+                ["State"] = state.ToString(),
+                ["InvitedAt"] = state == MembershipState.Invited || (state == MembershipState.Approved && current?.State == MembershipState.Requested) ? now : current?.InvitedAt,
+                ["RequestedAt"] = state == MembershipState.Requested || (state == MembershipState.Approved && current?.State == MembershipState.Invited) ? now : current?.RequestedAt,
+                ["ApprovedAt"] = state == MembershipState.Approved ? current?.ApprovedAt ?? now : null,
+            };
+            try
+            {
+                if (entity is null)
+                {
+                    await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+                }
+                else if (current!.State != state)
+                {
+                    await table.UpdateEntityAsync(row, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    return current;
+                }
+
+                return ReadMember(campaignId, row);
+            }
+            catch (Exception ex) when (attempt < 5 && ex is TableEntityAlreadyExistsException or TableConcurrencyException or TableEntityNotFoundException)
+            {
+                // Someone else wrote the row in between: read it again and apply the step to what is there now.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a union from a campaign: its membership row and every subscription of it and its branches. Used to withdraw
+    /// an invitation, refuse a request, decline, leave, or remove a member. False when there was neither row nor subscription.
+    /// </summary>
+    public async Task<bool> RemoveMemberAsync(CampaignId campaignId, UnionId unionId, CancellationToken cancellationToken = default)
+    {
+        var members = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
+        var removed = await members.DeleteEntityAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
+        foreach (var subscription in (await membership.GetSubscriptionsAsync(campaignId, cancellationToken).ConfigureAwait(false)).Where(s => s.UnionId == unionId))
+        {
+            removed |= await table.DeleteEntityAsync(
+                campaignId.Value, MembershipRepository.SubscriptionRow(subscription.UnionId, subscription.BranchId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    private static CampaignMember ReadMember(CampaignId campaignId, TableEntity e) => new(
+        campaignId,
+        e.Parse("UnionId", v => UnionId.TryParse(v, out var id) ? id : null),
+        e.Enum<MembershipState>("State") ?? throw EntityValues.Corrupt(e, "State", "is missing"),
+        e.GetDateTimeOffset("InvitedAt"),
+        e.GetDateTimeOffset("RequestedAt"),
+        e.GetDateTimeOffset("ApprovedAt"));
 
     /// <summary>
     /// The union's own subscriptions (whole union and per branch), ordered by campaign then branch. <c>Subscriptions</c> is

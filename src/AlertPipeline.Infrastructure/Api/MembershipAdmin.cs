@@ -34,10 +34,6 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
     public Task<IReadOnlyList<Branch>> GetBranchesAsync(UnionId unionId, CancellationToken cancellationToken = default) =>
         membership.GetBranchesAsync(unionId, cancellationToken);
 
-    /// <summary>Whether the union, or any of its branches, subscribes to the campaign.</summary>
-    public async Task<bool> IsSubscribedAsync(UnionId unionId, CampaignId campaignId, CancellationToken cancellationToken = default) =>
-        (await membership.GetSubscriptionsAsync(campaignId, cancellationToken).ConfigureAwait(false)).Any(s => s.UnionId == unionId);
-
     public async Task<WriteOutcome> AddBranchAsync(Branch branch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(branch);

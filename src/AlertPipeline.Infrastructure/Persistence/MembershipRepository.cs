@@ -84,12 +84,21 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         }, cancellationToken).ConfigureAwait(false);
 
     public async Task UpsertCampaignAsync(Campaign campaign, CancellationToken cancellationToken = default) =>
-        await UpsertAsync(PipelineTables.Campaigns, new TableEntity(CampaignPartition, campaign.CampaignId.Value)
+        await UpsertAsync(PipelineTables.Campaigns, WriteCampaign(campaign), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A campaign's row: <c>OwnerUnionId</c> (absent on rows written before campaigns had owners) and <c>Open</c>.</summary>
+    internal static TableEntity WriteCampaign(Campaign campaign)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        return new TableEntity(CampaignPartition, campaign.CampaignId.Value)
         {
             ["Name"] = campaign.Name,
             ["HelpContact"] = campaign.HelpContact,
             ["DefaultLanguage"] = campaign.DefaultLanguage.Value,
-        }, cancellationToken).ConfigureAwait(false);
+            ["OwnerUnionId"] = campaign.OwnerUnionId?.Value,
+            ["Open"] = campaign.IsOpen,
+        };
+    }
 
     public async Task UpsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
         await UpsertAsync(PipelineTables.Subscriptions, new TableEntity(subscription.CampaignId.Value, SubscriptionRow(subscription.UnionId, subscription.BranchId))
@@ -137,11 +146,15 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         };
     }
 
-    private static Campaign ReadCampaign(TableEntity e) => new(
+    internal static Campaign ReadCampaign(TableEntity e) => new(
         e.Parse("RowKey", v => CampaignId.TryParse(v, out var id) ? id : null),
         e.Required("Name"),
         e.Required("HelpContact"),
-        e.Parse("DefaultLanguage", v => LanguageTag.TryParse(v, out var tag) ? tag : null));
+        e.Parse("DefaultLanguage", v => LanguageTag.TryParse(v, out var tag) ? tag : null))
+    {
+        OwnerUnionId = e.ParseOptional("OwnerUnionId", v => UnionId.TryParse(v, out var id) ? id : null),
+        IsOpen = e.GetBoolean("Open") ?? false,
+    };
 
     internal static ContactEntry ReadContact(TableEntity e, UnionId unionId, BranchId branchId)
     {

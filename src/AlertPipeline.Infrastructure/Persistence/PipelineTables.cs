@@ -20,9 +20,10 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string RejectedEvents = "RejectedEvents";
     public const string RecipientIndex = "RecipientIndex";
     public const string DeferredDispatches = "DeferredDispatches";
+    public const string CampaignMembers = "CampaignMembers";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

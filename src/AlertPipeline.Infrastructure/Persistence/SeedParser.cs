@@ -73,7 +73,11 @@ public static class SeedParser
                     r.Id<CampaignId>("campaignId", CampaignId.TryParse),
                     r.Text("name"),
                     r.Text("helpContact"),
-                    r.Id<LanguageTag>("defaultLanguage", LanguageTag.TryParse)),
+                    r.Id<LanguageTag>("defaultLanguage", LanguageTag.TryParse))
+                {
+                    OwnerUnionId = r.Ref<UnionId>("ownerUnionId", UnionId.TryParse, unionIds, "union"),
+                    IsOpen = r.Has("open") && r.Bool("open"),
+                },
                 c => c.CampaignId,
                 "campaignId");
             var campaignIds = campaigns.Select(c => c.CampaignId).ToHashSet();

@@ -449,8 +449,46 @@ internal sealed class GrpcWorkerTransport : IFunctionTransport
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         LocalHostLog.WorkerStarted(_logger, process.Id, _config.WorkerPath, _server.Address.ToString());
+        StartWatchdog(process.Id);
         return process;
     }
+
+    /// <summary>
+    /// The unmodified worker does not exit when its gRPC stream breaks, so a host killed outright (SIGKILL) would leave it
+    /// running. A small shell beside it checks every second that this host is alive and, when it is not, stops the worker
+    /// (SIGTERM, SIGKILL after 10 s); it ends by itself when the worker does. (Not on Windows.)
+    /// </summary>
+    private void StartWatchdog(int workerId)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var watchdog = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var argument in new[] { "-c", WatchdogScript, "alertpipeline-worker-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), workerId.ToString(CultureInfo.InvariantCulture) })
+        {
+            watchdog.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var started = Process.Start(watchdog);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            LocalHostLog.WorkerOutput(_logger, $"no watchdog for worker {workerId} ({ex.Message}): if this host is killed, stop the worker yourself");
+        }
+    }
+
+    private const string WatchdogScript = """
+        host=$1; worker=$2
+        while kill -0 "$host" 2>/dev/null && kill -0 "$worker" 2>/dev/null; do sleep 1; done
+        kill -0 "$host" 2>/dev/null && exit 0
+        kill -TERM "$worker" 2>/dev/null
+        for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$worker" 2>/dev/null || exit 0; sleep 1; done
+        kill -KILL "$worker" 2>/dev/null
+        """;
 
     /// <summary>Waits for the worker to exit; unless stopping, restarts it with a back-off until it is up again.</summary>
     private async Task SuperviseAsync()

@@ -44,7 +44,8 @@ public static class TestSeeds
           ],
           "campaigns": [
             { "campaignId": "justice-kz-oil-workers", "name": "Justice for Kazakhstan's Oil Workers",
-              "helpContact": "Justice for Kazakhstan's Oil Workers: help@example.org. Reply STOP to unsubscribe.", "defaultLanguage": "en" }
+              "helpContact": "Justice for Kazakhstan's Oil Workers: help@example.org. Reply STOP to unsubscribe.", "defaultLanguage": "en",
+              "ownerUnionId": "kz-oil-workers" }
           ],
           "subscriptions": [
             { "campaignId": "justice-kz-oil-workers", "unionId": "kz-oil-workers" },
@@ -87,7 +88,7 @@ public static class TestSeeds
             {
               "unions": [ { "unionId": "kz-oil-workers", "name": "Mangystau Oil Workers' Solidarity Committee" } ],
               "branches": [ {{string.Join(",\n", branchList)}} ],
-              "campaigns": [ { "campaignId": "justice-kz-oil-workers", "name": "Justice for Kazakhstan's Oil Workers", "helpContact": "help@example.org", "defaultLanguage": "en" } ],
+              "campaigns": [ { "campaignId": "justice-kz-oil-workers", "name": "Justice for Kazakhstan's Oil Workers", "helpContact": "help@example.org", "defaultLanguage": "en", "ownerUnionId": "kz-oil-workers" } ],
               "subscriptions": [ { "campaignId": "justice-kz-oil-workers", "unionId": "kz-oil-workers" } ],
               "contacts": [ {{string.Join(",\n", contacts)}} ]
             }

@@ -134,7 +134,7 @@ public sealed class ScheduleTickEndToEndTests(ITestOutputHelper output)
         {
           "unions": [{ "unionId": "uk-energy-workers", "name": "UK Energy Workers' Union" }],
           "branches": [{ "unionId": "uk-energy-workers", "branchId": "london", "name": "London" }],
-          "campaigns": [{ "campaignId": "{{Campaign}}", "name": "Tick campaign", "helpContact": "help@example.org", "defaultLanguage": "en" }],
+          "campaigns": [{ "campaignId": "{{Campaign}}", "name": "Tick campaign", "helpContact": "help@example.org", "defaultLanguage": "en", "ownerUnionId": "uk-energy-workers" }],
           "subscriptions": [{ "campaignId": "{{Campaign}}", "unionId": "uk-energy-workers" }],
           "contacts": [
             { "unionId": "uk-energy-workers", "branchId": "london", "contactId": "dana", "name": "Dana", "phone": "{{DanaPhone}}",

@@ -34,6 +34,10 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
                 await first.WaitForExitAsync();
             }
 
+            var orphans = workers.ToArray();
+            orphans.Should().NotBeEmpty("the first host logged its worker's process id");
+            await Poll.UntilAsync(() => Task.FromResult(!orphans.Any(IsRunning)), "the killed host's worker to be stopped by its watchdog", TestQueues.Patience);
+
             observed.AddRange(await queues.DrainAsync(app.Queue("record-out")));
             var beforeRestart = observed.Count;
             output.WriteLine($"killed after {beforeRestart} observations");
@@ -58,7 +62,7 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
 
             foreach (var pid in workers)
             {
-                if (KillIfRunning(pid)) // a SIGKILLed host cannot stop its worker (see docs/localhost.md)
+                if (KillIfRunning(pid)) // only if the test failed before the watchdog did its job
                 {
                     output.WriteLine($"worker {pid} was still running");
                 }
@@ -114,6 +118,19 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static bool KillIfRunning(int pid)

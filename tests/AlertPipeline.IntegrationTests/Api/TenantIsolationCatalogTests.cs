@@ -29,7 +29,8 @@ public sealed class TenantIsolationCatalogTests(ApiTestApp app) : IClassFixture<
     [Fact]
     public void Catalog_HasUnionOperationsOfEveryKind() =>
         UnionOperations().Select(row => (string)row[0]).Should().Contain(
-            ["unions/{union}/branches", "unions/{union}/campaigns/{campaign}/schedules", "unions/{union}/alerts/{alertId}/report", "unions/{union}/audit"]);
+            ["unions/{union}/branches", "unions/{union}/campaigns/{campaign}/schedules", "unions/{union}/alerts/{alertId}/report", "unions/{union}/audit",
+             "unions/{union}/campaigns/{campaign}/members/{member}", "unions/{union}/campaigns/{campaign}/membership", "unions/{union}/campaigns/{campaign}/open"]);
 
     [Theory]
     [MemberData(nameof(UnionOperations))]
@@ -60,6 +61,7 @@ public sealed class TenantIsolationCatalogTests(ApiTestApp app) : IClassFixture<
             .Replace("{contact}", "c1", StringComparison.Ordinal)
             .Replace("{campaign}", "justice-kz-oil-workers", StringComparison.Ordinal)
             .Replace("{schedule}", "zhanaozen", StringComparison.Ordinal)
+            .Replace("{member}", "uk-energy-workers", StringComparison.Ordinal)
             .Replace("{keyId}", "0123456789abcdef", StringComparison.Ordinal)
             .Replace("{alertId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal);
         path.Should().NotContain("{", "every route parameter needs a value in this test");

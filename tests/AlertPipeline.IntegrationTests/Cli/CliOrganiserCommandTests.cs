@@ -189,7 +189,8 @@ public sealed partial class CliOrganiserCommandTests(CliOrganiserTestApp app) : 
 
         var union = await app.RunAsync(null, CliOrganiserTestApp.AdminSecret, "admin", "unions", "add", unionId, "--name", "Oil workers");
         var campaign = await app.RunAsync(
-            null, CliOrganiserTestApp.AdminSecret, "admin", "campaigns", "add", campaignId, "--name", "Free them", "--help-contact", "help@example.org", "--default-language", "kk");
+            null, CliOrganiserTestApp.AdminSecret, "admin", "campaigns", "add", campaignId, "--name", "Free them", "--help-contact", "help@example.org", "--default-language", "kk",
+            "--owner", unionId);
         var listed = await app.RunAsync(null, CliOrganiserTestApp.AdminSecret, "admin", "campaigns", "list");
         var member = await app.NewUnionAsync();
         var refused = await app.RunAsync(null, member.AdminKey, "admin", "campaigns", "list");
@@ -198,10 +199,36 @@ public sealed partial class CliOrganiserCommandTests(CliOrganiserTestApp app) : 
         union.Out.Should().Contain($"Created union '{unionId}' (Oil workers).");
         (await app.Membership.GetUnionAsync(Core.Contacts.UnionId.Parse(unionId))).Should().NotBeNull();
         campaign.ExitCode.Should().Be(ExitCodes.Success, campaign.ToString());
-        campaign.Out.Should().Contain($"Created campaign '{campaignId}' (Free them, default language kk).");
+        campaign.Out.Should().Contain($"Created campaign '{campaignId}' (Free them, default language kk), owned by '{unionId}'.");
         listed.ExitCode.Should().Be(ExitCodes.Success, listed.ToString());
-        listed.Out.Should().MatchRegex($@"│\s*{campaignId}\s*│\s*Free them\s*│\s*help@example.org\s*│\s*kk\s*│");
+        listed.Out.Should().MatchRegex($@"│\s*{campaignId}\s*│\s*Free them\s*│\s*{unionId}\s*│\s*no\s*│\s*help@example.org\s*│\s*kk\s*│");
         refused.ExitCode.Should().Be(ExitCodes.AccessDenied, refused.ToString());
+    }
+
+    [Fact]
+    public async Task CampaignMembership_OwnerInvitesTheOtherUnionJoinsAndSubscribes_WhileAnUninvitedUnionCannot()
+    {
+        var owner = await app.NewUnionAsync();
+        var other = await app.NewUnionAsync();
+        var uninvited = await app.NewUnionAsync();
+        var campaign = await app.NewCampaignAsync(owner);
+
+        var refusedFirst = await app.RunAsync(other.UnionId, other.AdminKey, "subscriptions", "add", campaign);
+        var invite = await app.RunAsync(owner.UnionId, owner.AdminKey, "campaigns", "invite", campaign, other.UnionId);
+        var join = await app.RunAsync(other.UnionId, other.AdminKey, "campaigns", "join", campaign);
+        var subscribe = await app.RunAsync(other.UnionId, other.AdminKey, "subscriptions", "add", campaign);
+        var members = await app.RunAsync(owner.UnionId, owner.AdminKey, "campaigns", "members", campaign);
+        var uninvitedTries = await app.RunAsync(uninvited.UnionId, uninvited.AdminKey, "subscriptions", "add", campaign);
+        var list = await app.RunAsync(other.UnionId, other.OrganiserKey, "campaigns", "list");
+
+        refusedFirst.ExitCode.Should().Be(ExitCodes.NotFound, refusedFirst.ToString());
+        invite.ExitCode.Should().Be(ExitCodes.Success, invite.ToString());
+        invite.Out.Should().Contain($"Invited union '{other.UnionId}'");
+        join.Out.Should().Contain($"Joined '{campaign}'");
+        subscribe.ExitCode.Should().Be(ExitCodes.Success, subscribe.ToString());
+        members.Out.Should().MatchRegex($@"│\s*{other.UnionId}\s*│\s*approved\s*│\s*yes\s*│");
+        uninvitedTries.ExitCode.Should().Be(ExitCodes.NotFound, uninvitedTries.ToString());
+        list.Out.Should().MatchRegex($@"│\s*{campaign}\s*│[^│]*│\s*subscriber\s*│\s*yes\s*│\s*no\s*│");
     }
 
     private string Write(string name, string text)

@@ -79,11 +79,11 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
     /// <summary>A union (unique id) with one branch, an organiser key and a union-admin key.</summary>
     public Task<TestUnion> NewUnionAsync(string branch = "central") => TestFunctionApps.NewUnionAsync(Factory, branch);
 
-    /// <summary>A new campaign (unique id) the union subscribes to as a whole.</summary>
+    /// <summary>A new campaign (unique id) the union owns and subscribes to as a whole.</summary>
     public async Task<string> NewCampaignAsync(TestUnion subscriber)
     {
         var campaignId = CampaignId.Parse(AzuriteFixture.UniqueName("c"));
-        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Free the oil workers", "help@example.org", LanguageTag.English));
+        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Free the oil workers", "help@example.org", LanguageTag.English) { OwnerUnionId = UnionId.Parse(subscriber.UnionId) });
         await Membership.UpsertSubscriptionAsync(new Subscription(campaignId, UnionId.Parse(subscriber.UnionId)));
         return campaignId.Value;
     }

@@ -23,6 +23,8 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         var membership = new MembershipRepository(Tables);
         var campaign = await membership.GetCampaignAsync(CampaignId.Parse("justice-kz-oil-workers"));
         campaign!.Name.Should().Be("Justice for Kazakhstan's Oil Workers");
+        campaign.OwnerUnionId.Should().Be(UnionId.Parse("kz-oil-workers"), "the demo campaign has an owner");
+        campaign.IsOpen.Should().BeFalse();
         var aqtau = await membership.GetContactsPageAsync(UnionId.Parse("kz-oil-workers"), BranchId.Parse("aqtau"), 100, null);
         aqtau.Contacts.Should().HaveCount(8).And.OnlyContain(c => c.Contact.Phone != null && c.Contact.TimeZone.Id == "Asia/Aqtau");
         var tom = await membership.GetContactAsync(UnionId.Parse("uk-energy-workers"), BranchId.Parse("london"), ContactId.Parse("tom-hughes"));
@@ -48,7 +50,9 @@ public sealed class SeedLoaderTests : PersistenceTestBase
             {
               "unions": [ { "unionId": "kz-oil", "name": "Mangystau Oil Workers" }, { "unionId": "KZ", "name": "bad id" } ],
               "branches": [ { "unionId": "kz-oil", "branchId": "aqtau", "name": "Aqtau" }, { "unionId": "nope", "branchId": "x", "name": "X" } ],
-              "campaigns": [ { "campaignId": "c1", "name": "C", "helpContact": "help@example.org", "defaultLanguage": "e" } ],
+              "campaigns": [ { "campaignId": "c1", "name": "C", "helpContact": "help@example.org", "defaultLanguage": "e", "ownerUnionId": "kz-oil" },
+                             { "campaignId": "c2", "name": "No owner", "helpContact": "help@example.org", "defaultLanguage": "en" },
+                             { "campaignId": "c3", "name": "Unknown owner", "helpContact": "help@example.org", "defaultLanguage": "en", "ownerUnionId": "nope" } ],
               "subscriptions": [ { "campaignId": "c1", "unionId": "kz-oil" } ],
               "contacts": [
                 { "unionId": "kz-oil", "branchId": "aqtau", "contactId": "ok", "name": "Ok", "phone": "+447700900101", "language": "ru", "timeZone": "Asia/Aqtau" },
@@ -65,7 +69,8 @@ public sealed class SeedLoaderTests : PersistenceTestBase
 
         report.Errors.Select(e => e.Path).Should().BeEquivalentTo(
         [
-            "unions[1].unionId", "branches[1].unionId", "campaigns[0].defaultLanguage", "subscriptions[0].campaignId",
+            "unions[1].unionId", "branches[1].unionId", "campaigns[0].defaultLanguage", "campaigns[1].ownerUnionId", "campaigns[2].ownerUnionId",
+            "subscriptions[0].campaignId",
             "contacts[1].timeZone", "contacts[2].email", "contacts[3].branchId", "contacts[4].contactId", "contacts[5].langauge",
         ]);
         report.Errors.Single(e => e.Path == "contacts[1].timeZone").Message.Should().Be("unknown time zone 'Asia/Aktau' (expected an IANA id such as 'Asia/Aqtau')");

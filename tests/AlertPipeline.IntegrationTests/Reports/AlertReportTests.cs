@@ -113,9 +113,9 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
     /// </summary>
     private async Task<ReportWorld> SentAlertAsync()
     {
-        var campaignId = await app.NewCampaignAsync();
         var a = await app.NewUnionAsync("central");
         var b = await app.NewUnionAsync("main");
+        var campaignId = await app.NewCampaignAsync(owner: a.UnionId);
         await app.SubscribeAsync(campaignId, a.UnionId);
         await app.SubscribeAsync(campaignId, b.UnionId);
         var r1 = await app.AddContactAsync(a.UnionId, "central", "r1", "+447700900011", "r1@example.org");

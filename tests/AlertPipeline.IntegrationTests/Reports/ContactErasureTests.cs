@@ -95,7 +95,7 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
     public async Task Erase_SameBranchAndContactIdsInAnotherUnion_LeavesThatUnionsRowsAlone()
     {
         var world = await TwoAlertsAsync();
-        var campaignId = await app.NewCampaignAsync();
+        var campaignId = await app.NewCampaignAsync(owner: null);
         var other = await app.NewUnionAsync("central");
         await app.SubscribeAsync(campaignId, world.Union.UnionId);
         await app.SubscribeAsync(campaignId, other.UnionId);
@@ -131,7 +131,7 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
     /// <summary>A union whose contacts e1 and e2 got two alerts: one sent, one only fanned out (rows Pending).</summary>
     private async Task<ErasureWorld> TwoAlertsAsync()
     {
-        var campaignId = await app.NewCampaignAsync();
+        var campaignId = await app.NewCampaignAsync(owner: null);
         var union = await app.NewUnionAsync("central");
         await app.SubscribeAsync(campaignId, union.UnionId);
         var e1 = await app.AddContactAsync(union.UnionId, "central", "e1", "+447700900031", "e1@example.org");
@@ -152,7 +152,7 @@ public sealed class DeliveryErasureConcurrencyTests(ReportsTestApp app) : IClass
     [Fact]
     public async Task ScrubRow_RowChangedByASenderAfterItWasRead_KeepsTheSendersUpdateAndStillScrubs()
     {
-        var campaignId = await app.NewCampaignAsync();
+        var campaignId = await app.NewCampaignAsync(owner: null);
         var union = await app.NewUnionAsync("central");
         await app.SubscribeAsync(campaignId, union.UnionId);
         var contact = await app.AddContactAsync(union.UnionId, "central", "c1", "+447700900041", null);

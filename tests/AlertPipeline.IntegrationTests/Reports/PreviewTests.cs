@@ -156,14 +156,14 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
         counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
 
     /// <summary>
-    /// Union A (whole union: central, north) and union B (only its branch main) subscribe to a new campaign (default en).
+    /// Union A (whole union: central, north; the owner) and union B (only its branch main) subscribe to a new campaign (default en).
     /// a2 is a1 again (same number and email) in another branch; b1 is a3 again in union B; b3 is in B's unsubscribed branch.
     /// </summary>
     private async Task<PreviewWorld> SeedAsync()
     {
-        var campaignId = await app.NewCampaignAsync();
         var a = await app.NewUnionAsync("central", "north");
         var b = await app.NewUnionAsync("main", "other");
+        var campaignId = await app.NewCampaignAsync(owner: a.UnionId);
         await app.SubscribeAsync(campaignId, a.UnionId);
         await app.SubscribeAsync(campaignId, b.UnionId, "main");
         await app.AddContactAsync(a.UnionId, "central", "a1", "+447700900001", "a1@example.org");

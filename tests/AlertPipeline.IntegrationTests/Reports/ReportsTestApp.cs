@@ -79,10 +79,11 @@ public sealed class ReportsTestApp : IAsyncLifetime
         return new ReportsUnion(unionId, admin.Secret, organiser.Secret);
     }
 
-    public async Task<CampaignId> NewCampaignAsync(string defaultLanguage = "en")
+    /// <summary>A new campaign owned by <paramref name="owner"/> (null: no owner, as a campaign stored before owners).</summary>
+    public async Task<CampaignId> NewCampaignAsync(UnionId? owner, string defaultLanguage = "en")
     {
         var campaignId = CampaignId.Parse(AzuriteFixture.UniqueName("camp"));
-        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Free the oil workers", "help@example.org", LanguageTag.Parse(defaultLanguage)));
+        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Free the oil workers", "help@example.org", LanguageTag.Parse(defaultLanguage)) { OwnerUnionId = owner });
         return campaignId;
     }
 

@@ -16,7 +16,7 @@ public sealed class OrganiserCommandTests : IDisposable
     [Fact]
     public async Task CampaignsList_GetsTheUnionsCampaignsWithTheKey()
     {
-        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"campaignId":"free-them","name":"Free Them","subscribed":true}]}"""));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"items":[{"campaignId":"free-them","name":"Free Them","subscribed":true,"role":"owner","open":false}]}"""));
 
         var result = await CliRunner.RunAsync(handler, "campaigns", "list");
 
@@ -25,7 +25,7 @@ public sealed class OrganiserCommandTests : IDisposable
         request.Method.Should().Be(HttpMethod.Get);
         request.Uri.ToString().Should().Be(Api + "/campaigns");
         request.Authorization.Should().Be("ApiKey " + CliRunner.Key);
-        result.Out.Should().Contain("free-them").And.Contain("Free Them").And.Contain("yes");
+        result.Out.Should().Contain("free-them").And.Contain("Free Them").And.Contain("yes").And.Contain("owner");
         (result.Out + result.Error).Should().NotContain(CliRunner.Key);
     }
 
@@ -292,6 +292,85 @@ public sealed class OrganiserCommandTests : IDisposable
         var request = handler.Requests.Should().ContainSingle().Subject;
         request.Uri.ToString().Should().Be("https://alerts.example.org/api/unions");
         JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse("""{"unionId":"kz-oil","name":"Oil"}""")).Should().BeTrue(request.Body);
+    }
+
+    [Fact]
+    public async Task AdminCampaignsAdd_PostsTheOwnerAndOpen()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(
+            HttpStatusCode.Created, """{"campaignId":"free-them","name":"Free Them","helpContact":"help@example.org","defaultLanguage":"en","ownerUnionId":"kz-oil","open":false}"""));
+
+        var result = await CliRunner.RunAsync(
+            handler, environment: null, "admin", "campaigns", "add", "free-them", "--name", "Free Them", "--help-contact", "help@example.org", "--owner", "kz-oil",
+            "--api-url", "https://alerts.example.org", "--key", CliRunner.Key);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Uri.ToString().Should().Be("https://alerts.example.org/api/campaigns");
+        JsonNode.DeepEquals(JsonNode.Parse(request.Body), JsonNode.Parse(
+            """{"campaignId":"free-them","name":"Free Them","helpContact":"help@example.org","defaultLanguage":"en","ownerUnionId":"kz-oil","open":false}""")).Should().BeTrue(request.Body);
+        result.Out.Should().Contain("owned by 'kz-oil'");
+    }
+
+    [Fact]
+    public async Task AdminCampaignsAdd_WithoutOwner_IsAUsageErrorAndSendsNothing()
+    {
+        var handler = new RecordingHandler();
+
+        var result = await CliRunner.RunAsync(
+            handler, environment: null, "admin", "campaigns", "add", "free-them", "--name", "Free Them", "--help-contact", "help@example.org",
+            "--api-url", "https://alerts.example.org", "--key", CliRunner.Key);
+
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Error.Should().Contain("--owner");
+        handler.Requests.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(new[] { "campaigns", "invite", "free-them", "uk-energy" }, "PUT", "/campaigns/free-them/members/uk-energy")]
+    [InlineData(new[] { "campaigns", "approve", "free-them", "uk-energy" }, "PUT", "/campaigns/free-them/members/uk-energy")]
+    [InlineData(new[] { "campaigns", "join", "free-them" }, "PUT", "/campaigns/free-them/membership")]
+    public async Task CampaignMembership_AdmitAndJoin_PutTheMemberOrMembershipRoute(string[] args, string method, string route)
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """{"campaignId":"free-them","unionId":"uk-energy","state":"approved","subscribed":false}"""));
+
+        var result = await CliRunner.RunAsync(handler, args);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Method.Should().Be(method);
+        request.Uri.ToString().Should().Be(Api + route);
+        result.Out.Should().Contain("free-them");
+    }
+
+    [Theory]
+    [InlineData(new[] { "campaigns", "remove", "free-them", "uk-energy" }, "DELETE", "/campaigns/free-them/members/uk-energy")]
+    [InlineData(new[] { "campaigns", "leave", "free-them" }, "DELETE", "/campaigns/free-them/membership")]
+    [InlineData(new[] { "campaigns", "open", "free-them" }, "PUT", "/campaigns/free-them/open")]
+    [InlineData(new[] { "campaigns", "close", "free-them" }, "DELETE", "/campaigns/free-them/open")]
+    public async Task CampaignMembership_RemoveLeaveOpenClose_UseTheirRoutes(string[] args, string method, string route)
+    {
+        var handler = new RecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+
+        var result = await CliRunner.RunAsync(handler, args);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        var request = handler.Requests.Should().ContainSingle().Subject;
+        request.Method.Method.Should().Be(method);
+        request.Uri.ToString().Should().Be(Api + route);
+    }
+
+    [Fact]
+    public async Task CampaignMembers_ListsEachUnionsState()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK,
+            """{"items":[{"campaignId":"free-them","unionId":"uk-energy","state":"requested","subscribed":false},{"campaignId":"free-them","unionId":"us-refinery","state":null,"subscribed":true}]}"""));
+
+        var result = await CliRunner.RunAsync(handler, "campaigns", "members", "free-them");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/campaigns/free-them/members");
+        result.Out.Should().Contain("uk-energy").And.Contain("requested").And.Contain("us-refinery").And.Contain("(subscribed)");
     }
 
     [Fact]

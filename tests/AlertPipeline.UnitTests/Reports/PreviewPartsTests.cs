@@ -35,6 +35,33 @@ public sealed class PreviewPartsTests
     public void AlertEventBody_OtherCampaignId_IsRefused(string campaign) =>
         AlertEventBody.Parse(Bytes(Event.Replace("%CAMPAIGN%", campaign, StringComparison.Ordinal)), Campaign, Now).Problem.Should().NotBeNull();
 
+    [Fact]
+    public void AlertEventBody_SubscribersPrefix_QualifiesTheEventIdWithItsUnionSoItNeverEqualsTheOwners()
+    {
+        var subscriber = AlertEventBody.EventPrefix(Campaign, UnionId.Parse("uk-energy"));
+        var body = Bytes(Event.Replace("%CAMPAIGN%", string.Empty, StringComparison.Ordinal));
+
+        var (owners, _) = AlertEventBody.Parse(body, Campaign, Now);
+        var (subscribers, problem) = AlertEventBody.Parse(body, Campaign, Now, subscriber);
+
+        subscriber.Should().Be("free-the-oil-workers--uk-energy--");
+        problem.Should().BeNull();
+        owners!.EventId.Value.Should().Be("free-the-oil-workers--appeal");
+        subscribers!.EventId.Value.Should().Be("free-the-oil-workers--uk-energy--appeal");
+        AlertPipeline.Core.Alerts.AlertId.For(subscribers).Should().NotBe(AlertPipeline.Core.Alerts.AlertId.For(owners));
+    }
+
+    [Fact]
+    public void AlertEventBody_SubscribersEventIdTooLongWithThePrefix_IsRefusedNamingIt()
+    {
+        var union = UnionId.Parse(new string('u', 60));
+        var body = Bytes(Event.Replace("\"appeal\"", $"\"{new string('e', 20)}\"", StringComparison.Ordinal).Replace("%CAMPAIGN%", string.Empty, StringComparison.Ordinal));
+
+        var (_, problem) = AlertEventBody.Parse(body, Campaign, Now, AlertEventBody.EventPrefix(Campaign, union));
+
+        problem.Should().NotBeNull("20 + the 86-character prefix is over the 100 characters of an event id");
+    }
+
     [Theory]
     [InlineData("[1,2]")]
     [InlineData("{not json")]

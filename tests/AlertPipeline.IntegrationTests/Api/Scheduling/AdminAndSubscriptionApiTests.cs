@@ -49,7 +49,7 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
     public async Task AdminEndpoint_UnionKeysAnswer403AndNoKeyOrUnknownKey401(string method, string path)
     {
         var union = await app.NewUnionAsync();
-        object body = path == "/api/unions" ? new { unionId = AzuriteFixture.UniqueName("x"), name = "X" } : Campaign(AzuriteFixture.UniqueName("x"));
+        object body = path == "/api/unions" ? new { unionId = AzuriteFixture.UniqueName("x"), name = "X" } : Campaign(AzuriteFixture.UniqueName("x"), union.UnionId);
 
         using var unionAdmin = await app.SendAsync(new HttpMethod(method), path, union.AdminKey, method == "POST" ? body : null);
         using var organiser = await app.SendAsync(new HttpMethod(method), path, union.OrganiserKey, method == "POST" ? body : null);
@@ -65,12 +65,13 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
     }
 
     [Fact]
-    public async Task CreateCampaign_BootstrapAdmin_Answers201ListsItAuditsInTheSystemPartitionAndRefusesADuplicate()
+    public async Task CreateCampaign_BootstrapAdmin_Answers201ForItsOwnerListsItAuditsInTheSystemPartitionAndRefusesADuplicate()
     {
         var campaignId = AzuriteFixture.UniqueName("camp");
+        var owner = await app.NewUnionAsync();
 
-        using var created = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(campaignId));
-        using var again = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(campaignId));
+        using var created = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(campaignId, owner.UnionId));
+        using var again = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(campaignId, owner.UnionId));
         using var list = await app.SendAsync(HttpMethod.Get, "/api/campaigns", Admin);
 
         created.StatusCode.Should().Be(HttpStatusCode.Created);
@@ -80,6 +81,9 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
         item.GetProperty("name").GetString().Should().Be("Zhanaozen solidarity");
         item.GetProperty("helpContact").GetString().Should().Be("help@example.org");
         item.GetProperty("defaultLanguage").GetString().Should().Be("kk");
+        item.GetProperty("ownerUnionId").GetString().Should().Be(owner.UnionId);
+        item.GetProperty("open").GetBoolean().Should().BeFalse();
+        (await app.Membership.GetCampaignAsync(CampaignId.Parse(campaignId)))!.OwnerUnionId.Should().Be(UnionId.Parse(owner.UnionId));
         var audit = await app.Audit.ReadRecentAsync(CampaignAdmin.SystemAuditPartition);
         audit.Where(e => e.Targets == $"campaign={campaignId}").Select(e => e.Status).Should().BeEquivalentTo([201, 409]);
     }
@@ -90,14 +94,32 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
         using var response = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, new { campaignId = "-x", name = "", helpContact = "", defaultLanguage = "not a tag" });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await Fields(response)).Should().BeEquivalentTo(["campaignId", "name", "helpContact", "defaultLanguage"]);
+        (await Fields(response)).Should().BeEquivalentTo(["campaignId", "name", "helpContact", "defaultLanguage", "ownerUnionId"]);
+    }
+
+    [Fact]
+    public async Task CreateCampaign_UnknownOwnerOrDoubleDashInTheId_Answers400AndStoresNothing()
+    {
+        var owner = await app.NewUnionAsync();
+        var unknownOwner = AzuriteFixture.UniqueName("camp");
+        var dashed = AzuriteFixture.UniqueName("camp") + "--x";
+
+        using var noSuchOwner = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(unknownOwner, "no-such-union"));
+        using var doubleDash = await app.SendAsync(HttpMethod.Post, "/api/campaigns", Admin, Campaign(dashed, owner.UnionId));
+
+        (await Fields(noSuchOwner)).Should().Equal("ownerUnionId");
+        (await Fields(doubleDash)).Should().Equal("campaignId");
+        (await app.Membership.GetCampaignAsync(CampaignId.Parse(unknownOwner))).Should().BeNull();
+        (await app.Membership.GetCampaignAsync(CampaignId.Parse(dashed))).Should().BeNull();
     }
 
     [Fact]
     public async Task Subscriptions_WholeUnionAndBranch_AreListedShownOnCampaignsAndRemovedOneByOne()
     {
         var union = await app.NewUnionAsync();
-        var campaign = await app.NewCampaignAsync();
+        var owner = await app.NewUnionAsync();
+        var campaign = await app.NewCampaignAsync(owner);
+        (await app.SendAsync(HttpMethod.Put, $"{owner.Base}/campaigns/{campaign}/open", owner.AdminKey)).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         using var whole = await app.SendAsync(HttpMethod.Put, $"{union.Base}/subscriptions/{campaign}", union.AdminKey);
         using var wholeAgain = await app.SendAsync(HttpMethod.Put, $"{union.Base}/subscriptions/{campaign}", union.AdminKey);
@@ -113,7 +135,7 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
             .Should().Equal((campaign, null), (campaign, union.Branch));
         (await ApiTestApp.ReadJsonAsync(campaigns)).GetProperty("items").EnumerateArray()
             .Single(i => i.GetProperty("campaignId").GetString() == campaign).GetProperty("subscribed").GetBoolean().Should().BeTrue();
-        (await app.Membership.GetSubscriptionsAsync(CampaignId.Parse(campaign))).Should().BeEquivalentTo(
+        (await app.Membership.GetSubscriptionsAsync(CampaignId.Parse(campaign))).Where(s => s.UnionId != UnionId.Parse(owner.UnionId)).Should().BeEquivalentTo(
             [new Subscription(CampaignId.Parse(campaign), UnionId.Parse(union.UnionId)),
              new Subscription(CampaignId.Parse(campaign), UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch))]);
 
@@ -122,7 +144,7 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
 
         removeWhole.StatusCode.Should().Be(HttpStatusCode.NoContent);
         removeWholeAgain.StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await app.Membership.GetSubscriptionsAsync(CampaignId.Parse(campaign))).Should().ContainSingle()
+        (await app.Membership.GetSubscriptionsAsync(CampaignId.Parse(campaign))).Where(s => s.UnionId != UnionId.Parse(owner.UnionId)).Should().ContainSingle()
             .Which.BranchId!.Value.Should().Be(union.Branch, "the branch subscription is a row of its own");
         var audit = await app.Audit.ReadRecentAsync(UnionId.Parse(union.UnionId));
         audit.Select(e => (e.Method, e.Status)).Should().BeEquivalentTo([("PUT", 204), ("PUT", 204), ("PUT", 204), ("DELETE", 204), ("DELETE", 404)]);
@@ -147,8 +169,8 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
     {
         var leaving = await app.NewUnionAsync();
         var staying = await app.NewUnionAsync();
-        var campaign = await app.NewCampaignAsync(leaving, staying);
-        using var created = await app.SendAsync(HttpMethod.Post, $"{leaving.Base}/campaigns/{campaign}/schedules", leaving.OrganiserKey, SchedulingApiTestApp.Anniversary());
+        var campaign = await app.NewCampaignAsync(staying, leaving);
+        using var created = await app.SendAsync(HttpMethod.Post, $"{staying.Base}/campaigns/{campaign}/schedules", staying.OrganiserKey, SchedulingApiTestApp.Anniversary());
         created.StatusCode.Should().Be(HttpStatusCode.Created);
 
         using var unsubscribe = await app.SendAsync(HttpMethod.Delete, $"{leaving.Base}/subscriptions/{campaign}", leaving.AdminKey);
@@ -161,8 +183,8 @@ public sealed class AdminAndSubscriptionApiTests(SchedulingApiTestApp app) : ICl
         (await app.Schedules.GetAsync(new ScheduleId($"{campaign}--zhanaozen"))).Should().NotBeNull("schedules belong to the campaign");
     }
 
-    private static object Campaign(string campaignId) =>
-        new { campaignId, name = "Zhanaozen solidarity", helpContact = "help@example.org", defaultLanguage = "kk" };
+    private static object Campaign(string campaignId, string ownerUnionId) =>
+        new { campaignId, name = "Zhanaozen solidarity", helpContact = "help@example.org", defaultLanguage = "kk", ownerUnionId };
 
     private static async Task<List<string?>> Fields(HttpResponseMessage response) =>
         [.. (await ApiTestApp.ReadJsonAsync(response)).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString())];

@@ -77,11 +77,15 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     /// <summary>A new union with a union-admin key, an organiser key and one branch.</summary>
     public Task<TestUnion> NewUnionAsync(string branch = "central") => TestFunctionApps.NewUnionAsync(Factory, branch);
 
-    /// <summary>A new campaign (unique id), subscribed to by each of <paramref name="subscribers"/> as a whole union.</summary>
+    /// <summary>
+    /// A new campaign (unique id), subscribed to by each of <paramref name="subscribers"/> as a whole union; the first of
+    /// them owns it (none: it has no owner, as a campaign stored before owners).
+    /// </summary>
     public async Task<string> NewCampaignAsync(params TestUnion[] subscribers)
     {
         var campaignId = CampaignId.Parse(AzuriteFixture.UniqueName("c"));
-        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Campaign " + campaignId, "help@example.org", LanguageTag.English));
+        var owner = subscribers.Length > 0 ? UnionId.Parse(subscribers[0].UnionId) : null;
+        await Membership.UpsertCampaignAsync(new Campaign(campaignId, "Campaign " + campaignId, "help@example.org", LanguageTag.English) { OwnerUnionId = owner });
         foreach (var union in subscribers)
         {
             await Membership.UpsertSubscriptionAsync(new Subscription(campaignId, UnionId.Parse(union.UnionId)));

@@ -186,7 +186,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         {
           "unions": [{ "unionId": "uk-energy", "name": "UK Energy Workers" }],
           "branches": [{ "unionId": "uk-energy", "branchId": "london", "name": "London" }],
-          "campaigns": [{ "campaignId": "night-test", "name": "Night test", "helpContact": "help@example.org", "defaultLanguage": "en" }],
+          "campaigns": [{ "campaignId": "night-test", "name": "Night test", "helpContact": "help@example.org", "defaultLanguage": "en", "ownerUnionId": "uk-energy" }],
           "subscriptions": [{ "campaignId": "night-test", "unionId": "uk-energy" }],
           "contacts": [
             { "unionId": "uk-energy", "branchId": "london", "contactId": "ann", "name": "Ann", "phone": "+447700900201", "language": "en", "timeZone": "Europe/London", "consent": { "sms": true, "email": false } },
