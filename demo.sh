@@ -37,6 +37,8 @@ export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=$account;A
 export ServiceBusConnection="$AzureWebJobsStorage"
 # The seed's UK numbers are Ofcom's drama range, reserved for fiction and so unassigned: accept it for the demo only.
 export PhoneNumbers__FictionalRanges__0='+447700900000-+447700900999'
+export ScheduleTick__Schedule="${ScheduleTick__Schedule:-0 */1 * * * *}"   # ScheduleTick's timer (local.settings.json.template)
 
+# The built app folder (worker.config.json, functions.metadata, host.json, the worker) runs unmodified under the local host.
 dotnet src/AlertPipeline.LocalHost/bin/Release/net10.0/AlertPipeline.LocalHost.dll demo --script-root . \
-  --handler src/AlertPipeline.Functions/bin/Release/net10.0/AlertPipeline.Functions.dll "$@"
+  --app src/AlertPipeline.Functions/bin/Release/net10.0 "$@"

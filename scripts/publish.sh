@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Lays out the deployable Azure Functions custom-handler app and zips it:
-#   <out>/app/host.json, <out>/app/<Function>/function.json, <out>/app/handler/AlertPipeline.Functions (self-contained linux-x64)
-#   <out>/alertpipeline-app.zip (the content of <out>/app, for zip deploy)
-#   <out>/cli/alertpipeline (the organiser CLI, docs/cli.md; framework-dependent: needs the .NET 10 runtime)
+# Publishes the deployable Azure Functions app (.NET isolated worker, FUNCTIONS_WORKER_RUNTIME=dotnet-isolated) and zips it:
+#   <out>/app/                  the app root as Azure runs it: host.json, functions.metadata (every function and its
+#                               bindings, written by the worker SDK), worker.config.json (how the host starts the worker),
+#                               .azurefunctions/ (the host-side extension payload), AlertPipeline.Functions.dll and its
+#                               dependencies (framework-dependent: the Functions platform provides the .NET 10 runtime)
+#   <out>/alertpipeline-app.zip the content of <out>/app, for zip deploy
+#   <out>/cli/alertpipeline     the organiser CLI, docs/cli.md (framework-dependent: needs the .NET 10 runtime)
 # Usage: scripts/publish.sh [output-folder]     (default: artifacts)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,29 +19,27 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 rm -rf "$app" "$zipfile" "$out/cli"
 mkdir -p "$app"
 
-echo "Publishing the handler (self-contained, single file, linux-x64)…"
+echo "Publishing the function app (dotnet-isolated, linux-x64)…"
 dotnet publish "$root/src/AlertPipeline.Functions/AlertPipeline.Functions.csproj" \
-  -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
-  -o "$app/handler" --nologo -v quiet
+  -c Release -r linux-x64 --self-contained false -o "$app" --nologo -v quiet
 
-cp "$root/host.json" "$app/host.json"
-entries=(host.json handler)
-for dir in "$root"/functions/*/; do
-  name="$(basename "$dir")"
-  if [ ! -f "$dir/function.json" ]; then
-    echo "error: functions/$name has no function.json" >&2
+for required in host.json functions.metadata worker.config.json .azurefunctions AlertPipeline.Functions.dll; do
+  if [ ! -e "$app/$required" ]; then
+    echo "error: the published app has no $required" >&2
     exit 1
   fi
-  mkdir -p "$app/$name"
-  cp -R "$dir". "$app/$name/"
-  entries+=("$name")
 done
 
-# Zip the app folder's content (entries relative to the app root; Unix modes kept, so the handler stays executable).
+# Zip the app folder's content, dot-folders included (entries relative to the app root, as zip deploy expects).
 if command -v python3 >/dev/null 2>&1; then
-  (cd "$app" && python3 -m zipfile -c "$zipfile" "${entries[@]}")
+  (cd "$app" && python3 -c 'import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for folder, _, files in os.walk("."):
+        for name in files:
+            path = os.path.join(folder, name)
+            z.write(path, os.path.relpath(path, "."))' "$zipfile")
 elif command -v zip >/dev/null 2>&1; then
-  (cd "$app" && zip -qr "$zipfile" "${entries[@]}")
+  (cd "$app" && zip -qr "$zipfile" .)
 else
   echo "error: neither python3 nor zip is available to build $zipfile" >&2
   exit 1

@@ -171,6 +171,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Smtp__FromName: smtpFromName
     Pipeline__SmsPricePerSegment: smsPricePerSegment
     Pipeline__SmsPriceCurrency: smsPriceCurrency
+    // ScheduleTick's timer reads its NCRONTAB schedule from this setting (%ScheduleTick:Schedule%): every minute.
+    ScheduleTick__Schedule: '0 */1 * * * *'
   }
 }
 

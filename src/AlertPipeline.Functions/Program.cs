@@ -1,24 +1,30 @@
 using AlertPipeline.Functions;
-using AlertPipeline.Functions.Api;
-using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Hosting;
-using AlertPipeline.Infrastructure.Api;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.UseCustomHandlerPort();
+// The isolated worker: the Functions host starts this process and drives it over gRPC; HTTP triggers reach the worker's
+// own ASP.NET Core server (ConfigureFunctionsWebApplication), so HTTP functions take HttpRequest and answer IResult.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<FailureRedactionMiddleware>();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Services.AddPipeline(builder.Configuration);
-builder.Services.AddFunctionApp(FunctionCatalog.All);
-builder.Services.AddScheduleTick(builder.Configuration);
-builder.Services.AddOrganiserApi(builder.Configuration);
-builder.Services.AddOrganiserReports(builder.Configuration);
-builder.Services.AddSingleton<ApiGate>();
-builder.Services.AddApiDocument();
 
-var app = builder.Build();
-app.MapFunctionApp();
-app.Run();
+// Opt-in for local runs and the end-to-end log scan: the worker's own log lines on its console too, as written (the host
+// receives them over gRPC either way; in Azure this would only duplicate them, so it stays off there).
+if (builder.Configuration[ConsoleLogSetting] == "1")
+{
+    builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+}
 
-public partial class Program;
+builder.Services.AddAlertPipeline(builder.Configuration);
+builder.Services.AddHostedService<ParentHostWatch>();
+
+builder.Build().Run();
+
+internal static partial class Program
+{
+    public const string ConsoleLogSetting = "ALERTPIPELINE_CONSOLE_LOG";
+}

@@ -6,8 +6,13 @@ using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
 using Azure.Data.Tables;
 using AlertPipeline.Testing;
+using AlertPipeline.Functions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using AlertPipeline.Functions.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,44 +20,50 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace AlertPipeline.IntegrationTests;
 
 /// <summary>
-/// The function app in-process (WebApplicationFactory) on Azurite for the API, report and CLI fixtures: every table under
-/// the fixture's own prefix (the schedule tables included), and quiet hours off, because these tests run on the real
-/// clock and SMS must go at once whatever the hour.
+/// The function app's HTTP handlers in-process on Azurite for the API, report, scheduling and CLI fixtures. The isolated
+/// worker itself needs a Functions host (the end-to-end tests run it under ours), so these tests serve the same handlers
+/// that the thin <c>[Function]</c> methods call (<see cref="AppEndpoints.All"/>, at the same routes and methods as the
+/// built functions.metadata says) from an ASP.NET Core <see cref="TestServer"/>, with the app's own registration
+/// (<see cref="AlertPipelineServiceCollectionExtensions.AddAlertPipeline"/>) and settings, as docs/functions.md explains.
+/// Every table lives under the fixture's own prefix (the schedule tables included), and quiet hours are off, because these
+/// tests run on the real clock and SMS must go at once whatever the hour.
 /// </summary>
 internal static class TestFunctionApps
 {
     private static readonly string[] OtherTables = [ApiKeyService.TableName, AuditLog.TableName, "Schedules", "FiredOccurrences"];
 
-    public static WebApplicationFactory<Program> Create(
-        string connectionString, string prefix, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    public static TestAppServer Create(
+        string connectionString, string prefix, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var all = new Dictionary<string, string?>
         {
-            builder.UseSetting("AzureWebJobsStorage", connectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", prefix);
-            builder.UseSetting("Pipeline:QuietHours", "off");
-            foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-            {
-                builder.UseSetting(name, value);
-            }
+            ["AzureWebJobsStorage"] = connectionString,
+            ["Pipeline:Storage:TablePrefix"] = prefix,
+            ["Pipeline:QuietHours"] = "off",
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[name] = value;
+        }
 
-            builder.ConfigureTestServices(collection =>
+        return TestAppServer.Start(all, collection =>
+        {
+            collection.RemoveAll<TableScheduleStore>();
+            collection.RemoveAll<IScheduleStore>();
+            collection.RemoveAll<IScheduleCatalog>();
+            collection.RemoveAll<IScheduleTickStore>();
+            collection.RemoveAll<IScheduleOccurrenceStore>();
+            collection.AddScheduleStorage(configure: o =>
             {
-                collection.RemoveAll<TableScheduleStore>();
-                collection.RemoveAll<IScheduleStore>();
-                collection.RemoveAll<IScheduleCatalog>();
-                collection.RemoveAll<IScheduleTickStore>();
-                collection.RemoveAll<IScheduleOccurrenceStore>();
-                collection.AddScheduleStorage(configure: o =>
-                {
-                    o.SchedulesTable = prefix + "Schedules";
-                    o.OccurrencesTable = prefix + "FiredOccurrences";
-                });
-                services?.Invoke(collection);
+                o.SchedulesTable = prefix + "Schedules";
+                o.OccurrencesTable = prefix + "FiredOccurrences";
             });
+            services?.Invoke(collection);
         });
+    }
 
     /// <summary>A new union (unique id) with one branch, a union-admin key and an organiser key, in the app's storage.</summary>
-    public static async Task<TestUnion> NewUnionAsync(WebApplicationFactory<Program> factory, string branch)
+    public static async Task<TestUnion> NewUnionAsync(TestAppServer factory, string branch)
     {
         var membership = factory.Services.GetRequiredService<MembershipRepository>();
         var keys = factory.Services.GetRequiredService<ApiKeyService>();
@@ -65,7 +76,7 @@ internal static class TestFunctionApps
     }
 
     /// <summary>Deletes every table the app made under <paramref name="prefix"/>.</summary>
-    public static async Task DeleteTablesAsync(WebApplicationFactory<Program> factory, string connectionString, string prefix)
+    public static async Task DeleteTablesAsync(TestAppServer factory, string connectionString, string prefix)
     {
         await factory.Services.GetRequiredService<PipelineTables>().DeleteAllAsync();
         var service = new TableServiceClient(connectionString);
@@ -73,5 +84,42 @@ internal static class TestFunctionApps
         {
             await service.DeleteTableAsync(prefix + table);
         }
+    }
+}
+
+/// <summary>
+/// The app's HTTP handlers on a <see cref="TestServer"/>: settings as app settings, <see cref="AlertPipelineServiceCollectionExtensions.AddAlertPipeline"/>,
+/// then the test's own service changes, and every endpoint of <see cref="AppEndpoints.All"/> mapped at <c>/api/{route}</c>.
+/// </summary>
+public sealed class TestAppServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestAppServer(WebApplication app) => _app = app;
+
+    public IServiceProvider Services => _app.Services;
+
+    public TestServer Server => _app.GetTestServer();
+
+    public static TestAppServer Start(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(AppEndpoints).Assembly.GetName().Name });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddAlertPipeline(builder.Configuration);
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapHttpEndpoints(AppEndpoints.All);
+        app.StartAsync().GetAwaiter().GetResult();
+        return new TestAppServer(app);
+    }
+
+    public HttpClient CreateClient() => Server.CreateClient();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -370,8 +370,10 @@ public sealed class PipelineHarness : IHarness
     private static Dictionary<string, string?> AppSettings(AzuriteFixture azurite) => new(StringComparer.OrdinalIgnoreCase)
     {
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
         ["ServiceBusConnection"] = azurite.ConnectionString,
         ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
+        ["ScheduleTick:Schedule"] = "0 */1 * * * *",
         ["Pipeline__QuietHours"] = "off", // measure sends now, whatever the members' local time
         ["Outbox__Directory"] = Path.Combine(Path.GetTempPath(), "alertpipeline-bench-outbox"),
         ["Logging__LogLevel__Default"] = "Warning",
@@ -381,8 +383,7 @@ public sealed class PipelineHarness : IHarness
     {
         var options = new FunctionsLocalHostOptions
         {
-            ScriptRoot = RepositoryPaths.Root,
-            HandlerPath = FunctionsDll,
+            ScriptRoot = Path.GetDirectoryName(FunctionsDll)!, // the built isolated-worker app, run unmodified
             HttpPort = 0,
             IncludeEnvironmentVariables = false,
             LoggerFactory = logs.Factory,

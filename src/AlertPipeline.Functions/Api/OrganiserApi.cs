@@ -1,81 +1,104 @@
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 
 namespace AlertPipeline.Functions.Api;
 
 /// <summary>
-/// The organiser HTTP API's functions (docs/api.md): forwarded HTTP triggers under <c>/api/unions/{union}/…</c>, one
-/// function per route (methods dispatched inside), each with its <c>functions/&lt;Name&gt;/function.json</c>.
+/// The organiser HTTP API (docs/api.md): one HTTP function per route (methods dispatched inside) under
+/// <c>/api/unions/{union}/…</c>. Each entry names the function, its route and methods (the <c>[HttpTrigger]</c> of its
+/// <c>[Function]</c> in OrganiserApiFunctions.cs says the same, checked against the built functions.metadata) and the
+/// handler both the function and the in-process test server call.
 /// </summary>
 public static class OrganiserApi
 {
-    public static FunctionDefinition Keys { get; } = Define("ApiKeys", "unions/{union}/keys", "get", "post");
-    public static FunctionDefinition Key { get; } = Define("ApiKey", "unions/{union}/keys/{keyId}", "delete");
-    public static FunctionDefinition KeyRotate { get; } = Define("ApiKeyRotate", "unions/{union}/keys/{keyId}/rotate", "post");
-    public static FunctionDefinition Branches { get; } = Define("ApiBranches", "unions/{union}/branches", "get", "post");
-    public static FunctionDefinition Branch { get; } = Define("ApiBranch", "unions/{union}/branches/{branch}", "get", "delete");
-    public static FunctionDefinition Contacts { get; } = Define("ApiContacts", "unions/{union}/branches/{branch}/contacts", "get", "post");
-    public static FunctionDefinition Contact { get; } = Define("ApiContact", "unions/{union}/branches/{branch}/contacts/{contact}", "get", "put", "delete");
-    public static FunctionDefinition ContactsImport { get; } = Define("ApiContactsImport", "unions/{union}/branches/{branch}/contacts:import", "post");
-    public static FunctionDefinition Unions { get; } = Define("ApiUnions", "unions", "post");
-    public static FunctionDefinition Campaigns { get; } = Define("ApiCampaigns", "campaigns", "get", "post");
-    public static FunctionDefinition UnionCampaigns { get; } = Define("ApiUnionCampaigns", "unions/{union}/campaigns", "get");
-    public static FunctionDefinition CampaignMembers { get; } = Define("ApiCampaignMembers", "unions/{union}/campaigns/{campaign}/members", "get");
-    public static FunctionDefinition CampaignMember { get; } = Define("ApiCampaignMember", "unions/{union}/campaigns/{campaign}/members/{member}", "put", "delete");
-    public static FunctionDefinition CampaignMembership { get; } = Define("ApiCampaignMembership", "unions/{union}/campaigns/{campaign}/membership", "put", "delete");
-    public static FunctionDefinition CampaignOpen { get; } = Define("ApiCampaignOpen", "unions/{union}/campaigns/{campaign}/open", "put", "delete");
-    public static FunctionDefinition Subscriptions { get; } = Define("ApiSubscriptions", "unions/{union}/subscriptions", "get");
-    public static FunctionDefinition Subscription { get; } = Define("ApiSubscription", "unions/{union}/subscriptions/{campaign}", "put", "delete");
-    public static FunctionDefinition BranchSubscription { get; } = Define("ApiBranchSubscription", "unions/{union}/branches/{branch}/subscriptions/{campaign}", "put", "delete");
-    public static FunctionDefinition Schedules { get; } = Define("ApiSchedules", "unions/{union}/campaigns/{campaign}/schedules", "get", "post");
-    public static FunctionDefinition Schedule { get; } = Define("ApiSchedule", "unions/{union}/campaigns/{campaign}/schedules/{schedule}", "get");
-    public static FunctionDefinition SchedulePostpone { get; } = Define("ApiSchedulePostpone", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone", "post");
-    public static FunctionDefinition ScheduleCancel { get; } = Define("ApiScheduleCancel", "unions/{union}/campaigns/{campaign}/schedules/{schedule}:cancel", "post");
-    public static FunctionDefinition Alerts { get; } = Define("ApiAlerts", "unions/{union}/campaigns/{campaign}/alerts", "post");
-    public static FunctionDefinition ContactErase { get; } = Define("ApiContactErase", "unions/{union}/branches/{branch}/contacts/{contact}:erase", "post");
-    public static FunctionDefinition Preview { get; } = Define("ApiPreview", "unions/{union}/campaigns/{campaign}/preview", "post");
-    public static FunctionDefinition AlertReport { get; } = Define("ApiAlertReport", "unions/{union}/alerts/{alertId}/report", "get");
-    public static FunctionDefinition Audit { get; } = Define("ApiAudit", "unions/{union}/audit", "get");
+    public const string KeysRoute = "unions/{union}/keys";
+    public const string KeyRoute = "unions/{union}/keys/{keyId}";
+    public const string KeyRotateRoute = "unions/{union}/keys/{keyId}/rotate";
+    public const string BranchesRoute = "unions/{union}/branches";
+    public const string BranchRoute = "unions/{union}/branches/{branch}";
+    public const string ContactsRoute = "unions/{union}/branches/{branch}/contacts";
+    public const string ContactRoute = "unions/{union}/branches/{branch}/contacts/{contact}";
+    public const string ContactsImportRoute = "unions/{union}/branches/{branch}/contacts:import";
+    public const string UnionsRoute = "unions";
+    public const string CampaignsRoute = "campaigns";
+    public const string UnionCampaignsRoute = "unions/{union}/campaigns";
+    public const string CampaignMembersRoute = "unions/{union}/campaigns/{campaign}/members";
+    public const string CampaignMemberRoute = "unions/{union}/campaigns/{campaign}/members/{member}";
+    public const string CampaignMembershipRoute = "unions/{union}/campaigns/{campaign}/membership";
+    public const string CampaignOpenRoute = "unions/{union}/campaigns/{campaign}/open";
+    public const string SubscriptionsRoute = "unions/{union}/subscriptions";
+    public const string SubscriptionRoute = "unions/{union}/subscriptions/{campaign}";
+    public const string BranchSubscriptionRoute = "unions/{union}/branches/{branch}/subscriptions/{campaign}";
+    public const string SchedulesRoute = "unions/{union}/campaigns/{campaign}/schedules";
+    public const string ScheduleRoute = "unions/{union}/campaigns/{campaign}/schedules/{schedule}";
+    public const string SchedulePostponeRoute = "unions/{union}/campaigns/{campaign}/schedules/{schedule}:postpone";
+    public const string ScheduleCancelRoute = "unions/{union}/campaigns/{campaign}/schedules/{schedule}:cancel";
+    public const string AlertsRoute = "unions/{union}/campaigns/{campaign}/alerts";
+    public const string ContactEraseRoute = "unions/{union}/branches/{branch}/contacts/{contact}:erase";
+    public const string PreviewRoute = "unions/{union}/campaigns/{campaign}/preview";
+    public const string AlertReportRoute = "unions/{union}/alerts/{alertId}/report";
+    public const string AuditRoute = "unions/{union}/audit";
 
-    public static IReadOnlyList<FunctionRegistration> Registrations { get; } =
+    public static HttpEndpoint Keys { get; } = new("ApiKeys", KeysRoute, ["GET", "POST"], KeyEndpoints.KeysAsync);
+    public static HttpEndpoint Key { get; } = new("ApiKey", KeyRoute, ["DELETE"], KeyEndpoints.RevokeAsync);
+    public static HttpEndpoint KeyRotate { get; } = new("ApiKeyRotate", KeyRotateRoute, ["POST"], KeyEndpoints.RotateAsync);
+    public static HttpEndpoint Branches { get; } = new("ApiBranches", BranchesRoute, ["GET", "POST"], BranchEndpoints.BranchesAsync);
+    public static HttpEndpoint Branch { get; } = new("ApiBranch", BranchRoute, ["GET", "DELETE"], BranchEndpoints.BranchAsync);
+    public static HttpEndpoint Contacts { get; } = new("ApiContacts", ContactsRoute, ["GET", "POST"], ContactEndpoints.ContactsAsync);
+    public static HttpEndpoint Contact { get; } = new("ApiContact", ContactRoute, ["GET", "PUT", "DELETE"], ContactEndpoints.ContactAsync);
+    public static HttpEndpoint ContactsImport { get; } = new("ApiContactsImport", ContactsImportRoute, ["POST"], ContactEndpoints.ImportAsync);
+    public static HttpEndpoint Unions { get; } = new("ApiUnions", UnionsRoute, ["POST"], AdminEndpoints.UnionsAsync);
+    public static HttpEndpoint Campaigns { get; } = new("ApiCampaigns", CampaignsRoute, ["GET", "POST"], AdminEndpoints.CampaignsAsync);
+    public static HttpEndpoint UnionCampaigns { get; } = new("ApiUnionCampaigns", UnionCampaignsRoute, ["GET"], SubscriptionEndpoints.UnionCampaignsAsync);
+    public static HttpEndpoint CampaignMembers { get; } = new("ApiCampaignMembers", CampaignMembersRoute, ["GET"], CampaignMemberEndpoints.MembersAsync);
+    public static HttpEndpoint CampaignMember { get; } = new("ApiCampaignMember", CampaignMemberRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.MemberAsync);
+    public static HttpEndpoint CampaignMembership { get; } = new("ApiCampaignMembership", CampaignMembershipRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.MembershipAsync);
+    public static HttpEndpoint CampaignOpen { get; } = new("ApiCampaignOpen", CampaignOpenRoute, ["PUT", "DELETE"], CampaignMemberEndpoints.OpenAsync);
+    public static HttpEndpoint Subscriptions { get; } = new("ApiSubscriptions", SubscriptionsRoute, ["GET"], SubscriptionEndpoints.SubscriptionsAsync);
+    public static HttpEndpoint Subscription { get; } = new("ApiSubscription", SubscriptionRoute, ["PUT", "DELETE"], SubscriptionEndpoints.SubscriptionAsync);
+    public static HttpEndpoint BranchSubscription { get; } = new("ApiBranchSubscription", BranchSubscriptionRoute, ["PUT", "DELETE"], SubscriptionEndpoints.BranchSubscriptionAsync);
+    public static HttpEndpoint Schedules { get; } = new("ApiSchedules", SchedulesRoute, ["GET", "POST"], ScheduleEndpoints.SchedulesAsync);
+    public static HttpEndpoint Schedule { get; } = new("ApiSchedule", ScheduleRoute, ["GET"], ScheduleEndpoints.ScheduleAsync);
+    public static HttpEndpoint SchedulePostpone { get; } = new("ApiSchedulePostpone", SchedulePostponeRoute, ["POST"], ScheduleEndpoints.PostponeAsync);
+    public static HttpEndpoint ScheduleCancel { get; } = new("ApiScheduleCancel", ScheduleCancelRoute, ["POST"], ScheduleEndpoints.CancelAsync);
+    public static HttpEndpoint Alerts { get; } = new("ApiAlerts", AlertsRoute, ["POST"], AlertEndpoints.SendNowAsync);
+    public static HttpEndpoint ContactErase { get; } = new("ApiContactErase", ContactEraseRoute, ["POST"], ContactEraseEndpoints.EraseAsync);
+    public static HttpEndpoint Preview { get; } = new("ApiPreview", PreviewRoute, ["POST"], PreviewEndpoints.PreviewAsync);
+    public static HttpEndpoint AlertReport { get; } = new("ApiAlertReport", AlertReportRoute, ["GET"], AlertReportEndpoints.ReportAsync);
+    public static HttpEndpoint Audit { get; } = new("ApiAudit", AuditRoute, ["GET"], AuditEndpoints.AuditAsync);
+
+    public static IReadOnlyList<HttpEndpoint> Endpoints { get; } =
     [
-        Register(Keys, KeyEndpoints.KeysAsync),
-        Register(Key, KeyEndpoints.RevokeAsync),
-        Register(KeyRotate, KeyEndpoints.RotateAsync),
-        Register(Branches, BranchEndpoints.BranchesAsync),
-        Register(Branch, BranchEndpoints.BranchAsync),
-        Register(Contacts, ContactEndpoints.ContactsAsync),
-        Register(Contact, ContactEndpoints.ContactAsync),
-        Register(ContactsImport, ContactEndpoints.ImportAsync),
-        Register(Unions, AdminEndpoints.UnionsAsync),
-        Register(Campaigns, AdminEndpoints.CampaignsAsync),
-        Register(UnionCampaigns, SubscriptionEndpoints.UnionCampaignsAsync),
-        Register(CampaignMembers, CampaignMemberEndpoints.MembersAsync),
-        Register(CampaignMember, CampaignMemberEndpoints.MemberAsync),
-        Register(CampaignMembership, CampaignMemberEndpoints.MembershipAsync),
-        Register(CampaignOpen, CampaignMemberEndpoints.OpenAsync),
-        Register(Subscriptions, SubscriptionEndpoints.SubscriptionsAsync),
-        Register(Subscription, SubscriptionEndpoints.SubscriptionAsync),
-        Register(BranchSubscription, SubscriptionEndpoints.BranchSubscriptionAsync),
-        Register(Schedules, ScheduleEndpoints.SchedulesAsync),
-        Register(Schedule, ScheduleEndpoints.ScheduleAsync),
-        Register(SchedulePostpone, ScheduleEndpoints.PostponeAsync),
-        Register(ScheduleCancel, ScheduleEndpoints.CancelAsync),
-        Register(Alerts, AlertEndpoints.SendNowAsync),
-        Register(ContactErase, ContactEraseEndpoints.EraseAsync),
-        Register(Preview, PreviewEndpoints.PreviewAsync),
-        Register(AlertReport, AlertReportEndpoints.ReportAsync),
-        Register(Audit, AuditEndpoints.AuditAsync),
+        Keys,
+        Key,
+        KeyRotate,
+        Branches,
+        Branch,
+        Contacts,
+        Contact,
+        ContactsImport,
+        Unions,
+        Campaigns,
+        UnionCampaigns,
+        CampaignMembers,
+        CampaignMember,
+        CampaignMembership,
+        CampaignOpen,
+        Subscriptions,
+        Subscription,
+        BranchSubscription,
+        Schedules,
+        Schedule,
+        SchedulePostpone,
+        ScheduleCancel,
+        Alerts,
+        ContactErase,
+        Preview,
+        AlertReport,
+        Audit,
     ];
-
-    private static FunctionDefinition Define(string name, string route, params string[] methods) =>
-        new(name, [new HttpTriggerBinding("req", route, methods, HttpAuthLevels.Anonymous), new HttpOutputBinding("res")]);
-
-    private static FunctionRegistration Register(FunctionDefinition definition, Delegate handler) =>
-        FunctionRegistration.Http(definition, endpoints => endpoints.MapHttpFunction(definition, handler));
 }
 
 internal static class KeyEndpoints

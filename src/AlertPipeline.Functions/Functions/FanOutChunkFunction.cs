@@ -1,34 +1,24 @@
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.CustomHandler;
-using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
 /// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, a dispatch message per
-/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>, Service Bus; SMS deferred by quiet hours wait for the
-/// ScheduleTick instead) and the branch's next chunk (<c>fanout-chunks</c>).
+/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>; SMS deferred by quiet hours wait for the ScheduleTick
+/// instead) and the branch's next chunk (<c>fanout-chunks</c>). A throw fails the invocation: the host retries the
+/// message, then moves it to <c>fanout-chunks-poison</c>; re-running a chunk writes the same rows.
 /// </summary>
-public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanOutChunkFunction> logger) : IFunction
+public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanOutChunkFunction> logger)
 {
     public const string Name = "FanOutChunk";
-    public const string ServiceBusConnection = "ServiceBusConnection";
 
-    public static FunctionDefinition Definition { get; } = new(
-        Name,
-        [
-            new QueueTriggerBinding("chunk", QueueNames.FanOutChunks, BindingTypes.DefaultStorageConnection),
-            new ServiceBusOutputBinding("sms", QueueNames.SmsDispatch, ServiceBusConnection),
-            new ServiceBusOutputBinding("email", QueueNames.EmailDispatch, ServiceBusConnection),
-            new QueueOutputBinding("next", QueueNames.FanOutChunks, BindingTypes.DefaultStorageConnection),
-        ]);
-
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    [Function(Name)]
+    public async Task<FanOutChunkOutput> RunAsync([QueueTrigger(QueueNames.FanOutChunks)] string message, CancellationToken cancellationToken)
     {
-        if (!request.GetMessage<FanOutChunkMessage>("chunk").TryParse(out var chunk, out var error))
+        if (!QueueMessages.Read<FanOutChunkMessage>(message, QueueNames.FanOutChunks).TryParse(out var chunk, out var error))
         {
-            throw new InvocationFailedException(error);
+            throw new PipelineMessageException(error);
         }
 
         FanOutChunkResult result;
@@ -39,7 +29,7 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
         catch (PipelineRetryException ex)
         {
             PipelineLog.Retrying(logger, Name, ex.Message);
-            throw new InvocationFailedException(ex.Message);
+            throw;
         }
 
         PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms.Count, result.Email.Count, result.Next is not null);
@@ -47,12 +37,25 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
         {
             PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
         }
-        var response = new InvocationResponseBuilder().AddOutputs("sms", result.Sms).AddOutputs("email", result.Email);
-        if (result.Next is { } next)
-        {
-            response.AddOutput("next", next.ToMessage());
-        }
 
-        return response.Build();
+        return new FanOutChunkOutput
+        {
+            Sms = QueueMessages.Many(result.Sms),
+            Email = QueueMessages.Many(result.Email),
+            Next = result.Next is { } next ? QueueMessages.One(next.ToMessage()) : null,
+        };
     }
+}
+
+/// <summary>FanOutChunk's outputs: one dispatch message per Pending row, and the branch's next page.</summary>
+public sealed class FanOutChunkOutput
+{
+    [QueueOutput(QueueNames.SmsDispatch)]
+    public string[]? Sms { get; init; }
+
+    [QueueOutput(QueueNames.EmailDispatch)]
+    public string[]? Email { get; init; }
+
+    [QueueOutput(QueueNames.FanOutChunks)]
+    public string? Next { get; init; }
 }

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.CustomHandler;
-using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
@@ -12,55 +10,58 @@ namespace AlertPipeline.Functions.Functions;
 /// event is not retried: its body goes to <c>alert-events-poison</c> (as the JSON object it was, or wrapped as
 /// <c>{"unparsedBody": "…"}</c> when it was not an object) and its reasons are logged and recorded in RejectedEvents.
 /// </summary>
-public sealed class FanOutFunction(FanOutHandler handler, ILogger<FanOutFunction> logger) : IFunction
+public sealed class FanOutFunction(FanOutHandler handler, ILogger<FanOutFunction> logger)
 {
     public const string Name = "FanOut";
 
-    public static FunctionDefinition Definition { get; } = new(
-        Name,
-        [
-            new QueueTriggerBinding("event", QueueNames.AlertEvents, BindingTypes.DefaultStorageConnection),
-            new QueueOutputBinding("chunks", QueueNames.FanOutChunks, BindingTypes.DefaultStorageConnection),
-            new QueueOutputBinding("poison", QueueNames.AlertEventsPoison, BindingTypes.DefaultStorageConnection),
-        ]);
-
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    /// <param name="body">The event's JSON (the queue's base64 already decoded by the host).</param>
+    /// <param name="id">The queue message id (trigger metadata), recorded with a rejection.</param>
+    [Function(Name)]
+    public async Task<FanOutOutput> RunAsync([QueueTrigger(QueueNames.AlertEvents)] string body, string? id, CancellationToken cancellationToken)
     {
-        var body = request.GetMessageText("event");
-        var result = await handler.HandleAsync(body, request.GetMetadataString(MetadataKeys.Id), cancellationToken).ConfigureAwait(false);
-        var response = new InvocationResponseBuilder();
+        var result = await handler.HandleAsync(body, id, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case FanOutOutcome.Accepted:
                 PipelineLog.AlertAccepted(logger, result.AlertId!.Value, result.AlreadyReceived, result.Chunks.Count);
-                return response.AddOutputs("chunks", result.Chunks.Select(c => c.ToMessage())).Build();
+                return new FanOutOutput { Chunks = QueueMessages.Many(result.Chunks.Select(c => c.ToMessage())) };
             case FanOutOutcome.Expired:
                 PipelineLog.AlertExpired(logger, result.AlertId!.Value);
-                return response.Log($"Alert {result.AlertId} expired before fan-out; nothing dispatched.").Build();
+                return new FanOutOutput();
             default:
                 var reasons = Redact.PersonalDataIn(string.Join("; ", result.Errors));
                 PipelineLog.EventRejected(logger, result.Rejection?.MessageId, result.Errors.Count, result.Rejection?.BodySha256 ?? "", reasons);
-                return response.AddOutput("poison", PoisonBody(body)).Log($"Rejected ({result.Errors.Count} errors): {reasons}").Build();
+                return new FanOutOutput { Poison = PoisonBody(body) };
         }
     }
 
-    /// <summary>The original body as an object when it is one (so it reads like any other poisoned message), else wrapped.</summary>
-    private static object PoisonBody(string body)
+    /// <summary>The original body when it is a JSON object (so it reads like any other poisoned message), else wrapped.</summary>
+    internal static string PoisonBody(string body)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                return document.RootElement.Clone();
+                return document.RootElement.GetRawText();
             }
         }
         catch (JsonException)
         {
         }
 
-        return new PoisonWrapper(body);
+        return QueueMessages.One(new PoisonWrapper(body));
     }
 
     private sealed record PoisonWrapper(string UnparsedBody);
+}
+
+/// <summary>FanOut's outputs: the branch chunks, or the rejected event's body for the poison queue.</summary>
+public sealed class FanOutOutput
+{
+    [QueueOutput(QueueNames.FanOutChunks)]
+    public string[]? Chunks { get; init; }
+
+    [QueueOutput(QueueNames.AlertEventsPoison)]
+    public string? Poison { get; init; }
 }

@@ -1,41 +1,33 @@
-using System.Text.Json;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Scheduling;
-using AlertPipeline.CustomHandler;
-using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>ScheduleTick</c>: a timer every minute. Runs <see cref="ScheduleTickHandler.TickAsync"/>, which enqueues the alert
+/// <c>ScheduleTick</c>: a timer on the schedule of the app setting <c>ScheduleTick:Schedule</c> (<c>ScheduleTick__Schedule</c>,
+/// every minute: <c>0 */1 * * * *</c>). Runs <see cref="ScheduleTickHandler.TickAsync"/>, which enqueues the alert
 /// event of every occurrence it claims on <c>alert-events</c> itself (no output binding: a claim is marked fired only after
 /// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
-/// dispatches deferred by quiet hours that are due (<see cref="DeferredDispatchReleaser"/>) on its <c>sms</c> output
-/// (<c>sms-dispatch</c>, a Service Bus queue in Azure, which only an output binding can write): a release whose output
-/// is lost is emitted again by a later tick while its row is still Pending. It answers 200 even when the tick or the
-/// release reports problems; they are logged and the next tick covers them again.
+/// dispatches deferred by quiet hours that are due (<see cref="DeferredDispatchReleaser"/>) on its return output
+/// (<c>sms-dispatch</c>): a release whose output is lost is emitted again by a later tick while its row is still Pending.
+/// It succeeds even when the tick or the release reports problems; they are logged and the next tick covers them again.
 /// </summary>
 public sealed class ScheduleTickFunction(
-    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, ILogger<ScheduleTickFunction> logger) : IFunction
+    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, ILogger<ScheduleTickFunction> logger)
 {
-    public const string TimerBinding = "timer";
-    public const string SmsBinding = "sms";
+    public const string Name = "ScheduleTick";
 
-    public static FunctionDefinition Definition { get; } = new(
-        "ScheduleTick",
-        [
-            new TimerTriggerBinding(TimerBinding, "0 */1 * * * *"),
-            new ServiceBusOutputBinding(SmsBinding, QueueNames.SmsDispatch, FanOutChunkFunction.ServiceBusConnection),
-        ]);
+    /// <summary>The app setting holding the NCRONTAB schedule.</summary>
+    public const string ScheduleSetting = "ScheduleTick:Schedule";
 
-    public static FunctionRegistration Registration { get; } = FunctionRegistration.Invoked<ScheduleTickFunction>(Definition);
-
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    /// <returns>The released deferred SMS dispatch messages (null: none).</returns>
+    [Function(Name)]
+    [QueueOutput(QueueNames.SmsDispatch)]
+    public async Task<string[]?> RunAsync([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var timer = request.GetTimerInfo(TimerBinding);
+        ArgumentNullException.ThrowIfNull(timer);
         var result = await handler.TickAsync(cancellationToken).ConfigureAwait(false);
 
         foreach (var emitted in result.Emitted)
@@ -57,7 +49,6 @@ public sealed class ScheduleTickFunction(
             logger, result.Now.ToString(), result.Emitted.Count, result.Redelivered.Count, result.Missed.Count, result.AlreadyRecorded,
             result.Problems.Count, result.LastTickAdvanced, timer.IsPastDue);
 
-        var response = new InvocationResponseBuilder();
         try
         {
             var release = await releaser.ReleaseAsync(cancellationToken).ConfigureAwait(false);
@@ -71,15 +62,14 @@ public sealed class ScheduleTickFunction(
                 ScheduleTickLog.Released(logger, release.Released, release.Reemitted, release.Removed, release.Postponed, release.Problems.Count);
             }
 
-            response.AddOutputs(SmsBinding, release.Sms);
+            return QueueMessages.Many(release.Sms);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing was emitted; every due entry stays due for the next tick.
             ScheduleTickLog.ReleaseFailed(logger, ex.GetType().Name, ex.Message);
+            return null;
         }
-
-        return response.Build();
     }
 }
 

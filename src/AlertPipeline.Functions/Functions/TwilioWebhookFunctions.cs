@@ -1,25 +1,27 @@
 using AlertPipeline.Core.Pipeline;
-using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Twilio;
+using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>POST /api/twilio/status?ref={deliveryKey}</c>: Twilio's status callback (forwarded request). The signature is checked
+/// <c>POST /api/twilio/status?ref={deliveryKey}</c>: Twilio's status callback. The signature is checked
 /// first (403 when it does not match; 413/400 for a body or form over <see cref="TwilioWebhookValidator"/>'s bounds);
 /// then <see cref="TwilioStatusCallbackHandler"/> moves the row forward. Unknown references, and callbacks whose
 /// MessageSid is not the row's provider id, answer 200 (Twilio must not retry them), change nothing and are logged.
 /// </summary>
-public static class TwilioStatusFunction
+public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers)
 {
     public const string Name = "TwilioStatus";
+    public const string Route = "twilio/status";
 
-    public static FunctionDefinition Definition { get; } = new(
-        Name, [new HttpTriggerBinding("req", "twilio/status", ["post"], HttpAuthLevels.Anonymous), new HttpOutputBinding("res")]);
+    public static HttpEndpoint Endpoint { get; } = new(Name, Route, ["POST"], HandleAsync);
 
-    public static FunctionRegistration Registration { get; } =
-        FunctionRegistration.Http(Definition, endpoints => endpoints.MapHttpFunction(Definition, HandleAsync));
+    [Function(Name)]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
+        HandleAsync(request, validator, handler, loggers, cancellationToken);
 
     public static async Task<IResult> HandleAsync(
         HttpRequest request, TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -64,19 +66,21 @@ public static class TwilioStatusFunction
 }
 
 /// <summary>
-/// <c>POST /api/twilio/inbound</c>: an inbound SMS (forwarded request). The bounds and the signature are checked first
+/// <c>POST /api/twilio/inbound</c>: an inbound SMS. The bounds and the signature are checked first
 /// (413/400/403); then <see cref="InboundSmsHandler"/> records STOP/START (once per MessageSid) and answers HELP. The reply is TwiML (<c>text/xml</c>).
 /// The sender's number is only ever logged masked.
 /// </summary>
-public static class TwilioInboundFunction
+public sealed class TwilioInboundFunction(TwilioWebhookValidator validator, InboundSmsHandler handler, ILoggerFactory loggers)
 {
     public const string Name = "TwilioInbound";
+    public const string Route = "twilio/inbound";
 
-    public static FunctionDefinition Definition { get; } = new(
-        Name, [new HttpTriggerBinding("req", "twilio/inbound", ["post"], HttpAuthLevels.Anonymous), new HttpOutputBinding("res")]);
+    public static HttpEndpoint Endpoint { get; } = new(Name, Route, ["POST"], HandleAsync);
 
-    public static FunctionRegistration Registration { get; } =
-        FunctionRegistration.Http(Definition, endpoints => endpoints.MapHttpFunction(Definition, HandleAsync));
+    [Function(Name)]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
+        HandleAsync(request, validator, handler, loggers, cancellationToken);
 
     public static async Task<IResult> HandleAsync(
         HttpRequest request, TwilioWebhookValidator validator, InboundSmsHandler handler, ILoggerFactory loggers, CancellationToken cancellationToken)

@@ -1,20 +1,18 @@
-using AlertPipeline.CustomHandler.Configuration;
 using AlertPipeline.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Health;
 
-/// <summary><c>GET /api/health</c>: a forwarded HTTP function answering 200 while the handler runs.</summary>
-public static class HealthCheckFunction
+/// <summary><c>GET /api/health</c>: answers 200 while the app runs.</summary>
+public sealed class HealthCheckFunction
 {
-    public static FunctionDefinition Definition { get; } = new(
-        "HealthCheck",
-        [
-            new HttpTriggerBinding("req", "health", ["get"], HttpAuthLevels.Anonymous),
-            new HttpOutputBinding("res"),
-        ]);
+    public const string Name = "HealthCheck";
+    public const string Route = "health";
 
-    public static FunctionRegistration Registration { get; } =
-        FunctionRegistration.Http(Definition, endpoints => endpoints.MapHttpFunction(Definition, Handle));
+    public static HttpEndpoint Endpoint { get; } = new(Name, Route, ["GET"], Handle);
+
+    [Function(Name)]
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request) => Handle();
 
     public static IResult Handle() => Results.Json(new HealthStatus("ok", typeof(HealthCheckFunction).Assembly.GetName().Version?.ToString() ?? "0"));
 

@@ -13,8 +13,10 @@ public sealed class DemoOptions
         delivery is settled, then prints a per-alert delivery report. Needs AzureWebJobsStorage (./demo.sh starts Azurite
         and sets it). With Twilio:* / Smtp:* settings it sends for real; otherwise to the outbox (.outbox/).
 
-          --script-root <dir>   the app folder: host.json, functions/, demo/ (default: current folder)
-          --handler <path>      the built handler (.dll or executable), instead of host.json's defaultExecutablePath
+          --script-root <dir>   the repository folder: demo/, artifacts/ (default: current folder)
+          --app <dir>           the built function app: worker.config.json, functions.metadata, host.json
+                                (default: <script-root>/src/AlertPipeline.Functions/bin/Release/net10.0)
+          --handler <path>      for a custom-handler app: the built handler, instead of host.json's defaultExecutablePath
           --settings <file>     settings file (default: <script-root>/local.settings.json when present)
           --seed <file>         seed file (default: <script-root>/demo/seed.json)
           --event <file>        an alert event to enqueue; repeatable (default: the two demo events)
@@ -28,6 +30,12 @@ public sealed class DemoOptions
     public string ScriptRoot { get; set; } = ".";
 
     public string? HandlerPath { get; set; }
+
+    public string? AppFolder { get; set; }
+
+    /// <summary>The app folder the host runs: <see cref="AppFolder"/>, or the Release build under <paramref name="scriptRoot"/>.</summary>
+    public string ResolveAppFolder(string scriptRoot) =>
+        Path.GetFullPath(AppFolder ?? Path.Combine(scriptRoot, "src", "AlertPipeline.Functions", "bin", "Release", "net10.0"));
 
     public string? SettingsFile { get; set; }
 
@@ -57,6 +65,9 @@ public sealed class DemoOptions
                     break;
                 case "--handler":
                     options.HandlerPath = reader.Value();
+                    break;
+                case "--app":
+                    options.AppFolder = reader.FullPath();
                     break;
                 case "--settings":
                     options.SettingsFile = reader.FullPath();

@@ -80,9 +80,9 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             .AddFilter<ConsoleLoggerProvider>(level => level >= LogLevel.Warning));
         var hostOptions = new FunctionsLocalHostOptions
         {
-            ScriptRoot = scriptRoot,
+            ScriptRoot = options.HandlerPath is null ? options.ResolveAppFolder(scriptRoot) : scriptRoot,
             HandlerPath = options.HandlerPath,
-            SettingsFile = options.SettingsFile,
+            SettingsFile = SettingsFile(scriptRoot),
             HttpPort = options.HttpPort,
             LoggerFactory = loggerFactory,
             ShutdownTimeout = TimeSpan.FromSeconds(15),
@@ -134,16 +134,18 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
         return settled ? 0 : 1;
     }
 
-    private AppSettings LoadSettings(string scriptRoot)
+    private AppSettings LoadSettings(string scriptRoot) => AppSettings.Load(SettingsFile(scriptRoot), null, Environment.GetEnvironmentVariables());
+
+    /// <summary>--settings, else the repository's local.settings.json when present (the app's build folder has none).</summary>
+    private string? SettingsFile(string scriptRoot)
     {
-        var file = options.SettingsFile;
-        if (file is null)
+        if (options.SettingsFile is { } file)
         {
-            var candidate = Path.Combine(scriptRoot, AppSettings.LocalSettingsFileName);
-            file = File.Exists(candidate) ? candidate : null;
+            return file;
         }
 
-        return AppSettings.Load(file, null, Environment.GetEnvironmentVariables());
+        var candidate = Path.Combine(scriptRoot, AppSettings.LocalSettingsFileName);
+        return File.Exists(candidate) ? candidate : null;
     }
 
     private async Task<bool> WaitUntilSettledAsync(

@@ -34,11 +34,12 @@ public sealed partial class DemoTests(ITestOutputHelper output)
                     ["Outbox__Directory"] = outbox,
                     ["Pipeline__QuietHours"] = "off", // the counts below assume every SMS goes out now
                     ["PhoneNumbers__FictionalRanges__0"] = PhoneNumberRange.UkDrama.ToString(), // as demo.sh sets it
+                    ["ScheduleTick__Schedule"] = "0 */1 * * * *",
                 },
             }));
             var options = DemoOptions.Parse(
             [
-                "--script-root", RepositoryPaths.Root, "--handler", PipelineEnvironment.FunctionsDll, "--settings", settings,
+                "--script-root", RepositoryPaths.Root, "--app", PipelineEnvironment.FunctionsBuild, "--settings", settings,
                 "--log", Path.Combine(folder, "localhost.log"), "--timeout", "90s",
             ]);
             using var report = new StringWriter();

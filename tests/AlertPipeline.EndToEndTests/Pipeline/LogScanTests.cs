@@ -8,7 +8,7 @@ namespace AlertPipeline.EndToEndTests.Pipeline;
 /// <summary>
 /// Invariant 6 over a whole run: SMS and email sent, a Twilio refusal that quotes the number, status callbacks, STOP,
 /// HELP, a rejected event carrying a number and an address. Every log line of the local host and every line the
-/// handler process wrote — captured raw, before the host's own masking — is scanned for the members' numbers and
+/// worker process wrote to its console — captured raw, before the host's own masking — is scanned for the members' numbers and
 /// addresses in full.
 /// </summary>
 [Collection(PipelineCollection.Name)]
@@ -21,14 +21,16 @@ public sealed partial class LogScanTests(ITestOutputHelper output)
         await world.SeedAsync(TestSeeds.Members);
         world.Twilio.FailFor(TestSeeds.CallumPhone, TwilioFault.InvalidTo); // Twilio's message quotes the number
         var rawHandlerLog = Path.Combine(world.ScriptRoot, "handler-raw.log");
-        var handler = Path.Combine(world.ScriptRoot, "handler-tee.sh");
-        await File.WriteAllTextAsync(handler, $"#!/bin/sh\ndotnet '{PipelineEnvironment.FunctionsDll}' \"$@\" 2>&1 | tee -a '{rawHandlerLog}'\n");
+        var wrapper = Path.Combine(world.ScriptRoot, "worker-tee.sh");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\ndotnet \"$@\" 2>&1 | tee -a '{rawHandlerLog}'\n");
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(handler, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        await world.StartHostAsync(handlerPath: handler);
+        world.UseWorkerExecutable(wrapper); // the worker unmodified, its console output copied before the host reads it
+        world.Settings["ALERTPIPELINE_CONSOLE_LOG"] = "1";  // the worker writes its log lines to its console as well
+        await world.StartHostAsync();
 
         var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign, "\"sms\", \"email\"");
         await world.EnqueueAsync(alert.Body);

@@ -51,7 +51,8 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         _services = new ServiceCollection().AddLogging().AddPipelineStorage(configuration).BuildServiceProvider();
         Settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["FUNCTIONS_WORKER_RUNTIME"] = "custom",
+            ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
+            ["ScheduleTick:Schedule"] = "0 */1 * * * *",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["ServiceBusConnection"] = azurite.ConnectionString,
             ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
@@ -86,7 +87,10 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
     /// <summary>The build configuration of these tests; the Functions app and the local host were built with it.</summary>
     public static string Configuration => TestHandlerApp.Configuration;
 
-    public static string FunctionsDll => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", Configuration, "net10.0", "AlertPipeline.Functions.dll");
+    /// <summary>The Functions app as built: worker.config.json, functions.metadata, host.json and the worker's assemblies.</summary>
+    public static string FunctionsBuild => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", Configuration, "net10.0");
+
+    public static string FunctionsDll => Path.Combine(FunctionsBuild, "AlertPipeline.Functions.dll");
 
     public AzuriteFixture Azurite { get; }
 
@@ -128,14 +132,13 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         return new PipelineEnvironment(azurite, twilio, smtp, new PipelineLogs(output), scriptRoot, FreePort.Next());
     }
 
-    /// <summary>Starts the local host in this process (logs into <see cref="Logs"/>).</summary>
-    public async Task StartHostAsync(string? handlerPath = null)
+    /// <summary>Starts the local host in this process (logs into <see cref="Logs"/>) on the app copy in <see cref="ScriptRoot"/>.</summary>
+    public async Task StartHostAsync()
     {
         _host.Should().BeNull("one in-process host at a time");
         var options = new FunctionsLocalHostOptions
         {
             ScriptRoot = ScriptRoot,
-            HandlerPath = handlerPath ?? FunctionsDll,
             HttpPort = HttpPort,
             LoggerFactory = Logs.Factory,
             IncludeEnvironmentVariables = false,
@@ -148,6 +151,15 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
 
         _host = new FunctionsLocalHost(options);
         await _host.StartAsync();
+    }
+
+    /// <summary>Starts the worker through <paramref name="executable"/> (worker.config.json's defaultExecutablePath in the app copy), which gets the usual arguments.</summary>
+    public void UseWorkerExecutable(string executable)
+    {
+        var path = Path.Combine(ScriptRoot, "worker.config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config["description"]!["defaultExecutablePath"] = executable;
+        File.WriteAllText(path, config.ToJsonString());
     }
 
     public async Task StopHostAsync()
@@ -176,7 +188,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         };
         foreach (var argument in new[]
                  {
-                     TestHandlerApp.LocalHostDll, "run", "--script-root", ScriptRoot, "--handler", FunctionsDll,
+                     TestHandlerApp.LocalHostDll, "run", "--script-root", ScriptRoot,
                      "--lease", lease, "--port", HttpPort.ToString(CultureInfo.InvariantCulture),
                  })
         {
@@ -297,13 +309,17 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
     }
 
     /// <summary>The repository's host.json (polling shortened) and every function folder, as the app is deployed.</summary>
+    /// <summary>
+    /// A copy of the built app (as a deployment is one), unmodified but for host.json's polling: 100 ms at most between
+    /// polls and no visibility delay on failure, so that retries and poisoning take seconds.
+    /// </summary>
     private static void LayOutApp(string scriptRoot)
     {
-        var functions = RepositoryPaths.Combine("functions");
-        foreach (var folder in Directory.EnumerateDirectories(functions))
+        foreach (var file in Directory.EnumerateFiles(FunctionsBuild, "*", SearchOption.AllDirectories))
         {
-            var target = Directory.CreateDirectory(Path.Combine(scriptRoot, "functions", Path.GetFileName(folder)));
-            File.Copy(Path.Combine(folder, "function.json"), Path.Combine(target.FullName, "function.json"));
+            var target = Path.Combine(scriptRoot, Path.GetRelativePath(FunctionsBuild, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
         }
 
         var host = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Combine("host.json")))!.AsObject();
@@ -321,7 +337,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         }
 
         Logs.AddRaw("localhost-process", line);
-        if (HandlerStartedLine().Match(line) is { Success: true } match)
+        if (WorkerStartedLine().Match(line) is { Success: true } match)
         {
             var pid = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             _handlerProcesses.Add(pid);
@@ -329,8 +345,8 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Handler started: process (\d+) on port")]
-    private static partial Regex HandlerStartedLine();
+    [GeneratedRegex(@"Worker started: process (\d+) ")]
+    private static partial Regex WorkerStartedLine();
 
     /// <summary>A local host running as its own OS process, and the handler processes it started.</summary>
     public sealed class HostProcess(Process process) : IDisposable

@@ -5,7 +5,6 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AlertPipeline.IntegrationTests.Api;
@@ -17,7 +16,7 @@ public sealed class ApiTestApp : IAsyncLifetime
     private readonly string _prefix = AzuriteFixture.UniqueName("api");
     private string _connectionString = null!;
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public TestAppServer Factory { get; private set; } = null!;
 
     /// <summary>The Azurite connection string and table prefix the app uses (for tools that work on storage directly).</summary>
     public string ConnectionString => _connectionString;

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Text;
 using AlertPipeline.Core.Contacts;
-using AlertPipeline.CustomHandler.Configuration;
-using AlertPipeline.Functions;
+using AlertPipeline.IntegrationTests.Functions;
 
 namespace AlertPipeline.IntegrationTests.Api;
 
 /// <summary>
-/// Tenancy over the whole catalog: every operation under <c>/api/unions/{union}</c>, found in <see cref="FunctionCatalog"/>
+/// Tenancy over the whole catalog: every operation under <c>/api/unions/{union}</c>, found in the built app's functions.metadata
 /// (so a new endpoint is covered the day it is added), called with another union's keys of both roles, answers the same
 /// 404 as for a union that does not exist, and leaves no trace in the victim's audit.
 /// </summary>
@@ -16,15 +15,11 @@ public sealed class TenantIsolationCatalogTests(ApiTestApp app) : IClassFixture<
     public static TheoryData<string, string> UnionOperations()
     {
         var data = new TheoryData<string, string>();
-        foreach (var registration in FunctionCatalog.All)
+        foreach (var function in BuiltFunctionApp.HttpFunctions.Where(f => f.Route!.StartsWith("unions/{union}", StringComparison.Ordinal)))
         {
-            if (registration.Definition.Trigger is HttpTriggerBinding trigger
-                && trigger.EffectiveRoute(registration.Name).StartsWith("unions/{union}", StringComparison.Ordinal))
+            foreach (var method in function.Methods)
             {
-                foreach (var method in trigger.Methods)
-                {
-                    data.Add(trigger.EffectiveRoute(registration.Name), method.ToUpperInvariant());
-                }
+                data.Add(function.Route!, method);
             }
         }
 

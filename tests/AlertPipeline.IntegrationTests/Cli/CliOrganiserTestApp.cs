@@ -10,7 +10,6 @@ using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -30,7 +29,7 @@ public sealed class CliOrganiserTestApp : IAsyncLifetime
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), AzuriteFixture.UniqueName("cliout"));
     private string _connectionString = null!;
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public TestAppServer Factory { get; private set; } = null!;
 
     public ConcurrentQueue<AlertEvent> Published { get; } = new();
 

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using AlertPipeline.CustomHandler.Configuration;
+using System.Net.Sockets;
+using System.Text;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.IntegrationTests.Functions;
 
 /// <summary>
-/// scripts/publish.sh builds the deployable app; the published handler then starts the way the Functions host starts it
-/// (host.json's command line with FUNCTIONS_CUSTOMHANDLER_PORT expanded) and answers the start-up probe and an HTTP function.
-/// The one slow test here (a self-contained single-file publish takes about a minute).
+/// scripts/publish.sh builds the zip Azure deploys for a dotnet-isolated app, and the published worker starts the way the
+/// Functions host starts it: it dials the host's gRPC endpoint (an HTTP/2 connection) given by <c>--functions-uri</c>.
+/// The one slow test here (a publish takes about a minute).
 /// </summary>
 public sealed class PublishTests : IDisposable
 {
@@ -24,39 +25,61 @@ public sealed class PublishTests : IDisposable
     }
 
     [Fact]
-    public async Task PublishScript_LaysOutTheApp_AndThePublishedHandlerStartsAsTheHostStartsIt()
+    public async Task PublishScript_LaysOutTheIsolatedApp_AndThePublishedWorkerDialsTheHost()
     {
         await RunPublishScriptAsync();
 
         var appRoot = Path.Combine(_output, "app");
-        var layout = FunctionAppLayout.Load(appRoot);
-        layout.Functions.Select(f => f.Name).Should().BeEquivalentTo(FunctionAppLayout.Load(RepositoryPaths.Root).Functions.Select(f => f.Name));
-        File.Exists(Path.Combine(appRoot, "handler", "AlertPipeline.Functions")).Should().BeTrue();
         using (var zip = ZipFile.OpenRead(Path.Combine(_output, "alertpipeline-app.zip")))
         {
-            zip.Entries.Select(e => e.FullName).Should().Contain(["host.json", "HealthCheck/function.json", "handler/AlertPipeline.Functions"]);
+            var entries = zip.Entries.Select(e => e.FullName.Replace('\\', '/')).ToList();
+            entries.Should().Contain(["host.json", "functions.metadata", "worker.config.json", "AlertPipeline.Functions.dll", "AlertPipeline.Core.dll"]);
+            entries.Should().Contain(e => e.StartsWith(".azurefunctions/", StringComparison.Ordinal) && e.EndsWith("Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll", StringComparison.Ordinal),
+                "the host loads the queue extension from the app's .azurefunctions folder");
+            entries.Should().NotContain(e => e.StartsWith("functions/", StringComparison.Ordinal) || e.EndsWith("function.json", StringComparison.Ordinal));
+            entries.Should().NotContain("local.settings.json");
         }
 
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        var start = layout.ResolveHandlerStartInfo(name => environment.GetValueOrDefault(name));
-        start.FileName.Should().Be(Path.Combine(appRoot, "handler", "AlertPipeline.Functions"));
+        BuiltFunctionApp.Read(Path.Combine(appRoot, "functions.metadata")).Select(f => (f.Name, f.TriggerType))
+            .Should().BeEquivalentTo(BuiltFunctionApp.Functions.Select(f => (f.Name, f.TriggerType)), "the published metadata is the build's");
+        File.ReadAllText(Path.Combine(appRoot, "host.json")).Should().Be(File.ReadAllText(RepositoryPaths.Combine("host.json")));
 
-        using var handler = ChildProcess.StartQuiet(start.FileName, start.Arguments, start.WorkingDirectory, environment);
+        await WorkerDialsTheHostAsync(appRoot);
+    }
+
+    /// <summary>Starts the worker as the host does (worker.config.json: <c>dotnet AlertPipeline.Functions.dll</c> plus the --functions-* switches) against a listener standing in for the host's gRPC server.</summary>
+    private static async Task WorkerDialsTheHostAsync(string appRoot)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string[] arguments =
+        [
+            Path.Combine(appRoot, "AlertPipeline.Functions.dll"), "--functions-uri", $"http://127.0.0.1:{port}/", "--functions-worker-id", Guid.NewGuid().ToString(),
+            "--functions-request-id", Guid.NewGuid().ToString(), "--functions-grpc-max-message-length", "2147483647",
+        ];
+        // The app settings of the committed template (as a local host passes them), plus what the host adds itself.
+        using var template = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryPaths.Combine("local.settings.json.template")));
+        var environment = template.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+        environment["FUNCTIONS_APPLICATION_DIRECTORY"] = appRoot;
+        environment["FUNCTIONS_WORKER_DIRECTORY"] = appRoot;
+        using var worker = ChildProcess.StartQuiet("dotnet", arguments, appRoot, environment);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            await Poll.UntilAsync(async () => handler.HasExited ? throw new InvalidOperationException($"The handler exited with {handler.ExitCode}.") : await AnswersAsync(client, "/"),
-                "the published handler to answer GET /", TimeSpan.FromSeconds(30));
-
-            using var health = await client.GetAsync(new Uri("/api/health", UriKind.Relative));
-            health.StatusCode.Should().Be(HttpStatusCode.OK);
-            (await health.Content.ReadAsStringAsync()).Should().Contain("\"status\":\"ok\"");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var connection = await listener.AcceptTcpClientAsync(timeout.Token);
+            var preface = new byte[24];
+            await connection.GetStream().ReadExactlyAsync(preface, timeout.Token);
+            Encoding.ASCII.GetString(preface).Should().Be("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "the worker opens the gRPC channel (cleartext HTTP/2) to the host");
         }
         finally
         {
-            handler.Kill(entireProcessTree: true);
-            await handler.WaitForExitAsync();
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+
+            await worker.WaitForExitAsync();
         }
     }
 
@@ -86,22 +109,5 @@ public sealed class PublishTests : IDisposable
         }
 
         publish.ExitCode.Should().Be(0, $"scripts/publish.sh failed:\n{await stdout}\n{await stderr}");
-    }
-
-    private static async Task<bool> AnswersAsync(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException)
-        {
-            return false;
-        }
     }
 }

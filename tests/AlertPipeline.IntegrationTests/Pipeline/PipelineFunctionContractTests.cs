@@ -7,14 +7,13 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
-using AlertPipeline.CustomHandler;
+using AlertPipeline.Functions.Functions;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Twilio;
 using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -22,9 +21,9 @@ using NodaTime;
 namespace AlertPipeline.IntegrationTests.Pipeline;
 
 /// <summary>
-/// The pipeline's functions over HTTP exactly as the Functions host calls them (invocation payloads built with
-/// <see cref="InvocationRequestBuilder"/>, forwarded webhooks signed as Twilio signs them), on Azurite with the demo seed
-/// and the outbox gateways.
+/// The pipeline's functions on Azurite with the demo seed and the outbox gateways: the queue functions' classes called as
+/// the worker calls them (message text in, queue outputs out), the webhooks over HTTP signed as Twilio signs them (through
+/// the in-process server of <see cref="TestFunctionApps"/>).
 /// </summary>
 public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
 {
@@ -35,27 +34,28 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
     private readonly LogSink _logs = new();
     private readonly BodyMeter _meter = new();
-    private WebApplicationFactory<Program> _factory = null!;
+    private TestAppServer _factory = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         var azurite = await AzuriteFixture.SharedAsync();
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            builder.UseSetting("Pipeline:Storage:TablePrefix", AzuriteFixture.UniqueName("f"));
-            builder.UseSetting("Pipeline:QuietHours", "off"); // 06:00 UTC is night for some members; these counts assume sends now
-            builder.UseSetting("Twilio:AuthToken", AuthToken);
-            builder.UseSetting("Twilio:WebhookBaseUrl", WebhookBase);
-            builder.UseSetting("Outbox:Directory", _outbox);
-            builder.ConfigureServices(services =>
+        _factory = TestAppServer.Start(
+            new Dictionary<string, string?>
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["Pipeline:Storage:TablePrefix"] = AzuriteFixture.UniqueName("f"),
+                ["Pipeline:QuietHours"] = "off", // 06:00 UTC is night for some members; these counts assume sends now
+                ["Twilio:AuthToken"] = AuthToken,
+                ["Twilio:WebhookBaseUrl"] = WebhookBase,
+                ["Outbox:Directory"] = _outbox,
+            },
+            services =>
             {
                 services.AddSingleton<TimeProvider>(_time);
                 services.AddLogging(logging => logging.AddProvider(_logs));
                 services.AddSingleton<IStartupFilter>(_meter);
             });
-        });
         _client = _factory.CreateClient();
         var report = await _factory.Services.GetRequiredService<SeedLoader>().LoadFileAsync(RepositoryPaths.Combine("demo", "seed.json"));
         report.Errors.Should().BeEmpty();
@@ -77,17 +77,17 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task FanOut_ValidEvent_OutputsOneChunkPerSubscribedBranchAndNoPoison()
     {
-        var response = await InvokeQueueAsync("FanOut", "event", EventJson);
+        var response = await FanOutFunctionAsync(EventJson);
 
-        var chunks = response.GetOutputMessages("chunks").Select(m => JsonSerializer.Deserialize<FanOutChunkMessage>(m.Text, JsonSerializerOptions.Web)!).ToList();
+        var chunks = response.Chunks!.Select(m => JsonSerializer.Deserialize<FanOutChunkMessage>(m, JsonSerializerOptions.Web)!).ToList();
         chunks.Select(c => $"{c.UnionId}/{c.BranchId}").Should().BeEquivalentTo(
         [
             "kz-oil-workers/zhanaozen", "kz-oil-workers/aqtau", "kz-oil-workers/kalamkas",
             "uk-energy-workers/london", "uk-energy-workers/aberdeen", "us-refinery-workers/houston",
         ]);
         chunks.Should().OnlyContain(c => c.Page == 0 && c.ContinuationToken == null && c.AlertId == chunks[0].AlertId);
-        response.Outputs.Should().NotContainKey("poison");
-        response.GetOutputMessages("chunks")[0].Text.Should().NotContainAny("\"Id\"", "\"id\"", "DequeueCount", "MessageId");
+        response.Poison.Should().BeNull();
+        response.Chunks![0].Should().NotContainAny("\"Id\"", "\"id\"", "DequeueCount", "MessageId");
     }
 
     [Fact]
@@ -95,12 +95,10 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var bad = EventJson.Replace("\"sms\", \"email\"", "\"sms\", \"fax\"", StringComparison.Ordinal).Replace("Asia/Aqtau", "Asia/Aktau", StringComparison.Ordinal);
 
-        var response = await InvokeQueueAsync("FanOut", "event", bad, messageId: "poison-me");
+        var response = await FanOutFunctionAsync(bad, messageId: "poison-me");
 
-        response.Outputs.Should().NotContainKey("chunks");
-        var poison = response.GetOutputMessages("poison").Should().ContainSingle().Subject;
-        JsonNode.DeepEquals(JsonNode.Parse(poison.Text), JsonNode.Parse(bad)).Should().BeTrue("the original body goes to alert-events-poison");
-        response.Logs.Should().ContainSingle().Which.Should().Contain("$.channels[1]").And.Contain("$.occurrence.timeZone");
+        response.Chunks.Should().BeNull();
+        JsonNode.DeepEquals(JsonNode.Parse(response.Poison!), JsonNode.Parse(bad)).Should().BeTrue("the original body goes to alert-events-poison");
         var recorded = await _factory.Services.GetRequiredService<RejectedEventRepository>().ListAsync(new LocalDate(2026, 11, 22));
         recorded.Should().ContainSingle().Which.Should().Match<(string BodySha256, string Reasons, string? MessageId)>(r =>
             r.MessageId == "poison-me" && r.Reasons.Contains("$.channels[1]: unknown channel 'fax'") && r.Reasons.Contains("$.occurrence.timeZone"));
@@ -110,9 +108,9 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task FanOut_NotJson_PoisonWrapsTheBody()
     {
-        var response = await InvokeQueueAsync("FanOut", "event", "not json at all");
+        var response = await FanOutFunctionAsync("not json at all");
 
-        response.GetOutputMessages("poison").Should().ContainSingle().Which.Text.Should().Be("""{"unparsedBody":"not json at all"}""");
+        response.Poison.Should().Be("""{"unparsedBody":"not json at all"}""");
     }
 
     [Fact]
@@ -121,12 +119,12 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         var (sms, email) = await FanOutAsync();
         foreach (var message in sms)
         {
-            await InvokeServiceBusAsync("SendSms", message);
+            await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
         }
 
         foreach (var message in email)
         {
-            await InvokeServiceBusAsync("SendEmail", message);
+            await Function<SendEmailFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
         }
 
         var outbox = _factory.Services.GetRequiredService<Infrastructure.Channels.Outbox.OutboxSmsSender>();
@@ -205,7 +203,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         var (sms, _) = await FanOutAsync();
         foreach (var message in sms)
         {
-            await InvokeServiceBusAsync("SendSms", message);
+            await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
         }
 
         var help = await PostInboundAsync("+447700900101", "help");
@@ -297,7 +295,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     public async Task StatusCallback_MessageSidOfAnotherMessage_IsIgnoredAndLogged()
     {
         var (sms, _) = await FanOutAsync();
-        await InvokeServiceBusAsync("SendSms", sms[0]);
+        await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(sms[0], JsonSerializerOptions.Web), default);
         var key = DeliveryKey.Parse(sms[0].DeliveryKey!);
         var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
         var sent = (await deliveries.GetAsync(key))!.Record;
@@ -319,36 +317,27 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     {
         var sms = new List<DispatchMessage>();
         var email = new List<DispatchMessage>();
-        var queue = new Queue<string>((await InvokeQueueAsync("FanOut", "event", EventJson)).GetOutputMessages("chunks").Select(m => m.Text));
+        var queue = new Queue<string>((await FanOutFunctionAsync(EventJson)).Chunks!);
+        var function = Function<FanOutChunkFunction>();
         while (queue.TryDequeue(out var chunk))
         {
-            var response = await InvokeQueueAsync("FanOutChunk", "chunk", chunk);
-            sms.AddRange(response.GetOutputMessages("sms").Select(m => JsonSerializer.Deserialize<DispatchMessage>(m.Text, JsonSerializerOptions.Web)!));
-            email.AddRange(response.GetOutputMessages("email").Select(m => JsonSerializer.Deserialize<DispatchMessage>(m.Text, JsonSerializerOptions.Web)!));
-            foreach (var next in response.GetOutputMessages("next"))
+            var output = await function.RunAsync(chunk, default);
+            sms.AddRange((output.Sms ?? []).Select(m => JsonSerializer.Deserialize<DispatchMessage>(m, JsonSerializerOptions.Web)!));
+            email.AddRange((output.Email ?? []).Select(m => JsonSerializer.Deserialize<DispatchMessage>(m, JsonSerializerOptions.Web)!));
+            if (output.Next is { } next)
             {
-                queue.Enqueue(next.Text);
+                queue.Enqueue(next);
             }
         }
 
         return (sms, email);
     }
 
-    private async Task<InvocationResponse> InvokeQueueAsync(string function, string binding, string body, string? messageId = null) =>
-        await InvokeAsync(function, InvocationRequestBuilder.ForQueueMessage(function, binding, QueueTriggerMessage.FromText(messageId ?? Guid.NewGuid().ToString(), body, 1)));
+    private Task<FanOutOutput> FanOutFunctionAsync(string body, string? messageId = null) =>
+        Function<FanOutFunction>().RunAsync(body, messageId ?? Guid.NewGuid().ToString(), default);
 
-    private async Task InvokeServiceBusAsync(string function, DispatchMessage message) =>
-        await InvokeAsync(function, InvocationRequestBuilder.ForServiceBusMessage(
-            function, "dispatch", ServiceBusTriggerMessage.FromText(Guid.NewGuid().ToString("N"), JsonSerializer.Serialize(message, JsonSerializerOptions.Web), 1)));
-
-    private async Task<InvocationResponse> InvokeAsync(string function, InvocationRequest request)
-    {
-        using var content = new StringContent(request.ToJson(), Encoding.UTF8, "application/json");
-        using var response = await _client.PostAsync(new Uri("/" + function, UriKind.Relative), content);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return InvocationResponse.Parse(text);
-    }
+    /// <summary>A function class built as the worker builds it: constructor arguments from the app's services.</summary>
+    private T Function<T>() => ActivatorUtilities.CreateInstance<T>(_factory.Services);
 
     private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null, string messageSid = "SM1")
     {

@@ -9,7 +9,6 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
@@ -26,7 +25,7 @@ public sealed class ReportsTestApp : IAsyncLifetime
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), AzuriteFixture.UniqueName("outbox"));
     private string _connectionString = null!;
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public TestAppServer Factory { get; private set; } = null!;
 
     /// <summary>The storage (Azurite) and table prefix of this app, for a second app on the same tables.</summary>
     public (string ConnectionString, string Prefix) Storage => (_connectionString, _prefix);

@@ -3,9 +3,9 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling;
 using AlertPipeline.Core.Scheduling.Ports;
-using AlertPipeline.CustomHandler;
 using AlertPipeline.Functions.Functions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using NodaTime;
@@ -17,20 +17,17 @@ namespace AlertPipeline.UnitTests.Scheduling;
 public class ScheduleTickFunctionTests
 {
     [Fact]
-    public async Task InvokeAsync_TwoDueOccurrences_PublishesTwoContractEventsAndReturnsNoOutputs()
+    public async Task RunAsync_TwoDueOccurrences_PublishesTwoContractEventsAndReturnsNoOutputs()
     {
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
         var publisher = new RecordingPublisher();
         var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
-        var request = InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, status: null, isPastDue: false);
 
-        var response = await function.InvokeAsync(request, CancellationToken.None);
+        var released = await function.RunAsync(new TimerInfo(), CancellationToken.None);
 
-        response.Outputs.Should().BeEmpty("the tick enqueues itself; an output binding written after the claim could be lost");
-        ScheduleTickFunction.Definition.Bindings.Select(b => b.Name).Should().Equal(
-            [ScheduleTickFunction.TimerBinding, ScheduleTickFunction.SmsBinding], "the timer, and sms-dispatch for deferred SMS only");
+        released.Should().BeNull("the tick enqueues its events itself (an output written after the claim could be lost); the output is for deferred SMS only");
         var events = publisher.Published.Select(e => AlertEventParser.Parse(AlertEventSerializer.Serialize(e))).ToList();
         events.Should().HaveCount(2).And.AllSatisfy(e => e.IsSuccess.Should().BeTrue(e.ToString()));
         events.Select(e => e.Value.EventId.Value).Should().BeEquivalentTo("zhanaozen", "zhanaozen-memorial");
@@ -38,15 +35,14 @@ public class ScheduleTickFunctionTests
     }
 
     [Fact]
-    public async Task InvokeAsync_NothingDue_WritesNoMessage()
+    public async Task RunAsync_NothingDue_WritesNoMessage()
     {
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
         var publisher = new RecordingPublisher();
         var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
 
-        await function.InvokeAsync(
-            InvocationRequestBuilder.ForTimer("ScheduleTick", ScheduleTickFunction.TimerBinding, null, false), CancellationToken.None);
+        (await function.RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None)).Should().BeNull();
 
         publisher.Published.Should().BeEmpty();
         storage.LastTick.Should().Be(ZhanaozenFire2025 - Duration.FromHours(1));

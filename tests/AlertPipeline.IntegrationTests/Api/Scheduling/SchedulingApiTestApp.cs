@@ -8,7 +8,6 @@ using AlertPipeline.Infrastructure.Persistence.Schedules;
 using AlertPipeline.Infrastructure.Storage;
 using Azure.Storage.Queues;
 using AlertPipeline.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -25,7 +24,7 @@ public sealed class SchedulingApiTestApp : IAsyncLifetime
     private readonly string _prefix = AzuriteFixture.UniqueName("sched");
     private string _connectionString = null!;
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public TestAppServer Factory { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 

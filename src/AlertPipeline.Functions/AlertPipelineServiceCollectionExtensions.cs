@@ -1,0 +1,26 @@
+using AlertPipeline.Functions.Api;
+using AlertPipeline.Functions.Functions;
+using AlertPipeline.Infrastructure.Api;
+
+namespace AlertPipeline.Functions;
+
+public static class AlertPipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Every service the app's functions and endpoint handlers use, registered once for the worker (Program.cs), the
+    /// integration tests' in-process server and the OpenAPI description: the pipeline (tables, gateways, handlers), the
+    /// ScheduleTick, the organiser API, previews and reports, and the OpenAPI document. Options are validated on start.
+    /// </summary>
+    public static IServiceCollection AddAlertPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddPipeline(configuration);
+        services.AddScheduleTick(configuration);
+        services.AddOrganiserApi(configuration);
+        services.AddOrganiserReports(configuration);
+        services.AddSingleton<ApiGate>();
+        services.AddSingleton<ApiDocumentSource>();
+        return services;
+    }
+}
