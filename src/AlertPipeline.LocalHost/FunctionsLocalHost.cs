@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost.Grpc;
 using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Http;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AlertPipeline.CustomHandler;
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost.Http;
 using AlertPipeline.LocalHost.Transport;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AlertPipeline.CustomHandler;
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.Testing;
 
 namespace AlertPipeline.EndToEndTests.TestHandler;

@@ -1,4 +1,4 @@
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary>
 /// host.json, a function.json or the app layout is wrong. The message names the file and the field

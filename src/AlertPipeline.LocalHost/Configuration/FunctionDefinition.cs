@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary>
 /// One function: its name (the folder's name) and the bindings of its function.json. Exactly one binding is a trigger.

@@ -1,4 +1,4 @@
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary>
 /// A function app on disk: host.json at <see cref="ScriptRoot"/> and one folder per function holding its function.json,

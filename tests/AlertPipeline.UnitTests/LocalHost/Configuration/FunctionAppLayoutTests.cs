@@ -1,7 +1,7 @@
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.Testing;
 
-namespace AlertPipeline.IntegrationTests.Functions;
+namespace AlertPipeline.UnitTests.LocalHost.Configuration;
 
 /// <summary>Loading an app from disk: both layouts, settings, and what is wrong when it is wrong.</summary>
 public sealed class FunctionAppLayoutTests : IDisposable

@@ -1,6 +1,6 @@
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 
-namespace AlertPipeline.UnitTests.CustomHandler;
+namespace AlertPipeline.UnitTests.LocalHost.Configuration;
 
 public sealed class HostJsonTests
 {

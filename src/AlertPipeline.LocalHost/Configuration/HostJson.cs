@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary>
 /// The parts of a host.json (version 2.0) a custom-handler app and our local host use. Property names are read

@@ -1,4 +1,4 @@
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 public enum BindingDirection
 {

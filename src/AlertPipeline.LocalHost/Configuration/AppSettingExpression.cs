@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AlertPipeline.CustomHandler.Configuration;
+namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary><c>%NAME%</c> placeholders, as the host resolves them in binding properties (app settings) and handler arguments (environment).</summary>
 public static class AppSettingExpression
