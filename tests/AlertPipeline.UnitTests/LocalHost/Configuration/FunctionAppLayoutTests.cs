@@ -1,5 +1,4 @@
 using AlertPipeline.LocalHost.Configuration;
-using AlertPipeline.Testing;
 
 namespace AlertPipeline.UnitTests.LocalHost.Configuration;
 
@@ -98,23 +97,6 @@ public sealed class FunctionAppLayoutTests : IDisposable
         var act = () => FunctionAppLayout.Load(_root, _ => null);
 
         act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*FanOut*function.json: bindings[0].queueName: refers to app setting 'Prefix', which is not set.");
-    }
-
-    [Fact]
-    public void Load_TestHandlerApp_ResolvesEveryQueueFromOnePrefix()
-    {
-        var layout = FunctionAppLayout.Load(
-            RepositoryPaths.Combine("tests", "AlertPipeline.TestHandler", "app"), name => name == "TestQueuePrefix" ? "t0123" : null);
-
-        layout.Functions.Select(f => f.Name).Should().BeEquivalentTo(
-            ["NoOp", "Record", "FailTimes", "FanOutArray", "ServiceBusEcho", "Tick", "Slow", "Http"]);
-        ((QueueTriggerBinding)layout.Find("Record")!.Trigger).QueueName.Should().Be("t0123-record");
-        ((ServiceBusTriggerBinding)layout.Find("ServiceBusEcho")!.Trigger).Connection.Should().Be("ServiceBusConnection");
-        ((TimerTriggerBinding)layout.Find("Tick")!.Trigger).Schedule.Should().Be("*/2 * * * * *");
-        ((HttpTriggerBinding)layout.Find("Http")!.Trigger).Route.Should().Be("test/echo");
-        var start = layout.ResolveHandlerStartInfo(name => name == "FUNCTIONS_CUSTOMHANDLER_PORT" ? "7001" : null);
-        start.FileName.Should().Be("dotnet");
-        start.Arguments.Should().Equal("../AlertPipeline.TestHandler.dll", "--urls", "http://127.0.0.1:7001");
     }
 
     private void Write(string relativePath, string content)
