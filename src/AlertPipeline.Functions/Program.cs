@@ -11,6 +11,9 @@ builder.UseMiddleware<FailureRedactionMiddleware>();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// The Azure SDK logs every 409 and 412 as a warning, but conflicts are how our writes stay idempotent (an insert that
+// finds its row, an ETag claim another instance won): they are answered in code, and only real errors are worth a line.
+builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
 
 // Opt-in for local runs and the end-to-end log scan: the worker's own log lines on its console too, as written (the host
 // receives them over gRPC either way; in Azure this would only duplicate them, so it stays off there).

@@ -104,7 +104,7 @@ public sealed class ContactCsvTests
         result.Contacts.Select(c => c.Contact.ContactId.Value).Should().Equal("a1", "a3");
         result.Errors.Should().Equal(
             new CsvLineError(3, "line", "has a quote that is not closed on this line; the lines after it are read on their own"),
-            new CsvLineError(5, "phone", "the phone number contains characters other than digits, a leading '+' and separators"));
+            new CsvLineError(5, "phone", "the phone number contains characters other than digits, a leading '+', separators and an extension"));
     }
 
     [Fact]
