@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost.Grpc;
-using AlertPipeline.LocalHost.Handler;
 using AlertPipeline.LocalHost.Http;
 using AlertPipeline.LocalHost.Queues;
 using AlertPipeline.LocalHost.Settings;
@@ -91,26 +90,21 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         {
             Settings = LoadSettings();
             IsWorkerApp = WorkerConfig.IsWorkerApp(Path.GetFullPath(_options.ScriptRoot));
-            HostPlan plan;
-            if (IsWorkerApp)
+            if (!IsWorkerApp)
             {
-                // The worker indexes its functions: start it first, then plan from the metadata it reports.
-                var host = LoadHostJson();
-                var worker = await GrpcWorkerTransport.StartAsync(_options.ScriptRoot, Settings.Values, _options.HandlerStartTimeout, _loggerFactory, cancellationToken)
-                    .ConfigureAwait(false);
-                _transport = worker;
-                worker.SetFunctionTimeout(host.FunctionTimeout);
-                App = WorkerFunctions.ToLayout(_options.ScriptRoot, host, worker.Functions, Settings.Get);
-                plan = HostPlan.Build(App, Settings, _options, _logger);
-                LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
+                throw new LocalHostConfigurationException(
+                    $"{Path.GetFullPath(_options.ScriptRoot)} is not a built isolated-worker app: it needs {WorkerConfig.FileName} and {WorkerConfig.MetadataFileName} (the output of Microsoft.Azure.Functions.Worker.Sdk).");
             }
-            else
-            {
-                App = LoadApp(Settings);
-                plan = HostPlan.Build(App, Settings, _options, _logger);
-                LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
-                _transport = await CustomHandlerTransport.StartAsync(App, _options, Settings.Values, _loggerFactory, cancellationToken).ConfigureAwait(false);
-            }
+
+            // The worker indexes its functions: start it first, then plan from the metadata it reports.
+            var host = LoadHostJson();
+            var worker = await GrpcWorkerTransport.StartAsync(_options.ScriptRoot, Settings.Values, _options.HandlerStartTimeout, _loggerFactory, cancellationToken)
+                .ConfigureAwait(false);
+            _transport = worker;
+            worker.SetFunctionTimeout(host.FunctionTimeout);
+            App = WorkerFunctions.ToLayout(_options.ScriptRoot, host, worker.Functions, Settings.Get);
+            var plan = HostPlan.Build(App, Settings, _options, _logger);
+            LocalHostLog.Starting(_logger, App.ScriptRoot, App.Functions.Count, _options.LeaseDuration);
 
             var outputs = new OutputWriter(plan.Connections, _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Outputs"));
             var httpLogger = _loggerFactory.CreateLogger("AlertPipeline.LocalHost.Http");
@@ -260,18 +254,6 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         try
         {
             return HostJson.Load(Path.Combine(Path.GetFullPath(_options.ScriptRoot), HostJson.FileName));
-        }
-        catch (FunctionAppConfigurationException ex)
-        {
-            throw new LocalHostConfigurationException(ex.Message, ex);
-        }
-    }
-
-    private FunctionAppLayout LoadApp(AppSettings settings)
-    {
-        try
-        {
-            return FunctionAppLayout.Load(_options.ScriptRoot, settings.Get);
         }
         catch (FunctionAppConfigurationException ex)
         {

@@ -11,11 +11,8 @@ public sealed class FunctionsLocalHostOptions
     /// <summary>The app setting that overrides Service Bus entities' MaxDeliveryCount (default 10) for the mapped queues.</summary>
     public const string MaxDeliveryCountSetting = "LocalHost:MaxDeliveryCount";
 
-    /// <summary>The function app folder: host.json and the function folders (directly below it, or under <c>functions/</c>).</summary>
+    /// <summary>The built isolated-worker app folder: worker.config.json, functions.metadata, host.json and the app.</summary>
     public string ScriptRoot { get; set; } = ".";
-
-    /// <summary>The handler executable or .dll, replacing host.json's <c>defaultExecutablePath</c> (a .dll runs with <c>dotnet</c>).</summary>
-    public string? HandlerPath { get; set; }
 
     /// <summary>A local.settings.json to read; null reads <c>&lt;ScriptRoot&gt;/local.settings.json</c> when it exists.</summary>
     public string? SettingsFile { get; set; }

@@ -1,10 +1,10 @@
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using Azure.Storage.Queues;
 using AlertPipeline.LocalHost.Http;
 using AlertPipeline.LocalHost.Queues;
 using AlertPipeline.LocalHost.Settings;
 using AlertPipeline.LocalHost.Timers;
-using QueueMessageEncoding = AlertPipeline.CustomHandler.Configuration.QueueMessageEncoding;
+using QueueMessageEncoding = AlertPipeline.LocalHost.Configuration.QueueMessageEncoding;
 
 namespace AlertPipeline.LocalHost;
 

@@ -8,13 +8,12 @@ internal sealed record LocalHostCommandLine
 {
     public const string Usage =
         """
-        AlertPipeline local Functions host: runs a custom-handler function app over Azurite.
+        AlertPipeline local Functions host: runs a built isolated-worker function app over Azurite.
 
         Usage: AlertPipeline.LocalHost run [options]
 
-          --script-root <dir>       the app folder holding host.json and the function folders (default: current folder)
-          --handler <path>          the handler executable or .dll, instead of host.json's defaultExecutablePath
-                                    (a .dll runs with dotnet)
+          --script-root <dir>       the built app folder: worker.config.json, functions.metadata, host.json
+                                    (default: current folder)
           --settings <file>         the settings file (default: <script-root>/local.settings.json when present);
                                     environment variables win over its Values
           --lease <duration>        visibility of a dequeued message, renewed at half-time while it runs
@@ -23,7 +22,7 @@ internal sealed record LocalHostCommandLine
           --shutdown-timeout <d>    how long a stop waits for running invocations (default 30s)
           --verbose                 debug logging (per-message lines)
 
-        Stop with Ctrl+C or SIGTERM: fetching stops, running invocations finish, then the handler stops.
+        Stop with Ctrl+C or SIGTERM: fetching stops, running invocations finish, then the worker stops.
         """;
 
     public bool ShowHelp { get; init; }
@@ -54,9 +53,6 @@ internal sealed record LocalHostCommandLine
             {
                 case "--script-root":
                     options.ScriptRoot = reader.Value();
-                    break;
-                case "--handler":
-                    options.HandlerPath = reader.Value();
                     break;
                 case "--settings":
                     options.SettingsFile = reader.FullPath();

@@ -15,23 +15,22 @@ namespace AlertPipeline.Benchmarks.LocalHost;
 /// What the local host costs over the storage floor: on one fresh Azurite, the raw rate of receive + delete with the
 /// host's own concurrency (batchSize, fetch again at newBatchThreshold) against the rate of NoOp invocations through the
 /// local host on the same number of messages: <c>grpc</c> drives the unmodified isolated worker
-/// (tests/AlertPipeline.TestWorker: receive, InvocationRequest over the gRPC stream, InvocationResponse, delete) and
-/// <c>handler</c> the custom handler (tests/AlertPipeline.TestHandler: receive, POST to the handler, response, delete).
+/// (tests/AlertPipeline.TestWorker: receive, InvocationRequest over the gRPC stream, InvocationResponse, delete).
 /// Both use the same lease (default 30 s, so messages whose receive was lost in an Azurite stall come back soon).
 /// Azurite's queue GC (every minute) stalls it for a long time once it holds thousands of (deleted) messages, hitting
 /// whichever phase runs second; the harness reports rates with and without those stalls, and <c>--azurite-per-phase</c>
 /// gives each phase its own fresh Azurite for a fair wall-clock comparison.
 /// Usage: <c>localhost-overhead [--messages 5000] [--batch-size 32] [--threshold N] [--lease-seconds 30] [--rounds 2]
-/// [--azurite-per-phase] [--only raw|grpc|handler] [--log Warning]</c>.
+/// [--azurite-per-phase] [--only raw|grpc] [--log Warning]</c>.
 /// </summary>
 public sealed class LocalHostOverheadHarness : IHarness
 {
     /// <summary>A pause between two completions longer than this is counted as an Azurite stall.</summary>
     private static readonly TimeSpan StallThreshold = TimeSpan.FromSeconds(1);
 
-    private static readonly string[] RawFirst = ["raw", "grpc", "handler"];
-    private static readonly string[] HostFirst = ["grpc", "handler", "raw"];
-    private static readonly string[] HostModes = ["grpc", "handler"];
+    private static readonly string[] RawFirst = ["raw", "grpc"];
+    private static readonly string[] HostFirst = ["grpc", "raw"];
+    private static readonly string[] HostModes = ["grpc"];
 
     public string Name => "localhost-overhead";
 
@@ -46,12 +45,10 @@ public sealed class LocalHostOverheadHarness : IHarness
         var lease = TimeSpan.FromSeconds(IntOption(args, "--lease-seconds", 30));
         var azuritePerPhase = args.Contains("--azurite-per-phase");
         using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(logLevel).AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; }));
-        var handlerDll = FindBuilt("AlertPipeline.TestHandler", "AlertPipeline.TestHandler.dll");
         var workerDll = FindBuilt("AlertPipeline.TestWorker", "AlertPipeline.TestWorker.dll");
 
         Console.WriteLine($"localhost-overhead: {messages} messages, batchSize {batchSize}, newBatchThreshold {threshold}, lease {lease.TotalSeconds:0} s, {rounds} rounds, {Environment.ProcessorCount} cores, {(azuritePerPhase ? "a fresh Azurite per phase" : "one fresh Azurite")}");
         var azurite = await AzuriteFixture.StartAsync();
-        var scriptRoot = CreateScriptRoot(handlerDll, batchSize, threshold);
         var workerRoot = CreateWorkerRoot(workerDll, batchSize, threshold);
         try
         {
@@ -70,8 +67,7 @@ public sealed class LocalHostOverheadHarness : IHarness
                     var timing = mode switch
                     {
                         "raw" => await RunRawAsync(azurite, messages, batchSize, threshold, lease),
-                        "grpc" => await RunHostAsync(azurite, workerRoot, messages, lease, loggerFactory),
-                        _ => await RunHostAsync(azurite, scriptRoot, messages, lease, loggerFactory),
+                        _ => await RunHostAsync(azurite, workerRoot, messages, lease, loggerFactory),
                     };
                     results.Add((mode, round, timing));
                     Console.WriteLine(
@@ -103,7 +99,6 @@ public sealed class LocalHostOverheadHarness : IHarness
         finally
         {
             azurite.Stop();
-            Directory.Delete(scriptRoot, recursive: true);
             Directory.Delete(workerRoot, recursive: true);
         }
     }
@@ -111,8 +106,7 @@ public sealed class LocalHostOverheadHarness : IHarness
     private static string Label(string mode, int batchSize) => mode switch
     {
         "raw" => $"raw receive({batchSize})+delete",
-        "grpc" => "local host, isolated worker over gRPC, NoOp",
-        _ => "local host, custom handler, NoOp",
+        _ => "local host, isolated worker over gRPC, NoOp",
     };
 
     /// <summary>Receive + delete only, with the local host's fetch rule; seconds from the first to the last delete.</summary>
@@ -234,8 +228,8 @@ public sealed class LocalHostOverheadHarness : IHarness
         await using (var host = new FunctionsLocalHost(options))
         {
             await host.StartAsync();
-            using var handler = Process.GetProcessById(host.HandlerProcessId!.Value);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime + handler.TotalProcessorTime;
+            using var worker = Process.GetProcessById(host.HandlerProcessId!.Value);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime + worker.TotalProcessorTime;
             try
             {
                 await all.Task.WaitAsync(TimeSpan.FromMinutes(10));
@@ -246,8 +240,8 @@ public sealed class LocalHostOverheadHarness : IHarness
                 throw;
             }
 
-            handler.Refresh();
-            cpuMs = (Process.GetCurrentProcess().TotalProcessorTime + handler.TotalProcessorTime - cpu).TotalMilliseconds;
+            worker.Refresh();
+            cpuMs = (Process.GetCurrentProcess().TotalProcessorTime + worker.TotalProcessorTime - cpu).TotalMilliseconds;
             await host.StopAsync();
         }
 
@@ -275,37 +269,6 @@ public sealed class LocalHostOverheadHarness : IHarness
             Enumerable.Range(0, messages),
             new ParallelOptions { MaxDegreeOfParallelism = 32 },
             async (i, ct) => await queue.SendMessageAsync($$"""{"n":{{i}},"note":"benchmark"}""", cancellationToken: ct));
-    }
-
-    private static string CreateScriptRoot(string handlerDll, int batchSize, int threshold)
-    {
-        var root = Directory.CreateTempSubdirectory("localhost-bench").FullName;
-        var noop = Directory.CreateDirectory(Path.Combine(root, "NoOp"));
-        File.Copy(Path.Combine(Path.GetDirectoryName(handlerDll)!, "app", "NoOp", "function.json"), Path.Combine(noop.FullName, "function.json"));
-        var host = new JsonObject
-        {
-            ["version"] = "2.0",
-            ["customHandler"] = new JsonObject
-            {
-                ["description"] = new JsonObject
-                {
-                    ["defaultExecutablePath"] = "dotnet",
-                    ["arguments"] = new JsonArray(handlerDll, "--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%"),
-                },
-            },
-            ["extensions"] = new JsonObject
-            {
-                ["queues"] = new JsonObject
-                {
-                    ["batchSize"] = batchSize,
-                    ["newBatchThreshold"] = threshold,
-                    ["maxPollingInterval"] = "00:00:02",
-                    ["maxDequeueCount"] = 5,
-                },
-            },
-        };
-        File.WriteAllText(Path.Combine(root, "host.json"), host.ToJsonString());
-        return root;
     }
 
     private static readonly string[] WorkerFunctionsButNoOp = ["Record", "MultiOutput", "FanOutArray", "FailTimes", "CrashOnce", "Slow", "LogLines", "Tick", "Echo"];
@@ -360,7 +323,7 @@ public sealed class LocalHostOverheadHarness : IHarness
     /// </summary>
     private sealed record Timing(double Seconds, double LongestGap, double Stalled)
     {
-        /// <summary>CPU the client side spent per message: this process, plus the handler process for the local host.</summary>
+        /// <summary>CPU the client side spent per message: this process, plus the worker process for the local host.</summary>
         public double CpuMsPerMessage { get; init; }
 
         public double ActiveSeconds => Math.Max(Seconds - Stalled, 0.001);

@@ -16,7 +16,6 @@ public sealed class DemoOptions
           --script-root <dir>   the repository folder: demo/, artifacts/ (default: current folder)
           --app <dir>           the built function app: worker.config.json, functions.metadata, host.json
                                 (default: <script-root>/src/AlertPipeline.Functions/bin/Release/net10.0)
-          --handler <path>      for a custom-handler app: the built handler, instead of host.json's defaultExecutablePath
           --settings <file>     settings file (default: <script-root>/local.settings.json when present)
           --seed <file>         seed file (default: <script-root>/demo/seed.json)
           --event <file>        an alert event to enqueue; repeatable (default: the two demo events)
@@ -28,8 +27,6 @@ public sealed class DemoOptions
     public static readonly IReadOnlyList<string> DefaultEvents = ["demo/zhanaozen-event.json", "demo/aqtau-appeal-event.json"];
 
     public string ScriptRoot { get; set; } = ".";
-
-    public string? HandlerPath { get; set; }
 
     public string? AppFolder { get; set; }
 
@@ -62,9 +59,6 @@ public sealed class DemoOptions
             {
                 case "--script-root":
                     options.ScriptRoot = reader.Value();
-                    break;
-                case "--handler":
-                    options.HandlerPath = reader.Value();
                     break;
                 case "--app":
                     options.AppFolder = reader.FullPath();

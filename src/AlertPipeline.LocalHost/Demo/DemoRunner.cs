@@ -80,8 +80,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
             .AddFilter<ConsoleLoggerProvider>(level => level >= LogLevel.Warning));
         var hostOptions = new FunctionsLocalHostOptions
         {
-            ScriptRoot = options.HandlerPath is null ? options.ResolveAppFolder(scriptRoot) : scriptRoot,
-            HandlerPath = options.HandlerPath,
+            ScriptRoot = options.ResolveAppFolder(scriptRoot),
             SettingsFile = SettingsFile(scriptRoot),
             HttpPort = options.HttpPort,
             LoggerFactory = loggerFactory,

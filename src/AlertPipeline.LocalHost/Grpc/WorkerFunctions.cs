@@ -1,5 +1,5 @@
 using System.Text;
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost.Grpc.Messages;
 
 namespace AlertPipeline.LocalHost.Grpc;

@@ -1,4 +1,4 @@
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost.Queues;
 
 namespace AlertPipeline.LocalHost.Http;

@@ -5,10 +5,9 @@ namespace AlertPipeline.LocalHost.Transport;
 
 /// <summary>
 /// How the host reaches the function app: it runs the app's process (restarting it when it dies), invokes a function with
-/// a trigger value and answers with the function's outputs, and serves an HTTP-triggered function's request. Two
-/// implementations: <see cref="Grpc.GrpcWorkerTransport"/> (an isolated-worker app over the Functions host–worker gRPC
-/// protocol) and <see cref="Handler.CustomHandlerTransport"/> (a custom handler over HTTP; to be deleted once the app is
-/// an isolated worker). Listeners, timers and the HTTP server only talk to this.
+/// a trigger value and answers with the function's outputs, and serves an HTTP-triggered function's request. Implemented
+/// by <see cref="Grpc.GrpcWorkerTransport"/> (an isolated-worker app over the Functions host–worker gRPC protocol).
+/// Listeners, timers and the HTTP server only talk to this.
 /// </summary>
 internal interface IFunctionTransport : IAsyncDisposable
 {

@@ -7,9 +7,6 @@ using AlertPipeline.Testing;
 
 namespace AlertPipeline.EndToEndTests.LocalHost;
 
-/// <summary>What the test functions write (see tests/AlertPipeline.TestHandler/TestFunctions.cs).</summary>
-public sealed record Observation(string Function, string Text, int Attempt, string? InvocationId, string? MessageId, int? SleptMs);
-
 /// <summary>Queue helpers over Azurite: base64 sends (as producers send), raw sends, and draining an output queue.</summary>
 public sealed class TestQueues(string connectionString)
 {
@@ -92,8 +89,6 @@ public sealed class TestQueues(string connectionString)
             },
             what,
             timeout ?? Patience);
-
-    public static Observation Observation(string json) => JsonSerializer.Deserialize<Observation>(json, Web)!;
 
     /// <summary>Visible and invisible messages still in the queue (0 when it does not exist).</summary>
     public async Task<int> CountAsync(string queue)

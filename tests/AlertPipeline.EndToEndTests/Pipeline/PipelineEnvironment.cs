@@ -85,7 +85,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
     }
 
     /// <summary>The build configuration of these tests; the Functions app and the local host were built with it.</summary>
-    public static string Configuration => TestHandlerApp.Configuration;
+    public static string Configuration => LocalHostBuild.Configuration;
 
     /// <summary>The Functions app as built: worker.config.json, functions.metadata, host.json and the worker's assemblies.</summary>
     public static string FunctionsBuild => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", Configuration, "net10.0");
@@ -188,7 +188,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         };
         foreach (var argument in new[]
                  {
-                     TestHandlerApp.LocalHostDll, "run", "--script-root", ScriptRoot,
+                     LocalHostBuild.LocalHostDll, "run", "--script-root", ScriptRoot,
                      "--lease", lease, "--port", HttpPort.ToString(CultureInfo.InvariantCulture),
                  })
         {

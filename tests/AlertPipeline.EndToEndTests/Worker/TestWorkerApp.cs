@@ -25,7 +25,7 @@ public sealed class TestWorkerApp(AzuriteFixture azurite, IReadOnlyList<string> 
         ["NoOp", "Record", "MultiOutput", "FanOutArray", "FailTimes", "CrashOnce", "Slow", "LogLines", "Tick", "Echo"];
 
     /// <summary>The test worker's build output (the app folder: worker.config.json, functions.metadata, host.json, the dll).</summary>
-    public static string AppFolder => RepositoryPaths.Combine("tests", "AlertPipeline.TestWorker", "bin", TestHandlerApp.Configuration, "net10.0");
+    public static string AppFolder => RepositoryPaths.Combine("tests", "AlertPipeline.TestWorker", "bin", LocalHostBuild.Configuration, "net10.0");
 
     public string QueuePrefix { get; } = AzuriteFixture.UniqueName("wk");
 
@@ -35,7 +35,7 @@ public sealed class TestWorkerApp(AzuriteFixture azurite, IReadOnlyList<string> 
     {
         if (!File.Exists(Path.Combine(AppFolder, "functions.metadata")))
         {
-            throw new InvalidOperationException($"The test worker is not built at {AppFolder}; build tests/AlertPipeline.TestWorker -c {TestHandlerApp.Configuration}.");
+            throw new InvalidOperationException($"The test worker is not built at {AppFolder}; build tests/AlertPipeline.TestWorker -c {LocalHostBuild.Configuration}.");
         }
 
         return new TestWorkerApp(azurite, functions);

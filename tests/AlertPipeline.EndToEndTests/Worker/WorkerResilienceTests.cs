@@ -83,7 +83,7 @@ public sealed partial class WorkerResilienceTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { TestHandlerApp.LocalHostDll, "run", "--script-root", TestWorkerApp.AppFolder, "--lease", "3s", "--port", "0" })
+        foreach (var argument in new[] { LocalHostBuild.LocalHostDll, "run", "--script-root", TestWorkerApp.AppFolder, "--lease", "3s", "--port", "0" })
         {
             start.ArgumentList.Add(argument);
         }

@@ -8,10 +8,9 @@ public sealed class DemoOptionsTests
     public void Parse_AllOptions_EventsRepeatableAndPathsAbsolute()
     {
         var options = DemoOptions.Parse(
-            ["--script-root", "app", "--handler", "h.dll", "--seed", "s.json", "--event", "a.json", "--event", "b.json", "--timeout", "90s", "--port", "8080", "--log", "l.log"]);
+            ["--script-root", "app", "--seed", "s.json", "--event", "a.json", "--event", "b.json", "--timeout", "90s", "--port", "8080", "--log", "l.log"]);
 
         options.ScriptRoot.Should().Be("app");
-        options.HandlerPath.Should().Be("h.dll");
         options.SeedFile.Should().Be(Path.GetFullPath("s.json"));
         options.EventFiles.Should().Equal(Path.GetFullPath("a.json"), Path.GetFullPath("b.json"));
         options.Timeout.Should().Be(TimeSpan.FromSeconds(90));

@@ -1,4 +1,4 @@
-using AlertPipeline.CustomHandler.Configuration;
+using AlertPipeline.LocalHost.Configuration;
 using AlertPipeline.LocalHost;
 using AlertPipeline.LocalHost.Queues;
 using AlertPipeline.LocalHost.Settings;

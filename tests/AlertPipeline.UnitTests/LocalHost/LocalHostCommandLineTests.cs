@@ -8,12 +8,11 @@ public sealed class LocalHostCommandLineTests
     public void Parse_Run_AllOptions()
     {
         var command = LocalHostCommandLine.Parse(
-            ["run", "--script-root", "app", "--handler", "h.dll", "--settings", "s.json", "--lease", "30s", "--port", "0", "--shutdown-timeout", "5s", "--verbose"]);
+            ["run", "--script-root", "app", "--settings", "s.json", "--lease", "30s", "--port", "0", "--shutdown-timeout", "5s", "--verbose"]);
 
         command.ShowHelp.Should().BeFalse();
         command.Verbose.Should().BeTrue();
         command.Options.ScriptRoot.Should().Be("app");
-        command.Options.HandlerPath.Should().Be("h.dll");
         command.Options.SettingsFile.Should().Be(Path.GetFullPath("s.json"));
         command.Options.LeaseDuration.Should().Be(TimeSpan.FromSeconds(30));
         command.Options.HttpPort.Should().Be(0);
@@ -29,7 +28,6 @@ public sealed class LocalHostCommandLineTests
         options.LeaseDuration.Should().Be(TimeSpan.FromMinutes(10));
         options.HttpPort.Should().Be(7071);
         options.SettingsFile.Should().BeNull();
-        options.HandlerPath.Should().BeNull();
     }
 
     [Theory]
@@ -53,7 +51,7 @@ public sealed class LocalHostCommandLineTests
     [InlineData(new[] { "start" }, "Unknown command 'start'*")]
     [InlineData(new[] { "run", "--bogus" }, "Unknown option '--bogus'*")]
     [InlineData(new[] { "run", "--script-root" }, "--script-root needs a value.")]
-    [InlineData(new[] { "run", "--handler", "--lease", "5s" }, "--handler needs a value.")]
+    [InlineData(new[] { "run", "--script-root", "--lease", "5s" }, "--script-root needs a value.")]
     [InlineData(new[] { "run", "--lease", "soon" }, "--lease takes a duration*'soon'*")]
     [InlineData(new[] { "run", "--lease", "500ms" }, "--lease must be between 1s and 7 days*")]
     [InlineData(new[] { "run", "--port", "70000" }, "--port must be a TCP port*")]
