@@ -18,7 +18,7 @@ namespace AlertPipeline.Infrastructure.Persistence;
 public sealed class DeliveryAddressScrub(PipelineTables tables)
 {
     /// <summary>Conflicts tolerated per row before giving up (the scrub is then run again).</summary>
-    public const int MaxAttemptsPerRow = 8;
+    public const int MaxAttemptsPerRow = DeliveryRowRewrite.MaxAttemptsPerRow;
 
     /// <summary>The rows that hold an address they no longer need (a row without the property never matches a comparison).</summary>
     public static string Filter { get; } = TableClient.CreateQueryFilter(
@@ -40,41 +40,10 @@ public sealed class DeliveryAddressScrub(PipelineTables tables)
         return scrubbed;
     }
 
-    private static async Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; attempt <= MaxAttemptsPerRow; attempt++)
-        {
-            var row = DeliveryMapping.Read(entity);
-            var scrubbed = row.WithoutSpentAddress();
-            if (scrubbed == row)
-            {
-                return false;
-            }
-
-            try
-            {
-                await table.UpdateEntityAsync(DeliveryMapping.Write(scrubbed), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // A late callback wrote the row meanwhile (and dropped the address itself): look again.
-                if (await table.GetEntityOrNullAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
-                {
-                    return false;
-                }
-
-                entity = fresh;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return false;
-            }
-        }
-
-        throw new RequestFailedException(
-            412, $"Delivery row ({entity.PartitionKey}, {entity.RowKey}) kept changing while its address was scrubbed; run the scrub again.", "ConditionNotMet", null);
-    }
+    private static Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken) =>
+        DeliveryRowRewrite.ReplaceAsync(
+            table, entity, row => row.WithoutSpentAddress() is var scrubbed && scrubbed != row ? scrubbed : null,
+            "while its address was scrubbed", cancellationToken);
 }
 
 /// <summary>Runs <see cref="DeliveryAddressScrub"/> once in the background at start-up when the setting asks for it.</summary>

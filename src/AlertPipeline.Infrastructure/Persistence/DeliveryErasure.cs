@@ -19,7 +19,7 @@ namespace AlertPipeline.Infrastructure.Persistence;
 public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
 {
     /// <summary>Conflicts tolerated per row before giving up (the erasure is then retried as a whole).</summary>
-    public const int MaxAttemptsPerRow = 8;
+    public const int MaxAttemptsPerRow = DeliveryRowRewrite.MaxAttemptsPerRow;
 
     /// <summary>Scrubs every row of the contact; returns how many rows this call changed.</summary>
     public async Task<int> ScrubAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default)
@@ -66,41 +66,7 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
     }
 
     /// <summary>Scrubs one row read earlier (<paramref name="entity"/> with its ETag); false when it is no longer the contact's.</summary>
-    internal async Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, ContactRef target, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; attempt <= MaxAttemptsPerRow; attempt++)
-        {
-            var row = DeliveryMapping.Read(entity);
-            if (row.Contact != target)
-            {
-                return false;
-            }
-
-            var replacement = DeliveryMapping.Write(Scrub(row, Instant.FromDateTimeOffset(time.GetUtcNow())));
-            replacement.PartitionKey = entity.PartitionKey;
-            replacement.RowKey = entity.RowKey;
-            try
-            {
-                await table.UpdateEntityAsync(replacement, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // A sender or a callback changed the row: scrub what it wrote, not what we read.
-                if (await table.GetEntityOrNullAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } fresh)
-                {
-                    return false;
-                }
-
-                entity = fresh;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return false;
-            }
-        }
-
-        throw new RequestFailedException(
-            412, $"Delivery row ({entity.PartitionKey}, {entity.RowKey}) kept changing during erasure; retry the erasure.", "ConditionNotMet", null);
-    }
+    internal Task<bool> ScrubRowAsync(TableClient table, TableEntity entity, ContactRef target, CancellationToken cancellationToken) =>
+        DeliveryRowRewrite.ReplaceAsync(
+            table, entity, row => row.Contact == target ? Scrub(row, Instant.FromDateTimeOffset(time.GetUtcNow())) : null, "during erasure", cancellationToken);
 }
