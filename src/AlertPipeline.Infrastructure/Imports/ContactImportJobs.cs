@@ -135,7 +135,11 @@ public sealed partial class ContactImportJobs(
             etag = started;
         }
 
-        await AuditAsync(job, "start", StatusCodesAccepted, job.StartedAt!.Value, cancellationToken).ConfigureAwait(false);
+        if (job.LinesDone == 0)
+        {
+            // Also when the first slice is redone after a crash: the row key makes the second write a no-op.
+            await AuditAsync(job, "start", StatusCodesAccepted, job.StartedAt!.Value, cancellationToken).ConfigureAwait(false);
+        }
 
         var parsed = await ReadFileAsync(job, cancellationToken).ConfigureAwait(false);
         if (parsed is null || parsed.FileError is not null)

@@ -12,24 +12,19 @@ namespace AlertPipeline.Infrastructure.Imports;
 /// </summary>
 public sealed class ImportFileStore(BlobServiceClient blobs)
 {
-    private readonly Lazy<Task<BlobContainerClient>> _container = new(async () =>
-    {
-        var container = blobs.GetBlobContainerClient(ImportJobOptions.ContainerName);
-        await container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        return container;
-    });
+    private volatile Task<BlobContainerClient>? _container;
 
     public async Task PutAsync(UnionId unionId, ImportJobId jobId, byte[] file, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var container = await _container.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
         await container.GetBlobClient(Name(unionId, jobId)).UploadAsync(BinaryData.FromBytes(file), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The job's file, or null when it is gone (deleted after the job finished).</summary>
     public async Task<byte[]?> GetAsync(UnionId unionId, ImportJobId jobId, CancellationToken cancellationToken = default)
     {
-        var container = await _container.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var content = await container.GetBlobClient(Name(unionId, jobId)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
@@ -43,8 +38,30 @@ public sealed class ImportFileStore(BlobServiceClient blobs)
 
     public async Task DeleteAsync(UnionId unionId, ImportJobId jobId, CancellationToken cancellationToken = default)
     {
-        var container = await _container.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
         await container.GetBlobClient(Name(unionId, jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The container, created once per process; a failed creation is tried again on the next use.</summary>
+    private async Task<BlobContainerClient> ContainerAsync(CancellationToken cancellationToken)
+    {
+        var creation = _container ??= CreateAsync();
+        try
+        {
+            return await creation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _ = Interlocked.CompareExchange(ref _container, null, creation);
+            throw;
+        }
+    }
+
+    private async Task<BlobContainerClient> CreateAsync()
+    {
+        var container = blobs.GetBlobContainerClient(ImportJobOptions.ContainerName);
+        await container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return container;
     }
 
     private static string Name(UnionId unionId, ImportJobId jobId) => $"{unionId.Value}/{jobId.Value}.csv";
