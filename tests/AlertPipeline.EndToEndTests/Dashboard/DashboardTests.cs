@@ -71,6 +71,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await form.GetByLabel("Time zone").FillAsync("Asia/Aktau-typo");
         await form.GetByLabel("Reminders").FillAsync("P7D, P1D@18:00");
         await form.Locator("[data-field='templates.en.sms']").FillAsync("Appeal hearing {{date}} {{time}}: come to court.");
+        await form.GetByText("Texts for a moved or cancelled hearing").ClickAsync();
         await form.Locator("[data-field='movedTemplates.en.sms']").FillAsync("The hearing of {{previousDate}} moved to {{date}} {{time}}.");
         await form.GetByRole(AriaRole.Button, new() { Name = "Create schedule" }).ClickAsync();
 
@@ -102,6 +103,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.Locator("li.agenda-event")).ToContainTextAsync("Hearing: appeal (Asia/Aqtau)");
         await Expect(page.Locator("section[aria-labelledby='cal-h']")).ToContainTextAsync("Notice: appeal hearing moved");
         await Expect(page.Locator("section[aria-labelledby='cal-h'] time").Last).ToHaveAttributeAsync("datetime", $"{moved:yyyy-MM-dd}T11:00");
+        (await page.Locator("main").InnerTextAsync()).Should().NotContainAny(["null", "undefined", "[object"]);
         await DashboardFixture.ScreenshotAsync(page, "calendar");
         await page.Context.CloseAsync();
     }
@@ -136,6 +138,8 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.GetByTestId("audience")).ToHaveTextAsync("3 people in 2 branches");
         await Expect(page.GetByTestId("cost")).ToContainTextAsync("6 segments × 0.05 EUR");
         (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue("nothing overflows at phone width");
+        var shown = await page.Locator("main").InnerTextAsync();
+        shown.Should().NotContainAny(["null", "undefined", "[object"]).And.NotContain(world.CampaignName + "\ncampaign-", "only the compose page is shown");
         await DashboardFixture.ScreenshotAsync(page, "compose-preview-phone");
         await page.Context.CloseAsync();
     }

@@ -33,6 +33,7 @@ const NAV = [
 ];
 
 let stopCurrent = null;
+let visits = 0;
 
 function renderChrome(current) {
   const s = session();
@@ -61,31 +62,37 @@ async function route() {
   if (!s || path === "signin") {
     if (s && path === "signin") { location.hash = "#/campaigns"; return; }
     renderChrome("");
-    document.title = "Sign in · AlertPipeline";
-    main.replaceChildren();
-    signInPage(main, () => { location.hash = "#/campaigns"; });
+    visits++;
+    const view = h("div", { class: "view" });
+    main.replaceChildren(view);
+    signInPage(view, () => { location.hash = "#/campaigns"; });
     return;
   }
   renderChrome(path);
   for (const [pattern, page, roles] of routes) {
     const match = path.match(pattern);
     if (!match) continue;
-    main.replaceChildren();
+    // Each visit renders into a view of its own: a page still loading when the user moves on fills a detached view.
+    const view = h("div", { class: "view" });
+    main.replaceChildren(view);
     if (roles && !roles.includes(s.role)) {
-      notFound(main, "This page is not available to your key's role.");
+      notFound(view, "This page is not available to your key's role.");
       return;
     }
+    const visit = ++visits;
     try {
-      stopCurrent = (await page(main, ...match.slice(1))) ?? null;
+      const stop = (await page(view, ...match.slice(1))) ?? null;
+      if (visit === visits) stopCurrent = stop; else if (stop) stop();
     } catch (error) {
-      main.replaceChildren(h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, error.message));
+      view.replaceChildren(h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, error.message));
     }
-    main.focus();
+    if (visit === visits) main.focus();
     return;
   }
   if (path === "") { location.hash = "#/campaigns"; return; }
-  main.replaceChildren();
-  notFound(main, "There is no such page.");
+  const view = h("div", { class: "view" });
+  main.replaceChildren(view);
+  notFound(view, "There is no such page.");
 }
 
 function notFound(main, text) {

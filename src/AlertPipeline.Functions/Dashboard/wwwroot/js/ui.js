@@ -19,6 +19,12 @@ function append(el, children) {
   }
 }
 
+/** Appends children to parent, skipping null/false and flattening arrays (native append would print "null"). */
+export function add(parent, ...children) {
+  append(parent, children);
+  return parent;
+}
+
 const SVG = "http://www.w3.org/2000/svg";
 export function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
@@ -99,6 +105,7 @@ export function showError(scope, error) {
       .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
     const text = `${fieldName(path)}: ${e.message}`;
     if (control) {
+      control.closest("details")?.setAttribute("open", "");
       control.setAttribute("aria-invalid", "true");
       const message = document.getElementById(control.id + "-error");
       if (message) {

@@ -1,5 +1,5 @@
 import { request, unionPath, rememberSent } from "../api.js";
-import { h, field, input, select, showError, clearErrors, announce, formatNumber } from "../ui.js";
+import { h, add, field, input, select, showError, clearErrors, announce, formatNumber } from "../ui.js";
 import { templateEditor, counterText } from "../templates.js";
 import { findCampaign } from "./campaigns.js";
 
@@ -96,7 +96,7 @@ export async function composePage(main, campaignId) {
   });
   sendButton.addEventListener("click", () => confirmSend(main, form, campaignId, previewed, sendButton));
 
-  main.append(
+  add(main,
     h("p", { class: "crumbs" }, h("a", { href: "#/campaigns" }, "Campaigns"), " › ", h("a", { href: `#/campaigns/${campaignId}` }, campaign.name), " › Compose"),
     h("h1", {}, `Compose: ${campaign.name}`),
     campaign.role === "owner" ? null : h("p", { class: "note" }, "Your union takes part in this campaign: what you send reaches your own union's members only."),

@@ -1,5 +1,5 @@
 import { request, unionPath, ApiError } from "../api.js";
-import { h, field, input, select, showError, clearErrors, announce } from "../ui.js";
+import { h, add, field, input, select, showError, clearErrors, announce } from "../ui.js";
 import { templateEditor } from "../templates.js";
 import { findCampaign } from "./campaigns.js";
 
@@ -55,7 +55,7 @@ export async function calendarPage(main, campaignId) {
   if (!campaign) { notFound(main); return; }
   document.title = `${campaign.name} · Calendar · AlertPipeline`;
   const owner = campaign.role === "owner";
-  main.append(
+  add(main,
     h("p", { class: "crumbs" }, h("a", { href: "#/campaigns" }, "Campaigns"), " › ", campaign.name),
     h("h1", {}, campaign.name),
     h("p", { class: "actions" }, h("a", { class: "button secondary", href: `#/campaigns/${campaignId}/compose` }, "Compose and send now")),
@@ -144,6 +144,8 @@ function newScheduleForm(campaignId) {
   const moved = templateEditor({ prefix: "movedTemplates", title: "Text if the hearing is moved (optional)", optional: true,
     hint: "Needed to notify members of a new date. May use {{previousDate}} and {{previousTime}}." });
   const cancelled = templateEditor({ prefix: "cancelledTemplates", title: "Text if the hearing is cancelled (optional)", optional: true });
+  const notices = h("details", { class: "notices" },
+    h("summary", {}, "Texts for a moved or cancelled hearing (optional)"), moved.element, cancelled.element);
   const firstYearField = field("First year", firstYear, { apiField: "firstYear" });
   const channels = h("fieldset", { "data-field": "channels", id: "channels-group" }, h("legend", {}, "Channels"),
     h("label", { class: "check" }, sms, " SMS"), h("label", { class: "check" }, email, " Email"));
@@ -158,13 +160,12 @@ function newScheduleForm(campaignId) {
     field("Reminders", reminders, { hint: "Comma-separated: P7D (a week before), P1D (the day before), P1D@18:00, P0D@07:00 (on the day), PT2H.", apiField: "reminders" }),
     firstYearField,
     channels,
-    texts.element, moved.element, cancelled.element,
+    texts.element, notices,
     submit);
   const sync = () => {
     const trial = kind.value === "trial";
     firstYearField.hidden = trial;
-    moved.element.hidden = !trial;
-    cancelled.element.hidden = !trial;
+    notices.hidden = !trial;
     [texts, moved, cancelled].forEach((t) => t.setEmail(email.checked));
   };
   kind.addEventListener("change", sync);
@@ -220,7 +221,7 @@ export async function schedulePage(main, campaignId, scheduleId) {
   }
   document.title = `${scheduleId} · ${campaign.name} · AlertPipeline`;
   const render = (s) => {
-    main.replaceChildren(
+    main.replaceChildren(); add(main,
       h("p", { class: "crumbs" }, h("a", { href: "#/campaigns" }, "Campaigns"), " › ",
         h("a", { href: `#/campaigns/${campaignId}` }, campaign.name), " › ", s.scheduleId),
       h("h1", {}, `${s.kind === "trial" ? "Trial" : "Anniversary"}: ${s.scheduleId}`),
