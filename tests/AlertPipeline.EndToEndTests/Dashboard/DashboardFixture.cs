@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using AlertPipeline.EndToEndTests.Pipeline;
 using AlertPipeline.Testing;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace AlertPipeline.EndToEndTests.Dashboard;
@@ -87,6 +89,20 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+
+    /// <summary>
+    /// Runs axe-core's WCAG 2.1 A and AA rules (labels, contrast, roles, names, landmarks…) on the page as it is and fails
+    /// naming each violation and the elements it found.
+    /// </summary>
+    public static async Task AssertAccessibleAsync(IPage page, string screen)
+    {
+        var results = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        results.Violations.Select(v => $"{v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Select(n => n.Html))}")
+            .Should().BeEmpty($"the {screen} screen meets WCAG 2.1 AA as axe-core checks it");
+    }
 
     /// <summary>A unique id for this run (lowercase slug).</summary>
     public static string Id(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";

@@ -38,6 +38,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await page.Keyboard.TypeAsync("apk_not-a-key");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The union id and key do not match a current key");
+        await DashboardFixture.AssertAccessibleAsync(page, "sign-in");
         await DashboardFixture.ScreenshotAsync(page, "signin-refused");
 
         await page.GetByLabel("API key").FillAsync(world.OrganiserKey);
@@ -49,6 +50,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Contacts" })).ToHaveCountAsync(0, new() { Timeout = 1000 });
         (await page.EvaluateAsync<int>("() => localStorage.length")).Should().Be(0, "the key is kept in session storage only");
         (await page.Context.CookiesAsync()).Should().BeEmpty();
+        await DashboardFixture.AssertAccessibleAsync(page, "campaigns");
         await DashboardFixture.ScreenshotAsync(page, "campaigns");
         await page.Context.CloseAsync();
     }
@@ -79,6 +81,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(form.Locator(".error-summary")).ToContainTextAsync("Time zone: unknown time zone 'Asia/Aktau-typo'");
         await Expect(form.GetByLabel("Time zone")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(form.Locator(".field-error:visible").First).ToContainTextAsync("unknown time zone");
+        await DashboardFixture.AssertAccessibleAsync(page, "schedule form with errors");
         await DashboardFixture.ScreenshotAsync(page, "schedule-error");
 
         await form.GetByLabel("Time zone").FillAsync("Asia/Aqtau");
@@ -104,6 +107,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.Locator("section[aria-labelledby='cal-h']")).ToContainTextAsync("Notice: appeal hearing moved");
         await Expect(page.Locator("section[aria-labelledby='cal-h'] time").Last).ToHaveAttributeAsync("datetime", $"{moved:yyyy-MM-dd}T11:00");
         (await page.Locator("main").InnerTextAsync()).Should().NotContainAny(["null", "undefined", "[object"]);
+        await DashboardFixture.AssertAccessibleAsync(page, "calendar");
         await DashboardFixture.ScreenshotAsync(page, "calendar");
         await page.Context.CloseAsync();
     }
@@ -140,6 +144,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue("nothing overflows at phone width");
         var shown = await page.Locator("main").InnerTextAsync();
         shown.Should().NotContainAny(["null", "undefined", "[object"]).And.NotContain(world.CampaignName + "\ncampaign-", "only the compose page is shown");
+        await DashboardFixture.AssertAccessibleAsync(page, "compose (phone)");
         await DashboardFixture.ScreenshotAsync(page, "compose-preview-phone");
         await page.Context.CloseAsync();
     }
@@ -190,6 +195,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Expect(dialog.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Send to 3 people in 2 branches?");
         await Expect(dialog).ToContainTextAsync("3 SMS (3 segments");
+        await DashboardFixture.AssertAccessibleAsync(page, "send confirmation");
         await DashboardFixture.ScreenshotAsync(page, "send-confirm");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Send now" }).ClickAsync();
 
@@ -224,6 +230,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(5);
         csv.Should().Contain("Undelivered").And.Contain("30003").And.NotContain("+4477");
         (await page.ContentAsync()).Should().NotContain("+4477", "no number is shown on the report");
+        await DashboardFixture.AssertAccessibleAsync(page, "report");
         await DashboardFixture.ScreenshotAsync(page, "report");
         await page.Context.CloseAsync();
     }
@@ -258,6 +265,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Анна Петрова" })).ToBeVisibleAsync();
         var content = await page.ContentAsync();
         content.Should().NotContain(anna).And.NotContain(anna[3..], "numbers are masked in the list").And.NotContain("anna@example.org");
+        await DashboardFixture.AssertAccessibleAsync(page, "contacts");
         await DashboardFixture.ScreenshotAsync(page, "import-report");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit Анна Петрова" }).ClickAsync();
@@ -281,11 +289,13 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         key.Should().StartWith("apk_");
         var (status, _) = await fixture.ApiAsync(HttpMethod.Get, $"unions/{world.Union}/campaigns", key!);
         status.Should().Be(200, "the key the page showed works");
+        await DashboardFixture.AssertAccessibleAsync(page, "keys");
         await DashboardFixture.ScreenshotAsync(page, "keys");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         await Expect(page.Locator("tbody tr").First).ToContainTextAsync("POST api/unions/{union}/keys");
         await Expect(page.Locator("tbody tr").First).ToContainTextAsync("Succeeded (201)");
+        await DashboardFixture.AssertAccessibleAsync(page, "audit");
         await DashboardFixture.ScreenshotAsync(page, "audit");
         await page.Context.CloseAsync();
     }
@@ -317,6 +327,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             (await page.ContentAsync()).Should().NotContain("secret-hearing").And.NotContain("Secret hearing").And.NotContain(other.CampaignName);
         }
 
+        await DashboardFixture.AssertAccessibleAsync(page, "not found");
         await DashboardFixture.ScreenshotAsync(page, "not-found");
         lock (answers)
         {

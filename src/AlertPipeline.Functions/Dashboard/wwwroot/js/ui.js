@@ -52,6 +52,15 @@ export function select(attrs, options) {
   return h("select", attrs, options.map(([value, text]) => h("option", { value }, text)));
 }
 
+/**
+ * A table in a box that scrolls sideways on a narrow screen: focusable (keyboard users can scroll it) and named after
+ * the table's caption or the given name.
+ */
+export function tableBox(table, name) {
+  const label = name ?? table.querySelector("caption")?.textContent ?? table.getAttribute("aria-label") ?? "Table";
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": label }, table);
+}
+
 /** Announces a short message in the live region. */
 export function announce(text) {
   const status = document.getElementById("status");

@@ -1,5 +1,5 @@
 import { request, unionPath, session } from "../api.js";
-import { h, field, select, showError, clearErrors, announce, formatDateTime } from "../ui.js";
+import { h, tableBox, field, select, showError, clearErrors, announce, formatDateTime } from "../ui.js";
 
 const ROLE_WORDS = { "union-admin": "Union admin", organiser: "Organiser" };
 
@@ -13,7 +13,7 @@ export async function keysPage(main) {
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "nk-h" },
     h("h2", { id: "nk-h" }, "New key"), field("Role", role, { apiField: "role" }), create, shown);
   const body = h("tbody");
-  main.append(form, h("h2", {}, "Keys"), h("div", { class: "table-wrap" }, h("table", {},
+  main.append(form, h("h2", {}, "Keys"), tableBox(h("table", { "aria-label": "Keys" },
     h("thead", {}, h("tr", {}, ["Key id", "Role", "Created", "State", ""].map((t) => h("th", { scope: "col" }, t)))), body)));
 
   const showSecret = (created, what) => {
@@ -88,7 +88,7 @@ export async function auditPage(main) {
   main.append(h("h1", {}, "Audit log"), h("p", {}, "Every change made with your union's keys, and changes to campaigns your union takes part in. Newest first."));
   const body = h("tbody");
   const more = h("button", { type: "button", class: "secondary", hidden: true }, "Show older");
-  main.append(h("div", { class: "table-wrap" }, h("table", {},
+  main.append(tableBox(h("table", { "aria-label": "Audit log" },
     h("thead", {}, h("tr", {}, ["When", "Who", "What", "Targets", "Result"].map((t) => h("th", { scope: "col" }, t)))), body)), more);
   let token = null;
   async function load(from) {

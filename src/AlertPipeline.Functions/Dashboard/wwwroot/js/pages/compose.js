@@ -1,5 +1,5 @@
 import { request, unionPath, rememberSent } from "../api.js";
-import { h, add, field, input, select, showError, clearErrors, announce, formatNumber } from "../ui.js";
+import { h, tableBox, add, field, input, select, showError, clearErrors, announce, formatNumber } from "../ui.js";
 import { templateEditor, counterText } from "../templates.js";
 import { findCampaign } from "./campaigns.js";
 
@@ -116,7 +116,7 @@ function renderPreview(section, p) {
     h("td", {}, formatNumber(c.duplicates)),
     h("td", {}, skipWords(c.skipped)),
     h("td", {}, c.channel === "sms" ? formatNumber(c.segments) : "—")));
-  section.append(h("div", { class: "table-wrap" }, h("table", {},
+  section.append(tableBox(h("table", {},
     h("caption", {}, "Audience after removing duplicates and opt-outs"),
     h("thead", {}, h("tr", {}, ["Channel", "Will receive", "Duplicates removed", "Not sent", "SMS segments"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows))));

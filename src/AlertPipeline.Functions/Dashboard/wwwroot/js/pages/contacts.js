@@ -1,5 +1,5 @@
 import { request, unionPath, ApiError } from "../api.js";
-import { h, field, input, select, showError, clearErrors, announce, maskPhone, maskEmail, formatNumber } from "../ui.js";
+import { h, tableBox, field, input, select, showError, clearErrors, announce, maskPhone, maskEmail, formatNumber } from "../ui.js";
 
 /** The union's branches (union admin). */
 export async function branchesPage(main) {
@@ -33,7 +33,7 @@ export async function contactsPage(main, branchId) {
   main.append(importForm(branchId, () => { list.replaceChildren(); loadPage(null); }));
   const list = h("tbody");
   const more = h("button", { type: "button", class: "secondary", hidden: true }, "Show more");
-  main.append(h("h2", {}, "Members"), h("div", { class: "table-wrap" }, h("table", {},
+  main.append(h("h2", {}, "Members"), tableBox(h("table", { "aria-label": "Members" },
     h("thead", {}, h("tr", {}, ["Name", "Id", "Phone", "Email", "Language", "SMS", "Email consent", ""].map((t) => h("th", { scope: "col" }, t)))),
     list)), more);
   let token = null;
@@ -99,7 +99,7 @@ function importForm(branchId, reload) {
 }
 
 function importReport(result) {
-  const table = (caption, items, testid) => h("div", { class: "table-wrap" }, h("table", { "data-testid": testid },
+  const table = (caption, items, testid) => tableBox(h("table", { "data-testid": testid },
     h("caption", {}, caption),
     h("thead", {}, h("tr", {}, ["Line", "Field", "Problem"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, items.map((e) => h("tr", {}, h("td", {}, String(e.line)), h("td", {}, e.field), h("td", {}, e.message))))));

@@ -1,5 +1,5 @@
 import { request, unionPath, sentAlerts, ApiError } from "../api.js";
-import { h, s, field, input, showError, clearErrors, formatNumber, formatDateTime, download } from "../ui.js";
+import { h, tableBox, s, field, input, showError, clearErrors, formatNumber, formatDateTime, download } from "../ui.js";
 import { parseCsv } from "../csv.js";
 import { skipWords } from "./compose.js";
 
@@ -108,7 +108,7 @@ export function reportPage(main, alertId) {
     const lines = STATUS_ORDER.filter((st) => report.channels.some((c) => (c.byStatus[st] ?? 0) > 0)).map((st) =>
       h("tr", { "data-status": st }, h("th", { scope: "row" }, STATUS_WORDS[st]), report.channels.map((c) => h("td", {}, formatNumber(c.byStatus[st] ?? 0)))));
     lines.push(h("tr", { class: "total" }, h("th", { scope: "row" }, "Total"), report.channels.map((c) => h("td", {}, formatNumber(c.total)))));
-    body.append(h("div", { class: "table-wrap" }, h("table", { "data-testid": "status-table" }, h("caption", {}, "Messages by status and channel"), h("thead", {}, head), h("tbody", {}, lines))));
+    body.append(tableBox(h("table", { "data-testid": "status-table" }, h("caption", {}, "Messages by status and channel"), h("thead", {}, head), h("tbody", {}, lines))));
     body.append(chart(rows));
     const reasons = h("section", { "aria-labelledby": "why-h" }, h("h2", { id: "why-h" }, "Why some were not delivered"));
     let any = false;

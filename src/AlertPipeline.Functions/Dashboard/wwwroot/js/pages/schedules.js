@@ -1,5 +1,5 @@
 import { request, unionPath, ApiError } from "../api.js";
-import { h, add, field, input, select, showError, clearErrors, announce } from "../ui.js";
+import { h, tableBox, add, field, input, select, showError, clearErrors, announce } from "../ui.js";
 import { templateEditor } from "../templates.js";
 import { findCampaign } from "./campaigns.js";
 
@@ -124,7 +124,7 @@ function renderSchedules(section, campaignId, schedules) {
       h("td", {}, s.reminders.map(reminderWords).join(", ")),
       h("td", {}, s.status === "cancelled" ? "Cancelled" : s.notice?.kind === "hearing-moved" ? `Moved (revision ${s.revision})` : "Scheduled")));
   }
-  section.append(h("div", { class: "table-wrap" }, h("table", {},
+  section.append(tableBox(h("table", { "aria-label": "Schedules" },
     h("thead", {}, h("tr", {}, ["Schedule", "Kind", "Date and time", "Time zone", "Reminders", "Status"].map((t) => h("th", { scope: "col" }, t)))),
     body)));
 }
