@@ -74,9 +74,12 @@ public sealed record FaultReport
 
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Log lines holding a full phone number or email address of the seed, by log file (must be none).</summary>
+    public required IReadOnlyDictionary<string, int> LogLeaks { get; init; }
+
     public bool Passed =>
         DrainedAt is not null && DuplicatesByReference == 0 && DuplicatesByRecipient == 0 && MissingTotal == 0
-        && Unwanted.Values.Sum() == 0 && Kills.Count == KillsRequested;
+        && Unwanted.Values.Sum() == 0 && Kills.Count == KillsRequested && LogLeaks.Count == 0;
 
     public override string ToString()
     {
@@ -99,6 +102,7 @@ public sealed record FaultReport
         text.AppendLine(c, $"  missing: {MissingTotal}{(MissingTotal == 0 ? string.Empty : " — " + string.Join(", ", Missing.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(c, $"  unwanted: {Unwanted.Values.Sum()}{(Unwanted.Values.Sum() == 0 ? string.Empty : " — " + string.Join(", ", Unwanted.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(c, $"  poison queues: {(Poison.Count == 0 ? "empty" : string.Join(", ", Poison.Select(kv => $"{kv.Key} {kv.Value}")))}");
+        text.AppendLine(c, $"  logs with a full number or email of the seed: {(LogLeaks.Count == 0 ? "none" : string.Join(", ", LogLeaks.Select(kv => $"{kv.Key} {kv.Value} lines")))}");
         text.AppendLine(c, $"  last fault at {Fmt(LastFaultAt)}, drained at {Fmt(DrainedAt)}: time to drain after the last fault {Fmt(DrainAfterLastFault)}");
         text.Append(c, $"  result: {(Passed ? "PASS (0 duplicates, 0 missing, every row settled with a reason)" : "FAIL")}");
         return text.ToString();

@@ -22,13 +22,13 @@ public sealed record FaultRunOptions
     public (TimeSpan Min, TimeSpan Max) KillDelay { get; init; } = (TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15));
 
     /// <summary>Quiet time between two storms (uniform).</summary>
-    public (TimeSpan Min, TimeSpan Max) StormGap { get; init; } = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
+    public (TimeSpan Min, TimeSpan Max) StormGap { get; init; } = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
 
     /// <summary>How long a storm lasts (uniform).</summary>
     public (TimeSpan Min, TimeSpan Max) StormLength { get; init; } = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8));
 
     /// <summary>During a storm, the share of Twilio requests and SMTP connections that get a fault.</summary>
-    public double StormFaultRate { get; init; } = 0.5;
+    public double StormFaultRate { get; init; } = 0.3;
 
     /// <summary>Twilio's slow answers (below the app's 5 s network timeout, which the hangs hit).</summary>
     public TimeSpan SlowTwilio { get; init; } = TimeSpan.FromSeconds(3);
@@ -57,8 +57,8 @@ public sealed record FaultRunOptions
         Kills = 5,
         EarlyKillDelay = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)),
         KillDelay = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)),
-        StormGap = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8)),
+        StormGap = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)),
         StormLength = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)),
-        TimeLimit = TimeSpan.FromMinutes(10),
+        TimeLimit = TimeSpan.FromMinutes(15),
     };
 }

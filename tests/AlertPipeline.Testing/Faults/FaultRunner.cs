@@ -23,7 +23,7 @@ namespace AlertPipeline.Testing.Faults;
 /// the missing deliveries. It only touches the app from outside: the alert-events queue, the tables, the fakes' logs
 /// and process control.
 /// </summary>
-public sealed class FaultRunner(FaultRunOptions options, TextWriter progress)
+public sealed partial class FaultRunner(FaultRunOptions options, TextWriter progress)
 {
     private readonly Stopwatch _clock = new();
     private Action<string>? _harnessLog;
@@ -539,8 +539,34 @@ public sealed class FaultRunner(FaultRunOptions options, TextWriter progress)
             LoadAtStart = loadAtStart,
             LoadAtEnd = Load(),
             OutputDirectory = output,
+            LogLeaks = ScanLogs(output),
         };
     }
+
+    /// <summary>
+    /// Lines of the run's logs (the local hosts', with their workers' output, and the harness's) holding a full number
+    /// of the seed (+44 7700 9xx xxx in any spacing) or one of its email addresses, by file.
+    /// </summary>
+    private static SortedDictionary<string, int> ScanLogs(string output)
+    {
+        var leaks = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(output, "*.log"))
+        {
+            var count = File.ReadLines(file).Count(line => SeedPhone().IsMatch(line) || SeedEmail().IsMatch(line));
+            if (count > 0)
+            {
+                leaks[Path.GetFileName(file)] = count;
+            }
+        }
+
+        return leaks;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"7700[ .-]?9\d\d[ .-]?\d\d\d(?!\d)")]
+    private static partial System.Text.RegularExpressions.Regex SeedPhone();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"member\d+@union\d\.example\.org", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SeedEmail();
 
     private static string? ReferenceOf(string? statusCallback)
     {
