@@ -5,7 +5,7 @@ namespace AlertPipeline.Benchmarks.Faults;
 
 /// <summary>
 /// <c>faults [--short] [--seed N] [--recipients N] [--kills N] [--no-azurite-restart] [--out DIR] [--keep-data]
-/// [--limit-minutes N]</c>: the fault harness (docs/reliability.md). Exit code 0 only when the run met the targets
+/// [--limit-minutes N] [--probe]</c>: the fault harness (docs/reliability.md). Exit code 0 only when the run met the targets
 /// (0 duplicates, 0 missing, every row settled with a reason, every kill done).
 /// </summary>
 public sealed class FaultsHarness : IHarness
@@ -36,6 +36,7 @@ public sealed class FaultsHarness : IHarness
             RestartAzurite = !args.Contains("--no-azurite-restart"),
             OutputDirectory = Option(args, "--out"),
             KeepData = args.Contains("--keep-data"),
+            Probe = args.Contains("--probe"),
         };
 
         using var stop = new CancellationTokenSource();

@@ -74,6 +74,9 @@ public sealed record FaultReport
 
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Latencies of interactive requests during the run (empty without <see cref="FaultRunOptions.Probe"/>).</summary>
+    public IReadOnlyList<ProbeFigures> Probes { get; init; } = [];
+
     /// <summary>Log lines holding a full phone number or email address of the seed, by log file (must be none).</summary>
     public required IReadOnlyDictionary<string, int> LogLeaks { get; init; }
 
@@ -104,6 +107,11 @@ public sealed record FaultReport
         text.AppendLine(c, $"  poison queues: {(Poison.Count == 0 ? "empty" : string.Join(", ", Poison.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(c, $"  logs with a full number or email of the seed: {(LogLeaks.Count == 0 ? "none" : string.Join(", ", LogLeaks.Select(kv => $"{kv.Key} {kv.Value} lines")))}");
         text.AppendLine(c, $"  last fault at {Fmt(LastFaultAt)}, drained at {Fmt(DrainedAt)}: time to drain after the last fault {Fmt(DrainAfterLastFault)}");
+        foreach (var probe in Probes)
+        {
+            text.AppendLine(c, $"  responsiveness: {probe}");
+        }
+
         text.Append(c, $"  result: {(Passed ? "PASS (0 duplicates, 0 missing, every row settled with a reason)" : "FAIL")}");
         return text.ToString();
     }

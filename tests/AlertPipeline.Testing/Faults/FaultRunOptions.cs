@@ -48,6 +48,9 @@ public sealed record FaultRunOptions
     /// <summary>Keep Azurite's store and the app copy after the run (they are deleted otherwise; logs and report always stay).</summary>
     public bool KeepData { get; init; }
 
+    /// <summary>Time status and inbound webhooks, a delivery report, a preview and a timer while the run works (issue 15 item 4).</summary>
+    public bool Probe { get; init; }
+
     public static FaultRunOptions Full(int? seed = null) => seed is null ? new() : new() { Seed = seed.Value };
 
     /// <summary>1,000 recipients, 5 kills, short storms: a couple of minutes.</summary>

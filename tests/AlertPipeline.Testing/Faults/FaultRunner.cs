@@ -79,14 +79,29 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
 
         var scriptRoot = Path.Combine(output, "app");
         var httpPort = FreePort.Next();
-        LayOutApp(scriptRoot, azurite, twilio, proxy.Port, httpPort);
+        var seed = FaultSeed.Create(options.Recipients);
+        var alertIds = new List<AlertId>();
+        foreach (var alert in seed.Alerts)
+        {
+            var parsed = AlertEventParser.Parse(alert.Body);
+            if (!parsed.IsSuccess)
+            {
+                throw new InvalidOperationException($"The fault run's event {alert.EventId} does not parse: {parsed}");
+            }
+
+            alertIds.Add(AlertId.For(parsed.Value));
+        }
+
+        using var probe = options.Probe
+            ? new ResponsivenessProbe(twilio, httpPort, FaultSeed.Unions[0], seed.Alerts[0].CampaignId, seed.Alerts[0].Body, alertIds[0].Value)
+            : null;
+        LayOutApp(scriptRoot, azurite, twilio, proxy.Port, httpPort, probe);
 
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString })
             .Build();
         await using var services = new ServiceCollection().AddLogging().AddPipelineStorage(configuration).BuildServiceProvider();
 
-        var seed = FaultSeed.Create(options.Recipients);
         var seedWatch = Stopwatch.StartNew();
         var seedReport = await services.GetRequiredService<SeedLoader>().LoadAsync(seed.Json, cancellationToken).ConfigureAwait(false);
         if (seedReport.Errors.Any())
@@ -107,19 +122,16 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         try
         {
             await host.WaitForWorkerAsync(0, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-            var alertIds = new List<AlertId>();
+            if (probe is not null)
+            {
+                await probe.CreateKeyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var events = new QueueClient(azurite.ConnectionString, Core.Pipeline.QueueNames.AlertEvents, StorageServiceCollectionExtensions.QueueOptions());
             await events.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             _clock.Start();
             foreach (var alert in seed.Alerts)
             {
-                var parsed = AlertEventParser.Parse(alert.Body);
-                if (!parsed.IsSuccess)
-                {
-                    throw new InvalidOperationException($"The fault run's event {alert.EventId} does not parse: {parsed}");
-                }
-
-                alertIds.Add(AlertId.For(parsed.Value));
                 await events.SendMessageAsync(alert.Body, cancellationToken).ConfigureAwait(false);
             }
 
@@ -130,6 +142,8 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             using var stopStorms = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var stormTask = storms.RunAsync(_clock, stopStorms.Token);
             var progressTask = ProgressAsync(azurite, twilio, smtp, () => kills.Count, stopStorms.Token);
+            using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var probeTask = probe?.RunAsync(TimeSpan.FromSeconds(5), stopProbe.Token) ?? Task.CompletedTask;
 
             // The kills, one after another. The first quarter land in the fan-out: each a short random wait after the
             // previous restart. The others land in the sending: each when the messages out reach a random share of
@@ -206,8 +220,11 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             Say($"faults over at {lastFault?.TotalSeconds:0.0} s ({kills.Count} kills, {azuriteRestarts.Count} Azurite restarts, {storms.Storms} storms); waiting for the pipeline to drain");
             var drainedAt = await WaitForDrainAsync(azurite, services, alertIds, expected.Sum(e => e.Count), cancellationToken).ConfigureAwait(false);
             await progressTask.ConfigureAwait(false);
+            await stopProbe.CancelAsync().ConfigureAwait(false);
+            await probeTask.ConfigureAwait(false);
 
             var report = await CountAsync(seed, alertIds, services, azurite, twilio, smtp, storms, proxy, kills, azuriteRestarts, lastFault, drainedAt, loadAtStart, output).ConfigureAwait(false);
+            report = report with { Probes = probe?.Figures(output) ?? [] };
             await host.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
             Say(report.ToString());
             await File.WriteAllTextAsync(Path.Combine(output, "report.txt"), report.ToString(), CancellationToken.None).ConfigureAwait(false);
@@ -587,7 +604,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
     }
 
     /// <summary>A copy of the built app (as a deployment is one) with the repository's host.json, and its settings.</summary>
-    private void LayOutApp(string scriptRoot, DiskAzurite azurite, FakeTwilioServer twilio, int smtpPort, int httpPort)
+    private void LayOutApp(string scriptRoot, DiskAzurite azurite, FakeTwilioServer twilio, int smtpPort, int httpPort, ResponsivenessProbe? probe)
     {
         var build = FunctionsBuild(options.Configuration);
         foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
@@ -628,6 +645,13 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         foreach (var (key, value) in FictionalNumbers.Settings)
         {
             settings[key] = value;
+        }
+
+        if (probe is not null)
+        {
+            settings["Api:AdminKeyHash"] = probe.AdminKeyHash;
+            settings["ScheduleTick:Schedule"] = ResponsivenessProbe.TimerSchedule;
+            settings["AzureWebJobs.ScheduleTick.Disabled"] = "false";
         }
 
         File.WriteAllText(
