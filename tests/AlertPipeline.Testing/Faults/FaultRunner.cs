@@ -28,6 +28,8 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
     private readonly Stopwatch _clock = new();
     private Action<string>? _harnessLog;
 
+    /// <param name="cancellationToken">Cancelled (Ctrl+C in the command): the faults stop, the run stops waiting for the
+    /// drain, and the report counts what is there (drained: no).</param>
     public async Task<FaultReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var output = options.OutputDirectory ?? Path.Combine(Path.GetTempPath(), "alertpipeline-faults", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + options.Seed.ToString(CultureInfo.InvariantCulture));
@@ -142,8 +144,8 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             using var stopStorms = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var stormTask = storms.RunAsync(_clock, stopStorms.Token);
             var progressTask = ProgressAsync(azurite, twilio, smtp, () => kills.Count, stopStorms.Token);
-            using var stopProbe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var probeTask = probe?.RunAsync(TimeSpan.FromSeconds(5), stopProbe.Token) ?? Task.CompletedTask;
+            using var stopProbe = new CancellationTokenSource();
+            var probeTask = probe?.RunAsync(TimeSpan.FromSeconds(15), stopProbe.Token) ?? Task.CompletedTask;
 
             // The kills, one after another. The first quarter land in the fan-out: each a short random wait after the
             // previous restart. The others land in the sending: each when the messages out reach a random share of
@@ -152,61 +154,68 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             var shares = Enumerable.Range(0, options.Kills - early).Select(_ => 0.05 + (0.85 * killRandom.NextDouble())).Order().ToList();
             var azuriteAt = options.RestartAzurite ? Math.Max(1, options.Kills / 2) : -1;
             int Out() => twilio.SentMessages.Count + CountMail(smtp);
-            for (var i = 0; i < options.Kills && _clock.Elapsed < options.TimeLimit; i++)
+            try
             {
-                if (i < early)
+                for (var i = 0; i < options.Kills && _clock.Elapsed < options.TimeLimit; i++)
                 {
-                    await Task.Delay(Draw(killRandom, options.EarlyKillDelay), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
-                    var due = (int)(shares[i - early] * sendable);
-                    var waiting = Stopwatch.StartNew();
-                    while (Out() < due && waiting.Elapsed < TimeSpan.FromMinutes(5) && _clock.Elapsed < options.TimeLimit)
+                    if (i < early)
                     {
-                        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(Draw(killRandom, options.EarlyKillDelay), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
+                        var due = (int)(shares[i - early] * sendable);
+                        var waiting = Stopwatch.StartNew();
+                        while (Out() < due && waiting.Elapsed < TimeSpan.FromMinutes(5) && _clock.Elapsed < options.TimeLimit)
+                        {
+                            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    var target = killRandom.Next(2) == 0 ? "worker" : "host";
+                    if (Out() >= sendable)
+                    {
+                        Say($"kill #{i + 1}: every message is out already; no more kills");
+                        break;
+                    }
+
+                    var phase = await PhaseAsync(azurite).ConfigureAwait(false);
+                    var at = _clock.Elapsed;
+                    var smsAtKill = twilio.SentMessages.Count;
+                    var emailsAtKill = CountMail(smtp);
+                    var restart = Stopwatch.StartNew();
+                    if (target == "worker")
+                    {
+                        var known = host.WorkerProcessIds.Count;
+                        var pid = host.KillWorker();
+                        Say($"kill #{i + 1} at {at.TotalSeconds:0.0} s: SIGKILL worker {pid} during {phase}");
+                        await host.WaitForWorkerAsync(known, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Say($"kill #{i + 1} at {at.TotalSeconds:0.0} s: SIGKILL local host {host.ProcessId} and its worker during {phase}");
+                        host.KillAll();
+                        host.Dispose();
+                        host = StartHost();
+                        await host.WaitForWorkerAsync(0, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+                    }
+
+                    kills.Add(new KillRecord(i + 1, at, target, phase, smsAtKill, emailsAtKill, restart.Elapsed));
+                    lastFault = _clock.Elapsed;
+
+                    if (azuriteRestarts.Count == 0 && i + 1 == azuriteAt)
+                    {
+                        await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
+                        Say($"Azurite restart at {_clock.Elapsed.TotalSeconds:0.0} s during {await PhaseAsync(azurite).ConfigureAwait(false)} (SIGTERM, 3 s down, same store)");
+                        azuriteRestarts.Add(await azurite.RestartAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false));
+                        lastFault = _clock.Elapsed;
                     }
                 }
-
-                var target = killRandom.Next(2) == 0 ? "worker" : "host";
-                if (Out() >= sendable)
-                {
-                    Say($"kill #{i + 1}: every message is out already; no more kills");
-                    break;
-                }
-
-                var phase = await PhaseAsync(azurite).ConfigureAwait(false);
-                var at = _clock.Elapsed;
-                var smsAtKill = twilio.SentMessages.Count;
-                var emailsAtKill = CountMail(smtp);
-                var restart = Stopwatch.StartNew();
-                if (target == "worker")
-                {
-                    var known = host.WorkerProcessIds.Count;
-                    var pid = host.KillWorker();
-                    Say($"kill #{i + 1} at {at.TotalSeconds:0.0} s: SIGKILL worker {pid} during {phase}");
-                    await host.WaitForWorkerAsync(known, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-                }
-                else
-                {
-                    Say($"kill #{i + 1} at {at.TotalSeconds:0.0} s: SIGKILL local host {host.ProcessId} and its worker during {phase}");
-                    host.KillAll();
-                    host.Dispose();
-                    host = StartHost();
-                    await host.WaitForWorkerAsync(0, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-                }
-
-                kills.Add(new KillRecord(i + 1, at, target, phase, smsAtKill, emailsAtKill, restart.Elapsed));
-                lastFault = _clock.Elapsed;
-
-                if (azuriteRestarts.Count == 0 && i + 1 == azuriteAt)
-                {
-                    await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
-                    Say($"Azurite restart at {_clock.Elapsed.TotalSeconds:0.0} s during {await PhaseAsync(azurite).ConfigureAwait(false)} (SIGTERM, 3 s down, same store)");
-                    azuriteRestarts.Add(await azurite.RestartAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false));
-                    lastFault = _clock.Elapsed;
-                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Say("stopped early: no more faults; counting what is there");
             }
 
             // The last fault: storms stop with the kills.
@@ -218,7 +227,16 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             }
 
             Say($"faults over at {lastFault?.TotalSeconds:0.0} s ({kills.Count} kills, {azuriteRestarts.Count} Azurite restarts, {storms.Storms} storms); waiting for the pipeline to drain");
-            var drainedAt = await WaitForDrainAsync(azurite, services, alertIds, expected.Sum(e => e.Count), cancellationToken).ConfigureAwait(false);
+            TimeSpan? drainedAt = null;
+            try
+            {
+                drainedAt = await WaitForDrainAsync(azurite, services, alertIds, expected.Sum(e => e.Count), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Say("stopped early: not waiting for the drain");
+            }
+
             await progressTask.ConfigureAwait(false);
             await stopProbe.CancelAsync().ConfigureAwait(false);
             await probeTask.ConfigureAwait(false);

@@ -16,7 +16,7 @@ public sealed record ProbeFigures(string Kind, int Count, double MedianMs, doubl
 }
 
 /// <summary>
-/// Issue 15 item 4, the measurement half: while the pipeline works, every few seconds a signed Twilio status callback
+/// Issue 15 item 4, the measurement half: while the pipeline works, every 15 s a signed Twilio status callback
 /// (for a message already sent), a signed inbound SMS (from a number outside the seed, a plain text), an organiser's
 /// delivery report of the first alert and a preview of it go through the local host's HTTP port, each timed. Timers:
 /// ScheduleTick runs every 15 s and its lag is read from the local hosts' "timer fired for" lines.
