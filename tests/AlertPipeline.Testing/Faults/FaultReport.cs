@@ -49,6 +49,9 @@ public sealed record FaultReport
     /// <summary>Of <see cref="DuplicatesByReference"/>, the emails (same Message-ID: a receiving server may drop the copy).</summary>
     public required int DuplicateEmails { get; init; }
 
+    /// <summary>The delivery references sent more than once (up to 100; hashes, no personal data), to look up in the logs.</summary>
+    public IReadOnlyList<string> DuplicateReferences { get; init; } = [];
+
     /// <summary>Why each missing delivery is missing: no row, a Sent row without a message, unsettled, terminal without a reason.</summary>
     public required IReadOnlyDictionary<string, int> Missing { get; init; }
 

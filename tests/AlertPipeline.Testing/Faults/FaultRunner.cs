@@ -565,6 +565,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             DuplicatesByReference = duplicatesByReference,
             DuplicatesByRecipient = duplicatesByRecipient,
             DuplicateEmails = duplicateEmails,
+            DuplicateReferences = byReference.Where(kv => kv.Value > 1).Select(kv => kv.Key).Order(StringComparer.Ordinal).Take(100).ToList(),
             Missing = missing,
             Unwanted = unwanted,
             Poison = poison,

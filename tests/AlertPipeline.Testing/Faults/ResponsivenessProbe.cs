@@ -41,6 +41,23 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     /// <summary>Creates an organiser key for <c>union</c> with the bootstrap secret.</summary>
     public async Task CreateKeyAsync(CancellationToken cancellationToken)
     {
+        // The worker is ready before the host's HTTP port listens: retry a refused connection for a minute.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TryCreateKeyAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && attempt < 60)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task TryCreateKeyAsync(CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, Api($"unions/{union}/keys")) { Content = JsonContent.Create(new { role = "organiser" }) };
         request.Headers.TryAddWithoutValidation("Authorization", "ApiKey " + AdminSecret);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
