@@ -53,7 +53,8 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
 
     private static string LocalHostDll(string configuration) => RepositoryPaths.Combine("src", "AlertPipeline.LocalHost", "bin", configuration, "net10.0", "AlertPipeline.LocalHost.dll");
 
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    /// <summary>The 1/5/15-minute load averages, comma-separated (three space-separated decimals read as a phone number to a log scan).</summary>
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private async Task<FaultReport> RunInAsync(string output, CancellationToken cancellationToken)
     {
