@@ -11,8 +11,8 @@ public sealed class PipelineOptions
 {
     public const string SectionName = "Pipeline";
 
-    /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000). Memory per chunk is bounded by it.</summary>
-    public int FanOutPageSize { get; set; } = 250;
+    /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000; default 1000: fuller row transactions and dispatch batches). Memory per chunk is bounded by it.</summary>
+    public int FanOutPageSize { get; set; } = 1000;
 
     /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
     public int DispatchBatchSize { get; set; } = 50;
