@@ -29,6 +29,10 @@ public enum SendOutcome
     /// <summary>Not yet: the row is deferred by quiet hours (its <c>NotBefore</c> is in the future). Nothing changed; the
     /// ScheduleTick releases it when it is due. Not a failure and not a retry.</summary>
     Deferred,
+
+    /// <summary>Not settled: a transient failure or an unknown outcome left the row Pending or Sending (<see cref="SendResult.Detail"/>
+    /// says why). Its dispatch message must come back (<see cref="DispatchSettlement.RetryLater"/>).</summary>
+    Retry,
 }
 
 /// <summary>What a sender did with one dispatch message. Holds keys and codes only, never an address: safe to log.</summary>
@@ -45,6 +49,9 @@ public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliverySt
     public int? Segments { get; init; }
 
     public int Attempt { get; init; }
+
+    /// <summary>Why the row is not settled (<see cref="SendOutcome.Retry"/>): keys, kinds and codes only.</summary>
+    public string? Detail { get; init; }
 
     public static SendResult From(SendOutcome outcome, DeliveryRecord row) => new(outcome, row.Key, row.Status)
     {

@@ -34,6 +34,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.TryAddSingleton<FanOutChunkHandler>();
         services.TryAddSingleton<SendSmsHandler>();
         services.TryAddSingleton<SendEmailHandler>();
+        services.TryAddSingleton<DispatchBatchHandler>();
         services.TryAddSingleton<DeferredDispatchReleaser>();
         services.TryAddSingleton<TwilioStatusCallbackHandler>();
         services.TryAddSingleton<InboundSmsHandler>();
