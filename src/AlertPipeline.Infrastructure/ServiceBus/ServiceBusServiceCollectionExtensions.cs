@@ -1,9 +1,15 @@
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Configuration;
+using AlertPipeline.Infrastructure.Twilio;
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlertPipeline.Infrastructure.ServiceBus;
 
@@ -47,10 +53,37 @@ public static class ServiceBusServiceCollectionExtensions
     public static ServiceBusClient ServiceBus(this IServiceProvider services, string connectionName = ServiceBusDispatchOptions.DefaultConnection) =>
         services.GetRequiredService<IAzureClientFactory<ServiceBusClient>>().CreateClient(connectionName);
 
-    /// <summary><c>ServiceBus:*</c>, bound and validated on start.</summary>
-    internal static IServiceCollection AddServiceBusDispatchOptions(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The Service Bus dispatch transport: <c>ServiceBus:*</c> (validated on start), the <see cref="ServiceBusClient"/> of
+    /// <see cref="ServiceBusDispatchOptions.ConnectionName"/>, <see cref="IDispatchQueue"/> =
+    /// <see cref="ServiceBusDispatchQueue"/>, the <see cref="DispatchSettler"/>, and the worker's
+    /// <see cref="DispatchProcessorService"/>. Expects the pipeline's <see cref="DispatchBatchHandler"/> to be registered
+    /// (the Functions app's <c>AddPipeline</c>) and, when SMS is paced, the Twilio <see cref="SendPacer"/>.
+    /// </summary>
+    public static IServiceCollection AddServiceBusDispatch(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ServiceBusDispatchOptions>().Bind(configuration.GetSection(ServiceBusDispatchOptions.SectionName)).ValidateAll(o => o.Validate());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ServiceBusDispatchOptions>>().Value);
+        var connectionName = configuration.GetSection(ServiceBusDispatchOptions.SectionName)[nameof(ServiceBusDispatchOptions.ConnectionName)] is { Length: > 0 } name
+            ? name
+            : ServiceBusDispatchOptions.DefaultConnection;
+        services.AddServiceBusClient(connectionName, configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ServiceBusDispatchSenders(sp.ServiceBus(connectionName)));
+        services.AddSingleton<IDispatchQueue, ServiceBusDispatchQueue>();
+        services.TryAddSingleton(sp => new DispatchSettler(
+            sp.GetRequiredService<DispatchBatchHandler>(),
+            sp.GetRequiredService<ServiceBusDispatchSenders>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DispatchSettler>>()));
+        services.AddHostedService(sp => new DispatchProcessorService(
+            sp.ServiceBus(connectionName),
+            sp.GetRequiredService<DispatchSettler>(),
+            sp.GetRequiredService<ServiceBusDispatchOptions>(),
+            sp.GetService<SendPacer>()?.SegmentsPerSecond ?? 0,
+            sp.GetRequiredService<ILogger<DispatchProcessorService>>()));
         return services;
     }
 
