@@ -18,8 +18,8 @@ namespace AlertPipeline.Infrastructure.ServiceBus;
 /// </para>
 /// </summary>
 public sealed class DispatchProcessorService(
-    ServiceBusClient client, DispatchSettler settler, ServiceBusDispatchOptions options, double smsSegmentsPerSecond, ILogger<DispatchProcessorService> logger)
-    : IHostedService, IAsyncDisposable
+    ServiceBusClient client, DispatchSettler settler, ServiceBusDispatchOptions options, double smsSegmentsPerSecond, int sendsPerBatch, ILogger<DispatchProcessorService> logger)
+    : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly CancellationTokenSource _hardStop = new();
     private readonly List<(string Queue, ServiceBusProcessor Processor)> _processors = [];
@@ -27,7 +27,7 @@ public sealed class DispatchProcessorService(
     /// <summary>The dispatch queues this service consumes, with each processor's options.</summary>
     public IReadOnlyList<(string Queue, ServiceBusProcessorOptions Options)> Plan()
     {
-        var sms = options.SmsConcurrency(smsSegmentsPerSecond);
+        var sms = options.SmsConcurrency(smsSegmentsPerSecond, sendsPerBatch);
         return
         [
             (QueueNames.SmsDispatch, ProcessorOptions(QueueNames.SmsDispatch, sms)),
@@ -77,6 +77,9 @@ public sealed class DispatchProcessorService(
         _processors.Clear();
         _hardStop.Dispose();
     }
+
+    /// <summary>For a container disposed synchronously: closes the processors the same way.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task StopOneAsync(string queue, ServiceBusProcessor processor)
     {

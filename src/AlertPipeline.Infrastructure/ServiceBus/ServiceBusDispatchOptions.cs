@@ -21,8 +21,8 @@ public sealed class ServiceBusDispatchOptions
 
     /// <summary>
     /// Concurrent <c>sms-dispatch</c> messages per instance. Unset: sized to the SMS pacer, enough batches in flight that
-    /// their one-at-a-time provider calls (each about <see cref="SmsSendLatency"/>) can fill <c>Twilio:SegmentsPerSecond</c>
-    /// (see <see cref="SmsConcurrency"/>).
+    /// their provider calls (each about <see cref="SmsSendLatency"/>, a few at once per batch) can fill
+    /// <c>Twilio:SegmentsPerSecond</c> (see <see cref="SmsConcurrency"/>).
     /// </summary>
     public int? MaxConcurrentCalls { get; set; }
 
@@ -50,10 +50,12 @@ public sealed class ServiceBusDispatchOptions
 
     /// <summary>
     /// The concurrent calls of the <c>sms-dispatch</c> processor: <see cref="MaxConcurrentCalls"/> when set, otherwise
-    /// ceil(<paramref name="segmentsPerSecond"/> × <see cref="SmsSendLatency"/>) between 2 and
-    /// <see cref="MaxDerivedConcurrency"/> (unpaced, 0: the maximum).
+    /// ceil(<paramref name="segmentsPerSecond"/> × <see cref="SmsSendLatency"/> / <paramref name="sendsPerBatch"/>) batches,
+    /// between 2 (one batch settles or waits on a slow call while another sends) and <see cref="MaxDerivedConcurrency"/>
+    /// (unpaced, 0: the maximum). More would only wait on the pacer while holding their locks.
     /// </summary>
-    public int SmsConcurrency(double segmentsPerSecond)
+    /// <param name="sendsPerBatch">Provider calls one batch makes at once (<c>Pipeline:DispatchSendConcurrency</c>).</param>
+    public int SmsConcurrency(double segmentsPerSecond, int sendsPerBatch = 1)
     {
         if (MaxConcurrentCalls is { } configured)
         {
@@ -65,7 +67,7 @@ public sealed class ServiceBusDispatchOptions
             return MaxDerivedConcurrency;
         }
 
-        var needed = Math.Ceiling(segmentsPerSecond * SmsSendLatency.TotalSeconds);
+        var needed = Math.Ceiling(segmentsPerSecond * SmsSendLatency.TotalSeconds / Math.Max(1, sendsPerBatch));
         return (int)Math.Clamp(needed, 2, MaxDerivedConcurrency);
     }
 

@@ -8,7 +8,7 @@ namespace AlertPipeline.Infrastructure.ServiceBus;
 /// <see cref="ServiceBusClient"/> and kept (senders are thread-safe and hold an AMQP link; creating one per send would
 /// open a link per send). Shared by <see cref="ServiceBusDispatchQueue"/> and <see cref="DispatchSettler"/>'s retry copies.
 /// </summary>
-public sealed class ServiceBusDispatchSenders(ServiceBusClient client) : IAsyncDisposable
+public sealed class ServiceBusDispatchSenders(ServiceBusClient client) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new(StringComparer.Ordinal);
 
@@ -28,4 +28,7 @@ public sealed class ServiceBusDispatchSenders(ServiceBusClient client) : IAsyncD
 
         _senders.Clear();
     }
+
+    /// <summary>For a container disposed synchronously: closes the links the same way.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

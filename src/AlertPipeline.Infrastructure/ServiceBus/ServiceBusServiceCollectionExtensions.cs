@@ -83,6 +83,7 @@ public static class ServiceBusServiceCollectionExtensions
             sp.GetRequiredService<DispatchSettler>(),
             sp.GetRequiredService<ServiceBusDispatchOptions>(),
             sp.GetService<SendPacer>()?.SegmentsPerSecond ?? 0,
+            1, // DispatchBatchHandler sends a batch's rows one at a time
             sp.GetRequiredService<ILogger<DispatchProcessorService>>()));
         return services;
     }

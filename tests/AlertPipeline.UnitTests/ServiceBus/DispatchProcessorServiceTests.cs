@@ -148,7 +148,7 @@ public sealed class DispatchProcessorServiceTests : IDisposable
         var loggers = new LoggerFactory([_logs]);
         var settler = new DispatchSettler(
             handle ?? ((_, _, _) => throw new InvalidOperationException("no message expected")), _kit.DispatchSenders, _kit.Time, loggers.CreateLogger<DispatchSettler>());
-        return new DispatchProcessorService(_kit.Client.Object, settler, options, segmentsPerSecond, loggers.CreateLogger<DispatchProcessorService>());
+        return new DispatchProcessorService(_kit.Client.Object, settler, options, segmentsPerSecond, 1, loggers.CreateLogger<DispatchProcessorService>());
     }
 
     public void Dispose() => _logs.Dispose();
