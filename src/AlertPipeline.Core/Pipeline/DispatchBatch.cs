@@ -22,6 +22,10 @@ public sealed record DispatchBatch
     /// <summary>The most recipients one batch may carry (the upper bound of <see cref="PipelineOptions.DispatchBatchSize"/>).</summary>
     public const int MaxRecipients = 100;
 
+    /// <summary>How far ahead a batch's <see cref="NotBefore"/> can be scheduled on every transport (a Storage queue message's
+    /// initial visibility is at most 7 days); rows deferred further are released by the ScheduleTick.</summary>
+    public static readonly Duration MaxScheduleAhead = Duration.FromDays(7);
+
     /// <summary>Hex digits of the recipient-set hash in <see cref="DispatchId"/>.</summary>
     private const int SetHashDigits = 20;
 

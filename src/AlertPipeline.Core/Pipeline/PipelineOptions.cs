@@ -21,6 +21,9 @@ public sealed class PipelineOptions
     /// (<see cref="DeadLetterReasons.TooManyDeliveries"/>) instead; its rows stay Pending/Sending and are reported.</summary>
     public int MaxDispatchDeliveries { get; set; } = 10;
 
+    /// <summary>Sends (and per-row reads) in flight at once within one dispatch batch (1–100); the gateway's pacer sets the rate.</summary>
+    public int DispatchSendConcurrency { get; set; } = 16;
+
     /// <summary>Section <c>Pipeline:Dispatch</c>: how dispatch messages travel.</summary>
     public DispatchOptions Dispatch { get; set; } = new();
 
@@ -124,6 +127,11 @@ public sealed class PipelineOptions
             errors.Add($"{SectionName}:{nameof(DispatchBatchSize)} must be between 1 and {DispatchBatch.MaxRecipients}.");
         }
 
+        if (DispatchSendConcurrency is < 1 or > 100)
+        {
+            errors.Add($"{SectionName}:{nameof(DispatchSendConcurrency)} must be between 1 and 100.");
+        }
+
         if (MaxDispatchDeliveries is < 1 or > 1000)
         {
             errors.Add($"{SectionName}:{nameof(MaxDispatchDeliveries)} must be between 1 and 1000.");
@@ -132,6 +140,11 @@ public sealed class PipelineOptions
         if (Dispatch.Transport is { } transport && !Enum.IsDefined(transport))
         {
             errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.Transport)} must be {string.Join(" or ", Enum.GetNames<DispatchTransport>())}.");
+        }
+
+        if (Dispatch.StorageMaxDequeueCount < 1)
+        {
+            errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.StorageMaxDequeueCount)} must be at least 1 (host.json's maxDequeueCount).");
         }
 
         if (FanOutPageSize is < 1 or > 1000)
@@ -196,6 +209,11 @@ public sealed class DispatchOptions
 
     /// <summary><c>StorageQueues</c> or <c>ServiceBus</c>; unset: <c>StorageQueues</c> unless a Service Bus connection is configured.</summary>
     public DispatchTransport? Transport { get; set; }
+
+    /// <summary>Storage queues: the host's <c>maxDequeueCount</c> (host.json <c>extensions.queues</c>, 5). At this dequeue
+    /// count a message that would be retried is written to the poison queue with its reason by the function itself, before
+    /// the host would move it there without one. Keep it equal to host.json.</summary>
+    public int StorageMaxDequeueCount { get; set; } = 5;
 }
 
 /// <summary>How dispatch messages travel (<c>Pipeline:Dispatch:Transport</c>).</summary>

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Deliveries;
+using NodaTime;
 
 namespace AlertPipeline.Core.Pipeline;
 
@@ -50,6 +51,9 @@ public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliverySt
 
     public int Attempt { get; init; }
 
+    /// <summary>The row's quiet-hours <c>NotBefore</c>, if any.</summary>
+    public Instant? NotBefore { get; init; }
+
     /// <summary>Why the row is not settled (<see cref="SendOutcome.Retry"/>): keys, kinds and codes only.</summary>
     public string? Detail { get; init; }
 
@@ -61,5 +65,6 @@ public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliverySt
         ErrorCode = row.ErrorCode,
         Segments = row.Segments,
         Attempt = row.Attempt,
+        NotBefore = row.NotBefore,
     };
 }
