@@ -10,13 +10,17 @@ namespace AlertPipeline.Infrastructure.ServiceBus;
 /// </summary>
 public sealed record ServiceBusConnectionSetting(string? ConnectionString, string? FullyQualifiedNamespace)
 {
-    /// <summary>The connection named <paramref name="connectionName"/>, or null when none is set.</summary>
+    /// <summary>
+    /// The Service Bus connection named <paramref name="connectionName"/>, or null when none is set. A connection string
+    /// that is not a Service Bus one (no <c>Endpoint=sb://</c>: locally the setting holds Azurite's, which the local host
+    /// maps Service Bus entities to) does not count.
+    /// </summary>
     public static ServiceBusConnectionSetting? Find(IConfiguration configuration, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         var connectionString = configuration.GetConnectionString(connectionName) ?? configuration[connectionName];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        if (!string.IsNullOrWhiteSpace(connectionString) && connectionString.Contains("Endpoint=sb://", StringComparison.OrdinalIgnoreCase))
         {
             return new ServiceBusConnectionSetting(connectionString.Trim(), null);
         }

@@ -83,7 +83,7 @@ public static class ServiceBusServiceCollectionExtensions
             sp.GetRequiredService<DispatchSettler>(),
             sp.GetRequiredService<ServiceBusDispatchOptions>(),
             sp.GetService<SendPacer>()?.SegmentsPerSecond ?? 0,
-            1, // DispatchBatchHandler sends a batch's rows one at a time
+            sp.GetService<PipelineOptions>()?.DispatchSendConcurrency ?? 1,
             sp.GetRequiredService<ILogger<DispatchProcessorService>>()));
         return services;
     }

@@ -115,7 +115,7 @@ public sealed class DispatchSettlerPipelineTests
     {
         var properties = priorDeliveries > 0 ? new Dictionary<string, object> { ["priorDeliveries"] = priorDeliveries } : null;
         var message = ServiceBusKit.Received(_batch, deliveryCount, properties);
-        var settler = new DispatchSettler(new DispatchBatchHandler(_world.SendSms, _world.SendEmail, _world.Options), _kit.DispatchSenders, _world.Time, NullLogger<DispatchSettler>.Instance);
+        var settler = new DispatchSettler(_world.Batches, _kit.DispatchSenders, _world.Time, NullLogger<DispatchSettler>.Instance);
         var args = new ProcessMessageEventArgs(message, ServiceBusKit.Receiver(_settlements).Object, CancellationToken.None);
         return settler.SettleAsync(message, new ProcessorSettleActions(args), CancellationToken.None);
     }
