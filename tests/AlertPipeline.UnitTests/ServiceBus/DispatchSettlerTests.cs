@@ -65,6 +65,22 @@ public sealed class DispatchSettlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Settle_TheRetryCopyAsTheQueueDeliversIt_IsReadAndHandledAsTheNextDelivery()
+    {
+        var batch = ServiceBusKit.Batch(recipients: 3);
+        await SettleAsync(ServiceBusKit.Received(batch, deliveryCount: 3), Returns(new DispatchSettlement.RetryLater(TimeSpan.FromSeconds(40), "transient")));
+        var copy = _kit.SentSingly[QueueNames.SmsDispatch].Single();
+        var delivered = ServiceBusModelFactory.ServiceBusReceivedMessage(
+            body: copy.Body, messageId: copy.MessageId, correlationId: copy.CorrelationId, properties: copy.ApplicationProperties, deliveryCount: 1);
+
+        var action = await SettleAsync(delivered, Returns(DispatchSettlement.Complete.Instance));
+
+        action.Should().Be(DispatchSettleAction.Completed);
+        _handled.Should().Equal((batch, 3), (batch, 4));
+        _settlements.Should().Equal("complete", "complete");
+    }
+
+    [Fact]
     public async Task Settle_HandlerSaysDeadLetter_DeadLettersWithItsReasonAndDescription()
     {
         var batch = ServiceBusKit.Batch(recipients: 3);
