@@ -21,10 +21,17 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
 
     private readonly QueueClient _sms = queues.GetQueueClient(QueueNames.SmsDispatch);
     private readonly QueueClient _email = queues.GetQueueClient(QueueNames.EmailDispatch);
+    private Task? _created;
 
     public async Task SendAsync(IReadOnlyList<DispatchBatch> batches, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        if (batches.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureQueuesAsync().ConfigureAwait(false);
         var now = time.GetUtcNow();
         await Parallel.ForEachAsync(
             batches,
@@ -59,6 +66,22 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
         var wait = due.ToDateTimeOffset() - now;
         var max = DispatchBatch.MaxScheduleAhead.ToTimeSpan();
         return wait > max ? max : wait;
+    }
+
+    /// <summary>Creates both queues once per process (an output binding would have); a failure is retried on the next call.</summary>
+    private async Task EnsureQueuesAsync()
+    {
+        var created = _created ??= Task.WhenAll(
+            _sms.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None), _email.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None));
+        try
+        {
+            await created.ConfigureAwait(false);
+        }
+        catch
+        {
+            _ = Interlocked.CompareExchange(ref _created, null, created);
+            throw;
+        }
     }
 
     private QueueClient QueueFor(Channel channel) => channel == Channel.Sms ? _sms : _email;
