@@ -204,6 +204,9 @@ public sealed class PipelineOptions
 /// <summary>Section <c>Pipeline:Dispatch</c>.</summary>
 public sealed class DispatchOptions
 {
+    /// <summary>The section's full path (also bound as <see cref="PipelineOptions.Dispatch"/>).</summary>
+    public const string SectionName = "Pipeline:Dispatch";
+
     /// <summary><c>StorageQueues</c> or <c>ServiceBus</c>; unset: <c>StorageQueues</c> unless a Service Bus connection is configured.</summary>
     public DispatchTransport? Transport { get; set; }
 

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.ServiceBus;
 using AlertPipeline.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,9 +10,6 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 
 public static class DispatchServiceCollectionExtensions
 {
-    /// <summary>The app setting of the Service Bus connection (a connection string, or <c>ServiceBusConnection__fullyQualifiedNamespace</c>).</summary>
-    public const string ServiceBusConnectionName = "ServiceBusConnection";
-
     /// <summary>
     /// The dispatch transport, in one place: <see cref="IDispatchQueue"/> for the producers (FanOutChunk, the ScheduleTick's
     /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>).
@@ -29,9 +27,8 @@ public static class DispatchServiceCollectionExtensions
                 services.TryAddSingleton<IDispatchQueue>(sp => sp.GetRequiredService<StorageQueueDispatchQueue>());
                 break;
             case DispatchTransport.ServiceBus:
-                // The Service Bus transport (Infrastructure/ServiceBus) registers itself here.
-                throw new InvalidOperationException(
-                    $"{PipelineOptions.SectionName}:{nameof(PipelineOptions.Dispatch)}:{nameof(DispatchOptions.Transport)} is ServiceBus, which this build does not include; use StorageQueues.");
+                services.AddServiceBusDispatch(configuration);
+                break;
         }
 
         return services;
@@ -40,7 +37,8 @@ public static class DispatchServiceCollectionExtensions
     /// <summary>
     /// <c>Pipeline:Dispatch:Transport</c> when set (<c>StorageQueues</c> | <c>ServiceBus</c>; anything else is refused,
     /// naming the key); unset: <c>ServiceBus</c> when <c>ServiceBusConnection</c> names a Service Bus namespace
-    /// (<c>Endpoint=sb://…</c> or <c>__fullyQualifiedNamespace</c>), <c>StorageQueues</c> otherwise (Azurite, local runs).
+    /// (<c>Endpoint=sb://…</c> or <c>__fullyQualifiedNamespace</c>: <see cref="ServiceBusConnectionSetting.IsConfigured"/>),
+    /// <c>StorageQueues</c> otherwise (Azurite, local runs, where the local host maps that setting to Azurite).
     /// </summary>
     public static DispatchTransport ResolveTransport(IConfiguration configuration)
     {
@@ -53,9 +51,9 @@ public static class DispatchServiceCollectionExtensions
                 : throw new InvalidOperationException($"{key} '{text}' must be {string.Join(" or ", Enum.GetNames<DispatchTransport>())}.");
         }
 
-        var connection = configuration.GetSection(ServiceBusConnectionName);
-        var isServiceBus = connection.Value?.Contains("Endpoint=sb://", StringComparison.OrdinalIgnoreCase) == true
-                           || !string.IsNullOrEmpty(connection["fullyQualifiedNamespace"]);
-        return isServiceBus ? DispatchTransport.ServiceBus : DispatchTransport.StorageQueues;
+        var connectionName = configuration[$"{ServiceBusDispatchOptions.SectionName}:{nameof(ServiceBusDispatchOptions.ConnectionName)}"] is { Length: > 0 } name
+            ? name
+            : ServiceBusDispatchOptions.DefaultConnection;
+        return ServiceBusConnectionSetting.IsConfigured(configuration, connectionName) ? DispatchTransport.ServiceBus : DispatchTransport.StorageQueues;
     }
 }
