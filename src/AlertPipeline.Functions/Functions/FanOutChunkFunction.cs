@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
@@ -16,11 +18,16 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
     [Function(Name)]
     public async Task<FanOutChunkOutput> RunAsync([QueueTrigger(QueueNames.FanOutChunks)] string message, CancellationToken cancellationToken)
     {
-        if (!QueueMessages.Read<FanOutChunkMessage>(message, QueueNames.FanOutChunks).TryParse(out var chunk, out var error))
+        var body = QueueMessages.Read<FanOutChunkMessage>(message, QueueNames.FanOutChunks);
+        using var activity = PipelineTelemetry.StartConsumer(PipelineTelemetry.Spans.FanOutChunk, body.TraceParent, QueueNames.FanOutChunks);
+        if (!body.TryParse(out var chunk, out var error))
         {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
             throw new PipelineMessageException(error);
         }
 
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, chunk.AlertId.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.Chunk, chunk.ToString());
         FanOutChunkResult result;
         try
         {
@@ -29,6 +36,7 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
         catch (PipelineRetryException ex)
         {
             PipelineLog.Retrying(logger, Name, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "retry");
             throw;
         }
 
@@ -38,11 +46,16 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
             PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
         }
 
+        activity?.SetTag(PipelineTelemetry.Tags.Count, result.Sms.Count + result.Email.Count);
+        PipelineTelemetry.DeliveriesPlanned.Add(result.Added);
+        PipelineTelemetry.Dispatched.Add(result.Sms.Count, new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Channel, "sms"));
+        PipelineTelemetry.Dispatched.Add(result.Email.Count, new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Channel, "email"));
+        var trace = PipelineTelemetry.CurrentTraceParent();
         return new FanOutChunkOutput
         {
-            Sms = QueueMessages.Many(result.Sms),
-            Email = QueueMessages.Many(result.Email),
-            Next = result.Next is { } next ? QueueMessages.One(next.ToMessage()) : null,
+            Sms = QueueMessages.Many(result.Sms.Select(m => m with { TraceParent = trace })),
+            Email = QueueMessages.Many(result.Email.Select(m => m with { TraceParent = trace })),
+            Next = result.Next is { } next ? QueueMessages.One(next.ToMessage() with { TraceParent = trace }) : null,
         };
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
 using Microsoft.Azure.Functions.Worker;
@@ -38,11 +40,19 @@ internal static class Dispatch
         string function, Channel channel, string message, Func<DeliveryKey, CancellationToken, Task<SendResult>> send, ILogger logger, CancellationToken cancellationToken)
     {
         var queue = QueueNames.DispatchFor(channel);
-        if (!QueueMessages.Read<DispatchMessage>(message, queue).TryParse(out var key, out var error) || key.Channel != channel)
+        var body = QueueMessages.Read<DispatchMessage>(message, queue);
+        using var activity = PipelineTelemetry.StartConsumer(channel == Channel.Sms ? PipelineTelemetry.Spans.SendSms : PipelineTelemetry.Spans.SendEmail, body.TraceParent, queue);
+        activity?.SetTag(PipelineTelemetry.Tags.Channel, channel.ToWireName());
+        if (!body.TryParse(out var key, out var error) || key.Channel != channel)
         {
-            throw new PipelineMessageException(error ?? $"dispatch message: not a {channel.ToWireName()} delivery");
+            error ??= $"dispatch message: not a {channel.ToWireName()} delivery";
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            throw new PipelineMessageException(error);
         }
 
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, key.AlertId.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.DeliveryKey, key.Value);
+        var started = Stopwatch.GetTimestamp();
         SendResult result;
         try
         {
@@ -51,10 +61,27 @@ internal static class Dispatch
         catch (PipelineRetryException ex)
         {
             PipelineLog.Retrying(logger, function, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "retry");
+            Record(channel, "Retry", started);
             throw;
         }
 
         PipelineLog.SendDone(
             logger, channel.ToWireName(), key.Value, result.Outcome, result.Status, result.SkipReason, result.FailureReason, result.ErrorCode, result.ProviderId, result.Attempt);
+        activity?.SetTag(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString());
+        activity?.SetTag(PipelineTelemetry.Tags.Status, result.Status?.ToString());
+        activity?.SetTag(PipelineTelemetry.Tags.ErrorCode, result.ErrorCode);
+        Record(channel, result.Outcome.ToString(), started);
+    }
+
+    private static void Record(Channel channel, string outcome, long started)
+    {
+        var tags = new TagList
+        {
+            { PipelineTelemetry.Tags.Channel, channel.ToWireName() },
+            { PipelineTelemetry.Tags.Outcome, outcome },
+        };
+        PipelineTelemetry.Sends.Add(1, tags);
+        PipelineTelemetry.SendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 }
