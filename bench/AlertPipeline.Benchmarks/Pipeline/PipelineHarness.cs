@@ -124,7 +124,7 @@ public sealed class PipelineHarness : IHarness
             using var logs = new ProblemCounter();
             await using var host = StartHost(settings, logs);
             await host.StartAsync();
-            var handler = host.HandlerProcessId ?? throw new InvalidOperationException("The handler is not running.");
+            var handler = host.WorkerProcessId ?? throw new InvalidOperationException("The handler is not running.");
             using var memory = new MemorySampler(handler);
 
             var queues = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
