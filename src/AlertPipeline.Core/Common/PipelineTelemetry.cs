@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Pipeline;
 
 namespace AlertPipeline.Core.Common;
 
@@ -42,6 +44,8 @@ public static class PipelineTelemetry
         public const string Destination = "messaging.destination.name";
         public const string AlertId = "alertpipeline.alert_id";
         public const string DeliveryKey = "alertpipeline.delivery_key";
+        public const string DispatchId = "alertpipeline.dispatch_id";
+        public const string Settlement = "alertpipeline.settlement";
         public const string Chunk = "alertpipeline.chunk";
         public const string Channel = "alertpipeline.channel";
         public const string Outcome = "alertpipeline.outcome";
@@ -56,17 +60,40 @@ public static class PipelineTelemetry
     /// <summary>Delivery rows fan-out inserted; tag <c>alertpipeline.channel</c>.</summary>
     public static readonly Counter<long> DeliveriesPlanned = Meter.CreateCounter<long>("alertpipeline.deliveries.planned", "{delivery}", "Delivery rows written by fan-out");
 
-    /// <summary>Dispatch messages written by fan-out; tag <c>alertpipeline.channel</c>.</summary>
-    public static readonly Counter<long> Dispatched = Meter.CreateCounter<long>("alertpipeline.dispatch.messages", "{message}", "Dispatch messages written by fan-out");
+    /// <summary>Dispatch batches (messages) sent by fan-out.</summary>
+    public static readonly Counter<long> Dispatched = Meter.CreateCounter<long>("alertpipeline.dispatch.batches", "{message}", "Dispatch batches sent by fan-out");
 
-    /// <summary>Send attempts by outcome; tags <c>alertpipeline.channel</c>, <c>alertpipeline.outcome</c>.</summary>
+    /// <summary>Dispatched deliveries by outcome; tags <c>alertpipeline.channel</c>, <c>alertpipeline.outcome</c>.</summary>
     public static readonly Counter<long> Sends = Meter.CreateCounter<long>("alertpipeline.sends", "{delivery}", "Dispatched deliveries handled by the senders");
 
-    /// <summary>How long one delivery's send took (claim, provider call, record); tags as <see cref="Sends"/>.</summary>
-    public static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("alertpipeline.send.duration", "s", "Time to handle one dispatched delivery");
+    /// <summary>How long one dispatch batch took (claims, provider calls, records); tags <c>alertpipeline.channel</c>, <c>alertpipeline.settlement</c>.</summary>
+    public static readonly Histogram<double> DispatchDuration = Meter.CreateHistogram<double>("alertpipeline.dispatch.duration", "s", "Time to handle one dispatch batch");
 
     /// <summary>Twilio status callbacks; tags <c>alertpipeline.outcome</c>, <c>alertpipeline.status</c>.</summary>
     public static readonly Counter<long> StatusCallbacks = Meter.CreateCounter<long>("alertpipeline.status_callbacks", "{callback}", "Twilio status callbacks handled");
+
+    /// <summary>Records one handled dispatch batch: its rows by outcome, its duration, and its settlement on the current span.</summary>
+    public static void RecordDispatch(Channel channel, DispatchBatchResult result, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var wire = channel.ToWireName();
+        foreach (var outcome in result.Rows.GroupBy(r => r.Outcome))
+        {
+            Sends.Add(outcome.Count(), new KeyValuePair<string, object?>(Tags.Channel, wire), new KeyValuePair<string, object?>(Tags.Outcome, outcome.Key.ToString()));
+        }
+
+        var settlement = result.Settlement.GetType().Name;
+        DispatchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(Tags.Channel, wire), new KeyValuePair<string, object?>(Tags.Settlement, settlement));
+        if (Activity.Current is { } current && current.Source == Source)
+        {
+            current.SetTag(Tags.Settlement, settlement);
+            current.SetTag(Tags.Outcome, string.Join(",", result.Rows.Select(r => r.Outcome.ToString()).Distinct().Order(StringComparer.Ordinal)));
+            if (result.Settlement is not DispatchSettlement.Complete)
+            {
+                current.SetStatus(ActivityStatusCode.Error, settlement);
+            }
+        }
+    }
 
     /// <summary>The W3C <c>traceparent</c> of the current activity (to write into an outgoing message), or null when none is recorded.</summary>
     public static string? CurrentTraceParent() => Activity.Current is { } current && current.IdFormat == ActivityIdFormat.W3C ? current.Id : null;

@@ -59,36 +59,3 @@ public sealed record FanOutChunkMessage(
         return true;
     }
 }
-
-/// <summary>
-/// The JSON of an <c>sms-dispatch</c> / <c>email-dispatch</c> message: <c>{"alertId","deliveryKey","traceparent"}</c>. It
-/// only names the row; the sender reads everything else from it, so duplicates are harmless. <c>traceparent</c> as in
-/// <see cref="FanOutChunkMessage"/>.
-/// </summary>
-public sealed record DispatchMessage(
-    string? AlertId, string? DeliveryKey, [property: JsonPropertyName(PipelineTelemetry.TraceParentField)] string? TraceParent = null)
-{
-    public static DispatchMessage For(DeliveryKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return new(key.AlertId.Value, key.Value);
-    }
-
-    public bool TryParse([NotNullWhen(true)] out DeliveryKey? key, [NotNullWhen(false)] out string? error)
-    {
-        if (!Alerts.DeliveryKey.TryParse(DeliveryKey, out key, out error))
-        {
-            error = "dispatch message: " + error;
-            return false;
-        }
-
-        if (AlertId is not null && AlertId != key.AlertId.Value)
-        {
-            (key, error) = (null, "dispatch message: alertId does not match the delivery key");
-            return false;
-        }
-
-        return true;
-    }
-}
-

@@ -6,10 +6,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, a dispatch message per
-/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>; SMS deferred by quiet hours wait for the ScheduleTick
-/// instead) and the branch's next chunk (<c>fanout-chunks</c>). A throw fails the invocation: the host retries the
-/// message, then moves it to <c>fanout-chunks-poison</c>; re-running a chunk writes the same rows.
+/// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, dispatch batches of
+/// its Pending rows (sent by the handler through <c>IDispatchQueue</c>, the configured transport; SMS deferred by quiet
+/// hours in batches scheduled for their end) and the branch's next chunk (<c>fanout-chunks</c>, the output). A throw fails
+/// the invocation: the host retries the message, then moves it to <c>fanout-chunks-poison</c>; re-running a chunk writes
+/// the same rows and sends the same batches.
 /// </summary>
 public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanOutChunkFunction> logger)
 {
@@ -40,35 +41,24 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
             throw;
         }
 
-        PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms.Count, result.Email.Count, result.Next is not null);
+        PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms, result.Email, result.Batches, result.Scheduled, result.Next is not null);
         if (result.Deferred > 0)
         {
             PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
         }
 
-        activity?.SetTag(PipelineTelemetry.Tags.Count, result.Sms.Count + result.Email.Count);
+        activity?.SetTag(PipelineTelemetry.Tags.Count, result.Sms + result.Email);
         PipelineTelemetry.DeliveriesPlanned.Add(result.Added);
-        PipelineTelemetry.Dispatched.Add(result.Sms.Count, new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Channel, "sms"));
-        PipelineTelemetry.Dispatched.Add(result.Email.Count, new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Channel, "email"));
-        var trace = PipelineTelemetry.CurrentTraceParent();
-        return new FanOutChunkOutput
-        {
-            Sms = QueueMessages.Many(result.Sms.Select(m => m with { TraceParent = trace })),
-            Email = QueueMessages.Many(result.Email.Select(m => m with { TraceParent = trace })),
-            Next = result.Next is { } next ? QueueMessages.One(next.ToMessage() with { TraceParent = trace }) : null,
-        };
+        PipelineTelemetry.Dispatched.Add(result.Batches);
+        // The next page continues this trace; the dispatch batches carry it too (the handler stamps them).
+        var next = result.Next is { } page ? page.ToMessage() with { TraceParent = PipelineTelemetry.CurrentTraceParent() } : null;
+        return new FanOutChunkOutput { Next = next is null ? null : QueueMessages.One(next) };
     }
 }
 
-/// <summary>FanOutChunk's outputs: one dispatch message per Pending row, and the branch's next page.</summary>
+/// <summary>FanOutChunk's output: the branch's next page (the dispatch batches went through <c>IDispatchQueue</c>).</summary>
 public sealed class FanOutChunkOutput
 {
-    [QueueOutput(QueueNames.SmsDispatch)]
-    public string[]? Sms { get; init; }
-
-    [QueueOutput(QueueNames.EmailDispatch)]
-    public string[]? Email { get; init; }
-
     [QueueOutput(QueueNames.FanOutChunks)]
     public string? Next { get; init; }
 }

@@ -67,18 +67,32 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
 }
 
 /// <summary>RecipientIndex (PK recipientHash, RK <c>sms</c>): the campaign that last messaged a number, for HELP replies.</summary>
-public sealed class RecipientIndexRepository(PipelineTables tables) : IRecipientIndex
+public sealed class RecipientIndexRepository(PipelineTables tables, PipelineStorageOptions options) : IRecipientIndex
 {
     private const string SmsRow = "sms";
 
     public async Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(
+        await UpsertAsync(table, recipient, campaignId, at, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One upsert per recipient (each is its own partition), at most <see cref="PipelineStorageOptions.MaxParallelReads"/> in flight.</summary>
+    public async Task RecordLastCampaignAsync(IReadOnlyList<RecipientHash> recipients, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(
+            recipients.Distinct(),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (recipient, ct) => await UpsertAsync(table, recipient, campaignId, at, ct).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static Task UpsertAsync(TableClient table, RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(
             new TableEntity(recipient.Value, SmsRow) { ["LastCampaignId"] = campaignId.Value, ["UpdatedAt"] = at.ToDateTimeOffset() },
             TableUpdateMode.Replace,
-            cancellationToken).ConfigureAwait(false);
-    }
+            cancellationToken);
 
     public async Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default)
     {

@@ -69,9 +69,24 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task RecipientIndex_RecordForABatch_RemembersTheCampaignForEach()
+    {
+        var repository = new RecipientIndexRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 20).Select(i => Hasher.Hash(PhoneNumber.Parse($"+4477009001{i:D2}"))).ToList();
+        await repository.RecordLastCampaignAsync(recipients[0], CampaignId.Parse("first"), Now);
+
+        await repository.RecordLastCampaignAsync(recipients, CampaignId.Parse("second"), Now);
+
+        foreach (var recipient in recipients)
+        {
+            (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("second"));
+        }
+    }
+
+    [Fact]
     public async Task RecipientIndex_RemembersTheLastCampaign()
     {
-        var repository = new RecipientIndexRepository(Tables);
+        var repository = new RecipientIndexRepository(Tables, Options);
         var recipient = Hasher.Hash(PhoneNumber.Parse("+447700900123"));
 
         (await repository.GetLastCampaignAsync(recipient)).Should().BeNull();

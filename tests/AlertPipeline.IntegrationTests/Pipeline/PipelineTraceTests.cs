@@ -37,6 +37,7 @@ public sealed class PipelineTraceTests : IAsyncLifetime
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
     private readonly Exported<Activity> _spans = new();
     private readonly Exported<Metric> _metrics = new();
+    private readonly RecordingDispatchQueue _dispatch = new();
     private FakeTwilioServer _twilio = null!;
     private TestAppServer _app = null!;
     private HttpClient _client = null!;
@@ -55,9 +56,15 @@ public sealed class PipelineTraceTests : IAsyncLifetime
             ["Outbox:Directory"] = _outbox,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        _app = TestAppServer.Start(settings, services => services.AddPipelineTelemetry(configuration)
-            .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
-            .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics)));
+        _app = TestAppServer.Start(settings, services =>
+        {
+            // The dispatch batches as the transport would carry them (their message JSON, traceparent included), without
+            // sharing Azurite's sms-dispatch queue with other tests.
+            services.AddSingleton<IDispatchQueue>(_dispatch);
+            services.AddPipelineTelemetry(configuration)
+                .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
+                .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics));
+        });
         _client = _app.CreateClient();
         (await _app.Services.GetRequiredService<SeedLoader>().LoadFileAsync(RepositoryPaths.Combine("demo", "seed.json"))).Errors.Should().BeEmpty();
     }
@@ -83,26 +90,16 @@ public sealed class PipelineTraceTests : IAsyncLifetime
         var body = JsonNode.Parse(EventJson)!.AsObject();
         body[PipelineTelemetry.TraceParentField] = $"00-{producer.TraceId}-{producer.SpanId}-01";
 
-        // event → FanOut → every chunk (pages included) → dispatch messages, each message text handed on as the host would.
+        // event → FanOut → every chunk (pages included) → dispatch batches, each message text handed on as the host would.
         var fanOut = await Function<FanOutFunction>().RunAsync(body.ToJsonString(), "trace-event", default);
-        var chunks = new Queue<string>(fanOut.Chunks!);
-        var dispatch = new List<string>();
-        while (chunks.TryDequeue(out var chunk))
-        {
-            var output = await Function<FanOutChunkFunction>().RunAsync(chunk, default);
-            dispatch.AddRange(output.Sms ?? []);
-            if (output.Next is { } next)
-            {
-                chunks.Enqueue(next);
-            }
-        }
+        var batches = await FanOutChunksAsync(fanOut);
 
-        // One SMS through the real Twilio SDK to the loopback fake, then Twilio's status callback for it. (Aigul is listed in
-        // two branches: one row, and a dispatch message from each chunk that found it Pending; either sends it once.)
+        // One dispatch batch through the real Twilio SDK to the loopback fake (the one holding Aigul), then Twilio's status
+        // callback for her SMS.
         var aigul = _app.Services.GetRequiredService<RecipientHasher>().Hash(PhoneNumber.Parse("+447700900101"));
-        var message = dispatch.First(m => DeliveryKey.Parse(JsonSerializer.Deserialize<DispatchMessage>(m, JsonSerializerOptions.Web)!.DeliveryKey!).Recipient == aigul);
-        await Function<SendSmsFunction>().RunAsync(message, default);
-        var key = DeliveryKey.Parse(JsonSerializer.Deserialize<DispatchMessage>(message, JsonSerializerOptions.Web)!.DeliveryKey!);
+        var batch = batches.First(b => b.Channel == Channel.Sms && b.Recipients.Contains(aigul));
+        await SendAsync(batch);
+        var key = batch.Keys.Single(k => k.Recipient == aigul);
         var row = (await _app.Services.GetRequiredService<IDeliveryStore>().GetAsync(key))!.Record;
         row.Status.Should().Be(DeliveryStatus.Sent);
         using (var callback = await PostStatusAsync(key.Value, "delivered", row.ProviderId!))
@@ -119,19 +116,21 @@ public sealed class PipelineTraceTests : IAsyncLifetime
         chunkSpans.Should().OnlyContain(s => s.ParentSpanId == fanOutSpan.SpanId || chunkSpans.Any(p => p.SpanId == s.ParentSpanId), "a chunk's parent is FanOut or the page before");
         var send = trace.Should().ContainSingle(s => s.DisplayName == PipelineTelemetry.Spans.SendSms).Subject;
         chunkSpans.Should().Contain(s => s.SpanId == send.ParentSpanId, "the send continues the chunk that dispatched it");
-        send.GetTagItem(PipelineTelemetry.Tags.Outcome).Should().Be(nameof(SendOutcome.Sent));
-        // The send's client spans: its table reads and writes on Azurite, and the one request to Twilio's Messages resource.
-        var twilioRequest = trace.Should().ContainSingle(s => s.Kind == ActivityKind.Client && s.ParentSpanId == send.SpanId
-            && (s.GetTagItem("url.full") as string ?? string.Empty).Contains($"/Accounts/{_twilio.AccountSid}/Messages.json", StringComparison.Ordinal)).Subject;
-        twilioRequest.GetTagItem("http.request.method").Should().Be("POST");
+        send.GetTagItem(PipelineTelemetry.Tags.DispatchId).Should().Be(batch.DispatchId);
+        send.GetTagItem(PipelineTelemetry.Tags.Settlement).Should().Be(nameof(DispatchSettlement.Complete));
+        // The send's client spans: its table reads and writes on Azurite, and one request to Twilio's Messages resource per
+        // recipient of the batch; Aigul's is the one whose traceparent the fake received with her message.
+        var twilioRequests = trace.Where(s => s.Kind == ActivityKind.Client && s.ParentSpanId == send.SpanId
+            && (s.GetTagItem("url.full") as string ?? string.Empty).Contains($"/Accounts/{_twilio.AccountSid}/Messages.json", StringComparison.Ordinal)).ToList();
+        twilioRequests.Should().HaveCount(batch.Recipients.Count).And.OnlyContain(s => Equals(s.GetTagItem("http.request.method"), "POST"));
+        var create = _twilio.CreateRequests.Should().ContainSingle(r => r.FormValue("To") == "+447700900101").Subject;
+        var twilioRequest = twilioRequests.Should().ContainSingle(s => create.TraceParent == $"00-{traceId}-{s.SpanId}-01",
+            "the Twilio request itself carried the trace (HttpClient propagates the span's context as traceparent)").Subject;
         var status = trace.Should().ContainSingle(s => s.DisplayName == PipelineTelemetry.Spans.StatusCallback).Subject;
         status.ParentSpanId.Should().Be(send.SpanId, "the callback continues the send's context stored on the row");
         status.GetTagItem(PipelineTelemetry.Tags.Outcome).Should().Be(nameof(CallbackOutcome.Applied));
 
-        // The Twilio request itself carried the trace (HttpClient propagates the span's context as traceparent).
-        var create = _twilio.CreateRequests.Should().ContainSingle().Subject;
-        create.TraceParent.Should().Be($"00-{traceId}-{twilioRequest.SpanId}-01");
-
+        twilioRequest.Status.Should().NotBe(ActivityStatusCode.Error);
         _metrics.Snapshot().Should().Contain(m => m.Name == "alertpipeline.sends");
     }
 
@@ -139,21 +138,9 @@ public sealed class PipelineTraceTests : IAsyncLifetime
     public async Task ExportedSpans_CarryNoPhoneNumberOrEmail()
     {
         var fanOut = await Function<FanOutFunction>().RunAsync(EventJson, "pii-event", default);
-        var chunks = new Queue<string>(fanOut.Chunks!);
-        var sms = new List<string>();
-        while (chunks.TryDequeue(out var chunk))
+        foreach (var batch in (await FanOutChunksAsync(fanOut)).Where(b => b.Channel == Channel.Sms))
         {
-            var output = await Function<FanOutChunkFunction>().RunAsync(chunk, default);
-            sms.AddRange(output.Sms ?? []);
-            if (output.Next is { } next)
-            {
-                chunks.Enqueue(next);
-            }
-        }
-
-        foreach (var message in sms)
-        {
-            await Function<SendSmsFunction>().RunAsync(message, default);
+            await SendAsync(batch);
         }
 
         // A reconciliation read: its URL's query names the recipient (the instrumentation must not export it).
@@ -180,6 +167,26 @@ public sealed class PipelineTraceTests : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>Runs FanOutChunk on every chunk and page, as the host would; returns the dispatch batches they sent.</summary>
+    private async Task<List<DispatchBatch>> FanOutChunksAsync(FanOutOutput fanOut)
+    {
+        var chunks = new Queue<string>(fanOut.Chunks!);
+        while (chunks.TryDequeue(out var chunk))
+        {
+            var output = await Function<FanOutChunkFunction>().RunAsync(chunk, default);
+            if (output.Next is { } next)
+            {
+                chunks.Enqueue(next);
+            }
+        }
+
+        return _dispatch.Take();
+    }
+
+    /// <summary>One dispatch batch through the Storage-queue consumer, from the message text the transport would carry.</summary>
+    private Task SendAsync(DispatchBatch batch) =>
+        Function<StorageDispatchConsumer>().RunAsync(SendSmsFunction.Name, Channel.Sms, JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web), 1, default);
 
     /// <summary>Every phone number (E.164 and its digits alone) and email of the demo seed.</summary>
     private static IEnumerable<string> PersonalData()
