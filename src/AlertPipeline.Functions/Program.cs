@@ -1,5 +1,6 @@
 using AlertPipeline.Functions;
 using AlertPipeline.Functions.Hosting;
+using AlertPipeline.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 
@@ -23,6 +24,8 @@ if (builder.Configuration[ConsoleLogSetting] == "1")
 }
 
 builder.Services.AddAlertPipeline(builder.Configuration);
+// Traces and metrics (docs/observability.md): Azure Monitor, OTLP or the console, as the settings say.
+builder.Services.AddPipelineTelemetry(builder.Configuration);
 builder.Services.AddHostedService<ParentHostWatch>();
 
 builder.Build().Run();

@@ -13,7 +13,7 @@ namespace AlertPipeline.LocalHost;
 /// <summary>
 /// A local Azure Functions host over Azurite. It runs the app the way the Functions host does: a built isolated-worker
 /// app (worker.config.json + functions.metadata in the app folder) over the host–worker gRPC protocol
-/// (<see cref="GrpcWorkerTransport"/>), otherwise a custom-handler app (<see cref="CustomHandlerTransport"/>); it feeds
+/// (<see cref="GrpcWorkerTransport"/>; any other app folder is a start-up error); it feeds
 /// queue and Service Bus triggers (Service Bus entities are Azurite queues of the same name) with the Functions
 /// semantics, fires timers, serves HTTP triggers, and writes outputs. Start with <see cref="StartAsync"/>; stop with
 /// <see cref="StopAsync"/> (graceful: in-flight invocations finish) or dispose.
@@ -61,11 +61,11 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     /// when the app has neither HTTP nor timer functions.</summary>
     public Uri? HttpAddress => _http?.Address;
 
-    /// <summary>The app's process id (the worker's, or the custom handler's) while it runs.</summary>
-    public int? HandlerProcessId => _transport?.ProcessId;
+    /// <summary>The worker's process id while it runs.</summary>
+    public int? WorkerProcessId => _transport?.ProcessId;
 
-    /// <summary>How many times the app's process was restarted after dying.</summary>
-    public int HandlerRestarts => _transport?.Restarts ?? 0;
+    /// <summary>How many times the worker process was restarted after dying.</summary>
+    public int WorkerRestarts => _transport?.Restarts ?? 0;
 
     /// <summary>True when the app runs on the isolated worker over gRPC (false: a custom handler).</summary>
     public bool IsWorkerApp { get; private set; }
@@ -98,7 +98,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
 
             // The worker indexes its functions: start it first, then plan from the metadata it reports.
             var host = LoadHostJson();
-            var worker = await GrpcWorkerTransport.StartAsync(_options.ScriptRoot, Settings.Values, _options.HandlerStartTimeout, _loggerFactory, cancellationToken)
+            var worker = await GrpcWorkerTransport.StartAsync(_options.ScriptRoot, Settings.Values, _options.WorkerStartTimeout, _loggerFactory, cancellationToken)
                 .ConfigureAwait(false);
             _transport = worker;
             worker.SetFunctionTimeout(host.FunctionTimeout);

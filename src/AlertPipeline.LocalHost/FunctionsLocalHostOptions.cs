@@ -32,8 +32,8 @@ public sealed class FunctionsLocalHostOptions
     /// <summary>How long a graceful stop waits for invocations in flight before abandoning them to their lease. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long the handler has to answer <c>GET /</c> at start-up. Default 30 s, as the host.</summary>
-    public TimeSpan HandlerStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long the worker has to connect and answer the start stream and init at start-up. Default 30 s.</summary>
+    public TimeSpan WorkerStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Service Bus MaxDeliveryCount for the mapped queues; null: app setting <see cref="MaxDeliveryCountSetting"/>, else 10.</summary>
     public int? MaxDeliveryCount { get; set; }

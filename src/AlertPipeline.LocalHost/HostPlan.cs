@@ -95,10 +95,9 @@ internal sealed class HostPlan
                 case HttpTriggerBinding http:
                     var path = app.Host.Http.PathFor(http.EffectiveRoute(function.Name));
                     var httpOutput = function.Outputs.OfType<HttpOutputBinding>().FirstOrDefault();
-                    // An isolated worker serves every HTTP function itself (the request is always forwarded).
-                    var forward = app.Host.CustomHandler is not { } handler || (handler.EnableForwardingHttpRequest && function.Bindings.Count == 2 && httpOutput is not null);
-                    plan._http.Add(new HttpFunction(function.Name, http, path, forward, httpOutput?.Name, outputs));
-                    LocalHostLog.FunctionLoaded(logger, function.Name, http.Type, path + (forward ? " (forwarded)" : string.Empty));
+                    // The isolated worker serves every HTTP function itself: the request is always forwarded to it.
+                    plan._http.Add(new HttpFunction(function.Name, http, path, httpOutput?.Name, outputs));
+                    LocalHostLog.FunctionLoaded(logger, function.Name, http.Type, path + " (forwarded)");
                     break;
                 default:
                     LocalHostLog.FunctionWarning(logger, function.Name, $"the trigger type '{function.Trigger.Type}' is not supported by the local host; the function does not run.");

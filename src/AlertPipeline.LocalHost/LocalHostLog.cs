@@ -32,30 +32,21 @@ internal static partial class LocalHostLog
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Function {FunctionName}: {Problem}")]
     public static partial void FunctionWarning(ILogger logger, string functionName, string problem);
 
-    // Handler (2xx)
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Handler started: process {ProcessId} on port {Port} ({FileName})")]
-    public static partial void HandlerStarted(ILogger logger, int processId, int port, string fileName);
+    // The worker process (2xx)
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Worker process {ProcessId} exited with code {ExitCode} after {UptimeSeconds:0.0} s; restarting in {DelayMs} ms")]
+    public static partial void WorkerExited(ILogger logger, int processId, int exitCode, double uptimeSeconds, long delayMs);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Handler ready: process {ProcessId} answered GET / after {ElapsedMs} ms")]
-    public static partial void HandlerReady(ILogger logger, int processId, long elapsedMs);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Worker process restarted: process {ProcessId} (restart {Restart})")]
+    public static partial void WorkerRestarted(ILogger logger, int processId, int restart);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "App process {ProcessId} exited with code {ExitCode} after {UptimeSeconds:0.0} s; restarting in {DelayMs} ms")]
-    public static partial void HandlerExited(ILogger logger, int processId, int exitCode, double uptimeSeconds, long delayMs);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Worker process restart failed: {Reason}")]
+    public static partial void WorkerRestartFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "App process restarted: process {ProcessId} (restart {Restart})")]
-    public static partial void HandlerRestarted(ILogger logger, int processId, int restart);
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Restarting the worker process {ProcessId}: {Reason}")]
+    public static partial void WorkerRestartRequested(ILogger logger, int processId, string reason);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "App process restart failed: {Reason}")]
-    public static partial void HandlerRestartFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Restarting the app process {ProcessId}: {Reason}")]
-    public static partial void HandlerRestartRequested(ILogger logger, int processId, string reason);
-
-    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Handler: {Line}")]
-    public static partial void HandlerOutput(ILogger logger, string line);
-
-    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "App process stopped: process {ProcessId}")]
-    public static partial void HandlerStopped(ILogger logger, int processId);
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Worker process stopped: process {ProcessId}")]
+    public static partial void WorkerStopped(ILogger logger, int processId);
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "Worker started: process {ProcessId} ({WorkerPath}), connecting to {RpcAddress}")]
     public static partial void WorkerStarted(ILogger logger, int processId, string workerPath, string rpcAddress);

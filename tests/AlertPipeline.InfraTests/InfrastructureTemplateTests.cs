@@ -208,6 +208,16 @@ public sealed partial class InfrastructureTemplateTests(CompiledInfrastructure i
     }
 
     [Fact]
+    public void TelemetrySettings_SendTracesAndMetricsToApplicationInsightsWithTheIdentity()
+    {
+        var settings = infra.AppSettings();
+
+        settings.Should().ContainKey(AlertPipeline.Functions.Telemetry.TelemetrySettings.AzureMonitorConnectionString, "the worker exports to Azure Monitor only when it is set");
+        settings[AlertPipeline.Functions.Telemetry.TelemetrySettings.AzureMonitorAuthentication]!.Should().Be("\"Authorization=AAD\"", "the exporter then uses the managed identity");
+        settings.Should().NotContainKey(AlertPipeline.Functions.Telemetry.TelemetrySettings.Console).And.NotContainKey(AlertPipeline.Functions.Telemetry.TelemetrySettings.OtlpEndpoint);
+    }
+
+    [Fact]
     public void EveryAppSetting_IsReadByTheApp()
     {
         foreach (var key in infra.AppSettings().Keys)

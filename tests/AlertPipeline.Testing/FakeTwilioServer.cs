@@ -57,6 +57,9 @@ public sealed record FakeTwilioRequest(
     int ResponseStatus,
     DateTimeOffset ReceivedAt)
 {
+    /// <summary>The request's W3C <c>traceparent</c> header (the caller's trace, propagated by HttpClient), or null.</summary>
+    public string? TraceParent { get; init; }
+
     public string? FormValue(string name) => Form.FirstOrDefault(f => f.Key == name).Value;
 
     public string? QueryValue(string name) => Query.FirstOrDefault(f => f.Key == name).Value;
@@ -610,7 +613,10 @@ public sealed class FakeTwilioServer : IAsyncDisposable
             form,
             authorized,
             status,
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            TraceParent = context.Request.Headers.TryGetValue("traceparent", out var trace) ? trace.ToString() : null,
+        };
         lock (_gate)
         {
             _requests.Add(request);

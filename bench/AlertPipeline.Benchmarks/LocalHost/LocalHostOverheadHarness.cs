@@ -228,7 +228,7 @@ public sealed class LocalHostOverheadHarness : IHarness
         await using (var host = new FunctionsLocalHost(options))
         {
             await host.StartAsync();
-            using var worker = Process.GetProcessById(host.HandlerProcessId!.Value);
+            using var worker = Process.GetProcessById(host.WorkerProcessId!.Value);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime + worker.TotalProcessorTime;
             try
             {

@@ -34,7 +34,8 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// <item><b>gateway</b>: the same M sends straight through <see cref="TwilioSmsGateway"/> (16 in flight), to separate the
 /// gateway and pacer from the pipeline around them.</item>
 /// </list>
-/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate]</c>
+/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate]</c>,
+/// or <c>pipeline --first-sms 10 [--idle-seconds 5]</c> for the latency from an event to its first SMS.
 /// (<c>--fanout 0</c> or <c>--sends 0</c> skips; a fan-out still running at the limit is reported as far as it got).
 /// <c>--dispatch-azurite separate</c> puts the fan-out's dispatch queues (the <c>ServiceBusConnection</c>, Service Bus in
 /// Azure) on a second Azurite: Azurite keeps every queue message of an account in one collection and each receive or
@@ -50,6 +51,17 @@ public sealed class PipelineHarness : IHarness
 
     public async Task RunAsync(string[] args)
     {
+        if (Option(args, "--first-sms", "0") is var runs && runs != "0")
+        {
+            if (!File.Exists(FunctionsDll))
+            {
+                throw new InvalidOperationException($"Build the Functions app first: dotnet build src/AlertPipeline.Functions -c Release ({FunctionsDll}).");
+            }
+
+            await FirstSmsAsync(int.Parse(runs, CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(Option(args, "--idle-seconds", "5"), CultureInfo.InvariantCulture)));
+            return;
+        }
+
         var sizes = Option(args, "--fanout", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
         var sends = int.Parse(Option(args, "--sends", "2000"), CultureInfo.InvariantCulture);
         var pace = double.Parse(Option(args, "--pace", "50"), CultureInfo.InvariantCulture);
@@ -112,7 +124,7 @@ public sealed class PipelineHarness : IHarness
             using var logs = new ProblemCounter();
             await using var host = StartHost(settings, logs);
             await host.StartAsync();
-            var handler = host.HandlerProcessId ?? throw new InvalidOperationException("The handler is not running.");
+            var handler = host.WorkerProcessId ?? throw new InvalidOperationException("The handler is not running.");
             using var memory = new MemorySampler(handler);
 
             var queues = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
@@ -215,6 +227,54 @@ public sealed class PipelineHarness : IHarness
             var result = Rate("pipeline (local host, SendSms)", segmentsPerSecond, twilio.SentMessages, total, logs.Problems);
             Console.WriteLine($"  {result.MessagesPerSecond:0.0} msg/s, {result.SegmentsPerSecond:0.0} seg/s");
             return result;
+        }
+        finally
+        {
+            azurite.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Latency, not throughput: the time from an event enqueued on <c>alert-events</c> to the first SMS the loopback fake
+    /// Twilio receives (its own receive time), through the local host and the real app on Azurite, 10 members, pacing off.
+    /// Before each run the host idles for <paramref name="idle"/>, so every queue listener has backed off to host.json's
+    /// <c>maxPollingInterval</c>, as an idle app in Azure would be.
+    /// </summary>
+    private static async Task FirstSmsAsync(int runs, TimeSpan idle)
+    {
+        Console.WriteLine($"first SMS: {runs} runs, {idle.TotalSeconds:0} s idle before each; {Environment.ProcessorCount} cores");
+        var azurite = await AzuriteFixture.StartAsync();
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        try
+        {
+            await using var services = Storage(azurite);
+            await SeedAsync(services, 10);
+            var settings = AppSettings(azurite);
+            settings["Twilio:AccountSid"] = twilio.AccountSid;
+            settings["Twilio:AuthToken"] = twilio.AuthToken;
+            settings["Twilio:MessagingServiceSid"] = "MG0123456789abcdef0123456789abcdef";
+            settings["Twilio:BaseUri"] = twilio.BaseUri.AbsoluteUri;
+            settings["Twilio:SegmentsPerSecond"] = "0";
+            using var logs = new ProblemCounter();
+            await using var host = StartHost(settings, logs);
+            await host.StartAsync();
+            var queues = new PipelineQueues(new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions()));
+            var latencies = new List<TimeSpan>();
+            for (var run = 0; run < runs; run++)
+            {
+                await Task.Delay(idle);
+                var before = twilio.SentMessages.Count;
+                var enqueued = DateTimeOffset.UtcNow;
+                await queues.PublishAsync(Event(sms: true));
+                await Poll.UntilAsync(() => twilio.SentMessages.Count >= before + 10, "10 SMS at the fake Twilio", TimeSpan.FromSeconds(60));
+                var first = twilio.SentMessages.Skip(before).Min(m => m.DateCreated);
+                latencies.Add(first - enqueued);
+                Console.WriteLine($"  run {run + 1}: first SMS after {(first - enqueued).TotalMilliseconds:N0} ms");
+            }
+
+            await host.StopAsync();
+            var sorted = latencies.Order().ToList();
+            Console.WriteLine($"event → first SMS: min {sorted[0].TotalMilliseconds:N0} ms, median {sorted[sorted.Count / 2].TotalMilliseconds:N0} ms, max {sorted[^1].TotalMilliseconds:N0} ms; host warnings/errors: {logs.Problems}");
         }
         finally
         {

@@ -87,6 +87,12 @@ public sealed record DeliveryRecord
     /// </summary>
     public Instant? NotBefore { get; init; }
 
+    /// <summary>
+    /// The W3C trace context of the span that last claimed the row for sending: the status callback, which only brings the
+    /// delivery key, continues the alert's trace from it (docs/observability.md). Ids only, no personal data.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public required Instant CreatedAt { get; init; }
 
     public Instant UpdatedAt { get; init; }

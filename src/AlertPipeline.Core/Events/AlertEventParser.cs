@@ -30,8 +30,57 @@ public static class AlertEventParser
     private static readonly string[] TopLevel =
     [
         "schemaVersion", "eventId", "kind", "occurredAt", "campaignId", "occurrence", "reminder", "audience",
-        "channels", "expiresAt", "variables", "templates", "templateRef",
+        "channels", "expiresAt", "variables", "templates", "templateRef", TraceParentProperty,
     ];
+
+    /// <summary>
+    /// The optional W3C trace context of the producer (docs/observability.md): the alert's trace continues from it. Only
+    /// its type is checked (a string); a value that is not a valid traceparent starts a new trace, it never rejects an alert.
+    /// </summary>
+    public const string TraceParentProperty = PipelineTelemetry.TraceParentField;
+
+    /// <summary>
+    /// The event's top-level <c>traceparent</c> string, or null (absent, not a string, or the body is not a JSON object).
+    /// Reads only the top level, without building a document; the trace is the FanOut function's business, the event's
+    /// validity the parser's.
+    /// </summary>
+    public static string? TraceParentOf(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isTrace = reader.ValueTextEquals(TraceParentProperty);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (isTrace && reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString();
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
 
     public static Result<AlertEvent> Parse(string? json)
     {
@@ -217,6 +266,10 @@ public static class AlertEventParser
         var channels = top.TryGet("channels", required: true, out var c) ? ReadChannels(c, top.PathOf("channels"), errors) : null;
         var variables = top.TryGet("variables", required: false, out var v) ? ReadVariables(v, top.PathOf("variables"), errors) : ValueDictionary.Empty;
         var templates = top.TryGet("templates", required: false, out var t) ? ReadTemplates(t, top.PathOf("templates"), errors) : ValueList.Empty<MessageTemplate>();
+        if (top.TryGet(TraceParentProperty, required: false, out var trace))
+        {
+            _ = ObjectReader.String(trace, top.PathOf(TraceParentProperty), errors);
+        }
 
         if (errors.Count > 0 || eventId is null || kind is null || occurredAt is null || campaignId is null
             || reminder is null || occurrence is null || audience is null || channels is null || variables is null || templates is null)

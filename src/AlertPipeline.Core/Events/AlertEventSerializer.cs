@@ -16,19 +16,20 @@ public static class AlertEventSerializer
 {
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
 
-    public static string Serialize(AlertEvent alertEvent, bool indented = false)
+    /// <param name="traceParent">The producer's W3C trace context, written as <c>traceparent</c> when given (docs/observability.md).</param>
+    public static string Serialize(AlertEvent alertEvent, bool indented = false, string? traceParent = null)
     {
         ArgumentNullException.ThrowIfNull(alertEvent);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = Encoder }))
         {
-            Write(writer, alertEvent);
+            Write(writer, alertEvent, traceParent);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Utf8JsonWriter w, AlertEvent e)
+    private static void Write(Utf8JsonWriter w, AlertEvent e, string? traceParent)
     {
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", e.SchemaVersion);
@@ -132,6 +133,11 @@ public static class AlertEventSerializer
         if (e.TemplateRef is not null)
         {
             w.WriteString("templateRef", e.TemplateRef.Name);
+        }
+
+        if (traceParent is not null)
+        {
+            w.WriteString(AlertEventParser.TraceParentProperty, traceParent);
         }
 
         w.WriteEndObject();

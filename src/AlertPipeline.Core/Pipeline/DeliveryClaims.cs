@@ -1,4 +1,5 @@
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
 using NodaTime;
@@ -191,6 +192,8 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
             FirstClaimedAt = stored.Record.FirstClaimedAt ?? now,
             Released = false,
             UpdatedAt = now,
+            // The sending span's context: the provider's status callbacks continue this trace (docs/observability.md).
+            TraceParent = PipelineTelemetry.CurrentTraceParent() ?? stored.Record.TraceParent,
         };
     }
 

@@ -1,4 +1,5 @@
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
@@ -59,9 +60,11 @@ public sealed class FanOutChunkHandler(
             await deferred.AddAsync(later, cancellationToken).ConfigureAwait(false);
         }
 
+        // Each batch carries the current trace context (the FanOutChunk span): the alert stays one trace through dispatch.
+        var trace = PipelineTelemetry.CurrentTraceParent();
         var batches = pending.Where(p => p.NotBefore is not { } notBefore || notBefore <= horizon)
             .GroupBy(p => p.NotBefore is { } notBefore && notBefore > now ? notBefore : (Instant?)null)
-            .SelectMany(g => DispatchBatch.Split(g.Select(p => p.Key), options.DispatchBatchSize, g.Key))
+            .SelectMany(g => DispatchBatch.Split(g.Select(p => p.Key), options.DispatchBatchSize, g.Key, trace))
             .ToList();
         if (batches.Count > 0)
         {

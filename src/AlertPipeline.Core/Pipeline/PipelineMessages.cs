@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Contacts;
 
 namespace AlertPipeline.Core.Pipeline;
@@ -28,11 +30,14 @@ public sealed record FanOutChunk(AlertId AlertId, UnionId UnionId, BranchId Bran
 }
 
 /// <summary>
-/// The JSON of a <c>fanout-chunks</c> message: <c>{"alertId","unionId","branchId","page","continuationToken"}</c>. No
-/// field is named <c>Id</c>, <c>DequeueCount</c>, <c>DeliveryCount</c> or <c>MessageId</c> (the Functions host merges
-/// top-level fields into trigger metadata).
+/// The JSON of a <c>fanout-chunks</c> message: <c>{"alertId","unionId","branchId","page","continuationToken","traceparent"}</c>.
+/// No field is named <c>Id</c>, <c>DequeueCount</c>, <c>DeliveryCount</c> or <c>MessageId</c> (the Functions host merges
+/// top-level fields into trigger metadata). <c>traceparent</c>: the W3C trace context of the span that wrote it
+/// (docs/observability.md), set by the function that sends it; it does not take part in parsing.
 /// </summary>
-public sealed record FanOutChunkMessage(string? AlertId, string? UnionId, string? BranchId, int Page, string? ContinuationToken)
+public sealed record FanOutChunkMessage(
+    string? AlertId, string? UnionId, string? BranchId, int Page, string? ContinuationToken,
+    [property: JsonPropertyName(PipelineTelemetry.TraceParentField)] string? TraceParent = null)
 {
     public bool TryParse([NotNullWhen(true)] out FanOutChunk? chunk, [NotNullWhen(false)] out string? error)
     {

@@ -1,4 +1,5 @@
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
@@ -36,6 +37,19 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
         {
             return new CallbackResult(CallbackOutcome.UnknownReference, key, null);
         }
+
+        // Twilio brings no trace context: the alert's trace continues from the span that claimed the row for sending.
+        using var activity = PipelineTelemetry.StartContinuation(PipelineTelemetry.Spans.StatusCallback, stored.Record.TraceParent);
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, key.AlertId.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.DeliveryKey, key.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.Status, incoming.ToString());
+        var result = await ApplyAsync(callback, key, incoming, stored, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString());
+        return result;
+    }
+
+    private async Task<CallbackResult> ApplyAsync(StatusCallback callback, DeliveryKey key, DeliveryStatus incoming, StoredDelivery stored, CancellationToken cancellationToken)
+    {
 
         // A callback about another message than the one this row recorded (a stale send, or a forged reference) changes nothing.
         if (stored.Record.ProviderId is { } providerId && !string.Equals(providerId, callback.MessageSid, StringComparison.Ordinal))

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
@@ -17,11 +19,16 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
     [Function(Name)]
     public async Task<FanOutChunkOutput> RunAsync([QueueTrigger(QueueNames.FanOutChunks)] string message, CancellationToken cancellationToken)
     {
-        if (!QueueMessages.Read<FanOutChunkMessage>(message, QueueNames.FanOutChunks).TryParse(out var chunk, out var error))
+        var body = QueueMessages.Read<FanOutChunkMessage>(message, QueueNames.FanOutChunks);
+        using var activity = PipelineTelemetry.StartConsumer(PipelineTelemetry.Spans.FanOutChunk, body.TraceParent, QueueNames.FanOutChunks);
+        if (!body.TryParse(out var chunk, out var error))
         {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
             throw new PipelineMessageException(error);
         }
 
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, chunk.AlertId.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.Chunk, chunk.ToString());
         FanOutChunkResult result;
         try
         {
@@ -30,6 +37,7 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
         catch (PipelineRetryException ex)
         {
             PipelineLog.Retrying(logger, Name, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "retry");
             throw;
         }
 
@@ -39,7 +47,12 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
             PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
         }
 
-        return new FanOutChunkOutput { Next = result.Next is { } next ? QueueMessages.One(next.ToMessage()) : null };
+        activity?.SetTag(PipelineTelemetry.Tags.Count, result.Sms + result.Email);
+        PipelineTelemetry.DeliveriesPlanned.Add(result.Added);
+        PipelineTelemetry.Dispatched.Add(result.Batches);
+        // The next page continues this trace; the dispatch batches carry it too (the handler stamps them).
+        var next = result.Next is { } page ? page.ToMessage() with { TraceParent = PipelineTelemetry.CurrentTraceParent() } : null;
+        return new FanOutChunkOutput { Next = next is null ? null : QueueMessages.One(next) };
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
@@ -19,18 +20,26 @@ public sealed class FanOutFunction(FanOutHandler handler, ILogger<FanOutFunction
     [Function(Name)]
     public async Task<FanOutOutput> RunAsync([QueueTrigger(QueueNames.AlertEvents)] string body, string? id, CancellationToken cancellationToken)
     {
+        // The alert's trace starts here, or continues the producer's (the event's optional traceparent).
+        using var activity = PipelineTelemetry.StartConsumer(PipelineTelemetry.Spans.FanOut, AlertEventParser.TraceParentOf(body), QueueNames.AlertEvents);
         var result = await handler.HandleAsync(body, id, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, result.AlertId?.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString());
+        PipelineTelemetry.Alerts.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString()));
         switch (result.Outcome)
         {
             case FanOutOutcome.Accepted:
                 PipelineLog.AlertAccepted(logger, result.AlertId!.Value, result.AlreadyReceived, result.Chunks.Count);
-                return new FanOutOutput { Chunks = QueueMessages.Many(result.Chunks.Select(c => c.ToMessage())) };
+                activity?.SetTag(PipelineTelemetry.Tags.Count, result.Chunks.Count);
+                var trace = PipelineTelemetry.CurrentTraceParent();
+                return new FanOutOutput { Chunks = QueueMessages.Many(result.Chunks.Select(c => c.ToMessage() with { TraceParent = trace })) };
             case FanOutOutcome.Expired:
                 PipelineLog.AlertExpired(logger, result.AlertId!.Value);
                 return new FanOutOutput();
             default:
                 var reasons = Redact.PersonalDataIn(string.Join("; ", result.Errors));
                 PipelineLog.EventRejected(logger, result.Rejection?.MessageId, result.Errors.Count, result.Rejection?.BodySha256 ?? "", reasons);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "rejected: " + result.Errors.Count + " errors");
                 return new FanOutOutput { Poison = PoisonBody(body) };
         }
     }

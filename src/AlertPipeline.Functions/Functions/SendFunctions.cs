@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Infrastructure.Pipeline;
@@ -44,15 +46,20 @@ public sealed class StorageDispatchConsumer(DispatchBatchHandler handler, Storag
         var queue = QueueNames.DispatchFor(channel);
         string? error;
         DispatchBatch? batch = null;
+        DispatchBatchMessage? body = null;
         try
         {
-            _ = QueueMessages.Read<DispatchBatchMessage>(message, queue).TryParse(out batch, out error);
+            body = QueueMessages.Read<DispatchBatchMessage>(message, queue);
+            _ = body.TryParse(out batch, out error);
         }
         catch (PipelineMessageException ex)
         {
             error = ex.Message;
         }
 
+        // One span per dispatch message, continuing the fan-out that wrote it; the claims store its context on the rows.
+        using var activity = PipelineTelemetry.StartConsumer(channel == Channel.Sms ? PipelineTelemetry.Spans.SendSms : PipelineTelemetry.Spans.SendEmail, body?.TraceParent, queue);
+        activity?.SetTag(PipelineTelemetry.Tags.Channel, channel.ToWireName());
         if (batch is not null && batch.Channel != channel)
         {
             error = $"dispatch message: channel must be '{channel.ToWireName()}' on {queue}";
@@ -60,10 +67,15 @@ public sealed class StorageDispatchConsumer(DispatchBatchHandler handler, Storag
 
         if (error is not null || batch is null)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, DeadLetterReasons.MalformedMessage);
             await PoisonAsync(function, channel, message, null, DeadLetterReasons.MalformedMessage, error ?? "dispatch message: unreadable", cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        activity?.SetTag(PipelineTelemetry.Tags.AlertId, batch.AlertId.Value);
+        activity?.SetTag(PipelineTelemetry.Tags.DispatchId, batch.DispatchId);
+        activity?.SetTag(PipelineTelemetry.Tags.Count, batch.Recipients.Count);
+        var started = Stopwatch.GetTimestamp();
         var result = await handler.HandleAsync(batch, Math.Max(dequeueCount, 1), cancellationToken).ConfigureAwait(false);
         foreach (var row in result.Rows)
         {
@@ -73,6 +85,7 @@ public sealed class StorageDispatchConsumer(DispatchBatchHandler handler, Storag
 
         PipelineLog.DispatchDone(
             logger, function, batch.DispatchId, dequeueCount, result.Rows.Count, result.Rows.Count(r => r.Outcome == SendOutcome.Sent), result.Settlement.GetType().Name);
+        PipelineTelemetry.RecordDispatch(channel, result, Stopwatch.GetElapsedTime(started));
         switch (result.Settlement)
         {
             case DispatchSettlement.RetryLater retry when dequeueCount >= options.Dispatch.StorageMaxDequeueCount:

@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Twilio;
@@ -38,6 +39,10 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
         try
         {
             var result = await handler.HandleAsync(callback, cancellationToken).ConfigureAwait(false);
+            PipelineTelemetry.StatusCallbacks.Add(
+                1,
+                new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString()),
+                new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Status, result.Status?.ToString()));
             if (result.Outcome == CallbackOutcome.UnknownReference)
             {
                 PipelineLog.CallbackUnknown(logger, Truncate(callback.Reference), Truncate(callback.MessageStatus));

@@ -248,6 +248,7 @@ internal static class DeliveryMapping
         ["UpdatedAt"] = r.UpdatedAt.ToDateTimeOffset(),
         ["SentAt"] = r.SentAt.ToStored(),
         ["NotBefore"] = r.NotBefore.ToStored(),
+        ["TraceParent"] = r.TraceParent,
     };
 
     public static DeliveryRecord Read(TableEntity e)
@@ -279,6 +280,7 @@ internal static class DeliveryMapping
             UpdatedAt = e.Instant("UpdatedAt") ?? created,
             SentAt = e.Instant("SentAt"),
             NotBefore = e.Instant("NotBefore"),
+            TraceParent = e.GetString("TraceParent"),
         };
     }
 

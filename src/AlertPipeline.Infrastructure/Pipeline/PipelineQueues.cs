@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using Azure.Storage.Queues;
@@ -41,7 +42,10 @@ public sealed class PipelineQueues(QueueServiceClient queues)
         return (utf8 + 2) / 3 * 4;
     }
 
-    /// <summary>Validates <paramref name="alertEvent"/> (throws <see cref="ArgumentException"/> listing the errors) and enqueues it on <c>alert-events</c>.</summary>
+    /// <summary>
+    /// Validates <paramref name="alertEvent"/> (throws <see cref="ArgumentException"/> listing the errors) and enqueues it on
+    /// <c>alert-events</c>, with the current trace context as <c>traceparent</c> (the alert's trace continues from the caller's).
+    /// </summary>
     public Task<SendReceipt> PublishAsync(AlertEvent alertEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(alertEvent);
@@ -51,7 +55,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
             throw new ArgumentException($"The alert event is invalid: {string.Join("; ", errors)}", nameof(alertEvent));
         }
 
-        return PublishJsonAsync(AlertEventSerializer.Serialize(alertEvent), cancellationToken);
+        return PublishJsonAsync(AlertEventSerializer.Serialize(alertEvent, traceParent: PipelineTelemetry.CurrentTraceParent()), cancellationToken);
     }
 
     /// <summary>Enqueues any text on <c>alert-events</c> as is (tests use it to send invalid events on purpose).</summary>

@@ -45,24 +45,6 @@ public sealed record FunctionDefinition
     public BindingDefinition? FindBinding(string name) =>
         Bindings.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>
-    /// Reads <c>&lt;folder&gt;/function.json</c>; the function is named after the folder. With <paramref name="appSettings"/>,
-    /// <c>%NAME%</c> in queueName, topicName, subscriptionName and schedule are resolved (a missing setting is an error);
-    /// without, they are kept as written.
-    /// </summary>
-    public static FunctionDefinition Load(string functionDirectory, Func<string, string?>? appSettings = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(functionDirectory);
-        var path = Path.Combine(functionDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            throw new FunctionAppConfigurationException(path, null, "does not exist: every function folder needs its function.json.");
-        }
-
-        var name = new DirectoryInfo(functionDirectory).Name;
-        return Parse(name, File.ReadAllText(path), path, appSettings);
-    }
-
     /// <summary>Parses a function.json text for the function <paramref name="name"/>.</summary>
     public static FunctionDefinition Parse(string name, string json, string sourcePath, Func<string, string?>? appSettings = null)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace AlertPipeline.LocalHost.Configuration;
 
 /// <summary>
-/// The parts of a host.json (version 2.0) a custom-handler app and our local host use. Property names are read
+/// The parts of a host.json (version 2.0) our local host uses for an isolated-worker app. Property names are read
 /// case-insensitively; unknown sections are ignored, as the host ignores them; every known value is validated with an
 /// error naming the file and field.
 /// </summary>
@@ -12,9 +12,6 @@ public sealed record HostJson
     public const string FileName = "host.json";
 
     public required string Version { get; init; }
-
-    /// <summary>The <c>customHandler</c> section; null for an app on a language worker (the .NET isolated worker).</summary>
-    public CustomHandlerOptions? CustomHandler { get; init; }
 
     public ExtensionBundle? ExtensionBundle { get; init; }
 
@@ -56,14 +53,12 @@ public sealed record HostJson
             throw root.Error("version", $"must be \"2.0\", not \"{version}\".");
         }
 
-        var customHandler = root.Object("customHandler");
         var extensions = root.Object("extensions");
         var bundle = root.Object("extensionBundle");
 
         return new HostJson
         {
             Version = version,
-            CustomHandler = customHandler is { } section ? CustomHandlerOptions.Read(section) : null,
             ExtensionBundle = bundle is { } b
                 ? new ExtensionBundle(b.RequiredString("id", "in an extension bundle"), b.RequiredString("version", "in an extension bundle"))
                 : null,
@@ -79,93 +74,6 @@ public sealed record HostJson
 
 /// <summary><c>extensionBundle</c>: which binding extensions the host loads (queues, Service Bus, timers, HTTP).</summary>
 public sealed record ExtensionBundle(string Id, string Version);
-
-/// <summary>The <c>customHandler</c> section.</summary>
-public sealed record CustomHandlerOptions
-{
-    public required CustomHandlerDescription Description { get; init; }
-
-    /// <summary>
-    /// With true, a function with one httpTrigger and one http output receives the original HTTP request on its own path
-    /// and its response is returned as is.
-    /// </summary>
-    public bool EnableForwardingHttpRequest { get; init; }
-
-    internal static CustomHandlerOptions Read(JsonConfigReader section)
-    {
-        var description = section.Object("description")
-            ?? throw section.Error("description", "is required (defaultExecutablePath, arguments).");
-        return new CustomHandlerOptions
-        {
-            Description = CustomHandlerDescription.Read(description),
-            EnableForwardingHttpRequest = section.Bool("enableForwardingHttpRequest") ?? false,
-        };
-    }
-}
-
-/// <summary>
-/// <c>customHandler.description</c>: how the host starts the handler. The command line is
-/// <c>defaultExecutablePath arguments… defaultWorkerPath workerArguments…</c> in <c>workingDirectory</c>,
-/// with <c>%NAME%</c> in arguments expanded from the handler's environment (FUNCTIONS_CUSTOMHANDLER_PORT, …).
-/// </summary>
-public sealed record CustomHandlerDescription
-{
-    public required string DefaultExecutablePath { get; init; }
-
-    public string? WorkingDirectory { get; init; }
-
-    public IReadOnlyList<string> Arguments { get; init; } = [];
-
-    public string? DefaultWorkerPath { get; init; }
-
-    public IReadOnlyList<string> WorkerArguments { get; init; } = [];
-
-    /// <summary>
-    /// The process to start for an app at <paramref name="scriptRoot"/>: a relative executable path that exists under the
-    /// working directory becomes absolute (otherwise it is left for PATH lookup, e.g. <c>dotnet</c>); a relative worker path
-    /// is taken from the working directory; <c>%NAME%</c> in arguments is expanded with <paramref name="environment"/>
-    /// (an unknown name is left as written, like Environment.ExpandEnvironmentVariables).
-    /// </summary>
-    public HandlerStartInfo ResolveStartInfo(string scriptRoot, Func<string, string?> environment)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(scriptRoot);
-        ArgumentNullException.ThrowIfNull(environment);
-        var root = Path.GetFullPath(scriptRoot);
-        var workingDirectory = string.IsNullOrEmpty(WorkingDirectory) ? root : Path.GetFullPath(Path.Combine(root, WorkingDirectory));
-
-        var executable = DefaultExecutablePath;
-        if (!Path.IsPathRooted(executable))
-        {
-            var candidate = Path.GetFullPath(Path.Combine(workingDirectory, executable));
-            if (File.Exists(candidate))
-            {
-                executable = candidate;
-            }
-        }
-
-        var arguments = new List<string>();
-        arguments.AddRange(Arguments.Select(a => AppSettingExpression.ExpandEnvironment(a, environment)));
-        if (!string.IsNullOrEmpty(DefaultWorkerPath))
-        {
-            arguments.Add(Path.IsPathRooted(DefaultWorkerPath) ? DefaultWorkerPath : Path.GetFullPath(Path.Combine(workingDirectory, DefaultWorkerPath)));
-        }
-
-        arguments.AddRange(WorkerArguments.Select(a => AppSettingExpression.ExpandEnvironment(a, environment)));
-        return new HandlerStartInfo(executable, arguments, workingDirectory);
-    }
-
-    internal static CustomHandlerDescription Read(JsonConfigReader section) => new()
-    {
-        DefaultExecutablePath = section.RequiredString("defaultExecutablePath", "(the handler executable, relative to the app root)"),
-        WorkingDirectory = section.String("workingDirectory"),
-        Arguments = section.StringArray("arguments") ?? [],
-        DefaultWorkerPath = section.String("defaultWorkerPath"),
-        WorkerArguments = section.StringArray("workerArguments") ?? [],
-    };
-}
-
-/// <summary>A resolved handler command line.</summary>
-public sealed record HandlerStartInfo(string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory);
 
 /// <summary>Message encodings a queue trigger accepts (<c>extensions.queues.messageEncoding</c>).</summary>
 public enum QueueMessageEncoding

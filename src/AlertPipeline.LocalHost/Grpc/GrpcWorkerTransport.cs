@@ -260,7 +260,7 @@ internal sealed class GrpcWorkerTransport : IFunctionTransport
         }
         catch (OperationCanceledException)
         {
-            LocalHostLog.HandlerRestartRequested(_logger, session.Process.Id, $"function {functionName} ({request.InvocationId}) timed out after {_functionTimeout}");
+            LocalHostLog.WorkerRestartRequested(_logger, session.Process.Id, $"function {functionName} ({request.InvocationId}) timed out after {_functionTimeout}");
             Kill(session.Process);
             return InvocationOutcome.Failure($"timed out after {_functionTimeout} (functionTimeout); the worker is restarted");
         }
@@ -522,14 +522,14 @@ internal sealed class GrpcWorkerTransport : IFunctionTransport
             while (!_stopping.IsCancellationRequested)
             {
                 var delay = RestartDelay(attempt);
-                LocalHostLog.HandlerExited(_logger, session.Process.Id, exitCode, uptime.TotalSeconds, (long)delay.TotalMilliseconds);
+                LocalHostLog.WorkerExited(_logger, session.Process.Id, exitCode, uptime.TotalSeconds, (long)delay.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
                     var next = await StartSessionAsync(_stopping.Token).ConfigureAwait(false);
                     session.Process.Dispose();
                     var restarts = Interlocked.Increment(ref _restarts);
-                    LocalHostLog.HandlerRestarted(_logger, next.Process.Id, restarts);
+                    LocalHostLog.WorkerRestarted(_logger, next.Process.Id, restarts);
                     break;
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -538,7 +538,7 @@ internal sealed class GrpcWorkerTransport : IFunctionTransport
                 }
                 catch (LocalHostConfigurationException ex)
                 {
-                    LocalHostLog.HandlerRestartFailed(_logger, ex.Message);
+                    LocalHostLog.WorkerRestartFailed(_logger, ex.Message);
                     attempt++;
                 }
             }
@@ -562,7 +562,7 @@ internal sealed class GrpcWorkerTransport : IFunctionTransport
         }
 
         session.Channel.Close("the host stopped the worker");
-        LocalHostLog.HandlerStopped(_logger, pid);
+        LocalHostLog.WorkerStopped(_logger, pid);
     }
 
     private void OnLog(RpcLog log)

@@ -116,8 +116,8 @@ public sealed class CrashTests(ITestOutputHelper output)
     {
         await using var world = await PipelineEnvironment.CreateAsync(output);
         var host = world.StartHostProcess();
-        await Poll.UntilAsync(() => !host.HandlerProcessIds.IsEmpty, "the local host to start its handler", TimeSpan.FromSeconds(60));
-        var handler = System.Diagnostics.Process.GetProcessById(host.HandlerProcessIds.Single());
+        await Poll.UntilAsync(() => !host.WorkerProcessIds.IsEmpty, "the local host to start its handler", TimeSpan.FromSeconds(60));
+        var handler = System.Diagnostics.Process.GetProcessById(host.WorkerProcessIds.Single());
 
         host.KillHostOnly();
 

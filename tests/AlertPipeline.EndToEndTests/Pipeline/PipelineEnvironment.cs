@@ -341,7 +341,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
         {
             var pid = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             _handlerProcesses.Add(pid);
-            host.HandlerProcessIds.Add(pid);
+            host.WorkerProcessIds.Add(pid);
         }
     }
 
@@ -353,13 +353,13 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
     {
         public Process Process { get; } = process;
 
-        public ConcurrentBag<int> HandlerProcessIds { get; } = [];
+        public ConcurrentBag<int> WorkerProcessIds { get; } = [];
 
         /// <summary>SIGKILL, as a crashed machine: the host first, then its handler (which would otherwise live on as an orphan).</summary>
         public void Kill()
         {
             KillHostOnly();
-            foreach (var pid in HandlerProcessIds)
+            foreach (var pid in WorkerProcessIds)
             {
                 KillTree(pid);
             }

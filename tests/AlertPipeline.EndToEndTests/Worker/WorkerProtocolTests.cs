@@ -181,7 +181,7 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output)
         var queues = new TestQueues(app.ConnectionString);
         await using var host = app.CreateHost(logs);
         await host.StartAsync();
-        var firstWorker = host.HandlerProcessId!.Value;
+        var firstWorker = host.WorkerProcessId!.Value;
 
         await queues.SendAsync(app.Queue("crash"), "crash me once");
         var observed = new ConcurrentBag<string>();
@@ -190,8 +190,8 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output)
         var observation = WorkerObservation.Parse(observed.Single());
         observation.Text.Should().Be("crash me once");
         observation.DequeueCount.Should().Be(2, "the first delivery crashed the worker and failed");
-        host.HandlerRestarts.Should().BeGreaterThanOrEqualTo(1);
-        host.HandlerProcessId.Should().NotBe(firstWorker);
+        host.WorkerRestarts.Should().BeGreaterThanOrEqualTo(1);
+        host.WorkerProcessId.Should().NotBe(firstWorker);
         logs.Events(202).Should().Contain(e => e.Property("ProcessId") == firstWorker.ToString(CultureInfo.InvariantCulture));
 
         await queues.SendAsync(app.Queue("record"), "after the crash");
@@ -208,7 +208,7 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output)
         using var logs = new CapturedLogs(output);
         await using var host = app.CreateHost(logs);
         await host.StartAsync();
-        var worker = System.Diagnostics.Process.GetProcessById(host.HandlerProcessId!.Value);
+        var worker = System.Diagnostics.Process.GetProcessById(host.WorkerProcessId!.Value);
 
         await host.StopAsync();
 

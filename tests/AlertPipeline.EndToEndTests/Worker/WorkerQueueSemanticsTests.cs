@@ -148,7 +148,7 @@ public sealed class WorkerQueueSemanticsTests(ITestOutputHelper output)
 
         await queues.SendAsync(app.Queue("slow"), """{"delayMs":2500}""");
         await Poll.UntilAsync(() => logs.Events(Invoking).Count > 0, "the slow invocation to start", TestQueues.Patience);
-        var workerPid = host.HandlerProcessId!.Value;
+        var workerPid = host.WorkerProcessId!.Value;
         var watch = Stopwatch.StartNew();
         await host.StopAsync();
         watch.Stop();

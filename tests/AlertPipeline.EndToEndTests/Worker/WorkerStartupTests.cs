@@ -66,7 +66,7 @@ public sealed class WorkerStartupTests(ITestOutputHelper output) : IDisposable
         return new FunctionsLocalHost(new FunctionsLocalHostOptions
         {
             ScriptRoot = _root,
-            HandlerStartTimeout = startTimeout,
+            WorkerStartTimeout = startTimeout,
             LoggerFactory = logs.Factory,
             IncludeEnvironmentVariables = false,
         });

@@ -15,7 +15,7 @@ public sealed class HostPlanTests : IDisposable
     private HostPlan Build(IEnumerable<KeyValuePair<string, string?>>? settings = null, FunctionsLocalHostOptions? options = null)
     {
         var appSettings = AppSettings.From(settings ?? [new("AzureWebJobsStorage", TestAppFolder.DevelopmentStorage), new("Prefix", "orders")]);
-        return HostPlan.Build(FunctionAppLayout.Load(_app.Root, appSettings.Get), appSettings, options ?? new FunctionsLocalHostOptions(), NullLogger.Instance);
+        return HostPlan.Build(_app.Layout(appSettings.Get), appSettings, options ?? new FunctionsLocalHostOptions(), NullLogger.Instance);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class HostPlanTests : IDisposable
         _app.Function("Nightly", """{"bindings":[{"type":"timerTrigger","direction":"in","name":"timer","schedule":"0 0 25 * * *"}]}""");
 
         FluentActions.Invoking(() => Build()).Should().Throw<LocalHostConfigurationException>()
-            .WithMessage("Function Nightly (*function.json), binding 'timer': schedule: *the hour field '25' is not valid: Value must be a number between 0 and 23*");
+            .WithMessage("Function Nightly (Nightly (test metadata)), binding 'timer': schedule: *the hour field '25' is not valid: Value must be a number between 0 and 23*");
     }
 
     [Fact]
@@ -136,9 +136,9 @@ public sealed class HostPlanTests : IDisposable
     }
 
     [Fact]
-    public void Build_HttpFunctions_ForwardedOnlyWithExactlyHttpInAndOut()
+    public void Build_HttpFunctions_ServedAtTheirRoutesWithTheirQueueOutputs()
     {
-        using var app = new TestAppFolder(TestAppFolder.DefaultHostJson.Replace("\"customHandler\": {", "\"customHandler\": { \"enableForwardingHttpRequest\": true,", StringComparison.Ordinal));
+        using var app = new TestAppFolder();
         app.Function("Echo", """{"bindings":[{"type":"httpTrigger","direction":"in","name":"req","methods":["get"],"route":"echo/{id}"},{"type":"http","direction":"out","name":"res"}]}""")
             .Function("Accept", """
                 {"bindings":[{"type":"httpTrigger","direction":"in","name":"req","methods":["post"]},{"type":"http","direction":"out","name":"res"},
@@ -146,15 +146,13 @@ public sealed class HostPlanTests : IDisposable
                 """);
         var settings = AppSettings.From([new("AzureWebJobsStorage", TestAppFolder.DevelopmentStorage)]);
 
-        var plan = HostPlan.Build(FunctionAppLayout.Load(app.Root, settings.Get), settings, new FunctionsLocalHostOptions(), NullLogger.Instance);
+        var plan = HostPlan.Build(app.Layout(settings.Get), settings, new FunctionsLocalHostOptions(), NullLogger.Instance);
 
         plan.Http.Should().HaveCount(2);
         var echo = plan.Http.Single(h => h.Name == "Echo");
         echo.Path.Should().Be("/api/echo/{id}");
-        echo.Forward.Should().BeTrue();
         var accept = plan.Http.Single(h => h.Name == "Accept");
         accept.Path.Should().Be("/api/Accept");
-        accept.Forward.Should().BeFalse("a function with other bindings gets the request wrapped");
         accept.QueueOutputs.Should().ContainSingle();
     }
 }

@@ -1,9 +1,13 @@
+using AlertPipeline.LocalHost.Configuration;
+
 namespace AlertPipeline.UnitTests.LocalHost;
 
-/// <summary>A throw-away function app folder: host.json plus function folders written from JSON text.</summary>
+/// <summary>A throw-away function app: host.json in a folder, plus function definitions (function.json text, as the worker reports them).</summary>
 internal sealed class TestAppFolder : IDisposable
 {
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    private readonly List<(string Name, string Json)> _functions = [];
 
     public TestAppFolder(string hostJson = DefaultHostJson)
     {
@@ -14,7 +18,6 @@ internal sealed class TestAppFolder : IDisposable
     public const string DefaultHostJson = """
         {
           "version": "2.0",
-          "customHandler": { "description": { "defaultExecutablePath": "handler/app", "arguments": ["--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%"] } },
           "extensions": { "queues": { "batchSize": 8, "newBatchThreshold": 3, "maxDequeueCount": 4, "visibilityTimeout": "00:00:05", "maxPollingInterval": "00:00:02" },
                           "serviceBus": { "maxConcurrentCalls": 6 } }
         }
@@ -24,18 +27,16 @@ internal sealed class TestAppFolder : IDisposable
 
     public TestAppFolder Function(string name, string functionJson)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Root, name));
-        System.IO.File.WriteAllText(Path.Combine(folder.FullName, "function.json"), functionJson);
+        _functions.Add((name, functionJson));
         return this;
     }
 
-    public string File(string relativePath, string content = "")
-    {
-        var path = Path.Combine(Root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        System.IO.File.WriteAllText(path, content);
-        return path;
-    }
+    /// <summary>The app as the local host builds it from the worker's metadata (<see cref="FunctionAppLayout.Create"/>).</summary>
+    public FunctionAppLayout Layout(Func<string, string?>? appSettings = null) =>
+        FunctionAppLayout.Create(
+            Root,
+            HostJson.Load(Path.Combine(Root, HostJson.FileName)),
+            _functions.Select(f => FunctionDefinition.Parse(f.Name, f.Json, $"{f.Name} (test metadata)", appSettings)));
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

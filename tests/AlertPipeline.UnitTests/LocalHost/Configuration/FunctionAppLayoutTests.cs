@@ -2,107 +2,73 @@ using AlertPipeline.LocalHost.Configuration;
 
 namespace AlertPipeline.UnitTests.LocalHost.Configuration;
 
-/// <summary>Loading an app from disk: both layouts, settings, and what is wrong when it is wrong.</summary>
-public sealed class FunctionAppLayoutTests : IDisposable
+/// <summary>An app from host.json and the worker's function metadata: settings, and what is wrong when it is wrong.</summary>
+public sealed class FunctionAppLayoutTests
 {
-    private const string HostJsonText = """{"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"handler/app"}}}""";
+    private static readonly HostJson Host = HostJson.Parse("""{"version":"2.0"}""");
     private const string QueueFunction = """{"bindings":[{"name":"m","type":"queueTrigger","direction":"in","queueName":"%Prefix%-in"}]}""";
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "ap-layout-" + Guid.NewGuid().ToString("N"));
-
-    public FunctionAppLayoutTests() => Directory.CreateDirectory(_root);
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public void Load_RepositoryLayout_FindsFunctionsUnderFunctionsFolder()
+    public void Create_Functions_OrderedByNameAndFoundCaseInsensitively()
     {
-        Write("host.json", HostJsonText);
-        Write("functions/FanOut/function.json", QueueFunction);
-        Directory.CreateDirectory(Path.Combine(_root, "src", "Whatever"));
+        var layout = FunctionAppLayout.Create("app", Host, [Parse("SendSms", """{"bindings":[{"name":"m","type":"queueTrigger","direction":"in","queueName":"sms-dispatch"}]}"""), Parse("FanOut", QueueFunction)]);
 
-        var layout = FunctionAppLayout.Load(_root);
-
-        layout.ScriptRoot.Should().Be(Path.GetFullPath(_root));
-        layout.Functions.Select(f => f.Name).Should().Equal("FanOut");
-        ((QueueTriggerBinding)layout.Find("fanout")!.Trigger).QueueName.Should().Be("%Prefix%-in", "without settings placeholders stay");
-    }
-
-    [Fact]
-    public void Load_PublishedLayout_FindsFunctionFoldersAtTheRootAndSkipsOthers()
-    {
-        Write("host.json", HostJsonText);
-        Write("FanOut/function.json", QueueFunction);
-        Write("SendSms/function.json", """{"bindings":[{"name":"m","type":"serviceBusTrigger","direction":"in","queueName":"sms-dispatch"}]}""");
-        Write("handler/app", "");
-
-        var layout = FunctionAppLayout.Load(_root, name => name == "Prefix" ? "p1" : null);
-
+        layout.ScriptRoot.Should().Be(Path.GetFullPath("app"));
         layout.Functions.Select(f => f.Name).Should().Equal("FanOut", "SendSms");
-        ((QueueTriggerBinding)layout.Find("FanOut")!.Trigger).QueueName.Should().Be("p1-in");
-        layout.ResolveHandlerStartInfo(_ => null).FileName.Should().Be(Path.Combine(Path.GetFullPath(_root), "handler", "app"));
+        ((QueueTriggerBinding)layout.Find("fanout")!.Trigger).QueueName.Should().Be("%Prefix%-in", "without settings placeholders stay");
+        layout.Find("Missing").Should().BeNull();
     }
 
     [Fact]
-    public void Load_FolderUnderFunctionsWithoutFunctionJson_NamesIt()
+    public void Parse_WithAppSettings_ResolvesPlaceholders()
     {
-        Write("host.json", HostJsonText);
-        Directory.CreateDirectory(Path.Combine(_root, "functions", "Empty"));
+        var function = Parse("FanOut", QueueFunction, name => name == "Prefix" ? "p1" : null);
 
-        var act = () => FunctionAppLayout.Load(_root);
-
-        act.Should().Throw<FunctionAppConfigurationException>()
-            .WithMessage($"{Path.Combine(_root, "functions", "Empty", "function.json")}: does not exist*");
+        ((QueueTriggerBinding)function.Trigger).QueueName.Should().Be("p1-in");
     }
 
     [Fact]
-    public void Load_SameFunctionInBothLayouts_IsRefused()
+    public void Create_SameFunctionTwice_IsRefused()
     {
-        Write("host.json", HostJsonText);
-        Write("FanOut/function.json", QueueFunction);
-        Write("functions/FanOut/function.json", QueueFunction);
+        var act = () => FunctionAppLayout.Create("app", Host, [Parse("FanOut", QueueFunction), Parse("fanout", QueueFunction)]);
 
-        var act = () => FunctionAppLayout.Load(_root);
+        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*defines function 'fanout' again*");
+    }
 
-        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*defines function 'FanOut' again*");
+    [Fact]
+    public void Create_InvalidFunctionName_IsRefused()
+    {
+        var act = () => FunctionAppLayout.Create("app", Host, [Parse("1st", QueueFunction)]);
+
+        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*'1st' is not a valid function name*");
     }
 
     [Fact]
     public void Load_NoHostJson_NamesTheFile()
     {
-        Write("functions/FanOut/function.json", QueueFunction);
+        var path = Path.Combine(Path.GetTempPath(), "ap-layout-" + Guid.NewGuid().ToString("N"), HostJson.FileName);
 
-        var act = () => FunctionAppLayout.Load(_root);
+        var act = () => HostJson.Load(path);
 
-        act.Should().Throw<FunctionAppConfigurationException>().WithMessage($"{Path.Combine(_root, "host.json")}: does not exist.");
+        act.Should().Throw<FunctionAppConfigurationException>().WithMessage($"{path}: does not exist.");
     }
 
     [Fact]
-    public void Load_BadFunctionJson_NamesFileAndField()
+    public void Parse_BadFunctionJson_NamesSourceAndField()
     {
-        Write("host.json", HostJsonText);
-        Write("functions/FanOut/function.json", """{"bindings":[{"name":"m","type":"queueTrigger","direction":"in"}]}""");
+        var act = () => Parse("FanOut", """{"bindings":[{"name":"m","type":"queueTrigger","direction":"in"}]}""");
 
-        var act = () => FunctionAppLayout.Load(_root);
-
-        act.Should().Throw<FunctionAppConfigurationException>()
-            .WithMessage($"{Path.Combine(_root, "functions", "FanOut", "function.json")}: bindings[0].queueName: is required*");
+        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("FanOut metadata: bindings[0].queueName: is required*");
     }
 
     [Fact]
-    public void Load_MissingAppSetting_NamesSettingAndFile()
+    public void Parse_MissingAppSetting_NamesSettingAndSource()
     {
-        Write("host.json", HostJsonText);
-        Write("functions/FanOut/function.json", QueueFunction);
+        var act = () => Parse("FanOut", QueueFunction, _ => null);
 
-        var act = () => FunctionAppLayout.Load(_root, _ => null);
-
-        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("*FanOut*function.json: bindings[0].queueName: refers to app setting 'Prefix', which is not set.");
+        act.Should().Throw<FunctionAppConfigurationException>().WithMessage("FanOut metadata: bindings[0].queueName: refers to app setting 'Prefix', which is not set.");
     }
 
-    private void Write(string relativePath, string content)
-    {
-        var path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-    }
+    private static FunctionDefinition Parse(string name, string json, Func<string, string?>? appSettings = null) =>
+        FunctionDefinition.Parse(name, json, name + " metadata", appSettings);
 }

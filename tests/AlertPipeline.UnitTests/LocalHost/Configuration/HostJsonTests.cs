@@ -5,7 +5,7 @@ namespace AlertPipeline.UnitTests.LocalHost.Configuration;
 public sealed class HostJsonTests
 {
     private const string Minimal = """
-        {"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"handler/app"}}}
+        {"version":"2.0"}
         """;
 
     [Fact]
@@ -25,7 +25,6 @@ public sealed class HostJsonTests
         host.ServiceBus.AutoCompleteMessages.Should().BeTrue();
         host.ServiceBus.MaxDeliveryCount.Should().Be(10);
         host.Http.RoutePrefix.Should().Be("api");
-        host.CustomHandler!.EnableForwardingHttpRequest.Should().BeFalse();
         host.ExtensionBundle.Should().BeNull();
     }
 
@@ -36,10 +35,6 @@ public sealed class HostJsonTests
             {
               "Version": "2.0",
               "functionTimeout": "00:10:00",
-              "customHandler": {
-                "description": {"defaultExecutablePath": "handler/app", "workingDirectory": "", "arguments": ["--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%"]},
-                "enableForwardingHttpRequest": true
-              },
               "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"},
               "extensions": {
                 "queues": {"maxPollingInterval": "00:00:02", "visibilityTimeout": "00:00:30", "batchSize": 8, "maxDequeueCount": 3, "newBatchThreshold": 4, "messageEncoding": "none"},
@@ -51,8 +46,6 @@ public sealed class HostJsonTests
             """);
 
         host.FunctionTimeout.Should().Be(TimeSpan.FromMinutes(10));
-        host.CustomHandler!.EnableForwardingHttpRequest.Should().BeTrue();
-        host.CustomHandler!.Description.Arguments.Should().Equal("--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%");
         host.ExtensionBundle.Should().Be(new ExtensionBundle("Microsoft.Azure.Functions.ExtensionBundle", "[4.*, 5.0.0)"));
         host.Queues.Should().BeEquivalentTo(new QueuesOptions
         {
@@ -87,20 +80,19 @@ public sealed class HostJsonTests
     }
 
     [Fact]
-    public void Parse_WithoutCustomHandler_IsAnIsolatedWorkerHostJson()
+    public void Parse_LeftoverCustomHandlerSection_IsIgnoredLikeAnyUnknownSection()
     {
-        var host = HostJson.Parse("""{"version":"2.0","extensions":{"queues":{"batchSize":4}}}""");
+        var host = HostJson.Parse("""{"version":"2.0","customHandler":{"description":{}},"extensions":{"queues":{"batchSize":4}}}""");
 
-        host.CustomHandler.Should().BeNull();
         host.Queues.BatchSize.Should().Be(4);
     }
 
     [Theory]
-    [InlineData("""{"customHandler":{"description":{"defaultExecutablePath":"x"}}}""", "host.json: version: is required (\"2.0\").")]
-    [InlineData("""{"version":"1.0","customHandler":{"description":{"defaultExecutablePath":"x"}}}""", "host.json: version: must be \"2.0\", not \"1.0\".")]
-    [InlineData("""{"version":"2.0","customHandler":{"description":{}}}""", "host.json: customHandler.description.defaultExecutablePath: is required*")]
-    [InlineData("""{"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"x","arguments":"--urls"}}}""", "host.json: customHandler.description.arguments: must be an array of strings, not a string.")]
-    [InlineData("""{"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"x"}},"extensions":{"serviceBus":{"maxConcurrentCalls":0}}}""", "host.json: extensions.serviceBus.maxConcurrentCalls: must be between 1 and*")]
+    [InlineData("""{"functionTimeout":"00:05:00"}""", "host.json: version: is required (\"2.0\").")]
+    [InlineData("""{"version":"1.0"}""", "host.json: version: must be \"2.0\", not \"1.0\".")]
+    [InlineData("""{"version":"2.0","extensionBundle":{"id":"x"}}""", "host.json: extensionBundle.version: is required*")]
+    [InlineData("""{"version":"2.0","extensions":{"queues":{"batchSize":64}}}""", "host.json: extensions.queues.batchSize: must be between 1 and 32*")]
+    [InlineData("""{"version":"2.0","extensions":{"serviceBus":{"maxConcurrentCalls":0}}}""", "host.json: extensions.serviceBus.maxConcurrentCalls: must be between 1 and*")]
     [InlineData("[]", "host.json: must hold a JSON object, not an array.")]
     public void Parse_BadDocument_SaysWhatIsWrong(string json, string expected)
     {
@@ -115,45 +107,5 @@ public sealed class HostJsonTests
         var act = () => HostJson.Parse("{\n  \"version\": \"2.0\",\n  oops\n}", "host.json");
 
         act.Should().Throw<FunctionAppConfigurationException>().WithMessage("host.json: is not valid JSON (line 3,*");
-    }
-
-    [Fact]
-    public void ResolveStartInfo_ExpandsThePortAndFindsTheExecutableUnderTheRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "ap-hostjson-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.Combine(root, "handler"));
-        File.WriteAllText(Path.Combine(root, "handler", "app"), "");
-        try
-        {
-            var host = HostJson.Parse("""
-                {"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"handler/app",
-                  "arguments":["--urls","http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%","%UNKNOWN%"]}}}
-                """);
-
-            var start = host.CustomHandler!.Description.ResolveStartInfo(root, name => name == "FUNCTIONS_CUSTOMHANDLER_PORT" ? "7071" : null);
-
-            start.FileName.Should().Be(Path.Combine(root, "handler", "app"));
-            start.Arguments.Should().Equal("--urls", "http://127.0.0.1:7071", "%UNKNOWN%");
-            start.WorkingDirectory.Should().Be(Path.GetFullPath(root));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void ResolveStartInfo_CommandOnPath_IsKeptAndWorkerPathIsRooted()
-    {
-        var host = HostJson.Parse("""
-            {"version":"2.0","customHandler":{"description":{"defaultExecutablePath":"dotnet","defaultWorkerPath":"bin/app.dll",
-              "arguments":["--roll-forward","Major"],"workerArguments":["--urls","http://127.0.0.1:%P%"]}}}
-            """);
-
-        var root = Path.GetFullPath("/srv/app");
-        var start = host.CustomHandler!.Description.ResolveStartInfo(root, name => name == "P" ? "1234" : null);
-
-        start.FileName.Should().Be("dotnet");
-        start.Arguments.Should().Equal("--roll-forward", "Major", Path.Combine(root, "bin", "app.dll"), "--urls", "http://127.0.0.1:1234");
     }
 }
