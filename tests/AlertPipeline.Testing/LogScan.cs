@@ -28,7 +28,8 @@ namespace AlertPipeline.Testing;
 /// </list>
 /// <para>Not counted: digits that are part of an identifier or hash (a letter, digit or <c>_</c> touching the run:
 /// GUIDs, SHA-256 hex, Twilio SIDs), ISO dates and times, Unix timestamps in seconds or milliseconds (10 or 13 digits
-/// starting with 1 and no separators), runs longer than 15 digits, masked numbers (<c>+44********23</c>), and values
+/// starting with 1 and no separators), runs longer than 15 digits, masked numbers (<c>+44********23</c>), message ids
+/// shaped like addresses whose local part holds a hash of 16+ hex digits (<c>ap.3f0c…@union.example</c>), and values
 /// listed in <c>allowed</c> (e.g. a campaign's public help address).</para>
 /// </summary>
 public static partial class LogScan
@@ -144,7 +145,8 @@ public static partial class LogScan
     {
         foreach (Match email in EmailLike().Matches(line))
         {
-            if (!allowed.Contains(email.Value))
+            // A Message-ID (ap.<sha256 prefix>@our-domain) has the shape of an address but names a message, not a person.
+            if (!allowed.Contains(email.Value) && !HexRun().IsMatch(email.Value[..email.Value.IndexOf('@')]))
             {
                 yield return new LogFinding("", 0, LogFindingKind.EmailAddress, Redact.Email(email.Value));
             }
@@ -238,6 +240,9 @@ public static partial class LogScan
     /// </summary>
     [GeneratedRegex(@"(?<![\p{L}\p{N}_+]|[\p{L}\p{N}_][\-./])(?:\+|\uFF0B)?\(?\d(?:[\d().\-/]|[ \u00A0](?=[\d(+]))*\d(?![\p{L}\p{N}_]|[\-./][\p{L}\p{N}_])")]
     private static partial Regex DigitRun();
+
+    [GeneratedRegex(@"[0-9a-fA-F]{16}")]
+    private static partial Regex HexRun();
 
     [GeneratedRegex(@"[\s\u00A0]+")]
     private static partial Regex Whitespace();

@@ -51,6 +51,7 @@ public sealed class LogScanTests
     [InlineData("listening on 127.0.0.1:10000, version 3.35.0")]
     [InlineData("key u1d51950489cc4621bf51/central|sms|0b1c")]
     [InlineData("Chunk page 3 of 12: 1000 contacts")]
+    [InlineData("email delivery sent, provider id <ap.0123456789abcdef0123456789abcdef@union.example>")]
     public void Line_WithIdsHashesAndTimes_IsClean(string line) =>
         LogScan.Lines([line]).Should().BeEmpty();
 
