@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration (real Azurite, SMTP sink, loopback Twilio) and end-to-end (local host + handler).
+# Runs every test: unit, integration (real Azurite, SMTP sink, loopback Twilio) and end-to-end (local host + the app, and
+# the dashboard in headless Chromium).
 # Installs what it needs first. Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Tables]
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -87,7 +87,9 @@ var names = {
 }
 
 // What the app reads and writes (the tests check these against the code's QueueNames and table constants).
-var storageQueues = ['alert-events', 'alert-events-poison', 'fanout-chunks', 'fanout-chunks-poison']
+var storageQueues = ['alert-events', 'alert-events-poison', 'fanout-chunks', 'fanout-chunks-poison', 'contact-imports', 'contact-imports-poison']
+// Blob containers of the app's own data (the uploaded files of contact import jobs; each is deleted when its job ends).
+var blobContainers = ['contact-imports']
 var dispatchQueues = ['sms-dispatch', 'email-dispatch']
 var tables = [
   'Unions'
@@ -107,6 +109,8 @@ var tables = [
   'Audit'
   'Schedules'
   'FiredOccurrences'
+  'ImportJobs'
+  'ImportJobLines'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -136,6 +140,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: names.deploymentContainer
     queueNames: storageQueues
     tableNames: tables
+    containerNames: blobContainers
   }
 }
 

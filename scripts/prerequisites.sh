@@ -28,4 +28,15 @@ if [ ! -x /usr/bin/aiosmtpd ]; then
   fi
 fi
 
+# The browser the dashboard's browser tests drive (Debian's chromium, through Microsoft.Playwright: Playwright's own
+# browser downloads are not used). Without it those tests fail, naming this package; they never skip.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium (browser tests of the dashboard)…"
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null; })
+  else
+    echo "warning: /usr/bin/chromium is missing; install Debian's chromium for the dashboard's browser tests" >&2
+  fi
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

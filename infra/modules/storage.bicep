@@ -1,5 +1,6 @@
-// The storage account of the Functions host and of the pipeline: the deployment package container, the Storage
-// queues (alert events, fan-out chunks and their poison queues) and the pipeline's tables. Shared-key access is
+// The storage account of the Functions host and of the pipeline: the deployment package container, the app's private
+// blob containers (contact import uploads), the Storage queues (alert events, fan-out chunks, contact imports and their
+// poison queues) and the pipeline's tables. Shared-key access is
 // disabled: every client (host, app, deployment) authenticates with Microsoft Entra ID.
 
 @description('Region of the resources.')
@@ -15,6 +16,9 @@ param accountName string
 
 @description('Blob container the Flex Consumption plan deploys the app package from.')
 param deploymentContainerName string
+
+@description('Private blob containers of the app to create.')
+param containerNames string[]
 
 @description('Storage queues to create.')
 param queueNames string[]
@@ -50,6 +54,14 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: { publicAccess: 'None' }
 }
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for name in containerNames: {
+    parent: blobService
+    name: name
+    properties: { publicAccess: 'None' }
+  }
+]
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account

@@ -1,6 +1,7 @@
 using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Imports;
 
 namespace AlertPipeline.Functions;
 
@@ -9,7 +10,7 @@ public static class AlertPipelineServiceCollectionExtensions
     /// <summary>
     /// Every service the app's functions and endpoint handlers use, registered once for the worker (Program.cs), the
     /// integration tests' in-process server and the OpenAPI description: the pipeline (tables, gateways, handlers), the
-    /// ScheduleTick, the organiser API, previews and reports, and the OpenAPI document. Options are validated on start.
+    /// ScheduleTick, the organiser API, contact import jobs, previews and reports, and the OpenAPI document. Options are validated on start.
     /// </summary>
     public static IServiceCollection AddAlertPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,6 +19,7 @@ public static class AlertPipelineServiceCollectionExtensions
         services.AddPipeline(configuration);
         services.AddScheduleTick(configuration);
         services.AddOrganiserApi(configuration);
+        services.AddContactImports(configuration);
         services.AddOrganiserReports(configuration);
         services.AddSingleton<ApiGate>();
         services.AddSingleton<ApiDocumentSource>();

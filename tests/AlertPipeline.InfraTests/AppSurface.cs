@@ -47,6 +47,14 @@ public static class AppSurface
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Every Blob container the app reads or writes: every <c>ContainerName</c> constant.</summary>
+    public static IReadOnlyList<string> BlobContainers { get; } =
+        AllTypes().SelectMany(t => t.GetFields(Constants))
+            .Where(f => f.Name == "ContainerName" && f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>
     /// The connection names (Functions-style: a connection string, or <c>{name}__…</c> identity settings): every
     /// <c>…Connection</c> / <c>…ConnectionName</c> constant, the default of every <c>ConnectionName</c> option, every

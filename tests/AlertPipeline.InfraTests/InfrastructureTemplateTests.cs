@@ -177,6 +177,17 @@ public sealed partial class InfrastructureTemplateTests(CompiledInfrastructure i
     }
 
     [Fact]
+    public void EveryBlobContainerTheAppUses_IsCreated_Private()
+    {
+        var containers = Strings(infra.ModuleParameter("storage", "containerNames"));
+        AppSurface.BlobContainers.Should().Contain("contact-imports", "the containers are read from the code");
+
+        containers.Should().Contain(AppSurface.BlobContainers);
+        infra.ResourcesOf("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Should().OnlyContain(c => c.Properties!["publicAccess"]!.GetValue<string>() == "None", "uploaded member lists are never public");
+    }
+
+    [Fact]
     public void EverySettingTheAppRequires_IsSetByTheTemplate()
     {
         var settings = infra.AppSettings().Keys.Select(k => k.Replace("__", ":", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -107,6 +107,9 @@ public sealed class TestAppServer : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // As Program.cs: the Azure SDK's per-request lines (and its 404/409/412 warnings, answered in code) are noise here
+        // too, and writing them costs the shared machine more than the requests themselves.
+        builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
         builder.Services.AddAlertPipeline(builder.Configuration);
         services?.Invoke(builder.Services);
         var app = builder.Build();

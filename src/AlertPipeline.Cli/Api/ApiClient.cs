@@ -56,14 +56,43 @@ public sealed class ApiClient
             Path("unions", union, "branches", branch, "contacts") + Query(("pageSize", pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continuationToken", continuationToken)),
             cancellationToken);
 
-    /// <summary>Uploads a CSV file (<c>text/csv</c>), reporting the bytes sent to <paramref name="progress"/>.</summary>
-    public async Task<ImportReport> ImportContactsAsync(
+    /// <summary>
+    /// Uploads a CSV file (<c>text/csv</c>), reporting the bytes sent to <paramref name="progress"/>: the report (200) of a
+    /// small file, or the job (202) the API made of a large one.
+    /// </summary>
+    public async Task<ImportStart> ImportContactsAsync(
         string union, string branch, Stream csv, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         using var content = new ProgressStreamContent(csv, progress);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
         using var response = await SendAsync(HttpMethod.Post, Path("unions", union, "branches", branch, "contacts") + ":import", content, null, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync<ImportReport>(response, cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.Accepted
+            ? new ImportStart(null, await ReadAsync<ImportJobItem>(response, cancellationToken).ConfigureAwait(false))
+            : new ImportStart(await ReadAsync<ImportReport>(response, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    /// <summary>An import job with one page of its report (<paramref name="continuationToken"/> from the previous page, or null).</summary>
+    public Task<ImportJobItem> GetImportJobAsync(string union, string jobId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
+        GetAsync<ImportJobItem>(
+            Path("unions", union, "imports", jobId) + Query(("pageSize", pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continuationToken", continuationToken)),
+            cancellationToken);
+
+    /// <summary>An import job with its whole report (every page).</summary>
+    public async Task<ImportJobItem> GetImportJobReportAsync(string union, string jobId, CancellationToken cancellationToken = default)
+    {
+        var (errors, warnings) = (new List<ImportLineError>(), new List<ImportLineError>());
+        ImportJobItem page;
+        string? token = null;
+        do
+        {
+            page = await GetImportJobAsync(union, jobId, 1000, token, cancellationToken).ConfigureAwait(false);
+            errors.AddRange(page.Errors);
+            warnings.AddRange(page.Warnings);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return page with { Errors = errors, Warnings = warnings, ContinuationToken = null };
     }
 
     /// <summary>Erases a contact and the personal data of its delivery rows (idempotent).</summary>

@@ -17,6 +17,28 @@ public sealed record ImportReport(int Imported, int Rejected, IReadOnlyList<Impo
     public IReadOnlyList<ImportLineError> Warnings { get; init; } = [];
 }
 
+/// <summary>
+/// A contact import job (docs/api.md "Import jobs"): state, progress, whole-job counts and one page of the per-line
+/// report (<see cref="Errors"/>, <see cref="Warnings"/>; <see cref="ContinuationToken"/> for the next page).
+/// </summary>
+public sealed record ImportJobItem(
+    string JobId, string BranchId, string State, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    DateTimeOffset UpdatedAt, int LinesTotal, int LinesDone, int Imported, int Rejected, int Warned, string? Failure)
+{
+    public IReadOnlyList<ImportLineError> Errors { get; init; } = [];
+
+    public IReadOnlyList<ImportLineError> Warnings { get; init; } = [];
+
+    public string? ContinuationToken { get; init; }
+
+    public bool IsFinished => State is "succeeded" or "failed";
+
+    public ImportReport ToReport() => new(Imported, Rejected, Errors) { Warnings = Warnings };
+}
+
+/// <summary>What an upload started: the report of a small file (imported at once), or a job for a large one.</summary>
+public sealed record ImportStart(ImportReport? Report, ImportJobItem? Job);
+
 public sealed record KeyItem(string KeyId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? ReplacedBy);
 
 /// <summary>A key just made: <see cref="Key"/> is shown once.</summary>

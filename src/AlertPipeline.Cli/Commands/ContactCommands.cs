@@ -58,7 +58,19 @@ internal static class ContactCommands
         });
 
         var file = new Argument<FileInfo>("file.csv") { Description = "CSV with the header contactId,name,phone,email,language,timeZone,smsConsent,emailConsent." };
-        var import = new Command("import", "Import (upsert) contacts from a CSV file into a branch; bad lines are reported and the rest imported.") { file, branch };
+        var noWait = new Option<bool>("--no-wait") { Description = "For a file the API imports as a job: print the job id and return at once (see 'contacts import-status')." };
+        var pollInterval = new Option<double>("--poll-interval") { Description = "Seconds between two looks at a running import job.", DefaultValueFactory = _ => 2 };
+        pollInterval.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && double.TryParse(r.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is < 0.05 or > 60)
+            {
+                r.AddError("Option '--poll-interval' must be from 0.05 to 60 seconds.");
+            }
+        });
+        var import = new Command("import", "Import (upsert) contacts from a CSV file into a branch; bad lines are reported and the rest imported. A large file is imported as a job: its progress is shown until it is done.")
+        {
+            file, branch, noWait, pollInterval,
+        };
         app.SetAction(import, async run =>
         {
             var csv = run.Value(file)!;
@@ -69,11 +81,25 @@ internal static class ContactCommands
 
             var api = run.Api;
             var union = run.Union;
-            await using var stream = csv.OpenRead();
-            var report = run.Json
-                ? await api.ImportContactsAsync(union, run.Value(branch)!, stream, null, run.CancellationToken)
-                : await UploadWithProgressAsync(run, api, union, run.Value(branch)!, csv, stream);
+            ImportStart started;
+            await using (var stream = csv.OpenRead())
+            {
+                started = run.Json
+                    ? await api.ImportContactsAsync(union, run.Value(branch)!, stream, null, run.CancellationToken)
+                    : await UploadWithProgressAsync(run, api, union, run.Value(branch)!, csv, stream);
+            }
 
+            if (started.Job is { } job)
+            {
+                if (run.Value(noWait))
+                {
+                    return ShowQueued(run, job);
+                }
+
+                return await FollowJobAsync(run, api, union, job, TimeSpan.FromSeconds(run.Value(pollInterval)));
+            }
+
+            var report = started.Report!;
             if (run.Json)
             {
                 run.WriteJson(report);
@@ -84,6 +110,37 @@ internal static class ContactCommands
             }
 
             return report.Rejected > 0 ? ExitCodes.LinesRejected : ExitCodes.Success;
+        });
+
+        var jobId = new Argument<string>("jobId") { Description = "The import job's id (printed by 'contacts import')." };
+        var wait = new Option<bool>("--wait") { Description = "Follow a job that is still running until it is done." };
+        var statusPollInterval = new Option<double>("--poll-interval") { Description = "Seconds between two looks with --wait.", DefaultValueFactory = _ => 2 };
+        var status = new Command("import-status", "Show an import job: its state and progress, and its report when it is done.") { jobId, wait, statusPollInterval };
+        app.SetAction(status, async run =>
+        {
+            var api = run.Api;
+            var union = run.Union;
+            var job = await api.GetImportJobAsync(union, run.Value(jobId)!, 1, null, run.CancellationToken);
+            if (!job.IsFinished && run.Value(wait))
+            {
+                return await FollowJobAsync(run, api, union, job, TimeSpan.FromSeconds(Math.Clamp(run.Value(statusPollInterval), 0.05, 60)));
+            }
+
+            if (!job.IsFinished)
+            {
+                if (run.Json)
+                {
+                    run.WriteJson(job with { Errors = [], Warnings = [], ContinuationToken = null });
+                }
+                else
+                {
+                    run.Out.WriteLine(Progress(job));
+                }
+
+                return ExitCodes.Success;
+            }
+
+            return ShowFinished(run, await api.GetImportJobReportAsync(union, job.JobId, run.CancellationToken));
         });
 
         var eraseId = new Argument<string>("contactId") { Description = "The contact's id." };
@@ -124,10 +181,10 @@ internal static class ContactCommands
             return ExitCodes.Success;
         });
 
-        return new Command("contacts", "A branch's contacts (union-admin key).") { list, import, erase };
+        return new Command("contacts", "A branch's contacts (union-admin key).") { list, import, status, erase };
     }
 
-    private static async Task<ImportReport> UploadWithProgressAsync(Invocation run, ApiClient api, string union, string branch, FileInfo csv, Stream stream)
+    private static async Task<ImportStart> UploadWithProgressAsync(Invocation run, ApiClient api, string union, string branch, FileInfo csv, Stream stream)
     {
         if (!run.Out.Profile.Capabilities.Interactive)
         {
@@ -139,12 +196,103 @@ internal static class ContactCommands
         return await run.Out.Progress().AutoClear(false).StartAsync(async context =>
         {
             var upload = context.AddTask($"Uploading {Markup.Escape(csv.Name)}", maxValue: Math.Max(1, csv.Length));
-            var report = await api.ImportContactsAsync(union, branch, stream, new TaskProgress(upload), run.CancellationToken);
+            var started = await api.ImportContactsAsync(union, branch, stream, new TaskProgress(upload), run.CancellationToken);
             upload.Value = upload.MaxValue;
-            upload.Description = $"Imported {report.Imported}, rejected {report.Rejected}";
+            upload.Description = started.Report is { } report
+                ? $"Imported {report.Imported}, rejected {report.Rejected}"
+                : $"Uploaded {Markup.Escape(csv.Name)}: import job {started.Job!.JobId}";
             upload.StopTask();
-            return report;
+            return started;
         });
+    }
+
+    private static int ShowQueued(Invocation run, ImportJobItem job)
+    {
+        if (run.Json)
+        {
+            run.WriteJson(job);
+        }
+        else
+        {
+            run.Out.WriteLine(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Import job {job.JobId} {job.State} ({job.LinesTotal:N0} lines). Follow it with: alertpipeline contacts import-status {job.JobId} --wait"));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Polls a job until it is done (a live bar on a terminal; a line whenever the figures change otherwise), then prints
+    /// its whole report. Stopping the CLI (Ctrl+C) leaves the job running on the server.
+    /// </summary>
+    private static async Task<int> FollowJobAsync(Invocation run, ApiClient api, string union, ImportJobItem job, TimeSpan interval)
+    {
+        if (!run.Json && run.Out.Profile.Capabilities.Interactive)
+        {
+            job = await run.Out.Progress().AutoClear(false).StartAsync(async context =>
+            {
+                var task = context.AddTask($"Import job {job.JobId[..8]}", maxValue: Math.Max(1, job.LinesTotal));
+                while (true)
+                {
+                    task.Value = job.LinesDone;
+                    task.Description = $"Importing: {job.Imported:N0} imported, {job.Rejected:N0} rejected";
+                    if (job.IsFinished)
+                    {
+                        task.StopTask();
+                        return job;
+                    }
+
+                    await Task.Delay(interval, run.CancellationToken);
+                    job = await api.GetImportJobAsync(union, job.JobId, 1, null, run.CancellationToken);
+                }
+            });
+        }
+        else
+        {
+            var last = -1;
+            while (true)
+            {
+                if (!run.Json && job.LinesDone != last)
+                {
+                    run.Out.WriteLine(Progress(job));
+                    last = job.LinesDone;
+                }
+
+                if (job.IsFinished)
+                {
+                    break;
+                }
+
+                await Task.Delay(interval, run.CancellationToken);
+                job = await api.GetImportJobAsync(union, job.JobId, 1, null, run.CancellationToken);
+            }
+        }
+
+        return ShowFinished(run, await api.GetImportJobReportAsync(union, job.JobId, run.CancellationToken));
+    }
+
+    private static string Progress(ImportJobItem job) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"Import job {job.JobId} {job.State}: {job.LinesDone:N0} of {job.LinesTotal:N0} lines; {job.Imported:N0} imported, {job.Rejected:N0} rejected.");
+
+    private static int ShowFinished(Invocation run, ImportJobItem job)
+    {
+        if (run.Json)
+        {
+            run.WriteJson(job);
+        }
+        else if (job.State == "failed")
+        {
+            Render.Error(run.Out, $"Import job {job.JobId} failed after {job.LinesDone:N0} of {job.LinesTotal:N0} lines: {job.Failure}");
+        }
+
+        if (!run.Json)
+        {
+            ShowReport(run.Out, job.ToReport());
+        }
+
+        return job.State == "failed" ? ExitCodes.Failed : job.Rejected > 0 ? ExitCodes.LinesRejected : ExitCodes.Success;
     }
 
     internal static void ShowReport(IAnsiConsole console, ImportReport report)

@@ -34,6 +34,8 @@ public sealed class AudiencePreviewer(
         var tally = new AudienceTally(alertEvent.Channels);
         var branches = await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
         Branch? sampleBranch = null;
+        var people = 0;
+        var reachedBranches = 0;
         foreach (var reference in branches)
         {
             var union = await lookups.GetUnionAsync(reference.UnionId, cancellationToken).ConfigureAwait(false);
@@ -44,25 +46,31 @@ public sealed class AudiencePreviewer(
             }
 
             sampleBranch ??= branch.UnionId == caller.UnionId ? branch : null;
+            var reached = 0;
             string? token = null;
             do
             {
                 var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
                 var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, cancellationToken).ConfigureAwait(false);
-                Count(tally, planned, alertEvent, campaign, union, branch);
+                reached += Count(tally, planned, alertEvent, campaign, union, branch);
                 token = page.ContinuationToken;
             }
             while (token is not null);
+
+            people += reached;
+            reachedBranches += reached > 0 ? 1 : 0;
         }
 
         var samples = alertEvent.Templates.Select(t => Sample(alertEvent, campaign, caller, sampleBranch, t)).ToList();
-        return new AudiencePreview(alert.AlertId, alert.ExpiredOnArrival, tally.Listings, tally.DistinctRows, tally.Build(), samples);
+        return new AudiencePreview(alert.AlertId, alert.ExpiredOnArrival, tally.Listings, tally.DistinctRows, people, reachedBranches, tally.Build(), samples);
     }
 
-    private static void Count(AudienceTally tally, PlannedPage planned, AlertEvent alertEvent, Campaign campaign, Union union, Branch branch)
+    /// <summary>Adds the page's rows to the tally; answers how many of its contacts get at least one message.</summary>
+    private static int Count(AudienceTally tally, PlannedPage planned, AlertEvent alertEvent, Campaign campaign, Union union, Branch branch)
     {
         tally.AddListings(planned.Contacts.Count);
         var contacts = planned.Contacts.ToDictionary(c => c.Contact.ContactId);
+        var reached = new HashSet<ContactId>();
         foreach (var row in planned.Rows)
         {
             if (!tally.IsNew(row))
@@ -88,7 +96,10 @@ public sealed class AudiencePreviewer(
 
             var segments = row.Channel == Channel.Sms && message.Sms is { } sms ? SmsEncoder.Analyze(sms).Segments : 0;
             tally.AddRecipient(row.Channel, message.Language, segments);
+            reached.Add(contact.ContactId);
         }
+
+        return reached.Count;
     }
 
     private static LanguageSample Sample(AlertEvent alertEvent, Campaign campaign, Union caller, Branch? branch, MessageTemplate template)
@@ -119,8 +130,11 @@ public sealed class AudiencePreviewer(
 /// <param name="Expired">The event's expiry has passed: a send now would store the alert and send nothing.</param>
 /// <param name="Listings">Contacts read (a person listed in two branches counts twice here, once in the recipients).</param>
 /// <param name="DistinctRows">Rows fan-out would store (all channels): what the de-duplication set held.</param>
+/// <param name="People">Listings that get at least one message (a person reached on one channel through one listing and on
+/// the other through another counts twice; one reached twice on the same channel counts once).</param>
+/// <param name="Branches">Branches with at least one such listing.</param>
 public sealed record AudiencePreview(
-    AlertId AlertId, bool Expired, int Listings, int DistinctRows, IReadOnlyList<ChannelAudience> Channels, IReadOnlyList<LanguageSample> Languages);
+    AlertId AlertId, bool Expired, int Listings, int DistinctRows, int People, int Branches, IReadOnlyList<ChannelAudience> Channels, IReadOnlyList<LanguageSample> Languages);
 
 /// <summary>One template language's texts, rendered for a made-up member (<see cref="AudiencePreviewer.SampleName"/>).</summary>
 public sealed record LanguageSample(LanguageTag Language, string? SmsText, SmsAnalysis? Sms, RenderedEmail? Email, string? Problem);

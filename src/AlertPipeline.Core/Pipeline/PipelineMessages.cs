@@ -12,6 +12,7 @@ public static class QueueNames
     public const string FanOutChunks = "fanout-chunks";
     public const string SmsDispatch = "sms-dispatch";
     public const string EmailDispatch = "email-dispatch";
+    public const string ContactImports = "contact-imports";
 
     public static string DispatchFor(Channel channel) => channel == Channel.Sms ? SmsDispatch : EmailDispatch;
 }

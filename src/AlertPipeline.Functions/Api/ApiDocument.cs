@@ -21,6 +21,7 @@ public static class ApiDocument
     public static bool IsDescribed(string relativePath) =>
         !relativePath.StartsWith("api/twilio/", StringComparison.OrdinalIgnoreCase)
         && !relativePath.Equals("api/health", StringComparison.OrdinalIgnoreCase)
+        && !relativePath.StartsWith("api/dashboard/", StringComparison.OrdinalIgnoreCase)
         && !relativePath.Equals(Path.TrimStart('/'), StringComparison.OrdinalIgnoreCase);
 
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>

@@ -48,7 +48,7 @@ public sealed record CampaignCaller(Campaign Campaign, CampaignRole Role)
 public sealed record AdminOutcome(IResult Result, UnionId AuditUnion, string Targets);
 
 /// <summary>
-/// Every API request goes through here: authentication (<c>Authorization: ApiKey …</c> or <c>X-Api-Key</c>; 401),
+/// Every API request goes through here: the body limit (a declared Content-Length over it: 413), authentication (<c>Authorization: ApiKey …</c> or <c>X-Api-Key</c>; 401),
 /// tenancy (another union's data, or a union that does not exist, answers the same 404), role (403), the handler, and the
 /// audit row of every write (POST/PUT/DELETE) that reached its union.
 /// </summary>
@@ -58,11 +58,19 @@ public sealed class ApiGate(
     public const string ApiKeyScheme = "ApiKey";
     public const string ApiKeyHeader = "X-Api-Key";
 
+    /// <param name="bodyLimit">The endpoint's body limit and its setting's name (docs/api.md "Limits"); null: <c>Api:MaxBodyBytes</c>.</param>
     public async Task<IResult> RunAsync(
-        HttpContext context, string union, ApiAccess access, string targets, Func<UnionId, ApiCaller, Task<IResult>> action)
+        HttpContext context, string union, ApiAccess access, string targets, Func<UnionId, ApiCaller, Task<IResult>> action,
+        (int Bytes, string Name)? bodyLimit = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(action);
+        var (limit, limitName) = bodyLimit ?? (options.MaxBodyBytes, RequestLimits.JsonSetting);
+        if (RequestLimits.Declared(context.Request, limit, limitName) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var cancellationToken = context.RequestAborted;
         var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: access == ApiAccess.UnionAdminOrBootstrap).ConfigureAwait(false);
         if (refusal is not null)
@@ -153,6 +161,11 @@ public sealed class ApiGate(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(action);
+        if (RequestLimits.Declared(context.Request, options.MaxBodyBytes, RequestLimits.JsonSetting) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: true).ConfigureAwait(false);
         if (refusal is not null)
         {

@@ -12,11 +12,16 @@ public sealed class ApiOpenApiFunction(ApiDocumentSource source)
 
     [Function(Name)]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiDocument.Route)] HttpRequest request) =>
-        HandleAsync(source, request.HttpContext.RequestAborted);
+        HandleAsync(request, source, request.HttpContext.RequestAborted);
 
-    public static async Task<IResult> HandleAsync(ApiDocumentSource source, CancellationToken cancellationToken)
+    public static async Task<IResult> HandleAsync(HttpRequest request, ApiDocumentSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        if (RequestLimits.Declared(request, RequestLimits.NoBodyBytes, RequestLimits.NoBodyName) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var json = await source.GetJsonAsync(cancellationToken).ConfigureAwait(false);
         return Results.Text(json, "application/json; charset=utf-8");
     }

@@ -15,7 +15,13 @@ public static class ApiProblems
 
     public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
 
-    public static IResult TooLarge(int limit) => TooLarge($"The request body is larger than {limit} bytes.");
+    /// <summary>413 naming the limit: its bytes (in <c>detail</c> and as <c>limit</c>) and the setting that holds it (<c>limitName</c>).</summary>
+    public static IResult TooLarge(int limit, string limitName = RequestLimits.JsonSetting) =>
+        Problem(
+            StatusCodes.Status413PayloadTooLarge,
+            "Payload Too Large",
+            $"The request body is larger than {limit} bytes, the limit of this endpoint ({limitName}).",
+            new Dictionary<string, object?> { ["limit"] = limit, ["limitName"] = limitName });
 
     public static IResult TooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", detail);
 
@@ -63,12 +69,13 @@ public static class ApiBodies
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(
+        HttpRequest request, int limit, CancellationToken cancellationToken, string limitName = RequestLimits.JsonSetting)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > limit)
         {
-            return (null, ApiProblems.TooLarge(limit));
+            return (null, ApiProblems.TooLarge(limit, limitName));
         }
 
         using var buffer = new MemoryStream();
@@ -78,7 +85,7 @@ public static class ApiBodies
         {
             if (buffer.Length + read > limit)
             {
-                return (null, ApiProblems.TooLarge(limit));
+                return (null, ApiProblems.TooLarge(limit, limitName));
             }
 
             buffer.Write(chunk, 0, read);

@@ -2,6 +2,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Imports;
 
 namespace AlertPipeline.Functions.Api;
 
@@ -40,6 +41,8 @@ public static class OrganiserApi
     public const string PreviewRoute = "unions/{union}/campaigns/{campaign}/preview";
     public const string AlertReportRoute = "unions/{union}/alerts/{alertId}/report";
     public const string AuditRoute = "unions/{union}/audit";
+    public const string ImportJobsRoute = "unions/{union}/imports";
+    public const string ImportJobRoute = "unions/{union}/imports/{jobId}";
 
     public static HttpEndpoint Keys { get; } = new("ApiKeys", KeysRoute, ["GET", "POST"], KeyEndpoints.KeysAsync);
     public static HttpEndpoint Key { get; } = new("ApiKey", KeyRoute, ["DELETE"], KeyEndpoints.RevokeAsync);
@@ -68,6 +71,8 @@ public static class OrganiserApi
     public static HttpEndpoint Preview { get; } = new("ApiPreview", PreviewRoute, ["POST"], PreviewEndpoints.PreviewAsync);
     public static HttpEndpoint AlertReport { get; } = new("ApiAlertReport", AlertReportRoute, ["GET"], AlertReportEndpoints.ReportAsync);
     public static HttpEndpoint Audit { get; } = new("ApiAudit", AuditRoute, ["GET"], AuditEndpoints.AuditAsync);
+    public static HttpEndpoint ImportJobs { get; } = new("ApiImportJobs", ImportJobsRoute, ["GET"], ImportJobEndpoints.JobsAsync);
+    public static HttpEndpoint ImportJob { get; } = new("ApiImportJob", ImportJobRoute, ["GET"], ImportJobEndpoints.JobAsync);
 
     public static IReadOnlyList<HttpEndpoint> Endpoints { get; } =
     [
@@ -98,6 +103,8 @@ public static class OrganiserApi
         Preview,
         AlertReport,
         Audit,
+        ImportJobs,
+        ImportJob,
     ];
 }
 
@@ -335,8 +342,9 @@ internal static class ContactEndpoints
                 : ApiProblems.NotFound();
         });
 
-    public static Task<IResult> ImportAsync(HttpContext context, string union, string branch, ApiGate gate, MembershipAdmin membership, ApiOptions options) =>
-        gate.RunAsync(context, union, ApiAccess.UnionAdmin, $"branch={KeyEndpoints.Safe(branch)} import", async (unionId, _) =>
+    public static Task<IResult> ImportAsync(
+        HttpContext context, string union, string branch, ApiGate gate, MembershipAdmin membership, ApiOptions options, ContactImportJobs jobs, ImportJobOptions jobOptions) =>
+        gate.RunAsync(context, union, ApiAccess.UnionAdmin, $"branch={KeyEndpoints.Safe(branch)} import", bodyLimit: (options.MaxImportBytes, RequestLimits.ImportSetting), action: async (unionId, caller) =>
         {
             if (await FindBranchAsync(membership, unionId, branch, context.RequestAborted) is not { } branchId)
             {
@@ -350,7 +358,7 @@ internal static class ContactEndpoints
                 return ApiProblems.UnsupportedMediaType(CsvMediaType);
             }
 
-            var (body, problem) = await ApiBodies.ReadAsync(context.Request, options.MaxImportBytes, context.RequestAborted);
+            var (body, problem) = await ApiBodies.ReadAsync(context.Request, options.MaxImportBytes, context.RequestAborted, RequestLimits.ImportSetting);
             if (problem is not null)
             {
                 return problem;
@@ -370,6 +378,13 @@ internal static class ContactEndpoints
             if (parsed.FileError is { } fileError)
             {
                 return ApiProblems.Invalid([fileError]);
+            }
+
+            if (parsed.Lines > jobOptions.JobThresholdLines)
+            {
+                // Too long for one request: store it and let the ContactImport function work through it (docs/api.md "Import jobs").
+                var (job, _) = await jobs.StartAsync(unionId, branchId, body, parsed.Lines, caller.Actor, context.RequestAborted);
+                return Results.Accepted(ImportJobEndpoints.Location(job), ImportJobEndpoints.View(job, [], null));
             }
 
             await membership.ImportContactsAsync(parsed.Contacts, context.RequestAborted);

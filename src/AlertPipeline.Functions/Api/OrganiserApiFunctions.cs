@@ -5,6 +5,7 @@ using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Configuration;
+using AlertPipeline.Infrastructure.Imports;
 using AlertPipeline.Infrastructure.Persistence;
 using Microsoft.Azure.Functions.Worker;
 
@@ -70,11 +71,27 @@ public sealed class ApiContactFunction(ApiGate gate, MembershipAdmin membership,
 }
 
 /// <summary><c>POST /api/unions/{union}/branches/{branch}/contacts:import</c> → <see cref="ContactEndpoints.ImportAsync"/>.</summary>
-public sealed class ApiContactsImportFunction(ApiGate gate, MembershipAdmin membership, ApiOptions options)
+public sealed class ApiContactsImportFunction(ApiGate gate, MembershipAdmin membership, ApiOptions options, ContactImportJobs jobs, ImportJobOptions jobOptions)
 {
     [Function("ApiContactsImport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.ContactsImportRoute)] HttpRequest request) =>
-        ContactEndpoints.ImportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("branch"), gate, membership, options);
+        ContactEndpoints.ImportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("branch"), gate, membership, options, jobs, jobOptions);
+}
+
+/// <summary><c>GET /api/unions/{union}/imports</c> → <see cref="ImportJobEndpoints.JobsAsync"/>.</summary>
+public sealed class ApiImportJobsFunction(ApiGate gate, ImportJobStore store)
+{
+    [Function("ApiImportJobs")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.ImportJobsRoute)] HttpRequest request) =>
+        ImportJobEndpoints.JobsAsync(request.HttpContext, request.RouteValue("union"), gate, store);
+}
+
+/// <summary><c>GET /api/unions/{union}/imports/{jobId}</c> → <see cref="ImportJobEndpoints.JobAsync"/>.</summary>
+public sealed class ApiImportJobFunction(ApiGate gate, ImportJobStore store)
+{
+    [Function("ApiImportJob")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.ImportJobRoute)] HttpRequest request) =>
+        ImportJobEndpoints.JobAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("jobId"), gate, store);
 }
 
 /// <summary><c>POST /api/unions</c> → <see cref="AdminEndpoints.UnionsAsync"/>.</summary>

@@ -59,6 +59,8 @@ internal static class PreviewEndpoints
             {
                 listings = preview.Listings,
                 distinctRows = preview.DistinctRows,
+                people = preview.People,
+                branches = preview.Branches,
                 channels = preview.Channels.Select(c => new
                 {
                     channel = c.Channel.ToWireName(),

@@ -32,7 +32,7 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
         if (read.Form is not { } form)
         {
             PipelineLog.WebhookRefused(logger, request.Path, read.RefusalStatus, read.RefusalReason);
-            return Results.StatusCode(read.RefusalStatus);
+            return TwilioRefusal.Answer(read.RefusalStatus);
         }
 
         var callback = new StatusCallback(request.Query["ref"].ToString(), form["MessageStatus"].ToString(), NullIfEmpty(form["ErrorCode"].ToString()), NullIfEmpty(form["MessageSid"].ToString()));
@@ -111,11 +111,24 @@ public sealed class TwilioInboundFunction(TwilioWebhookValidator validator, Inbo
         if (read.Form is not { } form)
         {
             PipelineLog.WebhookRefused(logger, request.Path, read.RefusalStatus, read.RefusalReason);
-            return Results.StatusCode(read.RefusalStatus);
+            return TwilioRefusal.Answer(read.RefusalStatus);
         }
 
         var result = await handler.HandleAsync(form["MessageSid"].ToString(), form["From"].ToString(), form["Body"].ToString(), cancellationToken).ConfigureAwait(false);
         PipelineLog.InboundHandled(logger, result.MaskedFrom, result.Keyword, result.Reply is not null, result.Problem is null ? null : $" ({result.Problem})");
         return Results.Text(Twiml.Reply(result.Reply), Twiml.ContentType, System.Text.Encoding.UTF8);
     }
+}
+
+/// <summary>
+/// What a refused webhook answers: a bare status (a refused signature says nothing about why), except 413, whose problem
+/// body names the webhooks' body limit (docs/api.md "Limits").
+/// </summary>
+internal static class TwilioRefusal
+{
+    public const string LimitName = "Twilio webhooks";
+
+    public static IResult Answer(int status) => status == StatusCodes.Status413PayloadTooLarge
+        ? Api.ApiProblems.TooLarge(TwilioWebhookValidator.MaxBodyBytes, LimitName)
+        : Results.StatusCode(status);
 }

@@ -1,3 +1,4 @@
+using AlertPipeline.Functions.Api;
 using AlertPipeline.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
@@ -12,9 +13,9 @@ public sealed class HealthCheckFunction
     public static HttpEndpoint Endpoint { get; } = new(Name, Route, ["GET"], Handle);
 
     [Function(Name)]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request) => Handle();
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request) => Handle(request);
 
-    public static IResult Handle() => Results.Json(new HealthStatus("ok", typeof(HealthCheckFunction).Assembly.GetName().Version?.ToString() ?? "0"));
+    public static IResult Handle(HttpRequest request) => RequestLimits.Declared(request, RequestLimits.NoBodyBytes, RequestLimits.NoBodyName) ?? Results.Json(new HealthStatus("ok", typeof(HealthCheckFunction).Assembly.GetName().Version?.ToString() ?? "0"));
 
     public sealed record HealthStatus(string Status, string Version);
 }

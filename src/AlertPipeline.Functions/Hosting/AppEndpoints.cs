@@ -1,10 +1,11 @@
 using AlertPipeline.Functions.Api;
+using AlertPipeline.Functions.Dashboard;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Functions.Health;
 
 namespace AlertPipeline.Functions.Hosting;
 
-/// <summary>Every HTTP function's endpoint (name, route, methods, handler): the organiser API, the OpenAPI document, Twilio's webhooks and the health probe.</summary>
+/// <summary>Every HTTP function's endpoint (name, route, methods, handler): the organiser API, the OpenAPI document, Twilio's webhooks, the health probe and the dashboard's files.</summary>
 public static class AppEndpoints
 {
     public static IReadOnlyList<HttpEndpoint> All { get; } =
@@ -14,5 +15,6 @@ public static class AppEndpoints
         TwilioStatusFunction.Endpoint,
         TwilioInboundFunction.Endpoint,
         HealthCheckFunction.Endpoint,
+        DashboardFunction.Endpoint,
     ];
 }

@@ -36,11 +36,29 @@ public sealed class AuditLog(PipelineTables tables)
     public static string RowKey(DateTimeOffset at, Guid id) =>
         EntityValues.Key((DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture), id.ToString("N"));
 
-    public async Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default) => AddAsync(entry, Guid.NewGuid(), cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="entry"/> under a row key made from its time and <paramref name="id"/>: writing the same
+    /// entry again with the same id (a retried background step) finds the row and adds nothing.
+    /// </summary>
+    public async Task AppendOnceAsync(AuditEntry entry, Guid id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await AddAsync(entry, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Already written by an earlier attempt.
+        }
+    }
+
+    private async Task AddAsync(AuditEntry entry, Guid id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        await table.AddEntityAsync(new TableEntity(entry.UnionId.Value, RowKey(entry.At, Guid.NewGuid()))
+        await table.AddEntityAsync(new TableEntity(entry.UnionId.Value, RowKey(entry.At, id))
         {
             ["Actor"] = entry.Actor,
             ["Role"] = entry.Role,

@@ -17,6 +17,9 @@ public sealed record CsvLineError(int Line, string Field, string Message);
 public sealed record ContactCsvResult(IReadOnlyList<ContactEntry> Contacts, IReadOnlyList<CsvLineError> Errors, int Lines, FieldError? FileError = null)
 {
     public IReadOnlyList<CsvLineError> Warnings { get; init; } = [];
+
+    /// <summary>The line of each of <see cref="Contacts"/> (same order), so a job can import the file slice by slice.</summary>
+    public IReadOnlyList<int> ContactLines { get; init; } = [];
 }
 
 /// <summary>
@@ -203,6 +206,7 @@ public static partial class ContactCsv
     private sealed class Import(UnionId unionId, BranchId branchId, List<int> lineStarts)
     {
         private readonly List<ContactEntry> _contacts = [];
+        private readonly List<int> _lines = [];
         private readonly List<CsvLineError> _errors = [];
         private readonly List<CsvLineError> _warnings = [];
         private readonly Dictionary<string, int> _contactLines = new(StringComparer.Ordinal);
@@ -224,7 +228,7 @@ public static partial class ContactCsv
 
         public int LineStart(int line) => lineStarts[line];
 
-        public ContactCsvResult Result() => new(_contacts, [.. _errors.OrderBy(e => e.Line)], _lastLine) { Warnings = _warnings };
+        public ContactCsvResult Result() => new(_contacts, [.. _errors.OrderBy(e => e.Line)], _lastLine) { Warnings = _warnings, ContactLines = _lines };
 
         /// <summary>
         /// Reads records from a reader that starts after <paramref name="linesBefore"/> lines of the file. Returns the line
@@ -338,6 +342,7 @@ public static partial class ContactCsv
             if (entry is not null)
             {
                 _contacts.Add(entry);
+                _lines.Add(line);
                 _contactLines[entry.Contact.ContactId.Value] = line;
                 _warnings.AddRange(fieldWarnings.Select(w => new CsvLineError(line, w.Field, w.Message)));
             }

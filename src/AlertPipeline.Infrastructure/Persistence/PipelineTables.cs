@@ -22,9 +22,11 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string DeferredDispatches = "DeferredDispatches";
     public const string CampaignMembers = "CampaignMembers";
     public const string InboundMessages = "InboundMessages";
+    public const string ImportJobs = "ImportJobs";
+    public const string ImportJobLines = "ImportJobLines";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

@@ -19,6 +19,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
         QueueNames.FanOutChunks, QueueNames.FanOutChunks + "-poison",
         QueueNames.SmsDispatch, QueueNames.SmsDispatch + "-poison",
         QueueNames.EmailDispatch, QueueNames.EmailDispatch + "-poison",
+        QueueNames.ContactImports, QueueNames.ContactImports + "-poison",
     ];
 
     public async Task CreateAllAsync(CancellationToken cancellationToken = default)

@@ -1,6 +1,7 @@
 using AlertPipeline.Infrastructure.Persistence;
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -9,11 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AlertPipeline.Infrastructure.Storage;
 
 /// <summary>
-/// The storage account's <see cref="TableServiceClient"/> and <see cref="QueueServiceClient"/>, registered with
+/// The storage account's <see cref="TableServiceClient"/>, <see cref="QueueServiceClient"/> and <see cref="BlobServiceClient"/>, registered with
 /// <c>AddAzureClients</c> under the name of their connection setting and resolved (on first use) as Azure Functions
 /// resolves a connection (docs/storage.md, "Connections"): a connection string in <c>ConnectionStrings:{name}</c> or
 /// <c>{name}</c> (Azurite: <c>UseDevelopmentStorage=true</c>), or identity-based <c>{name}__tableServiceUri</c>,
-/// <c>{name}__queueServiceUri</c> or <c>{name}__accountName</c> with the credential <c>{name}__credential</c>,
+/// <c>{name}__queueServiceUri</c>, <c>{name}__blobServiceUri</c> or <c>{name}__accountName</c> with the credential <c>{name}__credential</c>,
 /// <c>{name}__clientId</c>… describe (none: <c>DefaultAzureCredential</c>), so one build runs on Azurite and on Azure
 /// with a managed identity and no account key. Outside Azure a missing setting means Azurite.
 /// </summary>
@@ -28,6 +29,9 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public const QueueClientOptions.ServiceVersion QueueServiceVersion = QueueClientOptions.ServiceVersion.V2025_11_05;
 
+    /// <summary>The Blob service version every blob client speaks: as for queues, one that Azurite 3.35 accepts.</summary>
+    public const BlobClientOptions.ServiceVersion BlobServiceVersion = BlobClientOptions.ServiceVersion.V2025_11_05;
+
     /// <summary>
     /// Options for a queue client built outside DI (tests, benchmarks, the local host, the demo): the pinned
     /// <see cref="QueueServiceVersion"/> and base64 messages, what the Functions queue trigger reads and writes.
@@ -36,7 +40,7 @@ public static class StorageServiceCollectionExtensions
         new(QueueServiceVersion) { MessageEncoding = encoding };
 
     /// <summary>
-    /// Registers both clients for <paramref name="connectionName"/> (once per name). The settings are read on first use,
+    /// Registers the three clients for <paramref name="connectionName"/> (once per name). The settings are read on first use,
     /// from <paramref name="configuration"/> or else the container's <see cref="IConfiguration"/>.
     /// </summary>
     public static IServiceCollection AddStorageClients(
@@ -69,6 +73,14 @@ public static class StorageServiceCollectionExtensions
                 .WithVersion(QueueServiceVersion)
                 .ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.Base64)
                 .WithCredential(sp => Credential(sp, settings(sp), connectionName));
+
+            builder.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, sp) =>
+                    Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
+                        ? new BlobServiceClient(connectionString, options)
+                        : new BlobServiceClient(Connection(settings(sp), connectionName).BlobServiceUri ?? throw Missing(connectionName, "blobServiceUri"), credential, options))
+                .WithName(connectionName)
+                .WithVersion(BlobServiceVersion)
+                .WithCredential(sp => Credential(sp, settings(sp), connectionName));
         });
         return services;
     }
@@ -80,6 +92,10 @@ public static class StorageServiceCollectionExtensions
     /// <summary>The <see cref="QueueServiceClient"/> (base64 messages) registered for <paramref name="connectionName"/>.</summary>
     public static QueueServiceClient QueueService(this IServiceProvider services, string connectionName = DefaultConnectionName) =>
         services.GetRequiredService<IAzureClientFactory<QueueServiceClient>>().CreateClient(connectionName);
+
+    /// <summary>The <see cref="BlobServiceClient"/> registered for <paramref name="connectionName"/>.</summary>
+    public static BlobServiceClient BlobService(this IServiceProvider services, string connectionName = DefaultConnectionName) =>
+        services.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(connectionName);
 
     private static StorageConnection Connection(IConfiguration configuration, string connectionName) =>
         StorageConnection.Find(configuration, connectionName)
@@ -101,6 +117,9 @@ public sealed record StorageConnection(string? ConnectionString, Uri? TableServi
     /// <summary>Azurite on its default ports.</summary>
     public static StorageConnection Development { get; } = new("UseDevelopmentStorage=true", null, null);
 
+    /// <summary>The Blob service (<c>__blobServiceUri</c>, or from <c>__accountName</c>); null with a connection string.</summary>
+    public Uri? BlobServiceUri { get; init; }
+
     /// <summary>
     /// The connection named <paramref name="connectionName"/>, or null when none is set. An identity-based connection
     /// names each service it serves (<c>__tableServiceUri</c>, <c>__queueServiceUri</c>), or <c>__accountName</c> for
@@ -119,7 +138,8 @@ public sealed record StorageConnection(string? ConnectionString, Uri? TableServi
         var account = section["accountName"];
         var tables = ServiceUri(section["tableServiceUri"], account, "table");
         var queues = ServiceUri(section["queueServiceUri"], account, "queue");
-        return tables is null && queues is null ? null : new StorageConnection(null, tables, queues);
+        var blobs = ServiceUri(section["blobServiceUri"], account, "blob");
+        return tables is null && queues is null && blobs is null ? null : new StorageConnection(null, tables, queues) { BlobServiceUri = blobs };
     }
 
     private static Uri? ServiceUri(string? explicitUri, string? account, string service) =>

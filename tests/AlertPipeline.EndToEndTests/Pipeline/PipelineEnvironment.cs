@@ -117,7 +117,7 @@ public sealed partial class PipelineEnvironment : IAsyncDisposable
 
     public RecipientHasher Hasher => _services.GetRequiredService<RecipientHasher>();
 
-    public static async Task<PipelineEnvironment> CreateAsync(ITestOutputHelper output, bool withSmtp = false)
+    public static async Task<PipelineEnvironment> CreateAsync(ITestOutputHelper? output, bool withSmtp = false)
     {
         if (!File.Exists(FunctionsDll))
         {

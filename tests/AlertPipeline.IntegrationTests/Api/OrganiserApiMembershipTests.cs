@@ -1,16 +1,14 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using NodaTime;
-using Xunit.Abstractions;
 
 namespace AlertPipeline.IntegrationTests.Api;
 
 /// <summary>Branches, contacts, CSV import and the audit trail through the organiser API, on Azurite.</summary>
-public sealed class OrganiserApiMembershipTests(ApiTestApp app, ITestOutputHelper output) : IClassFixture<ApiTestApp>
+public sealed class OrganiserApiMembershipTests(ApiTestApp app) : IClassFixture<ApiTestApp>
 {
     private const string Header = "contactId,name,phone,email,language,timeZone,smsConsent,emailConsent";
 
@@ -400,64 +398,6 @@ public sealed class OrganiserApiMembershipTests(ApiTestApp app, ITestOutputHelpe
         json.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
         large.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         (await ApiTestApp.ReadJsonAsync(large)).GetProperty("title").GetString().Should().Be("Payload Too Large");
-    }
-
-    [Fact]
-    public async Task ImportCsv_TenThousandLinesWithSomeBad_ImportsTheRestAndReportsEachBadLineExactly()
-    {
-        var union = await app.NewUnionAsync();
-        var csv = new StringBuilder(Header).Append('\n');
-        var expected = new List<(int Line, string Field)>();
-        for (var i = 0; i < 10_000; i++)
-        {
-            var line = i + 2; // the header is line 1
-            var (phone, consent, zone, id) = ($"+4477009{i:D5}", "true", "Europe/London", $"m{i:D5}");
-            switch (i % 500)
-            {
-                case 101:
-                    phone = "+44 12";
-                    expected.Add((line, "phone"));
-                    break;
-                case 202:
-                    consent = string.Empty;
-                    expected.Add((line, "smsConsent"));
-                    break;
-                case 303:
-                    zone = "Europe/Londn";
-                    expected.Add((line, "timeZone"));
-                    break;
-                case 404:
-                    id = $"m{i - 1:D5}"; // the previous line's contactId
-                    expected.Add((line, "contactId"));
-                    break;
-            }
-
-            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{id},Member {i},{phone},m{i}@example.org,en,{zone},{consent},true\n");
-        }
-
-        var stopwatch = Stopwatch.StartNew();
-        using var response = await app.SendAsync(HttpMethod.Post, $"{union.Base}/branches/{union.Branch}/contacts:import", union.AdminKey, ApiTestApp.Csv(csv.ToString()));
-        stopwatch.Stop();
-
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var report = await ApiTestApp.ReadJsonAsync(response);
-        report.GetProperty("imported").GetInt32().Should().Be(10_000 - expected.Count);
-        report.GetProperty("rejected").GetInt32().Should().Be(expected.Count);
-        report.GetProperty("errors").EnumerateArray()
-            .Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("field").GetString()!))
-            .Should().Equal(expected, "every bad line is reported once, by number and field, in file order");
-        output.WriteLine($"10,000-line CSV import ({csv.Length / 1024} KiB, {expected.Count} bad lines): {stopwatch.ElapsedMilliseconds} ms");
-        var count = 0;
-        string? token = null;
-        do
-        {
-            var page = await app.Membership.GetContactsPageAsync(UnionId.Parse(union.UnionId), BranchId.Parse(union.Branch), 1000, token);
-            count += page.Contacts.Count;
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        count.Should().Be(10_000 - expected.Count);
     }
 
     private Task<HttpResponseMessage> CreateContactAsync(TestUnion union, string contactId, string phone) =>

@@ -63,7 +63,8 @@ public sealed class TenantIsolationCatalogTests(ApiTestApp app) : IClassFixture<
             .Replace("{schedule}", "zhanaozen", StringComparison.Ordinal)
             .Replace("{member}", "uk-energy-workers", StringComparison.Ordinal)
             .Replace("{keyId}", "0123456789abcdef", StringComparison.Ordinal)
-            .Replace("{alertId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal);
+            .Replace("{alertId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal)
+            .Replace("{jobId}", "5b0c9d0e6f2a4b8c9d0e1f2a3b4c5d6e", StringComparison.Ordinal);
         path.Should().NotContain("{", "every route parameter needs a value in this test");
         var content = method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json");
         return app.SendAsync(new HttpMethod(method), path, key, content);

@@ -23,6 +23,7 @@ public sealed class FunctionsMetadataTests
             ["FanOutChunk"] = "queueTrigger",
             ["SendSms"] = "queueTrigger",
             ["SendEmail"] = "queueTrigger",
+            ["ContactImport"] = "queueTrigger",
             ["ScheduleTick"] = "timerTrigger",
             ["TwilioStatus"] = "httpTrigger",
             ["TwilioInbound"] = "httpTrigger",
@@ -30,7 +31,7 @@ public sealed class FunctionsMetadataTests
             ["ApiOpenApi"] = "httpTrigger",
             ["ApiKeys"] = "httpTrigger",
         });
-        triggers.Should().HaveCount(5 + AppEndpoints.All.Count, "five queue and timer functions, and one HTTP function per endpoint");
+        triggers.Should().HaveCount(6 + AppEndpoints.All.Count, "six queue and timer functions, and one HTTP function per endpoint");
         BuiltFunctionApp.Functions.Should().OnlyContain(f => f.ScriptFile == "AlertPipeline.Functions.dll" && f.EntryPoint.StartsWith("AlertPipeline.Functions.", StringComparison.Ordinal));
     }
 
@@ -39,6 +40,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("FanOutChunk", QueueNames.FanOutChunks, new[] { QueueNames.SmsDispatch, QueueNames.EmailDispatch, QueueNames.FanOutChunks })]
     [InlineData("SendSms", QueueNames.SmsDispatch, new string[0])]
     [InlineData("SendEmail", QueueNames.EmailDispatch, new string[0])]
+    [InlineData("ContactImport", QueueNames.ContactImports, new string[0])]
     public void Metadata_QueueFunction_ReadsAndWritesItsQueues(string name, string queue, string[] outputs)
     {
         var function = BuiltFunctionApp.Functions.Single(f => f.Name == name);

@@ -263,6 +263,9 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         using var response = await _client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        problem.GetProperty("limit").GetInt32().Should().Be(64 * 1024, "the answer names the limit");
+        problem.GetProperty("limitName").GetString().Should().Be("Twilio webhooks");
         _meter.BytesRead.Should().BeLessThanOrEqualTo(AlertPipeline.Functions.Functions.TwilioWebhookValidator.MaxBodyBytes + (16 * 1024), "the app reads only a bounded prefix of the body");
     }
 

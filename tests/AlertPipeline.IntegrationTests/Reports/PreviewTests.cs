@@ -82,6 +82,11 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
         json.GetProperty("alertId").GetString().Should().Be(alertId.Value);
         var rows = await app.RowsAsync(alertId);
         json.GetProperty("audience").GetProperty("distinctRows").GetInt32().Should().Be(rows.Count);
+        var pending = rows.Where(r => r.Status == DeliveryStatus.Pending).ToList();
+        json.GetProperty("audience").GetProperty("people").GetInt32()
+            .Should().Be(pending.Select(r => (r.Contact!.UnionId, r.Contact.BranchId, r.Contact.ContactId)).Distinct().Count(), "the listings that get a message");
+        json.GetProperty("audience").GetProperty("branches").GetInt32()
+            .Should().Be(pending.Select(r => (r.Contact!.UnionId, r.Contact.BranchId)).Distinct().Count(), "the branches that get a message");
         foreach (var channel in new[] { Core.Contacts.Channel.Sms, Core.Contacts.Channel.Email })
         {
             var preview = Channel(json.GetProperty("audience"), channel.ToWireName());
