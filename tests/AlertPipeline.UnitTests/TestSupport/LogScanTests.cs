@@ -1,6 +1,6 @@
 using AlertPipeline.Testing;
 
-namespace AlertPipeline.UnitTests.Testing;
+namespace AlertPipeline.UnitTests.TestSupport;
 
 /// <summary>The log scan finds numbers and addresses in any form, and not the ids, hashes and times logs are full of.</summary>
 public sealed class LogScanTests
