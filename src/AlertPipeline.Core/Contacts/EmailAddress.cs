@@ -20,6 +20,10 @@ public enum EmailAddressError
     /// <summary>The domain is not at least two dot-separated labels of letters, digits and inner hyphens (after IDN
     /// conversion), or its top-level label is numeric.</summary>
     InvalidDomain,
+
+    /// <summary>A label of the domain mixes Latin letters with Cyrillic or Greek ones (<c>exаmple.org</c> with a
+    /// Cyrillic <c>а</c>): a keyboard-layout slip that would bounce, or a look-alike domain.</summary>
+    MixedScriptDomain,
 }
 
 /// <summary>
@@ -80,6 +84,7 @@ public sealed record EmailAddress
         EmailAddressError.MissingOrExtraAt => "the email address must contain exactly one '@'",
         EmailAddressError.InvalidLocalPart => "the part of the email address before '@' is not valid",
         EmailAddressError.InvalidDomain => "the domain of the email address is not valid",
+        EmailAddressError.MixedScriptDomain => "the domain of the email address mixes Latin letters with Cyrillic or Greek ones in one name (a keyboard layout slip?)",
         _ => error.ToString(),
     };
 
@@ -106,6 +111,11 @@ public sealed record EmailAddress
         if (!IsDotAtom(local))
         {
             return EmailAddressError.InvalidLocalPart;
+        }
+
+        if (input[(at + 1)..].Split('.').Any(MixesScripts))
+        {
+            return EmailAddressError.MixedScriptDomain;
         }
 
         domain = NormalizeDomain(input[(at + 1)..]);
@@ -136,6 +146,19 @@ public sealed record EmailAddress
         }
 
         return true;
+    }
+
+    /// <summary>Whether one domain label has Latin letters and Cyrillic or Greek ones.</summary>
+    private static bool MixesScripts(string label)
+    {
+        bool latin = false, other = false;
+        foreach (var c in label)
+        {
+            latin |= char.IsAsciiLetter(c) || c is >= '\u00C0' and <= '\u024F';
+            other |= c is >= '\u0370' and <= '\u052F';
+        }
+
+        return latin && other;
     }
 
     private static string? NormalizeDomain(string domain)

@@ -89,20 +89,83 @@ public static class AlertEventParser
             return Result.Failure<AlertEvent>(JsonPath.Root, "the message is empty");
         }
 
+        // A NUL is never in JSON text (it is escaped as \u0000): raw NULs are a UTF-16 (or binary) body read as UTF-8.
+        if (json.Contains('\0', StringComparison.Ordinal))
+        {
+            return Result.Failure<AlertEvent>(
+                JsonPath.Root, "is not UTF-8 text (it holds NUL characters, as UTF-16 does): send the event as UTF-8 JSON");
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
-            return Result.Failure<AlertEvent>(
-                JsonPath.Root, $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
+            return Result.Failure<AlertEvent>(JsonPath.Root, IsTooDeep(json)
+                ? $"nests deeper than {MaxDepth} levels of objects and arrays (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"
+                : $"not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
         }
 
         using (document)
         {
-            return Read(document.RootElement);
+            var undecodable = new List<ValidationError>();
+            FindReplacementCharacters(document.RootElement, JsonPath.Root, undecodable);
+            var result = Read(document.RootElement);
+            return undecodable.Count == 0 ? result : Result.Failure<AlertEvent>([.. undecodable, .. result.Errors]);
+        }
+    }
+
+    /// <summary>How deep objects and arrays may nest in an event (its own shape needs 4).</summary>
+    public const int MaxDepth = 16;
+
+    private static bool IsTooDeep(string json)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 4096 });
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every string (name or value) holding U+FFFD, the character a decoder puts for bytes that were not UTF-8 (a producer
+    /// that wrote Latin-1 or Windows-1251): such text would reach members garbled, so the event is refused instead.
+    /// </summary>
+    private static void FindReplacementCharacters(JsonElement element, string path, List<ValidationError> errors)
+    {
+        const string problem = "contains U+FFFD, the replacement character: the message was not valid UTF-8 (was it written as Latin-1 or Windows-1251?); send the event as UTF-8";
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var propertyPath = JsonPath.Property(path, property.Name);
+                    if (property.Name.Contains('\uFFFD', StringComparison.Ordinal))
+                    {
+                        errors.Add(new(propertyPath, "the name " + problem));
+                    }
+
+                    FindReplacementCharacters(property.Value, propertyPath, errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    FindReplacementCharacters(item, $"{path}[{index++}]", errors);
+                }
+
+                break;
+            case JsonValueKind.String when element.GetString()!.Contains('\uFFFD', StringComparison.Ordinal):
+                errors.Add(new(path, problem));
+                break;
         }
     }
 
@@ -201,6 +264,10 @@ public static class AlertEventParser
         return errors;
     }
 
+    /// <summary>C0 controls but tab and line breaks, DEL, and C1 controls: nothing a member's phone should be sent.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0xA0).Select(i => (char)i).Where(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')]);
+
     private static void CheckText(string? text, string path, HashSet<string> known, List<ValidationError> errors, bool allowEmpty = false)
     {
         if (text is null)
@@ -212,6 +279,12 @@ public static class AlertEventParser
         {
             errors.Add(new(path, "must not be empty"));
             return;
+        }
+
+        var control = text.AsSpan().IndexOfAny(ControlCharacters);
+        if (control >= 0)
+        {
+            errors.Add(new(path, $"contains a control character (U+{(int)text[control]:X4}); only line breaks and tabs are allowed"));
         }
 
         var placeholders = TemplateText.Placeholders(text, path);

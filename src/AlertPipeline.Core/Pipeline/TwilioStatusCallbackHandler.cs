@@ -14,7 +14,7 @@ public sealed record StatusCallback(string? Reference, string? MessageStatus, st
 /// Applies a Twilio status callback to its delivery row: only forward (<see cref="DeliveryTransitions"/>), so duplicates
 /// and out-of-order callbacks change nothing wrongly (invariant 4). Records the error code and its reason
 /// (30003/30008 may succeed later, 30004–30007 are permanent; the row is terminal either way); 21610 also records the
-/// opt-out. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it), and so
+/// opt-out, once: only a callback that moves the row records it, so a replay after the member opted back in changes nothing. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it), and so
 /// is a callback whose MessageSid differs from the provider id the row recorded (a row without one yet takes it).
 /// </summary>
 public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, DeliveryClaims claims, IOptOutStore optOuts)
@@ -58,6 +58,14 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
         }
 
         var code = TwilioErrorCodes.Parse(callback.ErrorCode);
+        if (code == 21610 && DeliveryTransitions.Apply(stored.Record.Status, incoming).Changed)
+        {
+            // Recorded before the row moves, and only while it has not: a retry after a failure here still finds the row
+            // unmoved and records the opt-out then, while a replay of this callback after the member texted START finds
+            // the row already moved and must not opt them out again.
+            await optOuts.OptOutAsync(key.Recipient, Channel.Sms, OptOutSource.Twilio21610, claims.Now, cancellationToken).ConfigureAwait(false);
+        }
+
         var failed = incoming is DeliveryStatus.Undelivered or DeliveryStatus.Failed;
         var now = claims.Now;
         var before = stored.Record.Status;
@@ -68,11 +76,6 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
             ErrorCode = code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? row.ErrorCode,
             FailureReason = failed ? TwilioErrorCodes.ToReason(code) ?? FailureReason.ProviderReported : row.FailureReason,
         }, cancellationToken).ConfigureAwait(false);
-
-        if (code == 21610)
-        {
-            await optOuts.OptOutAsync(key.Recipient, Channel.Sms, OptOutSource.Twilio21610, now, cancellationToken).ConfigureAwait(false);
-        }
 
         return new CallbackResult(after.Record.Status != before ? CallbackOutcome.Applied : CallbackOutcome.Unchanged, key, after.Record.Status)
         {

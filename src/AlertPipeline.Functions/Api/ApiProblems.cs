@@ -119,6 +119,11 @@ public static class ApiBodies
             return (null, mediaProblem);
         }
 
+        if (EncodingProblem(utf8) is { } encodingProblem)
+        {
+            return (null, encodingProblem);
+        }
+
         JsonDocument document;
         try
         {
@@ -127,7 +132,7 @@ public static class ApiBodies
         catch (JsonException ex)
         {
             var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
-            return (null, ApiProblems.Invalid("body", $"is not valid JSON{where}"));
+            return (null, ApiProblems.Invalid("body", IsTooDeep(utf8) ? $"nests deeper than {DocumentOptions.MaxDepth} levels of objects and arrays{where}" : $"is not valid JSON{where}"));
         }
 
         using (document)
@@ -197,6 +202,41 @@ public static class ApiBodies
         return charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
             ? null
             : ApiProblems.UnsupportedCharset(charset);
+    }
+
+    /// <summary>
+    /// 400 <c>body</c> when the bytes are not UTF-8 (a UTF-16 body, Latin-1 text): said as such, rather than as a JSON
+    /// syntax error or as a string field "of the wrong type" (System.Text.Json checks the UTF-8 of strings only when it
+    /// reads them).
+    /// </summary>
+    private static IResult? EncodingProblem(byte[] utf8)
+    {
+        if (utf8 is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            return ApiProblems.Invalid("body", "is UTF-16 (it starts with a UTF-16 byte order mark); send the body as UTF-8");
+        }
+
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
+        // Where the first invalid sequence starts: what decodes before it.
+        System.Text.Unicode.Utf8.ToUtf16(utf8, new char[utf8.Length], out var valid, out _, replaceInvalidSequences: false);
+        return ApiProblems.Invalid("body", $"is not valid UTF-8 (byte {valid + 1}); send the body as UTF-8 (was it written as Latin-1, Windows-1251 or UTF-16?)");
+    }
+
+    private static bool IsTooDeep(byte[] utf8)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 4096 });
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];

@@ -45,15 +45,15 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
                 new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Status, result.Status?.ToString()));
             if (result.Outcome == CallbackOutcome.UnknownReference)
             {
-                PipelineLog.CallbackUnknown(logger, Truncate(callback.Reference), Truncate(callback.MessageStatus));
+                PipelineLog.CallbackUnknown(logger, LogSafe(callback.Reference), LogSafe(callback.MessageStatus));
             }
             else if (result.Outcome == CallbackOutcome.ProviderMismatch)
             {
-                PipelineLog.CallbackProviderMismatch(logger, result.Key?.Value, InboundSmsHandler.IsMessageSid(callback.MessageSid) ? callback.MessageSid : "(not a message id)", Truncate(callback.MessageStatus), result.Status);
+                PipelineLog.CallbackProviderMismatch(logger, result.Key?.Value, InboundSmsHandler.IsMessageSid(callback.MessageSid) ? callback.MessageSid : "(not a message id)", LogSafe(callback.MessageStatus), result.Status);
             }
             else
             {
-                PipelineLog.CallbackApplied(logger, result.Key?.Value, callback.MessageStatus, callback.ErrorCode, result.Outcome, result.Status);
+                PipelineLog.CallbackApplied(logger, result.Key?.Value, LogSafe(callback.MessageStatus), LogSafe(callback.ErrorCode), result.Outcome, result.Status);
             }
 
             return Results.Ok();
@@ -67,7 +67,27 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private static string? Truncate(string? value) => value is { Length: > 80 } ? value[..80] : value;
+    /// <summary>
+    /// A signed but unchecked value (an unknown reference or status) as it may be logged: at most 80 characters, control
+    /// characters as <c>?</c> (no forged log lines), numbers and addresses masked (a reference is not personal data, so one
+    /// that looks like it is never logged in full).
+    /// </summary>
+    internal static string? LogSafe(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var text = value.Length > 80 ? value[..80] : value;
+        return Redact.PersonalDataIn(string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        }));
+    }
 }
 
 /// <summary>

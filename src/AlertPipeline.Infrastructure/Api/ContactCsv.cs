@@ -50,6 +50,15 @@ public static partial class ContactCsv
             return new([], [], 0, new FieldError("body", "is not valid UTF-16 (save the file as UTF-8)"));
         }
 
+        // Many NUL bytes in a file without a byte order mark: UTF-16/32 without its mark (or not text); its header would
+        // otherwise be reported as "not the header", which says nothing of the real problem. (A stray NUL in a field is
+        // an error of its line.)
+        var start = utf8.AsSpan(0, Math.Min(utf8.Length, 4096));
+        if (start.Count((byte)0) * 4 >= start.Length && start.Length > 0)
+        {
+            return new([], [], 0, new FieldError("body", "holds NUL bytes: it is UTF-16 without a byte order mark, or not text (save the file as UTF-8)"));
+        }
+
         var import = new Import(unionId, branchId, LineStarts(utf8));
         var malformed = new List<CsvMalformedRecord>();
         using (var csv = CsvReader.Create(utf8, Options(hasHeader: true, malformed)))

@@ -63,7 +63,7 @@ public static class ContactFields
         var hasEmail = !string.IsNullOrWhiteSpace(input.Email);
         if (hasEmail && !EmailAddress.TryParse(input.Email, out email, out var emailError))
         {
-            errors.Add(new("email", $"is not a valid email address ({emailError})"));
+            errors.Add(new("email", $"is not a valid email address ({EmailAddress.Describe(emailError)})"));
         }
 
         if (!hasPhone && !hasEmail)

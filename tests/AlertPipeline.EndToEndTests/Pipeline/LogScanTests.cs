@@ -9,7 +9,7 @@ namespace AlertPipeline.EndToEndTests.Pipeline;
 /// Invariant 6 over a whole run: SMS and email sent, a Twilio refusal that quotes the number, status callbacks, STOP,
 /// HELP, a rejected event carrying a number and an address. Every log line of the local host and every line the
 /// worker process wrote to its console — captured raw, before the host's own masking — is scanned for the members' numbers and
-/// addresses in full.
+/// addresses in full, and by <see cref="LogScan"/> for any phone number or email address.
 /// </summary>
 [Collection(PipelineCollection.Name)]
 public sealed partial class LogScanTests(ITestOutputHelper output)
@@ -51,6 +51,10 @@ public sealed partial class LogScanTests(ITestOutputHelper output)
         raw.Should().Contain(l => l.Contains("code 21211", StringComparison.Ordinal), "the refused send was logged");
         var lines = world.Logs.Lines.Concat(raw).ToList();
         output.WriteLine($"{lines.Count} log lines scanned ({raw.Count} raw handler lines)");
+
+        // Any number or address at all, not only the members' (the campaign's public help line is not personal data).
+        var findings = LogScan.Lines(lines, "run", allowed: ["help@example.org"]);
+        findings.Should().BeEmpty(LogScan.Report(findings));
 
         var phones = TestSeeds.MemberPhones.Select(p => PhoneNumber.Parse(p)).ToList();
         var needles = phones.SelectMany(p => new[] { p.E164, p.E164[1..], p.E164[3..] })   // +447700900201, 447700900201, 7700900201

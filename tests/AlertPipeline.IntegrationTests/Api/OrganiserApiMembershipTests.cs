@@ -236,7 +236,7 @@ public sealed class OrganiserApiMembershipTests(ApiTestApp app) : IClassFixture<
             .Select(e => (e.GetProperty("line").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("message").GetString()))
             .Should().Equal(
                 (3, "phone", "the phone number has too few digits"),
-                (4, "email", "is not a valid email address (MissingOrExtraAt)"),
+                (4, "email", "is not a valid email address (the email address must contain exactly one '@')"),
                 (5, "contactId", "duplicate contactId (first on line 2)"),
                 (6, "phone", "duplicate phone number (first on line 2)"),
                 (7, "smsConsent", "missing consent (true or false)"),
