@@ -1,3 +1,5 @@
+using AlertPipeline.Core.Common;
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
@@ -61,6 +63,10 @@ public sealed class DispatchSettler(
         }
 
         var deliveryCount = ServiceBusDispatchMessages.DeliveryCount(message);
+        // The alert's trace continues here, as in the Storage-queue consumer (docs/observability.md).
+        using var activity = PipelineTelemetry.StartConsumer(
+            batch!.Channel == Channel.Sms ? PipelineTelemetry.Spans.SendSms : PipelineTelemetry.Spans.SendEmail, batch.TraceParent, batch.QueueName);
+        activity?.SetTag(PipelineTelemetry.Tags.MessagingSystem, "servicebus");
         try
         {
             var result = await handle(batch!, deliveryCount, cancellationToken).ConfigureAwait(false);
