@@ -320,6 +320,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Member 10", Exact = true })).ToHaveCountAsync(1);
         await DashboardFixture.AssertAccessibleAsync(page, "import job");
         await DashboardFixture.ScreenshotAsync(page, "import-job");
+        await page.GetByRole(AriaRole.Form, new() { Name = "Import a CSV file" }).ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotFolder, "import-job-form.png") });
 
         var (status, job) = await fixture.ApiAsync(HttpMethod.Get, $"unions/{world.Union}/imports?limit=1", world.AdminKey);
         status.Should().Be(200);

@@ -102,7 +102,7 @@ function importForm(branchId, reload, life) {
     const show = (j) => {
       bar.max = Math.max(j.linesTotal, 1);
       bar.value = j.linesDone;
-      words.textContent = `${formatNumber(j.linesDone)} of ${formatNumber(j.linesTotal)} lines (${STATE_WORDS[j.state] ?? j.state}): ${formatNumber(j.imported)} imported, ${formatNumber(j.rejected)} rejected so far.`;
+      words.textContent = `${formatNumber(j.linesDone)} of ${formatNumber(j.linesTotal)} lines (${STATE_WORDS[j.state] ?? j.state}): ${formatNumber(j.imported)} imported, ${formatNumber(j.rejected)} rejected${j.state === "succeeded" || j.state === "failed" ? "" : " so far"}.`;
     };
     show(job);
     report.replaceChildren(progress);
