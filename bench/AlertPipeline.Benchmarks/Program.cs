@@ -12,7 +12,7 @@ var harnesses = Assembly.GetExecutingAssembly().GetTypes()
 if (args.Length > 0 && harnesses.TryGetValue(args[0], out var harness))
 {
     await harness.RunAsync(args[1..]);
-    return 0;
+    return Environment.ExitCode; // a harness may report failure (the fault harness does when its targets are missed)
 }
 
 if (args.Length == 0)

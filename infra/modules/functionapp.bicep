@@ -152,6 +152,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__queueServiceUri: queueEndpoint
     AzureWebJobsStorage__tableServiceUri: tableEndpoint
     ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
+    // Dispatch through the Service Bus queues above (docs/pipeline.md, "Service Bus transport"), not Storage queues.
+    Pipeline__Dispatch__Transport: 'ServiceBus'
     APPLICATIONINSIGHTS_CONNECTION_STRING: insightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
     RecipientHashKey: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=recipient-hash-key)'

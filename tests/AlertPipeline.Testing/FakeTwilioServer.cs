@@ -42,6 +42,9 @@ public enum TwilioFault
 
     /// <summary>Accepts and records the message, then never answers: the "process died / timed out" case.</summary>
     AcceptThenHang,
+
+    /// <summary>Waits <see cref="FakeTwilioServer.SlowResponseDelay"/>, then accepts and answers normally.</summary>
+    Slow,
 }
 
 /// <summary>One HTTP request the fake received.</summary>
@@ -109,6 +112,15 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     public string AuthToken { get; }
 
     public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>How long a <see cref="TwilioFault.Slow"/> answer takes.</summary>
+    public TimeSpan SlowResponseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Consulted for every message-create request that no <see cref="FailNext"/> or <see cref="FailFor"/> fault claims:
+    /// the fault to answer with, or null to accept. The fault harness's storms are one (called concurrently).
+    /// </summary>
+    public Func<TwilioFault?>? FaultSchedule { get; set; }
 
     /// <summary>Default page size of message lists when the client sends none.</summary>
     public int DefaultPageSize { get; set; } = 50;
@@ -355,8 +367,12 @@ public sealed class FakeTwilioServer : IAsyncDisposable
             return;
         }
 
-        var fault = NextFault(_createFaults) ?? RecipientFault(to);
-        if (fault is not null && fault is not (TwilioFault.AcceptThenHang or TwilioFault.AcceptThenServerError))
+        var fault = NextFault(_createFaults) ?? RecipientFault(to) ?? FaultSchedule?.Invoke();
+        if (fault is TwilioFault.Slow)
+        {
+            await SlowAsync(context).ConfigureAwait(false);
+        }
+        else if (fault is not null && fault is not (TwilioFault.AcceptThenHang or TwilioFault.AcceptThenServerError))
         {
             await FaultAsync(context, form, fault.Value, to).ConfigureAwait(false);
             return;
@@ -537,6 +553,19 @@ public sealed class FakeTwilioServer : IAsyncDisposable
                 Record(context, form, true, 0, query);
                 await HangAsync(context).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    private async Task SlowAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(SlowResponseDelay, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up first: it is answered (and the message accepted) all the same, as Twilio would.
         }
     }
 

@@ -7,9 +7,10 @@ using NodaTime;
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
-/// Releases SMS dispatches deferred by quiet hours (run by the ScheduleTick every minute). The dispatch messages are
-/// returned, not sent: in Azure <c>sms-dispatch</c> is a Service Bus queue written by the function's output binding,
-/// after the invocation — so a release cannot know its message was written. Hence, per due entry of <see cref="IDeferredDispatchStore"/>:
+/// Releases SMS dispatches deferred beyond what a transport can schedule (run by the ScheduleTick every minute): the due
+/// rows go out as dispatch batches through <see cref="IDispatchQueue"/>. The entries move to their re-check before the
+/// batches are sent, so a send that fails (or a batch lost later) is emitted again at the re-check. Per due entry of
+/// <see cref="IDeferredDispatchStore"/>:
 /// <list type="bullet">
 /// <item>never released → emit a dispatch message, move the entry to its re-check (<see cref="PipelineOptions.DeferredRedeliverAfter"/> later);</item>
 /// <item>a re-check → read the row: gone or no longer Pending → remove the entry (it was sent, skipped or failed);
@@ -20,7 +21,7 @@ namespace AlertPipeline.Core.Pipeline;
 /// An entry is removed only once its row has moved on, so no deferred SMS is ever skipped. A failure on one entry is
 /// reported and leaves it due for the next tick.
 /// </summary>
-public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, IDeliveryStore deliveries, PipelineOptions options, TimeProvider time)
+public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, IDeliveryStore deliveries, IDispatchQueue dispatch, PipelineOptions options, TimeProvider time)
 {
     private const int Parallelism = 8;
     private static readonly Duration MaxRecheck = Duration.FromHours(1);
@@ -29,7 +30,7 @@ public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, ID
     {
         var now = time.Now();
         var due = await deferred.GetDueAsync(now, options.DeferredReleaseBatch, cancellationToken).ConfigureAwait(false);
-        var emitted = new ConcurrentBag<(DispatchMessage Message, bool Again)>();
+        var emitted = new ConcurrentBag<(DeliveryKey Key, bool Again)>();
         var removed = 0;
         var postponed = 0;
         var problems = new ConcurrentBag<DeferredProblem>();
@@ -43,7 +44,7 @@ public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, ID
                     switch (await DecideAsync(entry, now, ct).ConfigureAwait(false))
                     {
                         case Decision.Emit:
-                            emitted.Add((DispatchMessage.For(entry.Key), entry.Releases > 0));
+                            emitted.Add((entry.Key, entry.Releases > 0));
                             await deferred.MoveAsync(entry, NextCheck(entry, now), ct).ConfigureAwait(false);
                             break;
                         case Decision.Remove:
@@ -62,9 +63,16 @@ public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, ID
                 }
             }).ConfigureAwait(false);
 
+        var batches = DispatchBatch.Split(emitted.Select(e => e.Key), options.DispatchBatchSize);
+        if (batches.Count > 0)
+        {
+            await dispatch.SendAsync(batches, cancellationToken).ConfigureAwait(false);
+        }
+
         return new DeferredReleaseResult(
             now,
-            [.. emitted.Select(e => e.Message)],
+            emitted.Count,
+            batches.Count,
             emitted.Count(e => !e.Again),
             emitted.Count(e => e.Again),
             removed,
@@ -124,13 +132,14 @@ public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, ID
 }
 
 /// <param name="Now">The tick's instant.</param>
-/// <param name="Sms">The dispatch messages to write on <c>sms-dispatch</c> (released and re-emitted).</param>
+/// <param name="Dispatched">Rows sent in dispatch batches (released and re-emitted).</param>
+/// <param name="Batches">Dispatch batches sent.</param>
 /// <param name="Released">Entries released for the first time.</param>
 /// <param name="Reemitted">Entries whose row was still Pending at its re-check: emitted again.</param>
 /// <param name="Removed">Entries whose row had moved on: removed.</param>
 /// <param name="Postponed">Entries whose row's NotBefore was still ahead: moved there.</param>
 /// <param name="Problems">Entries that failed (left due for the next tick). Keys and error types only: safe to log.</param>
 public sealed record DeferredReleaseResult(
-    Instant Now, IReadOnlyList<DispatchMessage> Sms, int Released, int Reemitted, int Removed, int Postponed, IReadOnlyList<DeferredProblem> Problems);
+    Instant Now, int Dispatched, int Batches, int Released, int Reemitted, int Removed, int Postponed, IReadOnlyList<DeferredProblem> Problems);
 
 public sealed record DeferredProblem(DeliveryKey Key, string Reason);

@@ -50,11 +50,140 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
         }
     }
 
+    /// <summary>
+    /// Reads the rows (in parallel); rows another sender holds a fresh claim on are waited for as <see cref="LoadAsync"/>
+    /// does. Per key, in order: the row (or null), or why it is still busy (then the message must come back).
+    /// </summary>
+    public async Task<IReadOnlyList<(StoredDelivery? Stored, string? Busy)>> LoadAllAsync(IReadOnlyList<DeliveryKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var rows = await deliveries.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        var loaded = rows.Select(r => (Stored: r, Busy: (string?)null)).ToArray();
+        var busy = Enumerable.Range(0, keys.Count).Where(i => rows[i] is { } row && IsBusy(row.Record)).ToList();
+        await Parallel.ForEachAsync(busy, cancellationToken, async (i, ct) =>
+        {
+            try
+            {
+                loaded[i] = (await LoadAsync(keys[i], ct).ConfigureAwait(false), null);
+            }
+            catch (PipelineRetryException ex)
+            {
+                loaded[i] = (rows[i], ex.Message);
+            }
+        }).ConfigureAwait(false);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Conditional replaces of many rows: one transaction per partition (up to <see cref="IDeliveryStore.MaxTransaction"/>
+    /// rows); a transaction that loses a race (412) falls back to one conditional replace per row, so one changed row does
+    /// not fail the others. Per row, in order: the stored row, or null when that row changed meanwhile.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredDelivery?>> TryUpdateAllAsync(IReadOnlyList<(StoredDelivery From, DeliveryRecord Row)> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var results = new StoredDelivery?[updates.Count];
+        var groups = Enumerable.Range(0, updates.Count)
+            .GroupBy(i => (updates[i].Row.AlertId, DeliveryBuckets.Of(updates[i].Row.Key)))
+            .SelectMany(g => g.Chunk(IDeliveryStore.MaxTransaction))
+            .ToList();
+        await Parallel.ForEachAsync(groups, cancellationToken, async (positions, ct) =>
+        {
+            var stored = positions.Length == 1 ? null
+                : await deliveries.TryUpdateAllAsync([.. positions.Select(i => (updates[i].Row, updates[i].From.ETag))], ct).ConfigureAwait(false);
+            if (stored is not null)
+            {
+                for (var j = 0; j < positions.Length; j++)
+                {
+                    results[positions[j]] = stored[j];
+                }
+
+                return;
+            }
+
+            await Parallel.ForEachAsync(positions, ct, async (i, ct2) =>
+                results[i] = await deliveries.TryUpdateAsync(updates[i].Row, updates[i].From.ETag, ct2).ConfigureAwait(false)).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Claims many rows (<see cref="ClaimAsync"/> each) in transactions (<see cref="TryUpdateAllAsync"/>). Null where the race was lost.</summary>
+    public Task<IReadOnlyList<StoredDelivery?>> ClaimAllAsync(IReadOnlyList<(StoredDelivery Stored, DeliveryRecord Described)> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return TryUpdateAllAsync([.. rows.Select(r => (r.Stored, ClaimedRow(r.Stored, r.Described)))], cancellationToken);
+    }
+
+    /// <summary>Moves many rows (<see cref="TryMoveAsync"/> each) in transactions. Null where the move is not allowed or the row changed.</summary>
+    public async Task<IReadOnlyList<StoredDelivery?>> TryMoveAllAsync(
+        IReadOnlyList<(StoredDelivery Stored, DeliveryStatus To, Func<DeliveryRecord, DeliveryRecord> Change)> moves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(moves);
+        var allowed = Enumerable.Range(0, moves.Count).Where(i => DeliveryTransitions.CanMove(moves[i].Stored.Record.Status, moves[i].To)).ToList();
+        var moved = await TryUpdateAllAsync(
+            [.. allowed.Select(i => (moves[i].Stored, (moves[i].Change(moves[i].Stored.Record) with { Status = moves[i].To, UpdatedAt = Now }).WithoutSpentAddress()))],
+            cancellationToken).ConfigureAwait(false);
+        var results = new StoredDelivery?[moves.Count];
+        for (var j = 0; j < allowed.Count; j++)
+        {
+            results[allowed[j]] = moved[j];
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Records many provider results (<see cref="RecordResultAsync"/> each): the rows that change go in transactions; a row
+    /// that changed meanwhile (a status callback was first) is re-read and merged on its own. Returns the stored rows, in order.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredDelivery>> RecordResultsAsync(
+        IReadOnlyList<(StoredDelivery Stored, DeliveryStatus Incoming, Func<DeliveryRecord, bool, DeliveryRecord> Change)> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var stored = results.Select(r => r.Stored).ToArray();
+        var changes = new List<(int Index, DeliveryRecord Row)>();
+        for (var i = 0; i < results.Count; i++)
+        {
+            var (from, incoming, change) = results[i];
+            var transition = DeliveryTransitions.Apply(from.Record.Status, incoming);
+            var row = (change(from.Record, transition.Changed) with { Status = transition.Status, UpdatedAt = from.Record.UpdatedAt }).WithoutSpentAddress();
+            if (row != from.Record)
+            {
+                changes.Add((i, row with { UpdatedAt = Now }));
+            }
+        }
+
+        var written = await TryUpdateAllAsync([.. changes.Select(c => (stored[c.Index], c.Row))], cancellationToken).ConfigureAwait(false);
+        var lost = new List<int>();
+        for (var j = 0; j < changes.Count; j++)
+        {
+            if (written[j] is { } row)
+            {
+                stored[changes[j].Index] = row;
+            }
+            else
+            {
+                lost.Add(changes[j].Index);
+            }
+        }
+
+        await Parallel.ForEachAsync(lost, cancellationToken, async (i, ct) =>
+            stored[i] = await RecordResultAsync(results[i].Stored, results[i].Incoming, results[i].Change, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return stored;
+    }
+
     /// <summary>Claims a Pending (or released/stale Sending) row: Sending, Attempt + 1, ClaimedAt = now. Null: lost the race.</summary>
     public Task<StoredDelivery?> ClaimAsync(StoredDelivery stored, Func<DeliveryRecord, DeliveryRecord> details, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(details);
+        return deliveries.TryUpdateAsync(ClaimedRow(stored, details(stored.Record)), stored.ETag, cancellationToken);
+    }
+
+    private DeliveryRecord ClaimedRow(StoredDelivery stored, DeliveryRecord described)
+    {
         var now = Now;
-        var row = details(stored.Record) with
+        return described with
         {
             Status = DeliveryStatus.Sending,
             Attempt = stored.Record.Attempt + 1,
@@ -63,12 +192,7 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
             Released = false,
             UpdatedAt = now,
         };
-        return deliveries.TryUpdateAsync(row, stored.ETag, cancellationToken);
     }
-
-    /// <summary>Marks our claim released: the attempt provably handed nothing to the provider. Null when the row changed meanwhile.</summary>
-    public Task<StoredDelivery?> ReleaseAsync(StoredDelivery claimed, CancellationToken cancellationToken) =>
-        deliveries.TryUpdateAsync(claimed.Record with { Released = true, UpdatedAt = Now }, claimed.ETag, cancellationToken);
 
     /// <summary>One conditional move to <paramref name="to"/> (if allowed) with <paramref name="change"/>. Null: the row changed meanwhile.</summary>
     public Task<StoredDelivery?> TryMoveAsync(

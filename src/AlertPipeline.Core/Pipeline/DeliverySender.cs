@@ -9,136 +9,295 @@ using NodaTime;
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
-/// The sending discipline shared by SMS and email (invariants 1, 3, 4). For one dispatch message:
+/// The sending discipline shared by SMS and email (invariants 1, 3, 4), for a batch of deliveries (one dispatch message;
+/// <see cref="HandleAsync"/> is a batch of one). Per row, as before batches, but with the round trips shared:
 /// <list type="number">
-/// <item>read the row, waiting (bounded) while another sender holds a fresh claim; nothing to do unless it is Pending or Sending;
-/// a Pending row whose <c>NotBefore</c> (quiet hours) is still ahead is left alone (<see cref="SendOutcome.Deferred"/>);</item>
+/// <item>read the rows (point reads in parallel), waiting (bounded) while another sender holds a fresh claim; nothing to do
+/// unless a row is Pending or Sending; a Pending row whose <c>NotBefore</c> (quiet hours) is still ahead is left alone
+/// (<see cref="SendOutcome.Deferred"/>);</item>
 /// <item>a Sending row (released, or its claim stale: the sender died or the outcome was unknown) is first reconciled
 /// with the provider — if our message is there it is recorded, never sent twice;</item>
-/// <item>expired → Skipped Expired; opted out → Skipped OptedOut; unrenderable → Skipped TemplateError;</item>
-/// <item>claim it with the ETag read (Pending/Sending → Sending, Attempt + 1); a lost race (412) sends nothing;</item>
-/// <item>send and record the result; a failure that sent nothing releases the claim, an unknown outcome keeps it, and both
-/// throw <see cref="PipelineRetryException"/> so the message comes back and step 2 decides.</item>
+/// <item>expired → Skipped Expired; opted out (one look-up for the batch) → Skipped OptedOut; unrenderable → Skipped TemplateError;</item>
+/// <item>claim the rest with the ETags read, in one table transaction (Pending/Sending → Sending, Attempt + 1); a
+/// transaction that loses a race (412) falls back to per-row claims, so a lost row sends nothing and the others still go;</item>
+/// <item>send with bounded concurrency (<see cref="PipelineOptions.DispatchSendConcurrency"/>; pacing is the gateway's) and
+/// record the outcomes in one transaction (falling back to per-row merges). A failure that sent nothing releases the claim, an
+/// unknown outcome keeps it; both leave the row <see cref="SendOutcome.Retry"/>, so the message comes back and step 2 decides.</item>
 /// </list>
 /// </summary>
-public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups lookups, MessageComposer composer, IOptOutStore optOuts)
+public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups lookups, MessageComposer composer, IOptOutStore optOuts, PipelineOptions options)
 {
     protected DeliveryClaims Claims => claims;
 
+    protected PipelineOptions Options => options;
+
     protected abstract Channel Channel { get; }
 
+    /// <summary>The failure reason of a provider's "invalid recipient" (InvalidNumber / InvalidAddress).</summary>
+    protected abstract FailureReason InvalidRecipient { get; }
+
+    /// <summary>One delivery (a batch of one). A row left unsettled throws <see cref="PipelineRetryException"/>.</summary>
     public async Task<SendResult> HandleAsync(DeliveryKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.Channel != Channel)
+        var sent = await SendBatchAsync([key], cancellationToken).ConfigureAwait(false);
+        var result = sent.Rows[0];
+        return result.Outcome == SendOutcome.Retry ? throw new PipelineRetryException(result.Detail ?? $"Delivery {key} is not settled.") : result;
+    }
+
+    /// <summary>Sends the deliveries (all of this channel) and returns one result per key, in order; never throws for one row's trouble.</summary>
+    public async Task<SentBatch> SendBatchAsync(IReadOnlyList<DeliveryKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.FirstOrDefault(k => k.Channel != Channel) is { } other)
         {
-            throw new ArgumentException($"Delivery {key} is not a {Channel} delivery.", nameof(key));
+            throw new ArgumentException($"Delivery {other} is not a {Channel} delivery.", nameof(keys));
         }
 
-        var stored = await claims.LoadAsync(key, cancellationToken).ConfigureAwait(false);
-        if (stored is null || stored.Record.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending))
+        var slots = keys.Select(k => new Slot(k)).ToArray();
+        await LoadAsync(slots, cancellationToken).ConfigureAwait(false);
+        var active = slots.Where(s => s.Result is null).ToList();
+        if (active.Count == 0)
         {
-            return stored is null ? new SendResult(SendOutcome.NotFound, key, null) : SendResult.From(SendOutcome.AlreadyDone, stored.Record);
+            return new SentBatch(Results(slots), false);
         }
 
-        if (stored.Record.Status == DeliveryStatus.Pending && stored.Record.NotBefore is { } notBefore && notBefore > claims.Now)
+        var alertId = active[0].Key.AlertId;
+        var alert = await lookups.GetAlertAsync(alertId, cancellationToken).ConfigureAwait(false);
+        if (alert is null || active.Any(s => s.Key.AlertId != alertId))
         {
-            // Quiet hours: too early (a duplicate or early dispatch). The ScheduleTick releases the row when it is due.
-            return SendResult.From(SendOutcome.Deferred, stored.Record);
+            foreach (var slot in active.Where(s => alert is null || s.Key.AlertId != alertId))
+            {
+                slot.Retry($"Alert {slot.Key.AlertId} of delivery {slot.Key} is not stored.");
+            }
+
+            if (alert is null)
+            {
+                return new SentBatch(Results(slots), true);
+            }
         }
 
-        var alert = await lookups.GetAlertAsync(key.AlertId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new PipelineRetryException($"Alert {key.AlertId} of delivery {key} is not stored.");
-        if (stored.Record.Status == DeliveryStatus.Sending && await FindSentAsync(stored.Record, cancellationToken).ConfigureAwait(false) is { } found)
+        await ForEachAsync(Active(slots).Where(s => s.Stored!.Record.Status == DeliveryStatus.Sending), ReconcileAsync, cancellationToken).ConfigureAwait(false);
+        await ComposeAsync(Active(slots), alert!, cancellationToken).ConfigureAwait(false);
+        await SkipAsync([.. Active(slots).Where(s => s.Composition!.SkipReason is not null)], cancellationToken).ConfigureAwait(false);
+
+        var toClaim = Active(slots).ToList();
+        if (toClaim.Count > 0)
         {
-            return await RecordFoundAsync(stored, found, cancellationToken).ConfigureAwait(false);
+            await BeforeClaimAsync([.. toClaim.Select(s => s.Stored!.Record)], alert!, cancellationToken).ConfigureAwait(false);
+            var claimed = await claims.ClaimAllAsync([.. toClaim.Select(s => (s.Stored!, Describe(s.Stored!.Record, s.Composition!)))], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < toClaim.Count; i++)
+            {
+                toClaim[i].Claimed = claimed[i];
+                if (claimed[i] is null)
+                {
+                    toClaim[i].Result = new SendResult(SendOutcome.ClaimLost, toClaim[i].Key, null);
+                }
+            }
+
+            var sending = toClaim.Where(s => s.Claimed is not null).ToList();
+            await ForEachAsync(sending, (slot, ct) => SendOneAsync(slot, alert!, ct), cancellationToken).ConfigureAwait(false);
+            await RecordAsync(sending, cancellationToken).ConfigureAwait(false);
         }
 
-        var composition = await SkipReasonAsync(stored.Record, alert, cancellationToken).ConfigureAwait(false) is { } reason
-            ? Composition.Skip(reason, reason.ToString())
-            : await composer.ComposeAsync(stored.Record, alert, cancellationToken).ConfigureAwait(false);
-        if (composition.SkipReason is { } skip)
-        {
-            var skipped = await claims.TryMoveAsync(stored, DeliveryStatus.Skipped, r => r with { SkipReason = skip }, cancellationToken).ConfigureAwait(false);
-            return skipped is null ? new SendResult(SendOutcome.ClaimLost, key, null) : SendResult.From(SendOutcome.Skipped, skipped.Record);
-        }
-
-        await BeforeClaimAsync(stored.Record, alert, cancellationToken).ConfigureAwait(false);
-        var claimed = await claims.ClaimAsync(stored, r => Describe(r, composition), cancellationToken).ConfigureAwait(false);
-        return claimed is null
-            ? new SendResult(SendOutcome.ClaimLost, key, null)
-            : await SendAsync(claimed, composition, alert, cancellationToken).ConfigureAwait(false);
+        return new SentBatch(Results(slots), false);
     }
 
     /// <summary>The provider's record of an earlier attempt's message, or null (the default: the channel cannot tell).</summary>
     protected virtual Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>
         Task.FromResult<ProviderMessage?>(null);
 
-    /// <summary>Bookkeeping that must succeed before the claim (a failure here leaves the row unclaimed, so the retry is clean).</summary>
-    protected virtual Task BeforeClaimAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Bookkeeping that must succeed before the claim (a failure here leaves the rows unclaimed, so the retry is clean).</summary>
+    protected virtual Task BeforeClaimAsync(IReadOnlyList<DeliveryRecord> rows, AlertRecord alert, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The claimed row's description of what is about to be sent (language, body hash, segments).</summary>
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);
 
-    protected abstract Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken);
-
-    protected async Task<SendResult> SentAsync(StoredDelivery claimed, string providerId, CancellationToken cancellationToken)
-    {
-        var now = claims.Now;
-        var stored = await claims.RecordResultAsync(
-            claimed, DeliveryStatus.Sent, (r, _) => r with { ProviderId = r.ProviderId ?? providerId, SentAt = r.SentAt ?? now }, cancellationToken).ConfigureAwait(false);
-        return SendResult.From(SendOutcome.Sent, stored.Record);
-    }
-
-    /// <summary>Maps a provider failure: permanent ones end the delivery, the others fail the invocation (retry reconciles).</summary>
-    protected async Task<SendResult> FailedAsync(StoredDelivery claimed, ChannelSendException failure, FailureReason invalidRecipient, CancellationToken cancellationToken)
-    {
-        var key = claimed.Record.Key;
-        if (failure.Kind is ChannelFailureKind.Transient or ChannelFailureKind.Configuration)
-        {
-            _ = await claims.ReleaseAsync(claimed, cancellationToken).ConfigureAwait(false);
-            throw new PipelineRetryException($"Delivery {key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.", failure);
-        }
-
-        if (failure.Kind == ChannelFailureKind.OutcomeUnknown)
-        {
-            throw new PipelineRetryException($"Delivery {key}: outcome unknown (code {failure.ProviderCode}); the retry reconciles before any resend.", failure);
-        }
-
-        if (failure.Kind == ChannelFailureKind.OptedOut)
-        {
-            await optOuts.OptOutAsync(key.Recipient, Channel, Channel == Channel.Sms ? OptOutSource.Twilio21610 : OptOutSource.Unsubscribe, claims.Now, cancellationToken).ConfigureAwait(false);
-        }
-
-        var reason = failure.Kind == ChannelFailureKind.OptedOut ? FailureReason.OptedOut
-            : TwilioErrorCodes.ToReason(TwilioErrorCodes.Parse(failure.ProviderCode)) is { } known && Channel == Channel.Sms ? known
-            : failure.Kind == ChannelFailureKind.InvalidRecipient ? invalidRecipient
-            : FailureReason.Rejected;
-        var stored = await claims.RecordResultAsync(
-            claimed, DeliveryStatus.Failed, (r, moved) => moved ? r with { FailureReason = reason, ErrorCode = failure.ProviderCode } : r, cancellationToken).ConfigureAwait(false);
-        return SendResult.From(SendOutcome.Failed, stored.Record);
-    }
+    /// <summary>Hands the claimed row's message to the provider; returns its id or throws <see cref="ChannelSendException"/>.</summary>
+    protected abstract Task<string> SendAsync(DeliveryRecord claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken);
 
     protected static string HashBody(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
-    private async Task<SkipReason?> SkipReasonAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken) =>
-        alert.Event.IsExpiredAt(claims.Now + Duration.FromSeconds(1)) ? SkipReason.Expired
-        : await optOuts.IsOptedOutAsync(row.Key.Recipient, Channel, cancellationToken).ConfigureAwait(false) ? SkipReason.OptedOut
-        : null;
+    private static IEnumerable<Slot> Active(IEnumerable<Slot> slots) => slots.Where(s => s.Result is null);
 
-    private async Task<SendResult> RecordFoundAsync(StoredDelivery stored, ProviderMessage found, CancellationToken cancellationToken)
+    private static IReadOnlyList<SendResult> Results(Slot[] slots) => [.. slots.Select(s => s.Result!)];
+
+    private Task ForEachAsync(IEnumerable<Slot> slots, Func<Slot, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(slots.ToList(), new ParallelOptions { MaxDegreeOfParallelism = options.DispatchSendConcurrency, CancellationToken = cancellationToken }, body);
+
+    private async Task LoadAsync(Slot[] slots, CancellationToken cancellationToken)
     {
+        var loaded = await claims.LoadAllAsync([.. slots.Select(s => s.Key)], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var (stored, busy) = loaded[i];
+            var slot = slots[i];
+            slot.Stored = stored;
+            if (busy is not null)
+            {
+                slot.Retry(busy);
+            }
+            else if (stored is null)
+            {
+                slot.Result = new SendResult(SendOutcome.NotFound, slot.Key, null);
+            }
+            else if (stored.Record.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending))
+            {
+                slot.Result = SendResult.From(SendOutcome.AlreadyDone, stored.Record);
+            }
+            else if (stored.Record.Status == DeliveryStatus.Pending && stored.Record.NotBefore is { } notBefore && notBefore > claims.Now)
+            {
+                // Quiet hours: too early (a duplicate or early dispatch). Its own dispatch (scheduled, or the ScheduleTick's) comes when it is due.
+                slot.Result = SendResult.From(SendOutcome.Deferred, stored.Record);
+            }
+        }
+    }
+
+    private async ValueTask ReconcileAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        if (await FindSentAsync(slot.Stored!.Record, cancellationToken).ConfigureAwait(false) is not { } found)
+        {
+            return;
+        }
+
         var status = TwilioMessageStatus.Map(found.Status) ?? DeliveryStatus.Sent;
         var now = claims.Now;
-        var moved = await claims.TryMoveAsync(stored, status, r => r with
+        var moved = await claims.TryMoveAsync(slot.Stored, status, r => r with
         {
             ProviderId = found.ProviderId,
             SentAt = r.SentAt ?? now,
             FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? FailureReason.ProviderReported : null,
         }, cancellationToken).ConfigureAwait(false);
-        return moved is null ? new SendResult(SendOutcome.ClaimLost, stored.Record.Key, null) : SendResult.From(SendOutcome.Reconciled, moved.Record);
+        slot.Result = moved is null ? new SendResult(SendOutcome.ClaimLost, slot.Key, null) : SendResult.From(SendOutcome.Reconciled, moved.Record);
     }
+
+    private async Task ComposeAsync(IEnumerable<Slot> slots, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        var list = slots.ToList();
+        if (alert.Event.IsExpiredAt(claims.Now + Duration.FromSeconds(1)))
+        {
+            list.ForEach(s => s.Composition = Composition.Skip(SkipReason.Expired, nameof(SkipReason.Expired)));
+            return;
+        }
+
+        var optedOut = list.Count == 0 ? new HashSet<RecipientHash>()
+            : await optOuts.FindOptedOutAsync([.. list.Select(s => s.Key.Recipient)], Channel, cancellationToken).ConfigureAwait(false);
+        await ForEachAsync(
+            list,
+            async (slot, ct) => slot.Composition = optedOut.Contains(slot.Key.Recipient)
+                ? Composition.Skip(SkipReason.OptedOut, nameof(SkipReason.OptedOut))
+                : await composer.ComposeAsync(slot.Stored!.Record, alert, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SkipAsync(IReadOnlyList<Slot> slots, CancellationToken cancellationToken)
+    {
+        var moved = await claims.TryMoveAllAsync(
+            [.. slots.Select(s => (s.Stored!, DeliveryStatus.Skipped, (Func<DeliveryRecord, DeliveryRecord>)(r => r with { SkipReason = s.Composition!.SkipReason })))],
+            cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < slots.Count; i++)
+        {
+            slots[i].Result = moved[i] is { } skipped ? SendResult.From(SendOutcome.Skipped, skipped.Record) : new SendResult(SendOutcome.ClaimLost, slots[i].Key, null);
+        }
+    }
+
+    private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelSendException ex)
+        {
+            slot.Failure = ex;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever went wrong, the provider may have the message: keep the claim, so the retry reconciles before any resend.
+            slot.Failure = new UnknownOutcomeException(ex);
+        }
+    }
+
+    /// <summary>Records what the sends did: sent and permanent failures in one merge; transient ones release the claim; unknown ones keep it.</summary>
+    private async Task RecordAsync(IReadOnlyList<Slot> sending, CancellationToken cancellationToken)
+    {
+        var now = claims.Now;
+        var results = new List<(Slot Slot, DeliveryStatus Status, Func<DeliveryRecord, bool, DeliveryRecord> Change, SendOutcome Outcome)>();
+        var releases = new List<Slot>();
+        foreach (var slot in sending)
+        {
+            if (slot.Failure is not { } failure)
+            {
+                var providerId = slot.ProviderId!;
+                results.Add((slot, DeliveryStatus.Sent, (r, _) => r with { ProviderId = r.ProviderId ?? providerId, SentAt = r.SentAt ?? now }, SendOutcome.Sent));
+            }
+            else if (failure.Kind is ChannelFailureKind.Transient or ChannelFailureKind.Configuration)
+            {
+                releases.Add(slot);
+                slot.Retry($"Delivery {slot.Key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.");
+            }
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown)
+            {
+                slot.Retry($"Delivery {slot.Key}: outcome unknown (code {failure.ProviderCode}); the retry reconciles before any resend.");
+            }
+            else
+            {
+                if (failure.Kind == ChannelFailureKind.OptedOut)
+                {
+                    await optOuts.OptOutAsync(slot.Key.Recipient, Channel, Channel == Channel.Sms ? OptOutSource.Twilio21610 : OptOutSource.Unsubscribe, now, cancellationToken).ConfigureAwait(false);
+                }
+
+                var reason = FailureReasonFor(failure);
+                results.Add((slot, DeliveryStatus.Failed, (r, moved) => moved ? r with { FailureReason = reason, ErrorCode = failure.ProviderCode } : r, SendOutcome.Failed));
+            }
+        }
+
+        if (releases.Count > 0)
+        {
+            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = await claims.RecordResultsAsync([.. results.Select(r => (r.Slot.Claimed!, r.Status, r.Change))], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < results.Count; i++)
+        {
+            results[i].Slot.Result = SendResult.From(results[i].Outcome, stored[i].Record);
+        }
+    }
+
+    private FailureReason FailureReasonFor(ChannelSendException failure) =>
+        failure.Kind == ChannelFailureKind.OptedOut ? FailureReason.OptedOut
+        : TwilioErrorCodes.ToReason(TwilioErrorCodes.Parse(failure.ProviderCode)) is { } known && Channel == Channel.Sms ? known
+        : failure.Kind == ChannelFailureKind.InvalidRecipient ? InvalidRecipient
+        : FailureReason.Rejected;
+
+    /// <summary>One row's way through the batch.</summary>
+    private sealed class Slot(DeliveryKey key)
+    {
+        public DeliveryKey Key { get; } = key;
+
+        public StoredDelivery? Stored { get; set; }
+
+        public Composition? Composition { get; set; }
+
+        public StoredDelivery? Claimed { get; set; }
+
+        public string? ProviderId { get; set; }
+
+        public ChannelSendException? Failure { get; set; }
+
+        public SendResult? Result { get; set; }
+
+        public void Retry(string detail) =>
+            Result = new SendResult(SendOutcome.Retry, Key, Claimed?.Record.Status ?? Stored?.Record.Status) { Detail = detail, Attempt = Claimed?.Record.Attempt ?? Stored?.Record.Attempt ?? 0 };
+    }
+
+    /// <summary>An exception from a gateway that is not a <see cref="ChannelSendException"/>: the outcome is unknown.</summary>
+    private sealed class UnknownOutcomeException(Exception inner)
+        : ChannelSendException(ChannelFailureKind.OutcomeUnknown, null, $"The send ended with {inner.GetType().Name}; its outcome is unknown.", inner);
 }
+
+/// <summary>What <see cref="DeliverySender.SendBatchAsync"/> did: one result per key, and whether the alert was missing (then every row is Retry).</summary>
+public sealed record SentBatch(IReadOnlyList<SendResult> Rows, bool AlertMissing);
 
 /// <summary>A message the provider holds (found by reconciliation).</summary>
 public sealed record ProviderMessage(string ProviderId, string Status);

@@ -2,18 +2,23 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
+using NodaTime;
 
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
 /// Handles one <c>fanout-chunks</c> message: reads ONE page of one branch, writes its delivery rows (new ones only),
-/// and returns a dispatch message for every row of the page that is Pending in storage (new or not: senders claim rows,
-/// so duplicates are harmless) plus the next chunk when the branch has more pages. Re-running a chunk writes nothing new.
+/// and sends every row of the page that is Pending in storage (new or not: senders claim rows, so duplicates are
+/// harmless) as dispatch batches through <see cref="IDispatchQueue"/> (<see cref="DispatchBatch.Split"/>: one alert,
+/// channel and bucket each, at most <see cref="PipelineOptions.DispatchBatchSize"/> rows), then returns the next chunk
+/// when the branch has more pages. The batches are sent (and accepted) before the chunk's message is settled, so a failure
+/// retries the chunk, which writes nothing new and sends the same batches (same <see cref="DispatchBatch.DispatchId"/>s).
 /// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/>.
 /// <para>
-/// Quiet hours (<see cref="PipelineOptions.QuietHours"/>, SMS only): a Pending SMS row planned as deferred gets no dispatch
-/// message now; it is recorded in <see cref="IDeferredDispatchStore"/> (after the rows are written, so a failure retries
-/// the chunk, which plans the same deferral again) and the ScheduleTick releases it at its <c>NotBefore</c>.
+/// Quiet hours (<see cref="PipelineOptions.QuietHours"/>, SMS only): Pending SMS rows planned as deferred go in batches of
+/// their own <c>NotBefore</c>, which the transport holds back until then (Storage queue: initial visibility; Service Bus:
+/// scheduled enqueue). A <c>NotBefore</c> more than <see cref="DispatchBatch.MaxScheduleAhead"/> ahead cannot be
+/// scheduled: such rows are recorded in <see cref="IDeferredDispatchStore"/> for the ScheduleTick to release.
 /// </para>
 /// </summary>
 public sealed class FanOutChunkHandler(
@@ -22,6 +27,7 @@ public sealed class FanOutChunkHandler(
     IDeliveryStore deliveries,
     IDeferredDispatchStore deferred,
     IOptOutStore optOuts,
+    IDispatchQueue dispatch,
     RecipientHasher hasher,
     PipelineOptions options,
     TimeProvider time)
@@ -37,43 +43,59 @@ public sealed class FanOutChunkHandler(
             chunk.UnionId, chunk.BranchId, options.FanOutPageSize, chunk.ContinuationToken, cancellationToken).ConfigureAwait(false);
 
         // Defence in depth for tenancy (only this chunk's union and branch) and opt-outs: the planner shared with previews.
-        var planned = await planner.PlanAsync(alert, chunk.UnionId, chunk.BranchId, page.Contacts, time.Now(), options.QuietHoursWindow, cancellationToken).ConfigureAwait(false);
-        var contacts = planned.Contacts;
+        var now = time.Now();
+        var planned = await planner.PlanAsync(alert, chunk.UnionId, chunk.BranchId, page.Contacts, now, options.QuietHoursWindow, cancellationToken).ConfigureAwait(false);
         var rows = planned.Rows;
-
         var outcomes = rows.Count == 0 ? [] : await deliveries.AddNewAsync(alert.AlertId, rows, cancellationToken).ConfigureAwait(false);
-        // Outcomes come one per row, in order: a row still Pending in storage and planned as deferred now waits for the tick.
-        var later = outcomes.Zip(rows)
-            .Where(p => p.First.Status == DeliveryStatus.Pending && p.Second.NotBefore is not null)
-            .Select(p => new DeferredDispatch(p.First.Key, p.Second.NotBefore!.Value, p.Second.NotBefore!.Value))
+
+        // Outcomes come one per row, in order: every row still Pending in storage is dispatched, at its NotBefore if it has one.
+        var pending = outcomes.Zip(rows).Where(p => p.First.Status == DeliveryStatus.Pending).Select(p => (p.First.Key, p.Second.NotBefore)).ToList();
+        var horizon = now + DispatchBatch.MaxScheduleAhead;
+        var later = pending.Where(p => p.NotBefore is { } notBefore && notBefore > horizon)
+            .Select(p => new DeferredDispatch(p.Key, p.NotBefore!.Value, p.NotBefore!.Value))
             .ToList();
         if (later.Count > 0)
         {
             await deferred.AddAsync(later, cancellationToken).ConfigureAwait(false);
         }
 
-        var deferredKeys = later.Select(d => d.Key).ToHashSet();
-        var pending = outcomes.Where(o => o.Status == DeliveryStatus.Pending && !deferredKeys.Contains(o.Key)).ToList();
+        var batches = pending.Where(p => p.NotBefore is not { } notBefore || notBefore <= horizon)
+            .GroupBy(p => p.NotBefore is { } notBefore && notBefore > now ? notBefore : (Instant?)null)
+            .SelectMany(g => DispatchBatch.Split(g.Select(p => p.Key), options.DispatchBatchSize, g.Key))
+            .ToList();
+        if (batches.Count > 0)
+        {
+            await dispatch.SendAsync(batches, cancellationToken).ConfigureAwait(false);
+        }
+
         var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token } : null;
         return new FanOutChunkResult(
-            [.. pending.Where(o => o.Key.Channel == Channel.Sms).Select(o => DispatchMessage.For(o.Key))],
-            [.. pending.Where(o => o.Key.Channel == Channel.Email).Select(o => DispatchMessage.For(o.Key))],
             next,
-            contacts.Count,
+            planned.Contacts.Count,
             outcomes.Count(o => o.Added),
-            rows.Count(r => r.Status == DeliveryStatus.Skipped))
+            rows.Count(r => r.Status == DeliveryStatus.Skipped),
+            pending.Count(p => p.Key.Channel == Channel.Sms),
+            pending.Count(p => p.Key.Channel == Channel.Email),
+            batches.Count)
         {
+            Scheduled = pending.Count(p => p.NotBefore is { } notBefore && notBefore > now) - later.Count,
             Deferred = later.Count,
         };
     }
 }
 
+/// <param name="Next">The branch's next page, or null.</param>
 /// <param name="Contacts">Contacts read on this page.</param>
 /// <param name="Added">Rows this run inserted (0 when the chunk ran before).</param>
 /// <param name="Skipped">Rows of this page planned as Skipped.</param>
-public sealed record FanOutChunkResult(
-    IReadOnlyList<DispatchMessage> Sms, IReadOnlyList<DispatchMessage> Email, FanOutChunk? Next, int Contacts, int Added, int Skipped)
+/// <param name="Sms">Pending SMS rows dispatched (now or scheduled).</param>
+/// <param name="Email">Pending email rows dispatched.</param>
+/// <param name="Batches">Dispatch batches sent.</param>
+public sealed record FanOutChunkResult(FanOutChunk? Next, int Contacts, int Added, int Skipped, int Sms, int Email, int Batches)
 {
-    /// <summary>Pending SMS rows deferred by quiet hours (recorded for the ScheduleTick; no dispatch message now).</summary>
+    /// <summary>Pending SMS rows sent in batches scheduled for the end of quiet hours.</summary>
+    public int Scheduled { get; init; }
+
+    /// <summary>Pending SMS rows deferred beyond <see cref="DispatchBatch.MaxScheduleAhead"/>: recorded for the ScheduleTick, no dispatch now.</summary>
     public int Deferred { get; init; }
 }

@@ -55,33 +55,3 @@ public sealed record FanOutChunkMessage(string? AlertId, string? UnionId, string
         return true;
     }
 }
-
-/// <summary>
-/// The JSON of an <c>sms-dispatch</c> / <c>email-dispatch</c> message: <c>{"alertId","deliveryKey"}</c>. It only names
-/// the row; the sender reads everything else from it, so duplicates are harmless.
-/// </summary>
-public sealed record DispatchMessage(string? AlertId, string? DeliveryKey)
-{
-    public static DispatchMessage For(DeliveryKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return new(key.AlertId.Value, key.Value);
-    }
-
-    public bool TryParse([NotNullWhen(true)] out DeliveryKey? key, [NotNullWhen(false)] out string? error)
-    {
-        if (!Alerts.DeliveryKey.TryParse(DeliveryKey, out key, out error))
-        {
-            error = "dispatch message: " + error;
-            return false;
-        }
-
-        if (AlertId is not null && AlertId != key.AlertId.Value)
-        {
-            (key, error) = (null, "dispatch message: alertId does not match the delivery key");
-            return false;
-        }
-
-        return true;
-    }
-}

@@ -11,8 +11,21 @@ public sealed class PipelineOptions
 {
     public const string SectionName = "Pipeline";
 
-    /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000). Memory per chunk is bounded by it.</summary>
-    public int FanOutPageSize { get; set; } = 250;
+    /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000; default 1000: fuller row transactions and dispatch batches). Memory per chunk is bounded by it.</summary>
+    public int FanOutPageSize { get; set; } = 1000;
+
+    /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
+    public int DispatchBatchSize { get; set; } = 50;
+
+    /// <summary>At this delivery count (1-based) a dispatch message that would be retried is dead-lettered
+    /// (<see cref="DeadLetterReasons.TooManyDeliveries"/>) instead; its rows stay Pending/Sending and are reported.</summary>
+    public int MaxDispatchDeliveries { get; set; } = 10;
+
+    /// <summary>Sends (and per-row reads) in flight at once within one dispatch batch (1–100); the gateway's pacer sets the rate.</summary>
+    public int DispatchSendConcurrency { get; set; } = 16;
+
+    /// <summary>Section <c>Pipeline:Dispatch</c>: how dispatch messages travel.</summary>
+    public DispatchOptions Dispatch { get; set; } = new();
 
     /// <summary>A Sending claim older than this is treated as abandoned (the sender died) and reconciled.</summary>
     public TimeSpan StuckSendingAfter { get; set; } = TimeSpan.FromMinutes(2);
@@ -109,6 +122,31 @@ public sealed class PipelineOptions
         {
             errors.Add($"{SectionName}:{nameof(DeferredReleaseBatch)} must be between 1 and 10000.");
         }
+        if (DispatchBatchSize < 1 || DispatchBatchSize > DispatchBatch.MaxRecipients)
+        {
+            errors.Add($"{SectionName}:{nameof(DispatchBatchSize)} must be between 1 and {DispatchBatch.MaxRecipients}.");
+        }
+
+        if (DispatchSendConcurrency is < 1 or > 100)
+        {
+            errors.Add($"{SectionName}:{nameof(DispatchSendConcurrency)} must be between 1 and 100.");
+        }
+
+        if (MaxDispatchDeliveries is < 1 or > 1000)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxDispatchDeliveries)} must be between 1 and 1000.");
+        }
+
+        if (Dispatch.Transport is { } transport && !Enum.IsDefined(transport))
+        {
+            errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.Transport)} must be {string.Join(" or ", Enum.GetNames<DispatchTransport>())}.");
+        }
+
+        if (Dispatch.StorageMaxDequeueCount < 1)
+        {
+            errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.StorageMaxDequeueCount)} must be at least 1 (host.json's maxDequeueCount).");
+        }
+
         if (FanOutPageSize is < 1 or > 1000)
         {
             errors.Add($"{SectionName}:{nameof(FanOutPageSize)} must be between 1 and 1000 (one Table query page).");
@@ -161,4 +199,29 @@ public sealed class PipelineOptions
 
         return errors;
     }
+}
+
+/// <summary>Section <c>Pipeline:Dispatch</c>.</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>The section's full path (also bound as <see cref="PipelineOptions.Dispatch"/>).</summary>
+    public const string SectionName = "Pipeline:Dispatch";
+
+    /// <summary><c>StorageQueues</c> or <c>ServiceBus</c>; unset: <c>StorageQueues</c> unless a Service Bus connection is configured.</summary>
+    public DispatchTransport? Transport { get; set; }
+
+    /// <summary>Storage queues: the host's <c>maxDequeueCount</c> (host.json <c>extensions.queues</c>, 5). At this dequeue
+    /// count a message that would be retried is written to the poison queue with its reason by the function itself, before
+    /// the host would move it there without one. Keep it equal to host.json.</summary>
+    public int StorageMaxDequeueCount { get; set; } = 5;
+}
+
+/// <summary>How dispatch messages travel (<c>Pipeline:Dispatch:Transport</c>).</summary>
+public enum DispatchTransport
+{
+    /// <summary>Storage queues <c>sms-dispatch</c> / <c>email-dispatch</c>, consumed by the SendSms / SendEmail queue triggers (the local default).</summary>
+    StorageQueues,
+
+    /// <summary>Service Bus queues of the same names, consumed by the worker's processor (the Azure default).</summary>
+    ServiceBus,
 }

@@ -17,10 +17,12 @@ public sealed class SendEmailHandler(
     MessageComposer composer,
     IOptOutStore optOuts,
     IEmailGateway gateway,
-    PipelineOptions options)
-    : DeliverySender(claims, lookups, composer, optOuts)
+    PipelineOptions pipelineOptions)
+    : DeliverySender(claims, lookups, composer, optOuts, pipelineOptions)
 {
     protected override Channel Channel => Channel.Email;
+
+    protected override FailureReason InvalidRecipient => FailureReason.InvalidAddress;
 
     protected override DeliveryRecord Describe(DeliveryRecord row, Composition composition)
     {
@@ -28,36 +30,27 @@ public sealed class SendEmailHandler(
         return row with { Language = composition.Message.Language, BodyHash = HashBody(email.Subject + "\n" + email.Text) };
     }
 
-    protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    protected override async Task<string> SendAsync(DeliveryRecord row, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
     {
-        var row = claimed.Record;
         var email = composition.Message!.Email!;
-        var unsubscribe = options.EmailUnsubscribeBaseUrl is { } baseUrl
+        var unsubscribe = Options.EmailUnsubscribeBaseUrl is { } baseUrl
             ? new Uri($"{baseUrl.AbsoluteUri}?ref={Uri.EscapeDataString(row.Key.Value)}")
             : null;
         EmailSendRequest request;
         try
         {
             request = new EmailSendRequest(
-                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(options.EmailUnsubscribeMailto), composition.Contact!.Name);
+                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name);
         }
         catch (ArgumentException ex)
         {
             // Refused before sending: the gateway's stricter address rules (as if the server refused it), or a header it will not write.
             var kind = ex.ParamName == "to" ? ChannelFailureKind.InvalidRecipient : ChannelFailureKind.Permanent;
-            var refused = new EmailSendException(kind, null, $"The message was refused before sending ({ex.ParamName}).", ex);
-            return await FailedAsync(claimed, refused, FailureReason.InvalidAddress, cancellationToken).ConfigureAwait(false);
+            throw new EmailSendException(kind, null, $"The message was refused before sending ({ex.ParamName}).", ex);
         }
 
-        try
-        {
-            var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return await SentAsync(claimed, result.ProviderId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EmailSendException ex)
-        {
-            return await FailedAsync(claimed, ex, FailureReason.InvalidAddress, cancellationToken).ConfigureAwait(false);
-        }
+        var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return result.ProviderId;
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

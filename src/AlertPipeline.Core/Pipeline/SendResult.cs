@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Deliveries;
+using NodaTime;
 
 namespace AlertPipeline.Core.Pipeline;
 
@@ -29,6 +30,10 @@ public enum SendOutcome
     /// <summary>Not yet: the row is deferred by quiet hours (its <c>NotBefore</c> is in the future). Nothing changed; the
     /// ScheduleTick releases it when it is due. Not a failure and not a retry.</summary>
     Deferred,
+
+    /// <summary>Not settled: a transient failure or an unknown outcome left the row Pending or Sending (<see cref="SendResult.Detail"/>
+    /// says why). Its dispatch message must come back (<see cref="DispatchSettlement.RetryLater"/>).</summary>
+    Retry,
 }
 
 /// <summary>What a sender did with one dispatch message. Holds keys and codes only, never an address: safe to log.</summary>
@@ -46,6 +51,12 @@ public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliverySt
 
     public int Attempt { get; init; }
 
+    /// <summary>The row's quiet-hours <c>NotBefore</c>, if any.</summary>
+    public Instant? NotBefore { get; init; }
+
+    /// <summary>Why the row is not settled (<see cref="SendOutcome.Retry"/>): keys, kinds and codes only.</summary>
+    public string? Detail { get; init; }
+
     public static SendResult From(SendOutcome outcome, DeliveryRecord row) => new(outcome, row.Key, row.Status)
     {
         SkipReason = row.SkipReason,
@@ -54,5 +65,6 @@ public sealed record SendResult(SendOutcome Outcome, DeliveryKey Key, DeliverySt
         ErrorCode = row.ErrorCode,
         Segments = row.Segments,
         Attempt = row.Attempt,
+        NotBefore = row.NotBefore,
     };
 }

@@ -21,10 +21,12 @@ public sealed class SendSmsHandler(
     IOptOutStore optOuts,
     IRecipientIndex recipients,
     ISmsGateway gateway,
-    PipelineOptions options)
-    : DeliverySender(claims, lookups, composer, optOuts)
+    PipelineOptions pipelineOptions)
+    : DeliverySender(claims, lookups, composer, optOuts, pipelineOptions)
 {
     protected override Channel Channel => Channel.Sms;
+
+    protected override FailureReason InvalidRecipient => FailureReason.InvalidNumber;
 
     protected override async Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken)
     {
@@ -33,7 +35,7 @@ public sealed class SendSmsHandler(
             return null;
         }
 
-        var since = (row.FirstClaimedAt ?? row.CreatedAt) - Duration.FromTimeSpan(options.ReconcileSkew);
+        var since = (row.FirstClaimedAt ?? row.CreatedAt) - Duration.FromTimeSpan(Options.ReconcileSkew);
         await foreach (var sent in gateway.FindSentAsync(row.Address, since.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false))
         {
             if (sent.Body is not null && HashBody(sent.Body) == row.BodyHash)
@@ -52,24 +54,16 @@ public sealed class SendSmsHandler(
         return row with { Language = composition.Message.Language, Encoding = analysis.Encoding, Segments = analysis.Segments, BodyHash = HashBody(body) };
     }
 
-    /// <summary>Remembers the campaign for HELP replies before the claim, so a failure here cannot strand a claimed row.</summary>
-    protected override Task BeforeClaimAsync(DeliveryRecord row, AlertRecord alert, CancellationToken cancellationToken) =>
-        recipients.RecordLastCampaignAsync(row.Key.Recipient, alert.Event.CampaignId, Claims.Now, cancellationToken);
+    /// <summary>Remembers the campaign for HELP replies before the claim (one write for the batch), so a failure here cannot strand a claimed row.</summary>
+    protected override Task BeforeClaimAsync(IReadOnlyList<DeliveryRecord> rows, AlertRecord alert, CancellationToken cancellationToken) =>
+        recipients.RecordLastCampaignAsync([.. rows.Select(r => r.Key.Recipient)], alert.Event.CampaignId, Claims.Now, cancellationToken);
 
-    protected override async Task<SendResult> SendAsync(StoredDelivery claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    protected override async Task<string> SendAsync(DeliveryRecord claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
     {
-        var row = claimed.Record;
         // At least a second was left when the row was checked; never ask the provider for less than its minimum.
         var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
-        try
-        {
-            var request = new SmsSendRequest(row.Address!, composition.Message!.Sms!, row.Key.Value, validity);
-            var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return await SentAsync(claimed, result.ProviderId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SmsSendException ex)
-        {
-            return await FailedAsync(claimed, ex, FailureReason.InvalidNumber, cancellationToken).ConfigureAwait(false);
-        }
+        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity);
+        var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return result.ProviderId;
     }
 }

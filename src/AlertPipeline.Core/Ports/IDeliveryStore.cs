@@ -9,6 +9,9 @@ namespace AlertPipeline.Core.Ports;
 /// </summary>
 public interface IDeliveryStore
 {
+    /// <summary>The most rows one <see cref="TryUpdateAllAsync"/> may replace (a table transaction's limit).</summary>
+    const int MaxTransaction = 100;
+
     /// <summary>
     /// Inserts the rows (all of one alert) that do not exist yet, in batches, and leaves existing rows untouched. Returns one
     /// outcome per row, in order: whether it was added, and the status the stored row has now.
@@ -23,6 +26,16 @@ public interface IDeliveryStore
     /// when the row changed in between (HTTP 412): someone else got there first.
     /// </summary>
     Task<StoredDelivery?> TryUpdateAsync(DeliveryRecord row, string etag, CancellationToken cancellationToken = default);
+
+    /// <summary>The rows and their ETags (null where a row does not exist), in the order of <paramref name="keys"/>.</summary>
+    Task<IReadOnlyList<StoredDelivery?>> GetManyAsync(IReadOnlyList<DeliveryKey> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces up to <see cref="MaxTransaction"/> rows of ONE partition (one alert and bucket, <see cref="DeliveryBuckets"/>)
+    /// in one transaction, each conditional on its ETag: all or nothing. Returns the stored rows with their new ETags, in
+    /// order, or null when any row changed in between or is gone (HTTP 412/404): then nothing was written.
+    /// </summary>
+    Task<IReadOnlyList<StoredDelivery>?> TryUpdateAllAsync(IReadOnlyList<(DeliveryRecord Row, string ETag)> updates, CancellationToken cancellationToken = default);
 
     /// <summary>One page of an alert's rows (the delivery report), starting at <paramref name="continuationToken"/>.</summary>
     Task<DeliveryPage> GetPageAsync(AlertId alertId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);

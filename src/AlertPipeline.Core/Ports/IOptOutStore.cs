@@ -44,6 +44,9 @@ public interface IRecipientIndex
 {
     Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default);
 
+    /// <summary>Records <paramref name="campaignId"/> for every recipient (one dispatch batch: distinct hashes of one bucket).</summary>
+    Task RecordLastCampaignAsync(IReadOnlyList<RecipientHash> recipients, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default);
+
     Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default);
 }
 

@@ -4,10 +4,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, a dispatch message per
-/// Pending row (<c>sms-dispatch</c> / <c>email-dispatch</c>; SMS deferred by quiet hours wait for the ScheduleTick
-/// instead) and the branch's next chunk (<c>fanout-chunks</c>). A throw fails the invocation: the host retries the
-/// message, then moves it to <c>fanout-chunks-poison</c>; re-running a chunk writes the same rows.
+/// <c>fanout-chunks</c> → <see cref="FanOutChunkHandler"/>: one page of one branch → delivery rows, dispatch batches of
+/// its Pending rows (sent by the handler through <c>IDispatchQueue</c>, the configured transport; SMS deferred by quiet
+/// hours in batches scheduled for their end) and the branch's next chunk (<c>fanout-chunks</c>, the output). A throw fails
+/// the invocation: the host retries the message, then moves it to <c>fanout-chunks-poison</c>; re-running a chunk writes
+/// the same rows and sends the same batches.
 /// </summary>
 public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanOutChunkFunction> logger)
 {
@@ -32,30 +33,19 @@ public sealed class FanOutChunkFunction(FanOutChunkHandler handler, ILogger<FanO
             throw;
         }
 
-        PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms.Count, result.Email.Count, result.Next is not null);
+        PipelineLog.ChunkDone(logger, chunk.ToString(), result.Contacts, result.Added, result.Skipped, result.Sms, result.Email, result.Batches, result.Scheduled, result.Next is not null);
         if (result.Deferred > 0)
         {
             PipelineLog.ChunkDeferred(logger, chunk.ToString(), result.Deferred);
         }
 
-        return new FanOutChunkOutput
-        {
-            Sms = QueueMessages.Many(result.Sms),
-            Email = QueueMessages.Many(result.Email),
-            Next = result.Next is { } next ? QueueMessages.One(next.ToMessage()) : null,
-        };
+        return new FanOutChunkOutput { Next = result.Next is { } next ? QueueMessages.One(next.ToMessage()) : null };
     }
 }
 
-/// <summary>FanOutChunk's outputs: one dispatch message per Pending row, and the branch's next page.</summary>
+/// <summary>FanOutChunk's output: the branch's next page (the dispatch batches went through <c>IDispatchQueue</c>).</summary>
 public sealed class FanOutChunkOutput
 {
-    [QueueOutput(QueueNames.SmsDispatch)]
-    public string[]? Sms { get; init; }
-
-    [QueueOutput(QueueNames.EmailDispatch)]
-    public string[]? Email { get; init; }
-
     [QueueOutput(QueueNames.FanOutChunks)]
     public string? Next { get; init; }
 }

@@ -2,6 +2,7 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Configuration;
 using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.AddPipelineStorage(configuration);
         services.AddSmsGateway(configuration);
         services.AddEmailGateway(configuration);
+        services.AddDispatch(configuration);
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateAll(o => o.Validate());
         services.AddOptions<TwilioWebhookOptions>().Bind(configuration.GetSection("Twilio")).ValidateAll(o => o.Validate());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
@@ -34,6 +36,8 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.TryAddSingleton<FanOutChunkHandler>();
         services.TryAddSingleton<SendSmsHandler>();
         services.TryAddSingleton<SendEmailHandler>();
+        services.TryAddSingleton<DispatchBatchHandler>();
+        services.TryAddSingleton<StorageDispatchConsumer>();
         services.TryAddSingleton<DeferredDispatchReleaser>();
         services.TryAddSingleton<TwilioStatusCallbackHandler>();
         services.TryAddSingleton<InboundSmsHandler>();

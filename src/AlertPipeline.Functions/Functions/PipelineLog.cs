@@ -16,11 +16,17 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Alert event {MessageId} rejected ({ErrorCount} errors, body sha256 {BodySha256}) and sent to alert-events-poison: {Reasons}")]
     public static partial void EventRejected(ILogger logger, string? messageId, int errorCount, string bodySha256, string reasons);
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Contacts} contacts, {Added} rows added, {Skipped} skipped, {Sms} SMS and {Email} email dispatched, more pages: {HasNext}")]
-    public static partial void ChunkDone(ILogger logger, string chunk, int contacts, int added, int skipped, int sms, int email, bool hasNext);
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Contacts} contacts, {Added} rows added, {Skipped} skipped, {Sms} SMS and {Email} email dispatched in {Batches} batches ({Scheduled} scheduled for the end of quiet hours), more pages: {HasNext}")]
+    public static partial void ChunkDone(ILogger logger, string chunk, int contacts, int added, int skipped, int sms, int email, int batches, int scheduled, bool hasNext);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Deferred} SMS deferred by quiet hours (released by the ScheduleTick)")]
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Chunk {Chunk}: {Deferred} SMS deferred by quiet hours beyond what a dispatch can be scheduled for (released by the ScheduleTick)")]
     public static partial void ChunkDeferred(ILogger logger, string chunk, int deferred);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Information, Message = "{Function}: dispatch {DispatchId} (delivery {DeliveryCount}): {Rows} rows, {Sent} sent, settled {Settlement}")]
+    public static partial void DispatchDone(ILogger logger, string function, string dispatchId, int deliveryCount, int rows, int sent, string settlement);
+
+    [LoggerMessage(EventId = 223, Level = LogLevel.Warning, Message = "{Function}: dispatch {DispatchId} written to {Queue} ({Reason}): {Description}")]
+    public static partial void DispatchPoisoned(ILogger logger, string function, string? dispatchId, string queue, string reason, string description);
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Information, Message = "{Channel} delivery {DeliveryKey}: {Outcome} ({Status}, skip {SkipReason}, failure {FailureReason}, code {ErrorCode}, provider id {ProviderId}, attempt {Attempt})")]
     public static partial void SendDone(

@@ -10,8 +10,9 @@ namespace AlertPipeline.Functions.Functions;
 /// every minute: <c>0 */1 * * * *</c>). Runs <see cref="ScheduleTickHandler.TickAsync"/>, which enqueues the alert
 /// event of every occurrence it claims on <c>alert-events</c> itself (no output binding: a claim is marked fired only after
 /// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
-/// dispatches deferred by quiet hours that are due (<see cref="DeferredDispatchReleaser"/>) on its return output
-/// (<c>sms-dispatch</c>): a release whose output is lost is emitted again by a later tick while its row is still Pending.
+/// dispatches deferred by quiet hours beyond what a dispatch can be scheduled for, once due (<see cref="DeferredDispatchReleaser"/>:
+/// dispatch batches through <c>IDispatchQueue</c>); a release whose batch is lost is emitted again by a later tick while its
+/// row is still Pending.
 /// It succeeds even when the tick or the release reports problems; they are logged and the next tick covers them again.
 /// </summary>
 public sealed class ScheduleTickFunction(
@@ -22,10 +23,8 @@ public sealed class ScheduleTickFunction(
     /// <summary>The app setting holding the NCRONTAB schedule.</summary>
     public const string ScheduleSetting = "ScheduleTick:Schedule";
 
-    /// <returns>The released deferred SMS dispatch messages (null: none).</returns>
     [Function(Name)]
-    [QueueOutput(QueueNames.SmsDispatch)]
-    public async Task<string[]?> RunAsync([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task RunAsync([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
         var result = await handler.TickAsync(cancellationToken).ConfigureAwait(false);
@@ -57,18 +56,15 @@ public sealed class ScheduleTickFunction(
                 ScheduleTickLog.ReleaseProblem(logger, problem.Key.Value, problem.Reason);
             }
 
-            if (release.Sms.Count + release.Removed + release.Postponed + release.Problems.Count > 0)
+            if (release.Dispatched + release.Removed + release.Postponed + release.Problems.Count > 0)
             {
                 ScheduleTickLog.Released(logger, release.Released, release.Reemitted, release.Removed, release.Postponed, release.Problems.Count);
             }
-
-            return QueueMessages.Many(release.Sms);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Nothing was emitted; every due entry stays due for the next tick.
+            // Entries not yet moved stay due for the next tick; moved ones are re-emitted at their re-check.
             ScheduleTickLog.ReleaseFailed(logger, ex.GetType().Name, ex.Message);
-            return null;
         }
     }
 }

@@ -1,60 +1,108 @@
-using AlertPipeline.Core.Alerts;
+using System.Globalization;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Infrastructure.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>sms-dispatch</c> → <see cref="SendSmsHandler"/>. A Storage queue here and locally; the Service Bus transport of
-/// docs/pipeline.md will call the same <see cref="Dispatch.RunAsync"/> body.
+/// <c>sms-dispatch</c> (Storage queue transport) → <see cref="DispatchBatchHandler"/>, through <see cref="StorageDispatchConsumer"/>.
+/// The Service Bus transport calls the same handler from its processor.
 /// </summary>
-public sealed class SendSmsFunction(SendSmsHandler handler, ILogger<SendSmsFunction> logger)
+public sealed class SendSmsFunction(StorageDispatchConsumer consumer)
 {
     public const string Name = "SendSms";
 
     [Function(Name)]
-    public Task RunAsync([QueueTrigger(QueueNames.SmsDispatch)] string message, CancellationToken cancellationToken) =>
-        Dispatch.RunAsync(Name, Channel.Sms, message, handler.HandleAsync, logger, cancellationToken);
+    public Task RunAsync([QueueTrigger(QueueNames.SmsDispatch)] string message, FunctionContext context, CancellationToken cancellationToken) =>
+        consumer.RunAsync(Name, Channel.Sms, message, StorageDispatchConsumer.DequeueCount(context), cancellationToken);
 }
 
-/// <summary><c>email-dispatch</c> → <see cref="SendEmailHandler"/> (see <see cref="SendSmsFunction"/>).</summary>
-public sealed class SendEmailFunction(SendEmailHandler handler, ILogger<SendEmailFunction> logger)
+/// <summary><c>email-dispatch</c> → <see cref="DispatchBatchHandler"/> (see <see cref="SendSmsFunction"/>).</summary>
+public sealed class SendEmailFunction(StorageDispatchConsumer consumer)
 {
     public const string Name = "SendEmail";
 
     [Function(Name)]
-    public Task RunAsync([QueueTrigger(QueueNames.EmailDispatch)] string message, CancellationToken cancellationToken) =>
-        Dispatch.RunAsync(Name, Channel.Email, message, handler.HandleAsync, logger, cancellationToken);
+    public Task RunAsync([QueueTrigger(QueueNames.EmailDispatch)] string message, FunctionContext context, CancellationToken cancellationToken) =>
+        consumer.RunAsync(Name, Channel.Email, message, StorageDispatchConsumer.DequeueCount(context), cancellationToken);
 }
 
 /// <summary>
-/// The one body of the send functions, whatever the transport: decode the dispatch message, send, log the outcome. A throw
-/// fails the delivery of the message (retried, then poisoned); the row itself guards against a second send.
+/// The Storage-queue consumer of dispatch messages: parse (malformed → <c>{queue}-poison</c> with
+/// <see cref="DeadLetterReasons.MalformedMessage"/>, naming the field), run <see cref="DispatchBatchHandler"/> with the
+/// dequeue count, log every row, then settle: Complete → return (the host deletes the message); RetryLater → throw, so the
+/// host makes it visible again after host.json's <c>visibilityTimeout</c> — or, at the last dequeue
+/// (<see cref="DispatchOptions.StorageMaxDequeueCount"/>), poison it with <see cref="DeadLetterReasons.TooManyDeliveries"/>
+/// before the host would poison it without a reason; DeadLetter → poison with its reason and return.
 /// </summary>
-internal static class Dispatch
+public sealed class StorageDispatchConsumer(DispatchBatchHandler handler, StorageQueueDispatchQueue queues, PipelineOptions options, ILogger<StorageDispatchConsumer> logger)
 {
-    public static async Task RunAsync(
-        string function, Channel channel, string message, Func<DeliveryKey, CancellationToken, Task<SendResult>> send, ILogger logger, CancellationToken cancellationToken)
+    public async Task RunAsync(string function, Channel channel, string message, int dequeueCount, CancellationToken cancellationToken)
     {
         var queue = QueueNames.DispatchFor(channel);
-        if (!QueueMessages.Read<DispatchMessage>(message, queue).TryParse(out var key, out var error) || key.Channel != channel)
-        {
-            throw new PipelineMessageException(error ?? $"dispatch message: not a {channel.ToWireName()} delivery");
-        }
-
-        SendResult result;
+        string? error;
+        DispatchBatch? batch = null;
         try
         {
-            result = await send(key, cancellationToken).ConfigureAwait(false);
+            _ = QueueMessages.Read<DispatchBatchMessage>(message, queue).TryParse(out batch, out error);
         }
-        catch (PipelineRetryException ex)
+        catch (PipelineMessageException ex)
         {
-            PipelineLog.Retrying(logger, function, ex.Message);
-            throw;
+            error = ex.Message;
         }
 
-        PipelineLog.SendDone(
-            logger, channel.ToWireName(), key.Value, result.Outcome, result.Status, result.SkipReason, result.FailureReason, result.ErrorCode, result.ProviderId, result.Attempt);
+        if (batch is not null && batch.Channel != channel)
+        {
+            error = $"dispatch message: channel must be '{channel.ToWireName()}' on {queue}";
+        }
+
+        if (error is not null || batch is null)
+        {
+            await PoisonAsync(function, channel, message, null, DeadLetterReasons.MalformedMessage, error ?? "dispatch message: unreadable", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var result = await handler.HandleAsync(batch, Math.Max(dequeueCount, 1), cancellationToken).ConfigureAwait(false);
+        foreach (var row in result.Rows)
+        {
+            PipelineLog.SendDone(
+                logger, channel.ToWireName(), row.Key.Value, row.Outcome, row.Status, row.SkipReason, row.FailureReason, row.ErrorCode, row.ProviderId, row.Attempt);
+        }
+
+        PipelineLog.DispatchDone(
+            logger, function, batch.DispatchId, dequeueCount, result.Rows.Count, result.Rows.Count(r => r.Outcome == SendOutcome.Sent), result.Settlement.GetType().Name);
+        switch (result.Settlement)
+        {
+            case DispatchSettlement.RetryLater retry when dequeueCount >= options.Dispatch.StorageMaxDequeueCount:
+                await PoisonAsync(
+                    function, channel, message, batch.DispatchId, DeadLetterReasons.TooManyDeliveries,
+                    $"Dispatch {batch.DispatchId} was dequeued {dequeueCount} times (the most host.json allows); {retry.Reason}. Those rows stay Pending or Sending.",
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            case DispatchSettlement.RetryLater retry:
+                PipelineLog.Retrying(logger, function, retry.Reason);
+                throw new PipelineRetryException($"Dispatch {batch.DispatchId}: {retry.Reason}");
+            case DispatchSettlement.DeadLetter dead:
+                await PoisonAsync(function, channel, message, batch.DispatchId, dead.Reason, dead.Description, cancellationToken).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>The trigger's <c>DequeueCount</c> binding data (1 when absent).</summary>
+    public static int DequeueCount(FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.BindingContext.BindingData.TryGetValue("DequeueCount", out var value)
+               && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : 1;
+    }
+
+    private async Task PoisonAsync(string function, Channel channel, string message, string? dispatchId, string reason, string description, CancellationToken cancellationToken)
+    {
+        await queues.PoisonAsync(channel, message, dispatchId, reason, description, cancellationToken).ConfigureAwait(false);
+        PipelineLog.DispatchPoisoned(logger, function, dispatchId, QueueNames.DispatchFor(channel) + "-poison", reason, description);
     }
 }

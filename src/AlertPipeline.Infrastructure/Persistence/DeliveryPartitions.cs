@@ -7,22 +7,18 @@ namespace AlertPipeline.Infrastructure.Persistence;
 
 /// <summary>
 /// How an alert's Deliveries rows are spread over partitions: PK = <c>{alertId}~{bucket}</c>, where the bucket is the
-/// first hexadecimal digit of the row's recipient hash (<c>0</c>–<c>f</c>, <see cref="BucketCount"/> buckets). The
+/// first hexadecimal digit of the row's recipient hash (<c>0</c>–<c>f</c>, <see cref="DeliveryBuckets"/> in Core). The
 /// recipient hash is part of every delivery key, so any row's partition is derived from its key alone (status callbacks,
 /// dispatch messages). <b>Never change <see cref="BucketCount"/> or the bucket function once rows exist</b>: stored rows
 /// would no longer be found (docs/storage.md).
 /// </summary>
 public static class DeliveryPartitions
 {
-    /// <summary>16 buckets: one per first hex digit of the recipient hash.</summary>
-    public const int BucketCount = 16;
+    /// <summary>16 buckets (<see cref="DeliveryBuckets.Count"/>).</summary>
+    public const int BucketCount = DeliveryBuckets.Count;
 
-    /// <summary>The bucket (0–15) of a recipient: the value of its hash's first hex digit.</summary>
-    public static int Bucket(RecipientHash recipient)
-    {
-        ArgumentNullException.ThrowIfNull(recipient);
-        return HexValue(recipient.Value[0]);
-    }
+    /// <summary>The bucket (0–15) of a recipient (<see cref="DeliveryBuckets.Of(RecipientHash)"/>).</summary>
+    public static int Bucket(RecipientHash recipient) => DeliveryBuckets.Of(recipient);
 
     /// <summary>The PartitionKey of one bucket of an alert: <c>{alertId}~{bucket as one hex digit}</c>.</summary>
     public static string PartitionKey(AlertId alertId, int bucket)
@@ -57,14 +53,9 @@ public static class DeliveryPartitions
         return true;
     }
 
-    private static string BucketDigit(int bucket) => "0123456789abcdef"[bucket].ToString();
+    private static string BucketDigit(int bucket) => DeliveryBuckets.Digit(bucket).ToString();
 
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        _ => -1,
-    };
+    private static int HexValue(char c) => DeliveryBuckets.HexValue(c);
 }
 
 /// <summary>

@@ -63,6 +63,53 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
     }
 
+    /// <summary>Point reads in parallel (at most <see cref="PipelineStorageOptions.MaxParallelReads"/> in flight): a filter may
+    /// hold only 15 comparisons, and a query over the partition would scan rows the batch does not name.</summary>
+    public async Task<IReadOnlyList<StoredDelivery?>> GetManyAsync(IReadOnlyList<DeliveryKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var rows = new StoredDelivery?[keys.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, keys.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var entity = await table.GetEntityOrNullAsync(DeliveryPartitions.PartitionKey(keys[i]), RowKey(keys[i]), cancellationToken: ct).ConfigureAwait(false);
+                rows[i] = entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
+            }).ConfigureAwait(false);
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<StoredDelivery>?> TryUpdateAllAsync(IReadOnlyList<(DeliveryRecord Row, string ETag)> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        if (updates.Count == 0)
+        {
+            return [];
+        }
+
+        var partition = DeliveryPartitions.PartitionKey(updates[0].Row.Key);
+        if (updates.Count > MaxBatch || updates.Any(u => DeliveryPartitions.PartitionKey(u.Row.Key) != partition) || updates.Select(u => u.Row.Key).Distinct().Count() != updates.Count)
+        {
+            throw new ArgumentException($"A transaction replaces 1 to {MaxBatch} distinct rows of one partition.", nameof(updates));
+        }
+
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var responses = await table.SubmitTransactionAsync(
+                updates.Select(u => new TableTransactionAction(TableTransactionActionType.UpdateReplace, DeliveryMapping.Write(u.Row), new ETag(u.ETag))),
+                cancellationToken).ConfigureAwait(false);
+            return [.. updates.Select((u, i) => new StoredDelivery(u.Row, responses.Value[i].Headers.ETag?.ToString()
+                ?? throw new InvalidOperationException("The table transaction's response carries no ETag for a replaced row.")))];
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
     public async Task<StoredDelivery?> TryUpdateAsync(DeliveryRecord row, string etag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);

@@ -78,6 +78,40 @@ public sealed class CrashTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WorkerKilledMidBatch_Restarted_EveryMemberGetsExactlyOneSms()
+    {
+        const int members = 120;
+        await using var world = await PipelineEnvironment.CreateAsync(output);
+        await world.SeedAsync(TestSeeds.Many(members, branches: 1));
+        world.Settings["Pipeline:FanOutPageSize"] = "120"; // one page: 16 dispatch batches of about 8 rows, one per bucket
+        world.Settings["Twilio:SegmentsPerSecond"] = "6"; // batches share the pacer: each takes seconds, a wide window inside them
+        var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign);
+
+        var first = world.StartHostProcess();
+        await world.EnqueueAsync(alert.Body);
+        await Poll.UntilAsync(
+            async () => world.SmsOf(alert.AlertId).Count >= 6 && (await world.RowsAsync(alert.AlertId)).Any(r => r.Status == DeliveryStatus.Sending),
+            "sending to be under way with rows claimed",
+            TimeSpan.FromSeconds(90));
+        first.Kill();
+        var smsAtKill = world.SmsOf(alert.AlertId).Count;
+        var atKill = await world.RowsAsync(alert.AlertId);
+        var claimed = atKill.Count(r => r.Status == DeliveryStatus.Sending);
+        output.WriteLine($"killed with {smsAtKill} of {members} SMS accepted, {claimed} rows claimed and not yet recorded");
+        smsAtKill.Should().BeLessThan(members, "the kill must land mid-send for this test to mean anything");
+        claimed.Should().BeGreaterThan(0, "the kill must land inside a batch: rows claimed by its transaction, not all recorded");
+
+        world.StartHostProcess();
+        var rows = await world.WaitForSettledRowsAsync(alert.AlertId, members, TimeSpan.FromSeconds(120));
+
+        rows.Should().OnlyContain(r => r.Status == DeliveryStatus.Sent);
+        var sent = world.SmsOf(alert.AlertId);
+        sent.GroupBy(m => m.To).Should().HaveCount(members).And.OnlyContain(g => g.Count() == 1, "nobody gets the alert twice, whatever the crash interrupted");
+        sent.Select(m => m.To).Should().BeEquivalentTo(Enumerable.Range(0, members).Select(TestSeeds.ManyPhone));
+        rows.Select(r => r.ProviderId).Should().BeEquivalentTo(sent.Select(m => m.Sid), "each row records the one message Twilio holds for it");
+    }
+
+    [Fact]
     public async Task LocalHostKilled_ItsHandlerStopsByItself()
     {
         await using var world = await PipelineEnvironment.CreateAsync(output);

@@ -37,7 +37,7 @@ public sealed class FunctionsMetadataTests
 
     [Theory]
     [InlineData("FanOut", QueueNames.AlertEvents, new[] { QueueNames.FanOutChunks, QueueNames.AlertEventsPoison })]
-    [InlineData("FanOutChunk", QueueNames.FanOutChunks, new[] { QueueNames.SmsDispatch, QueueNames.EmailDispatch, QueueNames.FanOutChunks })]
+    [InlineData("FanOutChunk", QueueNames.FanOutChunks, new[] { QueueNames.FanOutChunks })] // dispatch batches go through IDispatchQueue
     [InlineData("SendSms", QueueNames.SmsDispatch, new string[0])]
     [InlineData("SendEmail", QueueNames.EmailDispatch, new string[0])]
     [InlineData("ContactImport", QueueNames.ContactImports, new string[0])]
@@ -56,7 +56,7 @@ public sealed class FunctionsMetadataTests
         var tick = BuiltFunctionApp.Functions.Single(f => f.Name == ScheduleTickFunction.Name);
 
         tick.Trigger.GetProperty("schedule").GetString().Should().Be("%ScheduleTick:Schedule%");
-        tick.OutputQueues.Should().Equal(QueueNames.SmsDispatch);
+        tick.OutputQueues.Should().BeEmpty("the release sends its dispatch batches through IDispatchQueue, the configured transport");
         using var template = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.Combine("local.settings.json.template")));
         var values = template.RootElement.GetProperty("Values");
         values.GetProperty("ScheduleTick__Schedule").GetString().Should().Be("0 */1 * * * *");

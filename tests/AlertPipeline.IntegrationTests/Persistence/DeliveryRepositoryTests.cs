@@ -48,6 +48,37 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task GetMany_GivesEachRowWithItsETagInOrder_AndNullForMissing()
+    {
+        var rows = Enumerable.Range(0, 30).Select(i => Row(i)).ToList();
+        await Repository.AddNewAsync(Alert, rows[..20]);
+
+        var read = await Repository.GetManyAsync([.. rows.Select(r => r.Key)]);
+
+        read.Take(20).Select(r => r!.Record).Should().Equal(rows[..20]);
+        read.Skip(20).Should().OnlyContain(r => r == null);
+        (await Repository.TryUpdateAsync(rows[0] with { Attempt = 1 }, read[0]!.ETag)).Should().NotBeNull("the ETag read is current");
+    }
+
+    [Fact]
+    public async Task TryUpdateAll_OnePartition_ReplacesAllWithUsableETags_OrNothingWhenOneChanged()
+    {
+        var bucket = Enumerable.Range(0, 400).Select(i => Row(i)).GroupBy(r => DeliveryBuckets.Of(r.Key)).MaxBy(g => g.Count())!.Take(10).ToList();
+        await Repository.AddNewAsync(Alert, bucket);
+        var read = (await Repository.GetManyAsync([.. bucket.Select(r => r.Key)])).Select(r => r!).ToList();
+
+        var claimed = await Repository.TryUpdateAllAsync([.. read.Select(r => (r.Record with { Status = DeliveryStatus.Sending, Attempt = 1 }, r.ETag))]);
+
+        claimed.Should().NotBeNull();
+        (await Repository.GetManyAsync([.. bucket.Select(r => r.Key)])).Should().Equal(claimed!, "every row stored with the ETag the transaction reported");
+        var changed = await Repository.TryUpdateAsync(claimed![3].Record with { Status = DeliveryStatus.Sent, ProviderId = "SM1" }, claimed[3].ETag);
+        var stale = await Repository.TryUpdateAllAsync([.. claimed.Select(r => (r.Record with { Released = true }, r.ETag))]);
+        stale.Should().BeNull("one row changed since it was read");
+        (await Repository.GetManyAsync([.. bucket.Select(r => r.Key)])).Select(r => r!.Record).Should().Equal(
+            claimed.Select((r, i) => i == 3 ? changed!.Record : r.Record), "a failed transaction writes nothing");
+    }
+
+    [Fact]
     public async Task TryUpdate_TwoClaimsWithTheSameETag_ExactlyOneWins()
     {
         var row = Row(1);

@@ -69,9 +69,45 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task FindOptedOut_ManyRecipientsPerBucket_RangeQueriesFindExactlyTheOptedOutOfThatChannel()
+    {
+        var repository = new OptOutRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 200).Select(i => Hasher.Hash(PhoneNumber.Parse($"+447700902{i:D3}"))).ToList();
+        var stopped = recipients.Where((_, i) => i % 7 == 0).ToList();
+        foreach (var recipient in stopped)
+        {
+            await repository.OptOutAsync(recipient, Channel.Sms, OptOutSource.Keyword, Now);
+        }
+
+        await repository.OptOutAsync(recipients[1], Channel.Email, OptOutSource.Unsubscribe, Now);
+        var outsider = Hasher.Hash(PhoneNumber.Parse("+447700903999"));
+        await repository.OptOutAsync(outsider, Channel.Sms, OptOutSource.Keyword, Now);
+
+        var found = await repository.FindOptedOutAsync(recipients, Channel.Sms);
+
+        recipients.GroupBy(DeliveryBuckets.Of).Should().Contain(g => g.Count() >= OptOutRepository.RangeQueryThreshold, "the range path must run");
+        found.Should().BeEquivalentTo(stopped, "only those asked about, only SMS opt-outs");
+    }
+
+    [Fact]
+    public async Task RecipientIndex_RecordForABatch_RemembersTheCampaignForEach()
+    {
+        var repository = new RecipientIndexRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 20).Select(i => Hasher.Hash(PhoneNumber.Parse($"+4477009001{i:D2}"))).ToList();
+        await repository.RecordLastCampaignAsync(recipients[0], CampaignId.Parse("first"), Now);
+
+        await repository.RecordLastCampaignAsync(recipients, CampaignId.Parse("second"), Now);
+
+        foreach (var recipient in recipients)
+        {
+            (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("second"));
+        }
+    }
+
+    [Fact]
     public async Task RecipientIndex_RemembersTheLastCampaign()
     {
-        var repository = new RecipientIndexRepository(Tables);
+        var repository = new RecipientIndexRepository(Tables, Options);
         var recipient = Hasher.Hash(PhoneNumber.Parse("+447700900123"));
 
         (await repository.GetLastCampaignAsync(recipient)).Should().BeNull();

@@ -88,9 +88,10 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         var deliveries = new DeliveryRepository(Tables, Options);
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero));
         var options = new PipelineOptions { FanOutPageSize = 3, QuietHours = "off" };
+        var dispatch = new Pipeline.RecordingDispatchQueue();
         var lookups = new PipelineLookups(new AlertRepository(Tables), membership, options, time);
         var fanOut = new FanOutHandler(membership, new AlertRepository(Tables), new RejectedEventRepository(Tables), new AudienceResolver(membership), time);
-        var chunks = new FanOutChunkHandler(membership, lookups, deliveries, new DeferredDispatchRepository(Tables), new OptOutRepository(Tables, Options), Hasher, options, time);
+        var chunks = new FanOutChunkHandler(membership, lookups, deliveries, new DeferredDispatchRepository(Tables), new OptOutRepository(Tables, Options), dispatch, Hasher, options, time);
 
         var accepted = await fanOut.HandleAsync(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json")), null, default);
         var queue = new Queue<FanOutChunk>(accepted.Chunks);
@@ -98,7 +99,7 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         while (queue.TryDequeue(out var chunk))
         {
             var result = await chunks.HandleAsync(chunk, default);
-            dispatched += result.Sms.Count + result.Email.Count;
+            dispatched += result.Sms + result.Email;
             if (result.Next is { } next)
             {
                 queue.Enqueue(next);
@@ -106,6 +107,7 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         }
 
         accepted.Chunks.Should().HaveCount(6, "3 Kazakh branches, 2 British, and only Houston of the American union");
+        dispatch.Batches.Sum(b => b.Recipients.Count).Should().Be(dispatched, "every dispatched row travels in exactly one batch");
         var rows = new List<DeliveryRecord>();
         string? token = null;
         do

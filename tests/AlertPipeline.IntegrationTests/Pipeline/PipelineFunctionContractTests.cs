@@ -11,6 +11,8 @@ using AlertPipeline.Functions.Functions;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Twilio;
+using Microsoft.Azure.Functions.Worker;
+using Moq;
 using AlertPipeline.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,6 +36,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     private readonly string _outbox = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N"));
     private readonly LogSink _logs = new();
     private readonly BodyMeter _meter = new();
+    private readonly RecordingDispatchQueue _dispatch = new();
     private TestAppServer _factory = null!;
     private HttpClient _client = null!;
 
@@ -55,6 +58,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
                 services.AddSingleton<TimeProvider>(_time);
                 services.AddLogging(logging => logging.AddProvider(_logs));
                 services.AddSingleton<IStartupFilter>(_meter);
+                services.AddSingleton<IDispatchQueue>(_dispatch); // the functions' contract, not the transport's (tests/…/Dispatch)
             });
         _client = _factory.CreateClient();
         var report = await _factory.Services.GetRequiredService<SeedLoader>().LoadFileAsync(RepositoryPaths.Combine("demo", "seed.json"));
@@ -117,14 +121,14 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     public async Task Pipeline_EventToOutbox_OneSmsPerPersonThenCallbacksOnlyMoveForward()
     {
         var (sms, email) = await FanOutAsync();
-        foreach (var message in sms)
+        foreach (var batch in sms)
         {
-            await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
+            await Function<SendSmsFunction>().RunAsync(Json(batch), DequeuedOnce, default);
         }
 
-        foreach (var message in email)
+        foreach (var batch in email)
         {
-            await Function<SendEmailFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
+            await Function<SendEmailFunction>().RunAsync(Json(batch), DequeuedOnce, default);
         }
 
         var outbox = _factory.Services.GetRequiredService<Infrastructure.Channels.Outbox.OutboxSmsSender>();
@@ -137,7 +141,8 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         sent.Should().HaveCount(41).And.OnlyHaveUniqueItems(r => r.To);
         sent.Should().ContainSingle(r => r.To == "+447700900101", "Aigul is in two branches of two unions");
         sent.Should().NotContain(r => r.To == "+447700900102", "Nurlan texted STOP");
-        var aigulKey = sms.Select(m => m.DeliveryKey!).Distinct().Select(DeliveryKey.Parse)
+        sms.Should().OnlyContain(b => b.Recipients.Count <= 50);
+        var aigulKey = sms.SelectMany(b => b.Keys).Distinct()
             .Single(k => k.Recipient == _factory.Services.GetRequiredService<RecipientHasher>().Hash(PhoneNumber.Parse("+447700900101")));
         sent.Single(r => r.To == "+447700900101").Body.Should().StartWith("Айгуль Сейткали, 16.12.2026 в 11:00 вспоминаем");
         var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
@@ -158,7 +163,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     public async Task StatusCallback_BadSignature_Is403AndChangesNothing(string? signature)
     {
         var (sms, _) = await FanOutAsync();
-        var key = sms[0].DeliveryKey!;
+        var key = sms[0].Keys[0].Value;
 
         var response = await PostStatusAsync(key, "delivered", signature: signature ?? "");
 
@@ -173,7 +178,7 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         var form = Form(("MessageSid", "SM1"), ("MessageStatus", "delivered"));
         var signature = FakeTwilioServer.Sign(AuthToken, $"{WebhookBase}/api/twilio/status?ref=other", form);
 
-        var response = await PostFormAsync($"/api/twilio/status?ref={sms[0].DeliveryKey}", form, signature);
+        var response = await PostFormAsync($"/api/twilio/status?ref={sms[0].Keys[0]}", form, signature);
 
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
@@ -201,9 +206,9 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     public async Task Inbound_HelpAfterAnAlert_EscapesTheCampaignsHelpLine()
     {
         var (sms, _) = await FanOutAsync();
-        foreach (var message in sms)
+        foreach (var batch in sms)
         {
-            await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), default);
+            await Function<SendSmsFunction>().RunAsync(Json(batch), DequeuedOnce, default);
         }
 
         var help = await PostInboundAsync("+447700900101", "help");
@@ -298,8 +303,8 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     public async Task StatusCallback_MessageSidOfAnotherMessage_IsIgnoredAndLogged()
     {
         var (sms, _) = await FanOutAsync();
-        await Function<SendSmsFunction>().RunAsync(JsonSerializer.Serialize(sms[0], JsonSerializerOptions.Web), default);
-        var key = DeliveryKey.Parse(sms[0].DeliveryKey!);
+        await Function<SendSmsFunction>().RunAsync(Json(sms[0]), DequeuedOnce, default);
+        var key = sms[0].Keys[0];
         var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
         var sent = (await deliveries.GetAsync(key))!.Record;
         sent.Status.Should().Be(DeliveryStatus.Sent);
@@ -316,24 +321,37 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         await _factory.Services.GetRequiredService<IOptOutStore>().IsOptedOutAsync(
             _factory.Services.GetRequiredService<RecipientHasher>().Hash(PhoneNumber.Parse(phone)), Channel.Sms);
 
-    private async Task<(List<DispatchMessage> Sms, List<DispatchMessage> Email)> FanOutAsync()
+    private async Task<(List<DispatchBatch> Sms, List<DispatchBatch> Email)> FanOutAsync()
     {
-        var sms = new List<DispatchMessage>();
-        var email = new List<DispatchMessage>();
+        _dispatch.Take();
         var queue = new Queue<string>((await FanOutFunctionAsync(EventJson)).Chunks!);
         var function = Function<FanOutChunkFunction>();
         while (queue.TryDequeue(out var chunk))
         {
             var output = await function.RunAsync(chunk, default);
-            sms.AddRange((output.Sms ?? []).Select(m => JsonSerializer.Deserialize<DispatchMessage>(m, JsonSerializerOptions.Web)!));
-            email.AddRange((output.Email ?? []).Select(m => JsonSerializer.Deserialize<DispatchMessage>(m, JsonSerializerOptions.Web)!));
             if (output.Next is { } next)
             {
                 queue.Enqueue(next);
             }
         }
 
-        return (sms, email);
+        var batches = _dispatch.Take();
+        return ([.. batches.Where(b => b.Channel == Channel.Sms)], [.. batches.Where(b => b.Channel == Channel.Email)]);
+    }
+
+    private static string Json(DispatchBatch batch) => JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web);
+
+    /// <summary>The trigger's binding data on a first delivery (DequeueCount 1).</summary>
+    private static FunctionContext DequeuedOnce
+    {
+        get
+        {
+            var binding = new Mock<BindingContext>(MockBehavior.Strict);
+            binding.SetupGet(b => b.BindingData).Returns(new Dictionary<string, object?> { ["DequeueCount"] = "1" });
+            var context = new Mock<FunctionContext>(MockBehavior.Strict);
+            context.SetupGet(c => c.BindingContext).Returns(binding.Object);
+            return context.Object;
+        }
     }
 
     private Task<FanOutOutput> FanOutFunctionAsync(string body, string? messageId = null) =>

@@ -5,6 +5,11 @@ using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Functions.Functions;
+using AlertPipeline.Infrastructure.Pipeline;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
+using Moq;
 using AlertPipeline.UnitTests.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -55,7 +60,7 @@ public sealed class PipelineFunctionTests
     }
 
     [Fact]
-    public async Task FanOutChunk_Page_OutputsDispatchMessagesPerChannelAndTheNextPage()
+    public async Task FanOutChunk_Page_DispatchesBatchesPerChannelAndOutputsTheNextPage()
     {
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900101", "a@example.org");
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "b", "+447700900102");
@@ -66,17 +71,15 @@ public sealed class PipelineFunctionTests
 
         var output = await function.RunAsync(first, default);
 
-        output.Sms.Should().HaveCount(2, "a page holds two contacts (PipelineWorld's page size)");
-        output.Email.Should().ContainSingle();
+        var batches = _world.TakeDispatched();
+        PipelineWorld.KeysOf(batches, Channel.Sms).Should().HaveCount(2, "a page holds two contacts (PipelineWorld's page size)");
+        PipelineWorld.KeysOf(batches, Channel.Email).Should().ContainSingle();
         var next = JsonSerializer.Deserialize<FanOutChunkMessage>(output.Next!, JsonSerializerOptions.Web)!;
         next.Page.Should().Be(1);
         next.ContinuationToken.Should().NotBeNull();
         var last = await function.RunAsync(output.Next!, default);
-        last.Sms.Should().ContainSingle();
-        last.Email.Should().BeNull("no output rather than an empty array");
+        PipelineWorld.KeysOf(_world.TakeDispatched(), Channel.Sms).Should().ContainSingle();
         last.Next.Should().BeNull();
-        JsonSerializer.Deserialize<DispatchMessage>(output.Sms![0], JsonSerializerOptions.Web)!.TryParse(out var key, out _).Should().BeTrue();
-        key!.Channel.Should().Be(Channel.Sms);
     }
 
     [Theory]
@@ -92,34 +95,128 @@ public sealed class PipelineFunctionTests
     }
 
     [Fact]
-    public async Task SendSms_PendingRow_SendsThroughTheGatewayOnce()
+    public async Task SendSms_PendingRows_SendsEachThroughTheGatewayOnceAndCompletes()
+    {
+        string[] phones = ["+447700900123", "+447700900124", "+447700900125"];
+        foreach (var phone in phones)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "c" + phone[^3..], phone);
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        foreach (var row in DeliveryPlanner.Plan(alert, _world.Contacts, _world.Hasher, _world.Time.Now()))
+        {
+            _world.Deliveries.Put(row);
+        }
+
+        var sent = new List<SmsSendRequest>();
+        _world.SetUpSmsSuccess(r => { lock (sent) { sent.Add(r); } });
+        var queues = new DispatchQueues();
+
+        foreach (var batch in DispatchBatch.Split(phones.Select(p => _world.KeyFor(alert, Channel.Sms, p)), 50))
+        {
+            await new SendSmsFunction(queues.Consumer(_world)).RunAsync(Json(batch), Context(1), default);
+        }
+
+        sent.Select(r => r.To).Should().BeEquivalentTo(phones);
+        _world.Deliveries.Rows.Should().OnlyContain(r => r.Status == DeliveryStatus.Sent);
+        queues.Poisoned.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SendSms_TransientFailure_ThrowsSoTheHostRetries_AndAtTheLastDequeuePoisonsWithTheReason()
     {
         const string phone = "+447700900123";
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "aigul", phone);
         var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
         var key = _world.KeyFor(alert, Channel.Sms, phone);
         _world.Deliveries.Put(DeliveryPlanner.Plan(alert, _world.Contacts, _world.Hasher, _world.Time.Now()).Single());
-        var sent = new List<SmsSendRequest>();
-        _world.SetUpSmsSuccess(sent.Add);
-        var function = new SendSmsFunction(_world.SendSms, NullLogger<SendSmsFunction>.Instance);
+        _world.Sms.Setup(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new SmsSendException(ChannelFailureKind.Transient, "20429", "Too many requests."));
+        _world.Sms.Setup(g => g.FindSentAsync(phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).Returns(AsyncEnumerable.Empty<SmsSentRecord>());
+        var queues = new DispatchQueues();
+        var message = Json(DispatchBatch.Split([key], 50).Single());
 
-        await function.RunAsync(JsonSerializer.Serialize(DispatchMessage.For(key), JsonSerializerOptions.Web), default);
+        var first = () => new SendSmsFunction(queues.Consumer(_world)).RunAsync(message, Context(1), default);
+        await first.Should().ThrowAsync<PipelineRetryException>();
+        await new SendSmsFunction(queues.Consumer(_world)).RunAsync(message, Context(_world.Options.Dispatch.StorageMaxDequeueCount), default);
 
-        sent.Should().ContainSingle().Which.To.Should().Be(phone);
-        _world.Deliveries[key].Status.Should().Be(DeliveryStatus.Sent);
+        var poisoned = queues.Poisoned.Should().ContainSingle().Subject;
+        poisoned.Queue.Should().Be("sms-dispatch-poison");
+        poisoned.Entry.DeadLetterReason.Should().Be(DeadLetterReasons.TooManyDeliveries);
+        poisoned.Entry.Body.Should().Be(message);
+        poisoned.Entry.DeadLetterDescription.Should().NotContain(phone);
+        _world.Deliveries[key].Status.Should().Be(DeliveryStatus.Sending, "nothing was sent; the row stays, released, for a later run to report or resend");
+        _world.Deliveries[key].Released.Should().BeTrue();
     }
 
     [Fact]
-    public async Task SendEmail_SmsDispatchMessage_FailsWithoutTouchingStorageOrTheGateway()
+    public async Task SendEmail_SmsBatch_PoisonedAsMalformedWithoutTouchingStorageOrTheGateway()
     {
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "aigul", "+447700900123");
         var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
         var smsKey = _world.KeyFor(alert, Channel.Sms, "+447700900123");
-        var function = new SendEmailFunction(_world.SendEmail, NullLogger<SendEmailFunction>.Instance);
+        var queues = new DispatchQueues();
 
-        var act = () => function.RunAsync(JsonSerializer.Serialize(DispatchMessage.For(smsKey), JsonSerializerOptions.Web), default);
+        await new SendEmailFunction(queues.Consumer(_world)).RunAsync(Json(DispatchBatch.Split([smsKey], 50).Single()), Context(1), default);
 
-        await act.Should().ThrowAsync<PipelineMessageException>().WithMessage("*not a email delivery*");
+        var poisoned = queues.Poisoned.Should().ContainSingle().Subject;
+        poisoned.Queue.Should().Be("email-dispatch-poison");
+        poisoned.Entry.DeadLetterReason.Should().Be(DeadLetterReasons.MalformedMessage);
+        poisoned.Entry.DeadLetterDescription.Should().Contain("channel");
         _world.Email.VerifyNoOtherCalls();
+        _world.Deliveries.Mock.VerifyNoOtherCalls();
+    }
+
+    [Theory]
+    [InlineData("not json +447700900101", "not valid JSON")]
+    [InlineData("""{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":3,"recipients":["+447700900101"]}""", "recipients[0]")]
+    public async Task SendSms_MalformedMessage_PoisonedNamingTheProblemWithoutQuotingTheNumber(string message, string named)
+    {
+        var queues = new DispatchQueues();
+
+        await new SendSmsFunction(queues.Consumer(_world)).RunAsync(message, Context(1), default);
+
+        var entry = queues.Poisoned.Should().ContainSingle().Subject.Entry;
+        entry.DeadLetterReason.Should().Be(DeadLetterReasons.MalformedMessage);
+        entry.DeadLetterDescription.Should().Contain(named).And.NotContain("447700900101");
+        entry.Body.Should().Be(message, "the poison entry keeps the message as received, as the host's poison queue would");
+    }
+
+    private static string Json(DispatchBatch batch) => JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web);
+
+    private static FunctionContext Context(int dequeueCount)
+    {
+        var binding = new Mock<BindingContext>(MockBehavior.Strict);
+        binding.SetupGet(b => b.BindingData).Returns(new Dictionary<string, object?> { ["DequeueCount"] = dequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var context = new Mock<FunctionContext>(MockBehavior.Strict);
+        context.SetupGet(c => c.BindingContext).Returns(binding.Object);
+        return context.Object;
+    }
+
+    /// <summary>The Storage queue clients behind <see cref="StorageQueueDispatchQueue"/> as strict mocks; poison writes are kept.</summary>
+    private sealed class DispatchQueues
+    {
+        private readonly Mock<QueueServiceClient> _service = new(MockBehavior.Strict);
+
+        public DispatchQueues()
+        {
+            foreach (var name in new[] { QueueNames.SmsDispatch, QueueNames.EmailDispatch })
+            {
+                _service.Setup(s => s.GetQueueClient(name)).Returns(new Mock<QueueClient>(MockBehavior.Strict).Object);
+                var poison = new Mock<QueueClient>(MockBehavior.Strict);
+                var poisonName = name + "-poison";
+                poison.Setup(q => q.CreateIfNotExistsAsync(It.IsAny<IDictionary<string, string>>(), It.IsAny<CancellationToken>())).ReturnsAsync((Azure.Response)null!);
+                poison.Setup(q => q.SendMessageAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+                    .Callback((string text, CancellationToken _) => Poisoned.Add((poisonName, JsonSerializer.Deserialize<DispatchPoisonEntry>(text, JsonSerializerOptions.Web)!)))
+                    .ReturnsAsync((Azure.Response<SendReceipt>)null!);
+                _service.Setup(s => s.GetQueueClient(poisonName)).Returns(poison.Object);
+            }
+        }
+
+        public List<(string Queue, DispatchPoisonEntry Entry)> Poisoned { get; } = [];
+
+        public StorageDispatchConsumer Consumer(PipelineWorld world) =>
+            new(world.Batches, new StorageQueueDispatchQueue(_service.Object, world.Time), world.Options, NullLogger<StorageDispatchConsumer>.Instance);
     }
 }

@@ -27,6 +27,10 @@ internal sealed class DeliveryTable
             .ReturnsAsync((DeliveryKey key, CancellationToken _) => Find(key));
         Mock.Setup(s => s.TryUpdateAsync(It.IsAny<DeliveryRecord>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((DeliveryRecord row, string etag, CancellationToken _) => Update(row, etag));
+        Mock.Setup(s => s.GetManyAsync(It.IsAny<IReadOnlyList<DeliveryKey>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyList<DeliveryKey> keys, CancellationToken _) => keys.Select(Find).ToList());
+        Mock.Setup(s => s.TryUpdateAllAsync(It.IsAny<IReadOnlyList<(DeliveryRecord Row, string ETag)>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyList<(DeliveryRecord Row, string ETag)> updates, CancellationToken _) => UpdateAll(updates));
     }
 
     public Mock<IDeliveryStore> Mock { get; } = new(MockBehavior.Strict);
@@ -39,6 +43,12 @@ internal sealed class DeliveryTable
     public int Adds { get; private set; }
 
     public int Updates { get; private set; }
+
+    /// <summary>Transactions that went through (all their rows counted in <see cref="Updates"/>).</summary>
+    public int Transactions { get; private set; }
+
+    /// <summary>Transactions refused because a row's ETag had changed (nothing written).</summary>
+    public int FailedTransactions { get; private set; }
 
     public IReadOnlyList<DeliveryRecord> Rows
     {
@@ -101,6 +111,33 @@ internal sealed class DeliveryTable
             _rows[row.Key.Value] = (row, entry.Version + 1);
             Updates++;
             return new StoredDelivery(row, ETag(entry.Version + 1));
+        }
+    }
+
+    /// <summary>As a table transaction: one partition, at most 100 rows, every ETag current, or nothing is written.</summary>
+    private IReadOnlyList<StoredDelivery>? UpdateAll(IReadOnlyList<(DeliveryRecord Row, string ETag)> updates)
+    {
+        updates.Should().HaveCountLessThanOrEqualTo(IDeliveryStore.MaxTransaction);
+        updates.Select(u => (u.Row.AlertId, DeliveryBuckets.Of(u.Row.Key))).Distinct().Should().ContainSingle("a transaction touches one partition");
+        var hook = BeforeUpdate;
+        BeforeUpdate = null;
+        hook?.Invoke(this);
+        lock (_gate)
+        {
+            if (updates.Any(u => !_rows.TryGetValue(u.Row.Key.Value, out var entry) || ETag(entry.Version) != u.ETag))
+            {
+                FailedTransactions++;
+                return null;
+            }
+
+            Transactions++;
+            return [.. updates.Select(u =>
+            {
+                var version = _rows[u.Row.Key.Value].Version + 1;
+                _rows[u.Row.Key.Value] = (u.Row, version);
+                Updates++;
+                return new StoredDelivery(u.Row, ETag(version));
+            })];
         }
     }
 

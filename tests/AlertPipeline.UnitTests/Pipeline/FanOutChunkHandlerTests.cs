@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
@@ -23,15 +24,14 @@ public sealed class FanOutChunkHandlerTests
         _world.SetUpSmsSuccess(sent.Add);
 
         var (sms, emails) = await _world.FanOutAllAsync(alert);
-        foreach (var message in sms)
+        foreach (var key in sms)
         {
-            message.TryParse(out var key, out _).Should().BeTrue();
-            await _world.SendSms.HandleAsync(key!, default);
+            await _world.SendSms.HandleAsync(key, default);
         }
 
         _world.Deliveries.Rows.Should().HaveCount(2, "one row per channel for the one person");
-        sms.Select(m => m.DeliveryKey).Distinct().Should().ContainSingle();
-        emails.Select(m => m.DeliveryKey).Distinct().Should().ContainSingle();
+        sms.Distinct().Should().ContainSingle();
+        emails.Distinct().Should().ContainSingle();
         sent.Should().ContainSingle().Which.To.Should().Be(phone);
     }
 
@@ -59,8 +59,11 @@ public sealed class FanOutChunkHandlerTests
         Sms("email-only").Should().Be("Skipped NoAddress");
         _world.Deliveries.Rows.Where(r => r.Channel == Channel.Email).Select(r => $"{r.Contact!.ContactId}:{Describe(r)}").Should().BeEquivalentTo(
             ["ok:Pending", "stopped:Skipped NoAddress", "state-optout:Skipped NoAddress", "no-consent:Pending", "bad-number:Pending", "email-only:Pending"]);
-        result.Sms.Should().ContainSingle().Which.DeliveryKey.Should().Be(_world.KeyFor(alert, Channel.Sms, "+447700900101").Value);
-        result.Email.Should().HaveCount(4);
+        var batches = _world.TakeDispatched();
+        PipelineWorld.KeysOf(batches, Channel.Sms).Should().ContainSingle().Which.Should().Be(_world.KeyFor(alert, Channel.Sms, "+447700900101"));
+        PipelineWorld.KeysOf(batches, Channel.Email).Should().HaveCount(4);
+        (result.Sms, result.Email, result.Batches).Should().Be((1, 4, batches.Count));
+        batches.Should().OnlyContain(b => b.NotBefore == null && b.Recipients.All(r => DeliveryBuckets.Of(r) == b.Bucket));
         result.Next.Should().BeNull();
         _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Skipped).Should().OnlyContain(r => r.Address == null, "skipped rows keep no address");
         _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Pending).Should().OnlyContain(r => r.Address != null);
@@ -84,7 +87,8 @@ public sealed class FanOutChunkHandlerTests
         }
 
         pages.Select(p => p.Contacts).Should().Equal(2, 2, 1);
-        pages.Select(p => p.Sms.Count).Should().Equal(2, 2, 1);
+        pages.Select(p => p.Sms).Should().Equal(2, 2, 1);
+        PipelineWorld.KeysOf(_world.TakeDispatched(), Channel.Sms).Should().HaveCount(5).And.OnlyHaveUniqueItems();
         pages[0].Next!.Page.Should().Be(1);
         pages[0].Next!.ContinuationToken.Should().NotBeNull();
     }
@@ -97,6 +101,7 @@ public sealed class FanOutChunkHandlerTests
         var alert = _world.StoreAlert();
         var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
         var first = await _world.Chunks.HandleAsync(chunk, default);
+        var firstBatches = _world.TakeDispatched();
         var rows = _world.Deliveries.Rows;
         _world.Time.Advance(TimeSpan.FromMinutes(5));
 
@@ -106,7 +111,9 @@ public sealed class FanOutChunkHandlerTests
         second.Added.Should().Be(0);
         _world.Deliveries.Rows.Should().BeEquivalentTo(rows, "existing rows are left untouched");
         _world.Deliveries.Updates.Should().Be(0);
-        second.Sms.Should().Equal(first.Sms, "rows still Pending are dispatched again; senders claim them, so this is harmless");
+        _world.TakeDispatched().Select(b => b.DispatchId).Should().Equal(
+            firstBatches.Select(b => b.DispatchId), "rows still Pending are dispatched again, as the same batches (same ids); senders claim them, so this is harmless");
+        second.Sms.Should().Be(first.Sms);
     }
 
     [Fact]
@@ -119,9 +126,11 @@ public sealed class FanOutChunkHandlerTests
         var row = _world.Deliveries.Rows.Single();
         _world.Deliveries.Put(row with { Status = DeliveryStatus.Sent, ProviderId = "SM1" });
 
+        _world.TakeDispatched();
         var again = await _world.Chunks.HandleAsync(chunk, default);
 
-        again.Sms.Should().BeEmpty();
+        again.Sms.Should().Be(0);
+        _world.TakeDispatched().Should().BeEmpty();
     }
 
     [Fact]
@@ -133,8 +142,8 @@ public sealed class FanOutChunkHandlerTests
 
         var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
 
-        result.Sms.Should().BeEmpty();
-        result.Email.Should().BeEmpty();
+        (result.Sms, result.Email).Should().Be((0, 0));
+        _world.Dispatched.Should().BeEmpty();
         _world.Deliveries.Rows.Should().HaveCount(2).And.OnlyContain(r => r.Status == DeliveryStatus.Skipped && r.SkipReason == SkipReason.Expired);
     }
 

@@ -29,6 +29,8 @@ public sealed class PipelineSettingsTests
 
     [Theory]
     [InlineData("FanOutPageSize", "0", "Pipeline:FanOutPageSize")]
+    [InlineData("DispatchBatchSize", "101", "Pipeline:DispatchBatchSize")]
+    [InlineData("MaxDispatchDeliveries", "0", "Pipeline:MaxDispatchDeliveries")]
     [InlineData("StuckSendingAfter", "00:00:01", "Pipeline:StuckSendingAfter")]
     [InlineData("MaxBusyWait", "00:20:00", "Pipeline:MaxBusyWait")]
     [InlineData("EmailUnsubscribeBaseUrl", "http://example.org/u", "Pipeline:EmailUnsubscribeBaseUrl")]

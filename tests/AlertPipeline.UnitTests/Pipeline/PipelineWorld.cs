@@ -37,6 +37,15 @@ internal sealed class PipelineWorld
         SetUpAlerts();
         SetUpOptOuts();
         SetUpRecipients();
+        Dispatch.Setup(d => d.SendAsync(It.IsAny<IReadOnlyList<DispatchBatch>>(), It.IsAny<CancellationToken>()))
+            .Callback((IReadOnlyList<DispatchBatch> batches, CancellationToken _) =>
+            {
+                lock (Dispatched)
+                {
+                    Dispatched.AddRange(batches);
+                }
+            })
+            .Returns(Task.CompletedTask);
         InboundLog.Setup(l => l.WasHandledAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((string sid, CancellationToken _) => HandledInbound.Contains(sid));
         InboundLog.Setup(l => l.RecordHandledAsync(It.IsAny<string>(), It.IsAny<InboundKeyword>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
@@ -92,17 +101,26 @@ internal sealed class PipelineWorld
 
     public Mock<IEmailGateway> Email { get; } = new(MockBehavior.Strict);
 
+    /// <summary>The dispatch port; every batch sent lands in <see cref="Dispatched"/>.</summary>
+    public Mock<IDispatchQueue> Dispatch { get; } = new(MockBehavior.Strict);
+
+    public List<DispatchBatch> Dispatched { get; } = [];
+
     public PipelineLookups Lookups => new(AlertStore.Object, Membership.Object, Options, Time);
 
     public DeliveryClaims Claims => new(Deliveries.Object, Options, Time);
 
     public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Time);
 
-    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Hasher, Options, Time);
+    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Dispatch.Object, Hasher, Options, Time);
 
     public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, Options);
 
     public SendEmailHandler SendEmail => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Email.Object, Options);
+
+    public DispatchBatchHandler Batches => new(SendSms, SendEmail, Options, Time);
+
+    public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time);
 
     public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
 
@@ -166,25 +184,38 @@ internal sealed class PipelineWorld
         return record;
     }
 
-    /// <summary>Runs every chunk of every subscribed branch to the end (following continuation chunks); returns all dispatch messages.</summary>
-    public async Task<(List<DispatchMessage> Sms, List<DispatchMessage> Email)> FanOutAllAsync(AlertRecord alert)
+    /// <summary>The batches dispatched since the last call (and forgets them).</summary>
+    public List<DispatchBatch> TakeDispatched()
     {
-        var sms = new List<DispatchMessage>();
-        var email = new List<DispatchMessage>();
+        lock (Dispatched)
+        {
+            var taken = Dispatched.ToList();
+            Dispatched.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>The keys of <paramref name="batches"/> on <paramref name="channel"/>, in order.</summary>
+    public static List<DeliveryKey> KeysOf(IEnumerable<DispatchBatch> batches, Channel channel) =>
+        [.. batches.Where(b => b.Channel == channel).SelectMany(b => b.Keys)];
+
+    /// <summary>Runs every chunk of every subscribed branch to the end (following continuation chunks); returns the keys of every dispatched batch.</summary>
+    public async Task<(List<DeliveryKey> Sms, List<DeliveryKey> Email)> FanOutAllAsync(AlertRecord alert)
+    {
+        TakeDispatched();
         var queue = new Queue<FanOutChunk>((await new AudienceResolver(Membership.Object).ResolveAsync(alert.Event, default))
             .Select(b => new FanOutChunk(alert.AlertId, b.UnionId, b.BranchId, 0, null)));
         while (queue.TryDequeue(out var chunk))
         {
             var result = await Chunks.HandleAsync(chunk, default);
-            sms.AddRange(result.Sms);
-            email.AddRange(result.Email);
             if (result.Next is { } next)
             {
                 queue.Enqueue(next);
             }
         }
 
-        return (sms, email);
+        var batches = TakeDispatched();
+        return (KeysOf(batches, Channel.Sms), KeysOf(batches, Channel.Email));
     }
 
     public DeliveryKey KeyFor(AlertRecord alert, Channel channel, string address) =>
@@ -252,6 +283,15 @@ internal sealed class PipelineWorld
     {
         Recipients.Setup(r => r.RecordLastCampaignAsync(It.IsAny<RecipientHash>(), It.IsAny<CampaignId>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
             .Callback((RecipientHash r, CampaignId c, Instant _, CancellationToken _) => _lastCampaign[r] = c)
+            .Returns(Task.CompletedTask);
+        Recipients.Setup(r => r.RecordLastCampaignAsync(It.IsAny<IReadOnlyList<RecipientHash>>(), It.IsAny<CampaignId>(), It.IsAny<Instant>(), It.IsAny<CancellationToken>()))
+            .Callback((IReadOnlyList<RecipientHash> rs, CampaignId c, Instant _, CancellationToken _) =>
+            {
+                foreach (var r in rs)
+                {
+                    _lastCampaign[r] = c;
+                }
+            })
             .Returns(Task.CompletedTask);
         Recipients.Setup(r => r.GetLastCampaignAsync(It.IsAny<RecipientHash>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((RecipientHash r, CancellationToken _) => _lastCampaign.GetValueOrDefault(r));

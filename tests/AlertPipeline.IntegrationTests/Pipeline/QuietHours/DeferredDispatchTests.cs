@@ -13,10 +13,11 @@ using NodaTime;
 namespace AlertPipeline.IntegrationTests.Pipeline.QuietHours;
 
 /// <summary>
-/// Quiet hours on Azurite with a manual clock: fan-out at night defers SMS (rows Pending with NotBefore, entries in
-/// DeferredDispatches, no dispatch message); the ScheduleTick's releaser emits each at its morning, re-emits while the row
-/// stays Pending (a lost output), and forgets it once the row has moved on; SendSms refuses a row before its NotBefore.
-/// Members: two in London (night 21:30 GMT → 08:00 UTC) and one in Aqtau (02:30 → 08:00 +05 = 03:00 UTC).
+/// Quiet hours on Azurite with a manual clock: fan-out at night defers SMS (rows Pending with NotBefore) and sends them in
+/// dispatch batches scheduled for each morning (nothing for the ScheduleTick); a batch delivered early comes back, on time
+/// it sends. The ScheduleTick's releaser (for deferrals a transport cannot schedule) emits each entry at its morning,
+/// re-emits while the row stays Pending (a lost batch), and forgets it once the row has moved on; SendSms refuses a row
+/// before its NotBefore. Members: two in London (night 21:30 GMT → 08:00 UTC) and one in Aqtau (02:30 → 08:00 +05 = 03:00 UTC).
 /// </summary>
 public sealed class DeferredDispatchTests : PersistenceTestBase
 {
@@ -27,32 +28,54 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
     private readonly ManualTimeProvider _time = new(Evening);
     private readonly PipelineOptions _options = new() { FanOutPageSize = 2, QuietHours = "21:00-08:00", DeferredRedeliverAfter = TimeSpan.FromMinutes(5), MaxBusyWait = TimeSpan.Zero };
     private readonly List<SmsSendRequest> _sent = [];
+    private readonly RecordingDispatchQueue _dispatch = new();
 
     private DeferredDispatchRepository Deferred => new(Tables);
 
     private DeliveryRepository Deliveries => new(Tables, Options);
 
-    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _options, _time);
+    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _dispatch, _options, _time);
 
     [Fact]
-    public async Task FanOut_AtNight_WritesDeferredRowsAndNoDispatch()
+    public async Task FanOut_AtNight_WritesDeferredRowsAndSchedulesABatchForEachMorning()
     {
-        var (alertId, sms) = await FanOutAsync();
+        var (alertId, batches) = await FanOutAsync();
 
-        sms.Should().BeEmpty("everyone is asleep");
         var rows = await RowsAsync(alertId);
         rows.Should().HaveCount(3).And.OnlyContain(r => r.Status == DeliveryStatus.Pending && r.Address != null);
         rows.Select(r => r.NotBefore).Should().BeEquivalentTo(new Instant?[] { LondonMorning, LondonMorning, AqtauMorning });
-        var entries = await Deferred.GetDueAsync(LondonMorning + Duration.FromDays(1), 100);
-        entries.Select(e => (e.Key, e.DueAt)).Should().BeEquivalentTo(rows.Select(r => (r.Key, r.NotBefore!.Value)));
-        entries.Should().OnlyContain(e => e.Releases == 0 && e.ReleasedAt == null);
+        batches.SelectMany(b => b.Keys.Select(k => (k, b.NotBefore))).Should().BeEquivalentTo(rows.Select(r => (r.Key, r.NotBefore)), "everyone is asleep: each batch waits for its morning");
+        (await Deferred.GetDueAsync(LondonMorning + Duration.FromDays(30), 100)).Should().BeEmpty("a morning within 7 days is the transport's to schedule, not the tick's");
+    }
+
+    [Fact]
+    public async Task ScheduledBatch_DeliveredEarlyComesBack_OnTimeSendsEachOnce()
+    {
+        var (alertId, batches) = await FanOutAsync();
+        var handler = new DispatchBatchHandler(SendSms(), null!, _options, _time);
+        var aqtau = batches.Single(b => b.NotBefore == AqtauMorning);
+
+        _time.SetUtcNow(AqtauMorning.ToDateTimeOffset() - TimeSpan.FromSeconds(2)); // a transport's clock a little ahead of ours
+        var early = await handler.HandleAsync(aqtau, 1, default);
+        _time.SetUtcNow(AqtauMorning.ToDateTimeOffset());
+        var onTime = await handler.HandleAsync(aqtau, 2, default);
+        _time.SetUtcNow(LondonMorning.ToDateTimeOffset());
+        foreach (var london in batches.Where(b => b.NotBefore == LondonMorning))
+        {
+            (await handler.HandleAsync(london, 1, default)).Settlement.Should().Be(DispatchSettlement.Complete.Instance);
+        }
+
+        early.Settlement.Should().BeOfType<DispatchSettlement.RetryLater>().Which.Delay.Should().Be(TimeSpan.FromSeconds(2));
+        onTime.Settlement.Should().Be(DispatchSettlement.Complete.Instance);
+        (await RowsAsync(alertId)).Should().OnlyContain(r => r.Status == DeliveryStatus.Sent);
+        _sent.Should().HaveCount(3).And.OnlyHaveUniqueItems(r => r.To);
     }
 
     [Fact]
     public async Task Tick_BeforeMorningReleasesNothing_AfterReleasesEachExactlyOnce()
     {
-        var (alertId, _) = await FanOutAsync();
-        var emitted = new List<DispatchMessage>();
+        var alertId = await FanOutForTheTickAsync();
+        var emitted = new List<DeliveryKey>();
 
         emitted.AddRange(await TickAtAsync(AqtauMorning - Duration.FromSeconds(1)));
         emitted.Should().BeEmpty("02:59:59 UTC is still night in Aqtau");
@@ -73,7 +96,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         emitted.AddRange(await TickAtAsync(LondonMorning + Duration.FromHours(3)));
 
         var rows = await RowsAsync(alertId);
-        emitted.Select(m => m.DeliveryKey).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(rows.Select(r => r.Key.Value), "each deferred SMS is released exactly once");
+        emitted.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(rows.Select(r => r.Key), "each deferred SMS is released exactly once");
         rows.Should().OnlyContain(r => r.Status == DeliveryStatus.Sent);
         _sent.Should().HaveCount(3);
         (await Deferred.GetDueAsync(LondonMorning + Duration.FromDays(30), 100)).Should().BeEmpty("entries go once their rows have moved on");
@@ -82,7 +105,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
     [Fact]
     public async Task LostRelease_IsEmittedAgainWhileTheRowIsPending()
     {
-        var (alertId, _) = await FanOutAsync();
+        var alertId = await FanOutForTheTickAsync();
 
         var first = await TickAtAsync(AqtauMorning);                                   // its output is "lost": nobody sends it
         var early = await TickAtAsync(AqtauMorning + Duration.FromMinutes(4));
@@ -118,45 +141,54 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         _sent.Should().ContainSingle("only the send at 08:00 Aqtau time reached the provider");
     }
 
-    private async Task<(AlertId AlertId, List<DispatchMessage> Sms)> FanOutAsync()
+    /// <summary>Fan-out, then the deferrals recorded for the ScheduleTick as if their mornings were beyond what a transport can schedule.</summary>
+    private async Task<AlertId> FanOutForTheTickAsync()
+    {
+        var (alertId, _) = await FanOutAsync();
+        var rows = await RowsAsync(alertId);
+        await Deferred.AddAsync([.. rows.Select(r => new DeferredDispatch(r.Key, r.NotBefore!.Value, r.NotBefore!.Value))]);
+        return alertId;
+    }
+
+    private async Task<(AlertId AlertId, List<DispatchBatch> Batches)> FanOutAsync()
     {
         var report = await new SeedLoader(new MembershipRepository(Tables), new OptOutRepository(Tables, Options), Hasher, TimeProvider.System).LoadAsync(Seed);
         report.Errors.Should().BeEmpty();
         var membership = new MembershipRepository(Tables);
         var alerts = new AlertRepository(Tables);
         var fanOut = new FanOutHandler(membership, alerts, new RejectedEventRepository(Tables), new AudienceResolver(membership), _time);
-        var chunks = new FanOutChunkHandler(membership, Lookups(), Deliveries, Deferred, new OptOutRepository(Tables, Options), Hasher, _options, _time);
+        var chunks = new FanOutChunkHandler(membership, Lookups(), Deliveries, Deferred, new OptOutRepository(Tables, Options), _dispatch, Hasher, _options, _time);
         var accepted = await fanOut.HandleAsync(Event, null, default);
         accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
-        var sms = new List<DispatchMessage>();
+        _dispatch.Take();
         var queue = new Queue<FanOutChunk>(accepted.Chunks);
         while (queue.TryDequeue(out var chunk))
         {
             var result = await chunks.HandleAsync(chunk, default);
-            sms.AddRange(result.Sms);
             if (result.Next is { } next)
             {
                 queue.Enqueue(next);
             }
         }
 
-        return (accepted.AlertId!, sms);
+        return (accepted.AlertId!, _dispatch.Take());
     }
 
-    private async Task<IReadOnlyList<DispatchMessage>> TickAtAsync(Instant now)
+    private async Task<IReadOnlyList<DeliveryKey>> TickAtAsync(Instant now)
     {
         _time.SetUtcNow(now.ToDateTimeOffset());
         var result = await Releaser.ReleaseAsync(default);
         result.Problems.Should().BeEmpty();
-        return result.Sms;
+        var keys = _dispatch.TakeKeys();
+        keys.Should().HaveCount(result.Dispatched);
+        return keys;
     }
 
-    private async Task SendAllAsync(IEnumerable<DispatchMessage> messages)
+    private async Task SendAllAsync(IEnumerable<DeliveryKey> keys)
     {
-        foreach (var message in messages)
+        foreach (var key in keys)
         {
-            message.TryParse(out var key, out var error).Should().BeTrue(error);
-            (await SendSms().HandleAsync(key!, default)).Outcome.Should().Be(SendOutcome.Sent);
+            (await SendSms().HandleAsync(key, default)).Outcome.Should().Be(SendOutcome.Sent);
         }
     }
 
@@ -175,7 +207,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         var lookups = Lookups();
         return new SendSmsHandler(
             new DeliveryClaims(Deliveries, _options, _time), lookups, new MessageComposer(new MembershipRepository(Tables), lookups),
-            new OptOutRepository(Tables, Options), new RecipientIndexRepository(Tables), gateway.Object, _options);
+            new OptOutRepository(Tables, Options), new RecipientIndexRepository(Tables, Options), gateway.Object, _options);
     }
 
     private PipelineLookups Lookups() => new(new AlertRepository(Tables), new MembershipRepository(Tables), _options, _time);

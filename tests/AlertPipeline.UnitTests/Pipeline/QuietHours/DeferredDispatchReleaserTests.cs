@@ -12,7 +12,7 @@ public sealed class DeferredDispatchReleaserTests
     private readonly PipelineWorld _world = new();
     private readonly InMemoryDeferredDispatchStore _store = new();
 
-    private DeferredDispatchReleaser Releaser => new(_store, _world.Deliveries.Object, _world.Options, _world.Time);
+    private DeferredDispatchReleaser Releaser => new(_store, _world.Deliveries.Object, _world.Dispatch.Object, _world.Options, _world.Time);
 
     private Instant Now => Instant.FromDateTimeOffset(_world.Time.GetUtcNow());
 
@@ -25,7 +25,8 @@ public sealed class DeferredDispatchReleaserTests
 
         var result = await Releaser.ReleaseAsync(default);
 
-        result.Sms.Should().BeEmpty();
+        result.Dispatched.Should().Be(0);
+        _world.Dispatched.Should().BeEmpty();
         result.Removed.Should().Be(1);
         _store.Entries.Should().BeEmpty();
     }
@@ -44,7 +45,8 @@ public sealed class DeferredDispatchReleaserTests
 
         var result = await Releaser.ReleaseAsync(default);
 
-        result.Sms.Should().BeEmpty("the row says not yet");
+        result.Dispatched.Should().Be(0, "the row says not yet");
+        _world.Dispatched.Should().BeEmpty();
         result.Postponed.Should().Be(1);
         _store.Entries.Should().ContainSingle().Which.DueAt.Should().Be(later);
     }
@@ -63,7 +65,8 @@ public sealed class DeferredDispatchReleaserTests
         var result = await Releaser.ReleaseAsync(default);
 
         result.Reemitted.Should().Be(1);
-        result.Sms.Should().ContainSingle().Which.DeliveryKey.Should().Be(key.Value);
+        (result.Dispatched, result.Batches).Should().Be((1, 1));
+        _world.Dispatched.Should().ContainSingle().Which.Should().Match<DispatchBatch>(b => b.Keys.Single() == key && b.NotBefore == null);
         var minute = Instant.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() / 60 * 60);
         _store.Entries.Should().ContainSingle().Which.Should().Match<DeferredDispatch>(e => e.Releases == 8 && e.DueAt == minute + Duration.FromHours(1));
     }

@@ -91,25 +91,25 @@ public sealed class QuietHoursPlannerTests
     }
 
     [Fact]
-    public async Task Chunk_AtNight_RecordsDeferredSmsAndDispatchesOnlyTheOthers()
+    public async Task Chunk_AtNight_SchedulesTheSmsForTheMorningAndDispatchesTheEmailNow()
     {
         // PipelineWorld's clock: 06:01 UTC, night in London (GMT), late morning in Aqtau.
         _world.Options.QuietHours = "21:00-08:00";
         _world.Options.FanOutPageSize = 100;
         var londoner = _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "sleeper", "+447700900101", "sleeper@example.org");
-        var recorded = new List<DeferredDispatch>();
-        _world.Deferred.Setup(d => d.AddAsync(It.IsAny<IReadOnlyList<DeferredDispatch>>(), It.IsAny<CancellationToken>()))
-            .Callback((IReadOnlyList<DeferredDispatch> entries, CancellationToken _) => recorded.AddRange(entries)).Returns(Task.CompletedTask);
         var alert = _world.StoreAlert();
 
+        // Strict Deferred store: a morning within 7 days is scheduled on the batch, not recorded for the ScheduleTick.
         var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
 
         var key = _world.KeyFor(alert, Channel.Sms, londoner.Phone!.E164);
-        result.Sms.Should().BeEmpty("the SMS waits for the morning");
-        result.Email.Should().ContainSingle("email is not deferred");
-        result.Deferred.Should().Be(1);
-        recorded.Should().ContainSingle().Which.Should().Be(new DeferredDispatch(key, Instant.FromUtc(2025, 12, 9, 8, 0), Instant.FromUtc(2025, 12, 9, 8, 0)));
-        _world.Deliveries.Rows.Single(r => r.Key == key).NotBefore.Should().Be(Instant.FromUtc(2025, 12, 9, 8, 0));
+        var morning = Instant.FromUtc(2025, 12, 9, 8, 0);
+        var batches = _world.TakeDispatched();
+        batches.Should().HaveCount(2);
+        batches.Single(b => b.Channel == Channel.Sms).Should().Match<DispatchBatch>(b => b.NotBefore == morning && b.Keys.Single() == key, "the SMS waits for the morning");
+        batches.Single(b => b.Channel == Channel.Email).NotBefore.Should().BeNull("email is not deferred");
+        (result.Sms, result.Email, result.Scheduled, result.Deferred).Should().Be((1, 1, 1, 0));
+        _world.Deliveries.Rows.Single(r => r.Key == key).NotBefore.Should().Be(morning);
     }
 
     [Fact]
@@ -117,7 +117,6 @@ public sealed class QuietHoursPlannerTests
     {
         _world.Options.QuietHours = "21:00-08:00";
         var londoner = _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "sleeper", "+447700900101");
-        _world.Deferred.Setup(d => d.AddAsync(It.IsAny<IReadOnlyList<DeferredDispatch>>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         var alert = _world.StoreAlert();
         await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null), default);
         var key = _world.KeyFor(alert, Channel.Sms, londoner.Phone!.E164);

@@ -1,0 +1,59 @@
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.ServiceBus;
+using AlertPipeline.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlertPipeline.Infrastructure.Pipeline;
+
+public static class DispatchServiceCollectionExtensions
+{
+    /// <summary>
+    /// The dispatch transport, in one place: <see cref="IDispatchQueue"/> for the producers (FanOutChunk, the ScheduleTick's
+    /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>).
+    /// </summary>
+    public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        switch (ResolveTransport(configuration))
+        {
+            case DispatchTransport.StorageQueues:
+                services.AddStorageClients(StorageServiceCollectionExtensions.DefaultConnectionName, configuration);
+                services.TryAddSingleton(TimeProvider.System);
+                services.TryAddSingleton(sp => new StorageQueueDispatchQueue(sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), sp.GetRequiredService<TimeProvider>()));
+                services.TryAddSingleton<IDispatchQueue>(sp => sp.GetRequiredService<StorageQueueDispatchQueue>());
+                break;
+            case DispatchTransport.ServiceBus:
+                services.AddServiceBusDispatch(configuration);
+                break;
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// <c>Pipeline:Dispatch:Transport</c> when set (<c>StorageQueues</c> | <c>ServiceBus</c>; anything else is refused,
+    /// naming the key); unset: <c>ServiceBus</c> when <c>ServiceBusConnection</c> names a Service Bus namespace
+    /// (<c>Endpoint=sb://…</c> or <c>__fullyQualifiedNamespace</c>: <see cref="ServiceBusConnectionSetting.IsConfigured"/>),
+    /// <c>StorageQueues</c> otherwise (Azurite, local runs, where the local host maps that setting to Azurite).
+    /// </summary>
+    public static DispatchTransport ResolveTransport(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var key = $"{PipelineOptions.SectionName}:{nameof(PipelineOptions.Dispatch)}:{nameof(DispatchOptions.Transport)}";
+        if (configuration[key] is { Length: > 0 } text)
+        {
+            return Enum.TryParse<DispatchTransport>(text, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) && !int.TryParse(text, out _)
+                ? chosen
+                : throw new InvalidOperationException($"{key} '{text}' must be {string.Join(" or ", Enum.GetNames<DispatchTransport>())}.");
+        }
+
+        var connectionName = configuration[$"{ServiceBusDispatchOptions.SectionName}:{nameof(ServiceBusDispatchOptions.ConnectionName)}"] is { Length: > 0 } name
+            ? name
+            : ServiceBusDispatchOptions.DefaultConnection;
+        return ServiceBusConnectionSetting.IsConfigured(configuration, connectionName) ? DispatchTransport.ServiceBus : DispatchTransport.StorageQueues;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AlertPipeline.Testing.Faults;
+
+/// <summary>Latency of one kind of interactive request while the fault run works: count, median, 95th percentile, max, failures.</summary>
+public sealed record ProbeFigures(string Kind, int Count, double MedianMs, double P95Ms, double MaxMs, int Failures)
+{
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Kind}: {Count} calls, median {MedianMs / 1000:0.00} s, p95 {P95Ms / 1000:0.00} s, max {MaxMs / 1000:0.00} s, {Failures} failed");
+}
+
+/// <summary>
+/// Issue 15 item 4, the measurement half: while the pipeline works, every 15 s a signed Twilio status callback
+/// (for a message already sent), a signed inbound SMS (from a number outside the seed, a plain text), an organiser's
+/// delivery report of the first alert and a preview of it go through the local host's HTTP port, each timed. Timers:
+/// ScheduleTick runs every 15 s and its lag is read from the local hosts' "timer fired for" lines.
+/// </summary>
+public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int httpPort, string union, string campaign, string eventBody, string alertId) : IDisposable
+{
+    /// <summary>The bootstrap admin secret the probe's app settings carry as <c>Api:AdminKeyHash</c> (a fresh one per run).</summary>
+    public string AdminSecret { get; } = "faults-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public string AdminKeyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AdminSecret)));
+
+    public const string TimerSchedule = "*/15 * * * * *";
+
+    private readonly List<(string Kind, double Ms, bool Ok)> _samples = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
+    private string? _organiserKey;
+
+    private Uri Api(string path) => new($"http://127.0.0.1:{httpPort}/api/{path}");
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>Creates an organiser key for <c>union</c> with the bootstrap secret.</summary>
+    public async Task CreateKeyAsync(CancellationToken cancellationToken)
+    {
+        // The worker is ready before the host's HTTP port listens: retry a refused connection for a minute.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TryCreateKeyAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && attempt < 60)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task TryCreateKeyAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Api($"unions/{union}/keys")) { Content = JsonContent.Create(new { role = "organiser" }) };
+        request.Headers.TryAddWithoutValidation("Authorization", "ApiKey " + AdminSecret);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Creating the probe's organiser key answered {(int)response.StatusCode}.");
+        }
+
+        _organiserKey = JsonDocument.Parse(body).RootElement.GetProperty("key").GetString();
+    }
+
+    /// <summary>One round of the four probes every <paramref name="every"/> until <paramref name="stop"/>.</summary>
+    public async Task RunAsync(TimeSpan every, CancellationToken stop)
+    {
+        var round = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            round++;
+            var sent = twilio.SentMessages;
+            if (sent.Count > 0 && sent[(round * 7919) % sent.Count] is { StatusCallback: { } callback } message)
+            {
+                await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
+
+            await TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)).ConfigureAwait(false);
+            if (_organiserKey is not null)
+            {
+                await TimeAsync("delivery report", () => SendAsync(HttpMethod.Get, $"unions/{union}/alerts/{alertId}/report", null)).ConfigureAwait(false);
+                await TimeAsync("preview", () => SendAsync(HttpMethod.Post, $"unions/{union}/campaigns/{campaign}/preview", eventBody)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The figures per kind, with the timer lags read from the local hosts' logs in <paramref name="logDirectory"/>.</summary>
+    public IReadOnlyList<ProbeFigures> Figures(string logDirectory)
+    {
+        var figures = _samples.GroupBy(s => s.Kind).Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok))).ToList();
+        var lags = new List<double>();
+        foreach (var file in Directory.EnumerateFiles(logDirectory, "localhost-*.log"))
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                if (TimerFired().Match(line) is { Success: true } match
+                    && DateTimeOffset.TryParse(match.Groups[2].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurrence)
+                    && TimeSpan.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var at))
+                {
+                    var logged = new DateTimeOffset(occurrence.UtcDateTime.Date + at, TimeSpan.Zero);
+                    lags.Add((logged - occurrence).TotalMilliseconds);
+                }
+            }
+        }
+
+        if (lags.Count > 0)
+        {
+            figures.Add(Summarise("timer lag (ScheduleTick fired after its time)", lags, lags.Count(l => l > 10_000)));
+        }
+
+        return figures;
+    }
+
+    private static ProbeFigures Summarise(string kind, List<double> values, int failures)
+    {
+        values.Sort();
+        double Percentile(double p) => values[Math.Min(values.Count - 1, (int)Math.Ceiling(p * values.Count) - 1)];
+        return new ProbeFigures(kind, values.Count, Percentile(0.5), Percentile(0.95), values[^1], failures);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, Api(path));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.TryAddWithoutValidation("X-Api-Key", _organiserKey);
+        return await _http.SendAsync(request).ConfigureAwait(false);
+    }
+
+    private async Task TimeAsync(string kind, Func<Task<HttpResponseMessage>> call)
+    {
+        var watch = Stopwatch.StartNew();
+        bool ok;
+        try
+        {
+            using var response = await call().ConfigureAwait(false);
+            await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            ok = response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            ok = false;
+        }
+
+        lock (_samples)
+        {
+            _samples.Add((kind, watch.Elapsed.TotalMilliseconds, ok));
+        }
+    }
+
+    [GeneratedRegex(@"^(\d\d:\d\d:\d\d\.\d+) .*Function ScheduleTick: timer fired for (\S+)")]
+    private static partial Regex TimerFired();
+}
