@@ -13,7 +13,7 @@ namespace AlertPipeline.EndToEndTests.Dashboard;
 
 /// <summary>
 /// One world for the dashboard's browser tests (one per test class): the real Functions app under the local host on its
-/// own Azurite (a bootstrap admin secret to create keys, a price per SMS segment), and one headless Debian Chromium driven
+/// own Azurite (a bootstrap admin secret to create keys, a price per SMS segment, import jobs from 51 lines), and one headless Debian Chromium driven
 /// by Playwright. Each test seeds unions and campaigns of its own (unique ids), so the tests share nothing but the app.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
@@ -46,6 +46,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         World.Settings["Api:AdminKeyHash"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(_adminSecret))).ToLowerInvariant();
         World.Settings["Pipeline:SmsPricePerSegment"] = "0.05";
         World.Settings["Pipeline:SmsPriceCurrency"] = "EUR";
+        // Imports over 50 lines become background jobs of 100-line slices, so the job test's file stays small and quick.
+        World.Settings["Imports:JobThresholdLines"] = "50";
+        World.Settings["Imports:SliceLines"] = "100";
         await World.StartHostAsync();
         await Poll.ForAsync(
             async () => { try { using var r = await Http.GetAsync(DashboardUrl); return r.IsSuccessStatusCode; } catch (HttpRequestException) { return false; } },

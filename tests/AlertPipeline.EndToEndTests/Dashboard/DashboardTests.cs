@@ -277,6 +277,59 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Import_CsvOverTheJobThreshold_ShowsProgressThenTheJobsFinalCountsAndEveryBadLine()
+    {
+        var world = await SeedAsync();
+        var page = await fixture.NewPageAsync();
+        await fixture.SignInAsync(page, world.Union, world.AdminKey);
+        await page.GotoAsync(fixture.DashboardUrl + "#/contacts/north");
+
+        // 250 lines (header included; the fixture's threshold is 50, slices of 100): lines 7 and 201 are bad, line 120 is imported with a change.
+        var lines = new List<string> { "contactId,name,phone,email,language,timeZone,smsConsent,emailConsent" };
+        for (var line = 2; line <= 250; line++)
+        {
+            var phone = NextNumber();
+            lines.Add(line switch
+            {
+                7 => "m7,Member 7,+4477,,en,Europe/London,true,false",
+                201 => $"m201,Член 201,{phone},,en,Europe/Londn,true,false",
+                120 => $"m120,Member 120,{phone} ext 12,,en,Europe/London,true,false",
+                _ => $"m{line},Member {line},{phone},,en,Europe/London,true,false",
+            });
+        }
+
+        await page.GetByLabel("CSV file", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "big.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(string.Join('\n', lines)) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+
+        // The 202's job first: a named progress bar and "N of 250 lines" (the job's own counts as it goes).
+        var progress = page.GetByRole(AriaRole.Progressbar, new() { Name = "Import progress" });
+        await Expect(progress).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("import-progress-text")).ToContainTextAsync(" of 250 lines");
+        (await page.GetByTestId("import-summary").CountAsync()).Should().Be(0, "the report waits for the job to finish");
+
+        // Then the final report: the job's counts, and each bad line with its field and message.
+        await Expect(page.GetByTestId("import-summary")).ToHaveTextAsync("247 imported, 2 rejected.", new() { Timeout = 60_000 });
+        await Expect(page.GetByTestId("import-progress-text")).ToContainTextAsync("250 of 250 lines (finished)");
+        (await progress.EvaluateAsync<double>("p => p.value / p.max")).Should().Be(1);
+        var errors = page.GetByTestId("import-errors").Locator("tbody tr");
+        await Expect(errors).ToHaveCountAsync(2);
+        await Expect(errors.Nth(0)).ToContainTextAsync("7phone");
+        await Expect(errors.Nth(1)).ToContainTextAsync("201timeZoneunknown time zone 'Europe/Londn'");
+        await Expect(page.GetByTestId("import-warnings").Locator("tbody tr")).ToContainTextAsync("120phone");
+        await Expect(page.GetByTestId("import-jobs").Locator("tbody tr").First).ToContainTextAsync("finished");
+        await Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Member 10", Exact = true })).ToHaveCountAsync(1);
+        await DashboardFixture.AssertAccessibleAsync(page, "import job");
+        await DashboardFixture.ScreenshotAsync(page, "import-job");
+        await page.GetByRole(AriaRole.Form, new() { Name = "Import a CSV file" }).ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotFolder, "import-job-form.png") });
+
+        var (status, job) = await fixture.ApiAsync(HttpMethod.Get, $"unions/{world.Union}/imports?limit=1", world.AdminKey);
+        status.Should().Be(200);
+        job.GetProperty("items")[0].GetProperty("state").GetString().Should().Be("succeeded");
+        job.GetProperty("items")[0].GetProperty("imported").GetInt32().Should().Be(247);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task UnionAdmin_CreatesAKeyShownOnce_AndSeesTheWriteInTheAuditLog()
     {
         var world = await SeedAsync();
