@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net.Sockets;
+using System.Globalization;
 
 namespace AlertPipeline.Testing;
 
@@ -35,13 +35,7 @@ public sealed class AzuriteFixture
     /// <summary>The development account's key (public, the same in every Azurite).</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    public string ConnectionString =>
-        "DefaultEndpointsProtocol=http;" +
-        $"AccountName={AccountName};" +
-        $"AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+    public string ConnectionString => AzuriteProcess.ConnectionString(BlobPort, QueuePort, TablePort);
 
     /// <summary>A queue- and table-safe unique name: the (lowercase, alphanumeric) prefix and 20 hex digits.</summary>
     public static string UniqueName(string prefix = "t") => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 20)];
@@ -61,33 +55,16 @@ public sealed class AzuriteFixture
             int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
             // Azurite runs under a small shell watchdog that stops it when this test process is gone, even if
             // ProcessExit never runs (a test host killed by the runner); Stop() still kills exactly this tree.
-            var psi = new ProcessStartInfo("/bin/sh")
-            {
-                WorkingDirectory = RepositoryPaths.Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[]
-                     {
-                         "-c", WatchdogScript, "azurite-watchdog", Environment.ProcessId.ToString(), azurite,
-                         "--silent", "--inMemoryPersistence", "--disableTelemetry",
-                         "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                         "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
-                     })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var process = AzuriteProcess.Start(
+                "/bin/sh",
+                [
+                    "-c", WatchdogScript, "azurite-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), azurite,
+                    "--silent", "--inMemoryPersistence", "--disableTelemetry", .. AzuriteProcess.LoopbackArguments(blob, queue, table),
+                ]);
             var fixture = new AzuriteFixture(process, blob, queue, table);
             try
             {
-                await fixture.WaitUntilListeningAsync().ConfigureAwait(false);
+                await AzuriteProcess.WaitUntilListeningAsync(process, blob, queue, table).ConfigureAwait(false);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => fixture.Stop();
                 return fixture;
             }
@@ -123,38 +100,6 @@ public sealed class AzuriteFixture
         catch (InvalidOperationException)
         {
             // Already gone.
-        }
-    }
-
-    private async Task WaitUntilListeningAsync()
-    {
-        await Poll.UntilAsync(
-            async () =>
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} while starting.");
-                }
-
-                return await IsOpenAsync(QueuePort).ConfigureAwait(false)
-                       && await IsOpenAsync(TablePort).ConfigureAwait(false)
-                       && await IsOpenAsync(BlobPort).ConfigureAwait(false);
-            },
-            "Azurite to listen",
-            TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-    }
-
-    private static async Task<bool> IsOpenAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -101,7 +100,7 @@ public sealed class SmtpSink : IAsyncDisposable
                             throw new InvalidOperationException($"aiosmtpd exited with code {process.ExitCode} while starting.");
                         }
 
-                        return await IsOpenAsync(port).ConfigureAwait(false);
+                        return await FreePort.IsListeningAsync(port).ConfigureAwait(false);
                     },
                     "aiosmtpd to listen",
                     TimeSpan.FromSeconds(20)).ConfigureAwait(false);
@@ -183,20 +182,6 @@ public sealed class SmtpSink : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static async Task<bool> IsOpenAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

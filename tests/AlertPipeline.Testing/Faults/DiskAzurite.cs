@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace AlertPipeline.Testing.Faults;
 
@@ -32,13 +31,7 @@ public sealed class DiskAzurite : IDisposable
     /// <summary>Azurite's process id while it runs.</summary>
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
-    public string ConnectionString =>
-        "DefaultEndpointsProtocol=http;" +
-        $"AccountName={AzuriteFixture.AccountName};" +
-        $"AccountKey={AzuriteFixture.AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AzuriteFixture.AccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AzuriteFixture.AccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AzuriteFixture.AccountName};";
+    public string ConnectionString => AzuriteProcess.ConnectionString(BlobPort, QueuePort, TablePort);
 
     public static async Task<DiskAzurite> StartAsync(string location)
     {
@@ -106,59 +99,13 @@ public sealed class DiskAzurite : IDisposable
     private async Task StartProcessAsync()
     {
         // node runs Azurite's entry point directly (not through npx or a shell), so that SIGTERM reaches Azurite itself.
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     RepositoryPaths.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
-                     "--silent", "--disableTelemetry", "--location", Location,
-                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                     "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = AzuriteProcess.Start(
+            "node",
+            [
+                RepositoryPaths.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
+                "--silent", "--disableTelemetry", "--location", Location, .. AzuriteProcess.LoopbackArguments(BlobPort, QueuePort, TablePort),
+            ]);
         _process = process;
-        await Poll.UntilAsync(
-            async () =>
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} while starting (ports {BlobPort}/{QueuePort}/{TablePort}).");
-                }
-
-                return await IsOpenAsync(QueuePort).ConfigureAwait(false)
-                       && await IsOpenAsync(TablePort).ConfigureAwait(false)
-                       && await IsOpenAsync(BlobPort).ConfigureAwait(false);
-            },
-            "Azurite to listen",
-            TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-    }
-
-    private static async Task<bool> IsOpenAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        await AzuriteProcess.WaitUntilListeningAsync(process, BlobPort, QueuePort, TablePort).ConfigureAwait(false);
     }
 }
