@@ -100,31 +100,8 @@ public sealed class FaultSeed
 
     private static FaultAlert Alert(string eventId, string campaignId, string[] channels, Func<string, string, bool> inAudience)
     {
-        var hearing = DateTime.UtcNow.AddDays(2);
         var channelList = string.Join(", ", channels.Select(c => $"\"{c}\""));
-        var body = $$$"""
-            {
-              "schemaVersion": 1,
-              "eventId": "{{{eventId}}}-{{{DateTime.UtcNow:yyyyMMddHHmmss}}}",
-              "kind": "trial-date",
-              "occurredAt": "{{{DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}}",
-              "campaignId": "{{{campaignId}}}",
-              "occurrence": { "localDateTime": "{{{hearing.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}}}T10:00", "timeZone": "Asia/Aqtau" },
-              "reminder": "day-before",
-              "channels": [{{{channelList}}}],
-              "variables": { "link": "https://example.org/appeal" },
-              "templates": {
-                "en": {
-                  "sms": "{{name}}: the appeal of the jailed oil union activists is heard on {{date}} at {{time}} your time. Support: {{link}}",
-                  "email": { "subject": "Appeal hearing on {{date}}", "text": "Dear {{name}},\n\nThe appeal is heard on {{date}} at {{time}}.\n\n{{link}}" }
-                },
-                "ru": {
-                  "sms": "{{name}}, апелляция заключённых активистов-нефтяников {{date}} в {{time}}. Поддержите: {{link}}",
-                  "email": { "subject": "Апелляция {{date}}", "text": "{{name}}, апелляция {{date}} в {{time}}: {{link}}" }
-                }
-              }
-            }
-            """;
+        var body = HearingEvent.Json($"{eventId}-{DateTime.UtcNow:yyyyMMddHHmmss}", campaignId, channelList);
         return new FaultAlert(eventId, campaignId, body, channels, inAudience);
     }
 
