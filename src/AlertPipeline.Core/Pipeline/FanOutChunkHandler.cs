@@ -14,7 +14,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// channel and bucket each, at most <see cref="PipelineOptions.DispatchBatchSize"/> rows), then returns the next chunk
 /// when the branch has more pages. The batches are sent (and accepted) before the chunk's message is settled, so a failure
 /// retries the chunk, which writes nothing new and sends the same batches (same <see cref="DispatchBatch.DispatchId"/>s).
-/// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/>.
+/// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/> times <see cref="PipelineOptions.FanOutChunksInFlight"/>:
+/// at most that many chunks run at once in one worker (one handler per worker), the others wait before reading their page.
 /// <para>
 /// Quiet hours (<see cref="PipelineOptions.QuietHours"/>, SMS only): Pending SMS rows planned as deferred go in batches of
 /// their own <c>NotBefore</c>, which the transport holds back until then (Storage queue: initial visibility; Service Bus:
@@ -31,13 +32,29 @@ public sealed class FanOutChunkHandler(
     IDispatchQueue dispatch,
     RecipientHasher hasher,
     PipelineOptions options,
-    TimeProvider time)
+    TimeProvider time) : IDisposable
 {
     private readonly DeliveryPagePlanner planner = new(optOuts, hasher);
+    private readonly SemaphoreSlim inFlight = new(options.FanOutChunksInFlight, options.FanOutChunksInFlight);
 
     public async Task<FanOutChunkResult> HandleAsync(FanOutChunk chunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await HandleOneAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    public void Dispose() => inFlight.Dispose();
+
+    private async Task<FanOutChunkResult> HandleOneAsync(FanOutChunk chunk, CancellationToken cancellationToken)
+    {
         var alert = await lookups.GetAlertAsync(chunk.AlertId, cancellationToken).ConfigureAwait(false)
                     ?? throw new PipelineRetryException($"Alert {chunk.AlertId} is not stored (yet); chunk {chunk} will be retried.");
         var page = await membership.GetContactsPageAsync(

@@ -14,6 +14,14 @@ public sealed class PipelineOptions
     /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000; default 1000: fuller row transactions and dispatch batches). Memory per chunk is bounded by it.</summary>
     public int FanOutPageSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Fan-out chunks one worker handles at once (1–32; default 4); further chunks the host hands over wait for a slot
+    /// before reading their page. The worker's memory for fan-out is about this many pages (rows, table entities, request
+    /// bodies); more in flight does not add speed, since Azurite's table inserts (and Table Storage's per-partition rate)
+    /// are the limit, and the host's queue <c>batchSize</c> (shared with the send queues) would otherwise set it.
+    /// </summary>
+    public int FanOutChunksInFlight { get; set; } = 4;
+
     /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
     public int DispatchBatchSize { get; set; } = 50;
 
@@ -145,6 +153,11 @@ public sealed class PipelineOptions
         if (Dispatch.StorageMaxDequeueCount < 1)
         {
             errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.StorageMaxDequeueCount)} must be at least 1 (host.json's maxDequeueCount).");
+        }
+
+        if (FanOutChunksInFlight is < 1 or > 32)
+        {
+            errors.Add($"{SectionName}:{nameof(FanOutChunksInFlight)} must be between 1 and 32.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)

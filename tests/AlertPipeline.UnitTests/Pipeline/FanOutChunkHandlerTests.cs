@@ -3,6 +3,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using Moq;
 using NodaTime;
 
 namespace AlertPipeline.UnitTests.Pipeline;
@@ -33,6 +34,66 @@ public sealed class FanOutChunkHandlerTests
         sms.Distinct().Should().ContainSingle();
         emails.Distinct().Should().ContainSingle();
         sent.Should().ContainSingle().Which.To.Should().Be(phone);
+    }
+
+    [Fact]
+    public async Task Chunks_MoreThanInFlight_WaitForASlotBeforeReadingTheirPage()
+    {
+        _world.Options.FanOutChunksInFlight = 1;
+        var alert = _world.StoreAlert();
+        var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reads = 0;
+        _world.Membership.Setup(m => m.GetContactsPageAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .Returns(async () =>
+            {
+                if (Interlocked.Increment(ref reads) == 1)
+                {
+                    firstRead.SetResult();
+                    await release.Task;
+                }
+
+                return new ContactPage([], null);
+            });
+        using var handler = _world.Chunks;
+        var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
+
+        var first = handler.HandleAsync(chunk, default);
+        await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = handler.HandleAsync(chunk with { Page = 1 }, default);
+
+        second.IsCompleted.Should().BeFalse("the only slot is taken by the first chunk");
+        Volatile.Read(ref reads).Should().Be(1, "the waiting chunk has not read its page");
+        release.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        reads.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Chunk_Cancelled_WhileWaitingForASlot_ReadsNothing()
+    {
+        _world.Options.FanOutChunksInFlight = 1;
+        var alert = _world.StoreAlert();
+        var release = new TaskCompletionSource<ContactPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reads = 0;
+        _world.Membership.Setup(m => m.GetContactsPageAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                Interlocked.Increment(ref reads);
+                return release.Task;
+            });
+        using var handler = _world.Chunks;
+        var chunk = new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null);
+        var first = handler.HandleAsync(chunk, default);
+        using var cancel = new CancellationTokenSource();
+
+        var second = handler.HandleAsync(chunk with { Page = 1 }, cancel.Token);
+        await cancel.CancelAsync();
+
+        await FluentActions.Awaiting(() => second).Should().ThrowAsync<OperationCanceledException>();
+        release.SetResult(new ContactPage([], null));
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        reads.Should().Be(1, "the cancelled chunk never got a slot");
     }
 
     [Fact]

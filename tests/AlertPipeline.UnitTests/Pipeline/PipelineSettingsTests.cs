@@ -29,6 +29,8 @@ public sealed class PipelineSettingsTests
 
     [Theory]
     [InlineData("FanOutPageSize", "0", "Pipeline:FanOutPageSize")]
+    [InlineData("FanOutChunksInFlight", "0", "Pipeline:FanOutChunksInFlight")]
+    [InlineData("FanOutChunksInFlight", "33", "Pipeline:FanOutChunksInFlight")]
     [InlineData("DispatchBatchSize", "101", "Pipeline:DispatchBatchSize")]
     [InlineData("MaxDispatchDeliveries", "0", "Pipeline:MaxDispatchDeliveries")]
     [InlineData("StuckSendingAfter", "00:00:01", "Pipeline:StuckSendingAfter")]
