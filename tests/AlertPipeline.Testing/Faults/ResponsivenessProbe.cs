@@ -30,6 +30,32 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
 
     public const string TimerSchedule = "*/15 * * * * *";
 
+    public const string TimerLag = "timer lag (ScheduleTick fired after its time)";
+
+    /// <summary>Issue 15's target for one kind of request: webhooks 2 s, reports and previews 5 s, timers 10 s.</summary>
+    public static TimeSpan TargetOf(string kind) => kind switch
+    {
+        "status callback" or "inbound SMS" => TimeSpan.FromSeconds(2),
+        "delivery report" or "preview" => TimeSpan.FromSeconds(5),
+        TimerLag => TimeSpan.FromSeconds(10),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a probed kind"),
+    };
+
+    /// <summary>Met when every call answered (2xx) and the slowest was under the target: "answer in &lt; 2 s" is every answer.</summary>
+    public static bool Meets(ProbeFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        return figures.Count > 0 && figures.Failures == 0 && figures.MaxMs < TargetOf(figures.Kind).TotalMilliseconds;
+    }
+
+    /// <summary>The kinds that missed their target, or were never measured (all five are expected).</summary>
+    public static IReadOnlyList<string> Missed(IReadOnlyList<ProbeFigures> figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        string[] kinds = ["status callback", "inbound SMS", "delivery report", "preview", TimerLag];
+        return [.. kinds.Where(k => figures.FirstOrDefault(f => f.Kind == k) is not { } f || !Meets(f))];
+    }
+
     private readonly List<(string Kind, double Ms, bool Ok)> _samples = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private string? _organiserKey;
@@ -122,7 +148,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
 
         if (lags.Count > 0)
         {
-            figures.Add(Summarise("timer lag (ScheduleTick fired after its time)", lags, lags.Count(l => l > 10_000)));
+            figures.Add(Summarise(TimerLag, lags, lags.Count(l => l > 10_000)));
         }
 
         return figures;
