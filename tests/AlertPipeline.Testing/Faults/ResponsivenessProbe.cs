@@ -16,7 +16,7 @@ public sealed record ProbeFigures(string Kind, int Count, double MedianMs, doubl
 }
 
 /// <summary>
-/// Issue 15 item 4, the measurement half: while the pipeline works, every 15 s a signed Twilio status callback
+/// Issue 15 item 4, the measurement half: while the pipeline works, every few seconds (each kind on its own loop) a signed Twilio status callback
 /// (for a message already sent), a signed inbound SMS (from a number outside the seed, a plain text), an organiser's
 /// delivery report of the first alert and a preview of it go through the local host's HTTP port, each timed. Timers:
 /// ScheduleTick runs every 15 s and its lag is read from the local hosts' "timer fired for" lines.
@@ -96,10 +96,29 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         _organiserKey = JsonDocument.Parse(body).RootElement.GetProperty("key").GetString();
     }
 
-    /// <summary>One round of the four probes every <paramref name="every"/> until <paramref name="stop"/>.</summary>
+    /// <summary>
+    /// The four probes, each on its own loop (a slow preview does not delay the next callback): each kind waits
+    /// <paramref name="every"/> after its previous answer, until <paramref name="stop"/>.
+    /// </summary>
     public async Task RunAsync(TimeSpan every, CancellationToken stop)
     {
         var round = 0;
+        await Task.WhenAll(
+            LoopAsync(every, async () =>
+            {
+                var sent = twilio.SentMessages;
+                if (sent.Count > 0 && sent[(Interlocked.Increment(ref round) * 7919) % sent.Count] is { StatusCallback: { } callback } message)
+                {
+                    await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                }
+            }, stop),
+            LoopAsync(every, () => TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)), stop),
+            LoopAsync(every, () => _organiserKey is null ? Task.CompletedTask : TimeAsync("delivery report", () => SendAsync(HttpMethod.Get, $"unions/{union}/alerts/{alertId}/report", null)), stop),
+            LoopAsync(every, () => _organiserKey is null ? Task.CompletedTask : TimeAsync("preview", () => SendAsync(HttpMethod.Post, $"unions/{union}/campaigns/{campaign}/preview", eventBody)), stop)).ConfigureAwait(false);
+    }
+
+    private static async Task LoopAsync(TimeSpan every, Func<Task> probe, CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             try
@@ -111,19 +130,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
                 return;
             }
 
-            round++;
-            var sent = twilio.SentMessages;
-            if (sent.Count > 0 && sent[(round * 7919) % sent.Count] is { StatusCallback: { } callback } message)
-            {
-                await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-            }
-
-            await TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)).ConfigureAwait(false);
-            if (_organiserKey is not null)
-            {
-                await TimeAsync("delivery report", () => SendAsync(HttpMethod.Get, $"unions/{union}/alerts/{alertId}/report", null)).ConfigureAwait(false);
-                await TimeAsync("preview", () => SendAsync(HttpMethod.Post, $"unions/{union}/campaigns/{campaign}/preview", eventBody)).ConfigureAwait(false);
-            }
+            await probe().ConfigureAwait(false);
         }
     }
 

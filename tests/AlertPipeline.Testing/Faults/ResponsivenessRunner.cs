@@ -89,7 +89,7 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
             Say($"seeded {seed.People.Count:N0} people in {seed.Listings:N0} listings in {seedWatch.Elapsed.TotalSeconds:0.0} s");
         }
 
-        using var host = LocalHostProcess.Start(FaultRunner.LocalHostDll(options.Configuration), scriptRoot, "responsiveness", httpPort, Path.Combine(output, "localhost-01.log"));
+        using var host = LocalHostProcess.Start(FaultRunner.LocalHostDll(options.Configuration), scriptRoot, "30s", httpPort, Path.Combine(output, "localhost-01.log"));
         try
         {
             await host.WaitForWorkerAsync(0, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
