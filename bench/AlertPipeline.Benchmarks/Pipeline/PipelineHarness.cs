@@ -402,7 +402,8 @@ public sealed class PipelineHarness : IHarness
         });
     }
 
-    private static string Phone(int i) => $"+4477{i:D8}";
+    // +4479 then 8 digits: every number up to 1,999,999 is in an assigned UK mobile range (+4477… leaves them at 200,000).
+    private static string Phone(int i) => $"+4479{i:D8}";
 
     private const string SampleBodyEn = "Member 1: the appeal of the jailed oil union activists is heard on 24 November 2026 at 10:00. Support: https://example.org/appeal";
     private const string SampleBodyRu = "Member 2, апелляция заключённых активистов-нефтяников 24.11.2026 в 10:00. Поддержите: https://example.org/appeal";
