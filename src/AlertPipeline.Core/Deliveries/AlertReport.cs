@@ -15,6 +15,13 @@ public sealed class AlertReportBuilder
     public void Add(DeliveryRecord row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        Add(new ReportedRow(row.Channel, row.Status, row.SkipReason, row.FailureReason, row.ErrorCode, row.Segments));
+    }
+
+    /// <summary>Adds one row's report columns (what a store reads when it reads only these).</summary>
+    public void Add(ReportedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
         Rows++;
         if (!_channels.TryGetValue(row.Channel, out var counts))
         {
@@ -66,6 +73,9 @@ public sealed class AlertReportBuilder
 }
 
 public sealed record AlertReport(int Rows, IReadOnlyList<ChannelReport> Channels);
+
+/// <summary>The columns of a delivery row the report counts (no key, contact or address).</summary>
+public sealed record ReportedRow(Channel Channel, DeliveryStatus Status, SkipReason? SkipReason, FailureReason? FailureReason, string? ErrorCode, int? Segments);
 
 /// <param name="Segments">SMS segments recorded on the rows (set when a message is rendered for sending).</param>
 public sealed record ChannelReport(

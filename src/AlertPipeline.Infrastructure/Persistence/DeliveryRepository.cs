@@ -183,6 +183,65 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
     }
 
+    /// <summary>The report's columns read from the alert's 16 partitions at once, at most 4 in flight, filtered by union on the server.</summary>
+    public async IAsyncEnumerable<ReportedRow> GetReportedRowsAsync(
+        AlertId alertId, UnionId unionId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alertId);
+        ArgumentNullException.ThrowIfNull(unionId);
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var rows = System.Threading.Channels.Channel.CreateBounded<ReportedRow>(new System.Threading.Channels.BoundedChannelOptions(4000) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var readers = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Parallel.ForEachAsync(
+                        Enumerable.Range(0, DeliveryPartitions.BucketCount),
+                        new ParallelOptions { MaxDegreeOfParallelism = ReportReadsInFlight, CancellationToken = stop.Token },
+                        async (bucket, ct) =>
+                        {
+                            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)} and UnionId eq {unionId.Value}");
+                            await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ReportColumns, ct).ConfigureAwait(false))
+                            {
+                                await rows.Writer.WriteAsync(DeliveryMapping.ReadReported(entity), ct).ConfigureAwait(false);
+                            }
+                        }).ConfigureAwait(false);
+                    rows.Writer.Complete();
+                }
+                catch (Exception ex)
+                {
+                    rows.Writer.Complete(ex);
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await foreach (var row in rows.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            // A reader that stops early (an abandoned request) stops the partition reads too.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await readers.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Partitions the report reads at once: enough to hide a round trip, few enough to leave the store to the pipeline.</summary>
+    internal const int ReportReadsInFlight = 4;
+
+    private static readonly string[] ReportColumns = ["Channel", "Status", "SkipReason", "FailureReason", "ErrorCode", "Segments"];
+
     private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken) =>
         table.GetPageAsync(
             TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)}"), take, continuationToken, cancellationToken);
@@ -271,6 +330,15 @@ internal static class DeliveryMapping
         ["NotBefore"] = r.NotBefore.ToStored(),
         ["TraceParent"] = r.TraceParent,
     };
+
+    /// <summary>The report's columns (<see cref="DeliveryRepository.GetReportedRowsAsync"/> selects only these).</summary>
+    public static ReportedRow ReadReported(TableEntity e) => new(
+        ChannelNames.TryParse(e.GetString("Channel") ?? "", out var channel) ? channel : throw EntityValues.Corrupt(e, "Channel", "is missing or unknown"),
+        e.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(e, "Status", "is missing"),
+        e.Enum<SkipReason>("SkipReason"),
+        e.Enum<FailureReason>("FailureReason"),
+        e.GetString("ErrorCode"),
+        e.GetInt32("Segments"));
 
     public static DeliveryRecord Read(TableEntity e)
     {

@@ -66,6 +66,23 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
         return found.ToHashSet();
     }
 
+    /// <summary>One query over the channel's opt-outs (<c>RowKey eq 'sms'</c>), reading only the keys.</summary>
+    public async Task<IReadOnlySet<RecipientHash>> GetOptedOutAsync(Channel channel, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        var found = new HashSet<RecipientHash>();
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {channel.ToWireName()}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
+        {
+            if (RecipientHash.TryParse(entity.PartitionKey, out var hash, out _))
+            {
+                found.Add(hash);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Recipients of one bucket from which one range query replaces their point reads.</summary>
     public const int RangeQueryThreshold = 4;
 

@@ -188,6 +188,67 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
         pages.Should().BeGreaterThanOrEqualTo(3);
     }
 
+    [Fact]
+    public async Task GetReportedRows_MixedUnionsStatusesAndChannels_AddUpToTheExactReportOfTheUnionsRows()
+    {
+        // 600 rows over all 16 partitions: two unions, one row without a contact (erased before the contact rule), every status.
+        var statuses = Enum.GetValues<DeliveryStatus>();
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var status = statuses[i % statuses.Length];
+            var row = Row(i, status) with
+            {
+                Contact = i == 7 ? null : new ContactRef(UnionId.Parse(i % 3 == 0 ? "uk-energy" : "kz-oil"), BranchId.Parse("aqtau"), ContactId.Parse($"c{i}")),
+                Segments = status is DeliveryStatus.Sent or DeliveryStatus.Delivered ? 1 + (i % 3) : null,
+                FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? (i % 2 == 0 ? FailureReason.InvalidNumber : FailureReason.NotMobile) : null,
+                ErrorCode = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? (i % 4 == 0 ? "30003" : null) : null,
+                SkipReason = status == DeliveryStatus.Skipped ? (i % 2 == 0 ? SkipReason.NoConsent : SkipReason.OptedOut) : null,
+            };
+            return i % 5 == 0 ? row with { Key = new DeliveryKey(Alert, Channel.Email, row.Key.Recipient), Address = row.Address is null ? null : $"m{i}@example.org" } : row;
+        }).ToList();
+        await Repository.AddNewAsync(Alert, rows);
+        var union = UnionId.Parse("kz-oil");
+
+        var fast = new AlertReportBuilder();
+        await foreach (var row in Repository.GetReportedRowsAsync(Alert, union))
+        {
+            fast.Add(row);
+        }
+
+        var exact = new AlertReportBuilder();
+        foreach (var row in rows.Where(r => r.Contact?.UnionId == union))
+        {
+            exact.Add(row);
+        }
+
+        var expected = exact.Build();
+        expected.Rows.Should().Be(rows.Count(r => r.Contact?.UnionId == union)).And.BeGreaterThan(300);
+        fast.Build().Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task GetReportedRows_AnotherAlertsRowsAndAnUnknownAlert_AreNotCounted()
+    {
+        var other = AlertId.Parse("0123456789abcdef0123456789abcdef");
+        await Repository.AddNewAsync(Alert, [.. Enumerable.Range(0, 40).Select(i => Row(i))]);
+        await Repository.AddNewAsync(other, [.. Enumerable.Range(0, 40).Select(i => Row(i) with { Key = new DeliveryKey(other, Channel.Sms, Row(i).Key.Recipient) })]);
+
+        var counted = 0;
+        await foreach (var _ in Repository.GetReportedRowsAsync(Alert, UnionId.Parse("kz-oil")))
+        {
+            counted++;
+        }
+
+        var unknown = 0;
+        await foreach (var _ in Repository.GetReportedRowsAsync(AlertId.Parse("fedcba9876543210fedcba9876543210"), UnionId.Parse("kz-oil")))
+        {
+            unknown++;
+        }
+
+        counted.Should().Be(40);
+        unknown.Should().Be(0);
+    }
+
     private async Task<List<string>> AllRowsAsync()
     {
         var table = await Tables.GetAsync(PipelineTables.Deliveries);

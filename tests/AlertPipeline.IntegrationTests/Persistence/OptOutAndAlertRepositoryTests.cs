@@ -91,6 +91,27 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task GetOptedOut_AfterOptOutsAndAnOptIn_IsExactlyTheChannelsOptedOutNow_AndAgreesWithFindOptedOut()
+    {
+        var repository = new OptOutRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 120).Select(i => Hasher.Hash(PhoneNumber.Parse($"+447700904{i:D3}"))).ToList();
+        foreach (var recipient in recipients.Where((_, i) => i % 5 == 0))
+        {
+            await repository.OptOutAsync(recipient, Channel.Sms, OptOutSource.Keyword, Now);
+        }
+
+        await repository.OptOutAsync(recipients[1], Channel.Email, OptOutSource.Unsubscribe, Now);
+        await repository.OptInAsync(recipients[10], Channel.Sms);
+
+        var sms = await repository.GetOptedOutAsync(Channel.Sms);
+        var email = await repository.GetOptedOutAsync(Channel.Email);
+
+        sms.Should().BeEquivalentTo(recipients.Where((_, i) => i % 5 == 0 && i != 10), "every SMS opt-out but the lifted one");
+        email.Should().BeEquivalentTo([recipients[1]]);
+        sms.Should().BeEquivalentTo(await repository.FindOptedOutAsync(recipients, Channel.Sms), "the snapshot and the per-page lookup agree");
+    }
+
+    [Fact]
     public async Task RecipientIndex_RecordForABatch_RemembersTheCampaignForEach()
     {
         var repository = new RecipientIndexRepository(Tables, Options);
