@@ -61,6 +61,35 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task GetMany_ABatchOfOneBucketLargerThanOneQuery_ReadsEveryRowInOrderWithCurrentETags()
+    {
+        var bucket = Enumerable.Range(0, 1200).Select(i => Row(i)).GroupBy(r => DeliveryBuckets.Of(r.Key)).MaxBy(g => g.Count())!.Take(50).ToList();
+        bucket.Should().HaveCount(50, "more rows than one query names (DeliveryRepository.MaxKeysPerQuery)");
+        var others = Enumerable.Range(2000, 40).Select(i => Row(i)).Where(r => DeliveryBuckets.Of(r.Key) == DeliveryBuckets.Of(bucket[0].Key)).ToList();
+        await Repository.AddNewAsync(Alert, [.. bucket.Where((_, i) => i % 10 != 9), .. others]);
+        var keys = bucket.Select(r => r.Key).Append(bucket[0].Key).ToList();
+
+        var read = await Repository.GetManyAsync(keys);
+
+        read.Should().HaveCount(51, "one answer per key, a repeated key included");
+        for (var i = 0; i < 50; i++)
+        {
+            if (i % 10 == 9)
+            {
+                read[i].Should().BeNull("row {0} was never written", i);
+            }
+            else
+            {
+                read[i]!.Record.Should().Be(bucket[i]);
+            }
+        }
+
+        read[50].Should().Be(read[0]);
+        var claimed = await Repository.TryUpdateAllAsync([.. read.Take(14).Where(r => r is not null).Select(r => (r!.Record with { Attempt = 1 }, r.ETag))]);
+        claimed.Should().NotBeNull("the ETags the queries returned are current");
+    }
+
+    [Fact]
     public async Task TryUpdateAll_OnePartition_ReplacesAllWithUsableETags_OrNothingWhenOneChanged()
     {
         var bucket = Enumerable.Range(0, 400).Select(i => Row(i)).GroupBy(r => DeliveryBuckets.Of(r.Key)).MaxBy(g => g.Count())!.Take(10).ToList();
@@ -108,6 +137,7 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
             ClaimedAt = Now.Plus(Duration.FromMinutes(3)),
             Released = true,
             ErrorCode = "20429",
+            Snapshot = new ContactSnapshot("Айгуль", LanguageTag.Parse("ru-KZ"), TimeZoneId.Parse("Asia/Aqtau")),
         };
         await Repository.AddNewAsync(Alert, [Row(7)]);
         var stored = (await Repository.GetAsync(row.Key))!;
@@ -120,6 +150,9 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
         var cleared = await Repository.TryUpdateAsync(row with { Address = null, Status = DeliveryStatus.Failed, FailureReason = FailureReason.NotMobile }, read.ETag);
         (await Repository.GetAsync(row.Key))!.Record.Should().Be(cleared!.Record);
         (await Repository.GetAsync(row.Key))!.Record.Address.Should().BeNull("a replaced row drops properties set to null");
+        Row(8).Snapshot.Should().BeNull();
+        await Repository.AddNewAsync(Alert, [Row(8)]);
+        (await Repository.GetAsync(Row(8).Key))!.Record.Should().Be(Row(8), "a row without a snapshot (as written before it existed) reads back without one");
     }
 
     [Fact]
