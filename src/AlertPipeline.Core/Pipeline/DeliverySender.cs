@@ -107,6 +107,16 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected virtual Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>
         Task.FromResult<ProviderMessage?>(null);
 
+    /// <summary>
+    /// Whether each claimed row is marked (<see cref="DeliveryRecord.HandedOverAt"/>, one conditional update) just before
+    /// its send, and an unknown outcome is settled as Sent <see cref="DeliveryRecord.Unconfirmed"/> instead of being
+    /// retried: for a channel that cannot be asked what it took (email), so that nobody gets the same alert twice.
+    /// </summary>
+    protected virtual bool SettlesUnknownAsUnconfirmed => false;
+
+    /// <summary>The reason recorded on a Sent row whose send ended with an unknown outcome (see <see cref="SettlesUnknownAsUnconfirmed"/>).</summary>
+    protected virtual string UnknownOutcomeReason => UnconfirmedReasons.SmtpReplyLost;
+
     /// <summary>Bookkeeping that must succeed before the claim (a failure here leaves the rows unclaimed, so the retry is clean).</summary>
     protected virtual Task BeforeClaimAsync(IReadOnlyList<DeliveryRecord> rows, AlertRecord alert, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -160,13 +170,14 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             return;
         }
 
-        var status = TwilioMessageStatus.Map(found.Status) ?? DeliveryStatus.Sent;
+        var status = found.Unconfirmed is not null ? DeliveryStatus.Sent : TwilioMessageStatus.Map(found.Status) ?? DeliveryStatus.Sent;
         var now = claims.Now;
         var moved = await claims.TryMoveAsync(slot.Stored, status, r => r with
         {
-            ProviderId = found.ProviderId,
+            ProviderId = found.ProviderId ?? r.ProviderId,
             SentAt = r.SentAt ?? now,
             FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? FailureReason.ProviderReported : null,
+            Unconfirmed = found.Unconfirmed,
         }, cancellationToken).ConfigureAwait(false);
         slot.Result = moved is null ? new SendResult(SendOutcome.ClaimLost, slot.Key, null) : SendResult.From(SendOutcome.Reconciled, moved.Record);
     }
@@ -203,6 +214,18 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
     private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
     {
+        if (SettlesUnknownAsUnconfirmed)
+        {
+            // Just before this row's handover (not the batch's claim): a stale claim without the mark provably sent nothing.
+            if (await claims.TryMarkHandoverAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false) is not { } marked)
+            {
+                slot.Lost = true;
+                return;
+            }
+
+            slot.Claimed = marked;
+        }
+
         try
         {
             slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, cancellationToken).ConfigureAwait(false);
@@ -226,7 +249,11 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         var releases = new List<Slot>();
         foreach (var slot in sending)
         {
-            if (slot.Failure is not { } failure)
+            if (slot.Lost)
+            {
+                slot.Result = new SendResult(SendOutcome.ClaimLost, slot.Key, null);
+            }
+            else if (slot.Failure is not { } failure)
             {
                 var providerId = slot.ProviderId!;
                 results.Add((slot, DeliveryStatus.Sent, (r, _) => r with { ProviderId = r.ProviderId ?? providerId, SentAt = r.SentAt ?? now }, SendOutcome.Sent));
@@ -235,6 +262,12 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             {
                 releases.Add(slot);
                 slot.Retry($"Delivery {slot.Key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.");
+            }
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed)
+            {
+                // The provider may have it and cannot be asked: never send it again; say that it is unconfirmed.
+                var reason = UnknownOutcomeReason;
+                results.Add((slot, DeliveryStatus.Sent, (r, _) => r with { SentAt = r.SentAt ?? now, Unconfirmed = reason, ErrorCode = failure.ProviderCode }, SendOutcome.Sent));
             }
             else if (failure.Kind == ChannelFailureKind.OutcomeUnknown)
             {
@@ -254,7 +287,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         if (releases.Count > 0)
         {
-            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
         }
 
         var stored = await claims.RecordResultsAsync([.. results.Select(r => (r.Slot.Claimed!, r.Status, r.Change))], cancellationToken).ConfigureAwait(false);
@@ -285,6 +318,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         public ChannelSendException? Failure { get; set; }
 
+        /// <summary>The row changed between the claim and the handover mark: nothing was sent.</summary>
+        public bool Lost { get; set; }
+
         public SendResult? Result { get; set; }
 
         public void Retry(string detail) =>
@@ -299,5 +335,8 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 /// <summary>What <see cref="DeliverySender.SendBatchAsync"/> did: one result per key, and whether the alert was missing (then every row is Retry).</summary>
 public sealed record SentBatch(IReadOnlyList<SendResult> Rows, bool AlertMissing);
 
-/// <summary>A message the provider holds (found by reconciliation).</summary>
-public sealed record ProviderMessage(string ProviderId, string Status);
+/// <summary>
+/// A message the provider holds, or may hold (found by reconciliation). <paramref name="Unconfirmed"/>: the channel cannot
+/// tell, but the message was handed over, so the row is recorded Sent with this reason instead of being sent again.
+/// </summary>
+public sealed record ProviderMessage(string? ProviderId, string Status, string? Unconfirmed = null);
