@@ -14,6 +14,9 @@ public sealed class PipelineOptions
     /// <summary>Contacts read per fan-out chunk (one Table query page; 1–1000; default 1000: fuller row transactions and dispatch batches). Memory per chunk is bounded by it.</summary>
     public int FanOutPageSize { get; set; } = 1000;
 
+    /// <summary>How many times the ScheduleTick puts one poisoned fan-out chunk back on its queue (0–20; 0: never).</summary>
+    public int FanOutRedriveBudget { get; set; } = 3;
+
     /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
     public int DispatchBatchSize { get; set; } = 50;
 
@@ -145,6 +148,11 @@ public sealed class PipelineOptions
         if (Dispatch.StorageMaxDequeueCount < 1)
         {
             errors.Add($"{SectionName}:{nameof(Dispatch)}:{nameof(DispatchOptions.StorageMaxDequeueCount)} must be at least 1 (host.json's maxDequeueCount).");
+        }
+
+        if (FanOutRedriveBudget is < 0 or > 20)
+        {
+            errors.Add($"{SectionName}:{nameof(FanOutRedriveBudget)} must be between 0 and 20.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)
