@@ -82,8 +82,8 @@ public sealed record DeliveryRecord
     public bool Released { get; init; }
 
     /// <summary>
-    /// Email only: when the sender began handing this claim's message to the SMTP server (marked per email, just before
-    /// the send). A stale claim with this mark may have been delivered, so it is recorded Sent <see cref="Unconfirmed"/>,
+    /// Email only: when the sender began handing this claim's message to the SMTP server (marked per email once connected,
+    /// just before <c>MAIL FROM</c>). A stale claim with this mark may have been delivered, so it is recorded Sent <see cref="Unconfirmed"/>,
     /// never re-sent; a stale claim without it provably sent nothing and is re-sent. Cleared when a claim is released.
     /// </summary>
     public Instant? HandedOverAt { get; init; }

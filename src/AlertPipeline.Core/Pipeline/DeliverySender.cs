@@ -124,7 +124,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);
 
     /// <summary>Hands the claimed row's message to the provider; returns its id or throws <see cref="ChannelSendException"/>.</summary>
-    protected abstract Task<string> SendAsync(DeliveryRecord claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken);
+    /// <param name="markHandover">Null, or (email) the mark the gateway must await just before it hands the message over.</param>
+    protected abstract Task<string> SendAsync(
+        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken);
 
     protected static string HashBody(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
@@ -214,21 +216,23 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
     private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
     {
-        if (SettlesUnknownAsUnconfirmed)
-        {
-            // Just before this row's handover (not the batch's claim): a stale claim without the mark provably sent nothing.
-            if (await claims.TryMarkHandoverAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false) is not { } marked)
-            {
-                slot.Lost = true;
-                return;
-            }
-
-            slot.Claimed = marked;
-        }
-
+        // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
+        // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
+        Func<CancellationToken, Task>? markHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : null;
         try
         {
-            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, cancellationToken).ConfigureAwait(false);
+            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, markHandover, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HandoverNotMarkedException ex)
+        {
+            if (ex.RowChanged)
+            {
+                slot.Lost = true;
+            }
+            else
+            {
+                slot.Failure = new NotHandedOverException(ex);
+            }
         }
         catch (ChannelSendException ex)
         {
@@ -239,6 +243,21 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             // Whatever went wrong, the provider may have the message: keep the claim, so the retry reconciles before any resend.
             slot.Failure = new UnknownOutcomeException(ex);
         }
+    }
+
+    private async Task MarkHandoverAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        StoredDelivery? marked;
+        try
+        {
+            marked = await claims.TryMarkHandoverAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new HandoverNotMarkedException(rowChanged: false, ex);
+        }
+
+        slot.Claimed = marked ?? throw new HandoverNotMarkedException(rowChanged: true, null);
     }
 
     /// <summary>Records what the sends did: sent and permanent failures in one merge; transient ones release the claim; unknown ones keep it.</summary>
@@ -262,6 +281,12 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             {
                 releases.Add(slot);
                 slot.Retry($"Delivery {slot.Key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.");
+            }
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && slot.Claimed!.Record.HandedOverAt is null)
+            {
+                // Never marked: the failure came before the handover, so nothing can have been sent.
+                releases.Add(slot);
+                slot.Retry($"Delivery {slot.Key}: failed before the handover (code {failure.ProviderCode}), nothing was sent; retry later.");
             }
             else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed)
             {
@@ -326,6 +351,16 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         public void Retry(string detail) =>
             Result = new SendResult(SendOutcome.Retry, Key, Claimed?.Record.Status ?? Stored?.Record.Status) { Detail = detail, Attempt = Claimed?.Record.Attempt ?? Stored?.Record.Attempt ?? 0 };
     }
+
+    /// <summary>The handover mark could not be written: the gateway stopped before handing anything over.</summary>
+    private sealed class HandoverNotMarkedException(bool rowChanged, Exception? inner)
+        : Exception(rowChanged ? "The row changed before the handover; nothing was sent." : "The handover mark could not be written; nothing was sent.", inner)
+    {
+        public bool RowChanged { get; } = rowChanged;
+    }
+
+    private sealed class NotHandedOverException(Exception inner)
+        : ChannelSendException(ChannelFailureKind.Transient, null, "The send stopped before the handover; nothing was sent.", inner);
 
     /// <summary>An exception from a gateway that is not a <see cref="ChannelSendException"/>: the outcome is unknown.</summary>
     private sealed class UnknownOutcomeException(Exception inner)

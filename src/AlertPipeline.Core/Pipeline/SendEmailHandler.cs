@@ -7,7 +7,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// <summary>
 /// Handles one <c>email-dispatch</c> message with the same claim discipline as SMS (<see cref="DeliverySender"/>). SMTP
 /// offers no way to ask what was delivered, and the rule is never the same alert twice: each claimed row is marked
-/// (<see cref="DeliveryRecord.HandedOverAt"/>) just before its send; a send whose outcome is unknown (the connection
+/// (<see cref="DeliveryRecord.HandedOverAt"/>) by the gateway once its connection is ready, just before the message
+/// transaction (<see cref="EmailSendRequest.BeforeHandover"/>); a send whose outcome is unknown (the connection
 /// broke after the whole message was written) is recorded Sent <see cref="DeliveryRecord.Unconfirmed"/> and not re-sent;
 /// a stale claim with the mark is recorded the same way, one without it (nothing was handed over) is re-sent. Every send
 /// of one delivery carries the same Message-ID (derived from the delivery key).
@@ -41,7 +42,8 @@ public sealed class SendEmailHandler(
         return row with { Language = composition.Message.Language, BodyHash = HashBody(email.Subject + "\n" + email.Text) };
     }
 
-    protected override async Task<string> SendAsync(DeliveryRecord row, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    protected override async Task<string> SendAsync(
+        DeliveryRecord row, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken)
     {
         var email = composition.Message!.Email!;
         var unsubscribe = Options.EmailUnsubscribeBaseUrl is { } baseUrl
@@ -51,7 +53,10 @@ public sealed class SendEmailHandler(
         try
         {
             request = new EmailSendRequest(
-                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name);
+                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name)
+            {
+                BeforeHandover = markHandover,
+            };
         }
         catch (ArgumentException ex)
         {

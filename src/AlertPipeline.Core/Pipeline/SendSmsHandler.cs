@@ -12,7 +12,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// language, stores the encoding and segment count (<see cref="SmsEncoder"/>), records the campaign for HELP replies,
 /// and sends with the delivery key as reference (carried to the status callback as <c>?ref=</c>) and a validity period
 /// that ends at the alert's expiry. Reconciliation matches the provider's messages to our body by its SHA-256, accepts
-/// only a message created at or after the row's first claim, and only one that no other delivery owns
+/// only a message created while the reconciled claim was live (from the claim to <see cref="PipelineOptions.StuckSendingAfter"/>
+/// later), and only one that no other delivery owns
 /// (<see cref="IProviderIdIndex"/>: two alerts with the same text to one member must not take each other's message).
 /// Pacing to the sender's rate happens in the gateway (<c>SendPacer</c>).
 /// </summary>
@@ -40,10 +41,15 @@ public sealed class SendSmsHandler(
 
         var firstClaim = row.FirstClaimedAt ?? row.CreatedAt;
         var since = firstClaim - Duration.FromTimeSpan(Options.ReconcileSkew);
-        var earliest = EarliestCreation(firstClaim);
+        // Only the claim being reconciled can have a message: each earlier claim was either released (nothing sent) or
+        // reconciled to nothing before this one was taken. Its message was created during its send: from the claim (to
+        // the second) until the claim went stale.
+        var claim = row.ClaimedAt ?? firstClaim;
+        var earliest = EarliestCreation(claim);
+        var latest = (claim + Duration.FromTimeSpan(Options.StuckSendingAfter)).ToDateTimeOffset();
         await foreach (var sent in gateway.FindSentAsync(row.Address, since.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false))
         {
-            if (sent.Body is null || HashBody(sent.Body) != row.BodyHash || sent.CreatedAt is not { } created || created < earliest)
+            if (sent.Body is null || HashBody(sent.Body) != row.BodyHash || sent.CreatedAt is not { } created || created < earliest || created > latest)
             {
                 continue;
             }
@@ -80,7 +86,8 @@ public sealed class SendSmsHandler(
     protected override Task BeforeClaimAsync(IReadOnlyList<DeliveryRecord> rows, AlertRecord alert, CancellationToken cancellationToken) =>
         recipients.RecordLastCampaignAsync([.. rows.Select(r => r.Key.Recipient)], alert.Event.CampaignId, Claims.Now, cancellationToken);
 
-    protected override async Task<string> SendAsync(DeliveryRecord claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    protected override async Task<string> SendAsync(
+        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken)
     {
         // At least a second was left when the row was checked; never ask the provider for less than its minimum.
         var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));

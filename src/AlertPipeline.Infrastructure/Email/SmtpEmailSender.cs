@@ -48,6 +48,11 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
                 await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, timeout.Token).ConfigureAwait(false);
             }
 
+            if (request.BeforeHandover is { } beforeHandover)
+            {
+                await beforeHandover(cancellationToken).ConfigureAwait(false);
+            }
+
             await client.SendAsync(message, timeout.Token, progress).ConfigureAwait(false);
             progress.Accepted = true;
             await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);

@@ -91,14 +91,21 @@ public sealed class SendEmailHandlerTests
     [Fact]
     public async Task Send_MarksTheRowHandedOverBeforeTheSmtpSend()
     {
-        DeliveryRecord? whileSending = null;
+        DeliveryRecord? connected = null;
+        DeliveryRecord? handingOver = null;
         _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
-            .Callback((EmailSendRequest _, CancellationToken _) => whileSending = Row)
-            .ReturnsAsync(new EmailSendResult("<ap.1@example.org>"));
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                connected = Row;
+                await r.BeforeHandover!(ct);
+                handingOver = Row;
+                return new EmailSendResult("<ap.1@example.org>");
+            });
 
         await _world.SendEmail.HandleAsync(_key, default);
 
-        whileSending!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt != null);
+        connected!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null, "connecting hands nothing over");
+        handingOver!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt != null);
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null);
     }
 
@@ -106,13 +113,28 @@ public sealed class SendEmailHandlerTests
     public async Task Send_ReplyLostAfterTheData_RecordsSentUnconfirmedAndDoesNotRetry()
     {
         _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new EmailSendException(ChannelFailureKind.OutcomeUnknown, null, "connection lost after the data"));
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                await r.BeforeHandover!(ct);
+                throw new EmailSendException(ChannelFailureKind.OutcomeUnknown, null, "connection lost after the data");
+            });
 
         var result = await _world.SendEmail.HandleAsync(_key, default);
 
         result.Outcome.Should().Be(SendOutcome.Sent);
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpReplyLost);
         _world.Email.Verify(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_FailsWhileConnectingBeforeTheMark_IsRetriedNotRecordedUnconfirmed()
+    {
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("something broke while connecting"));
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null && r.Unconfirmed == null);
     }
 
     [Fact]

@@ -204,7 +204,26 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
-    public void EarliestCreation_TruncatesTheFirstClaimToTheSecond()
+    public async Task Send_StaleClaimAndTheSameTextWasCreatedAfterTheClaimWentStale_IsNotTakenAsOurs()
+    {
+        // Both sends' answers lost: ours never reached Twilio; another alert's, same text, was created well after our claim.
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.Time.Advance(TimeSpan.FromMinutes(5));
+        var later = claimedAt.ToDateTimeOffset() + _world.Options.StuckSendingAfter + TimeSpan.FromSeconds(1);
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-unowned-later", "sent", body, later)));
+        _world.SetUpSmsSuccess();
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent, "a message created after our claim went stale is not ours");
+        _world.ProviderIdOwners.Should().NotContainKey("SM-unowned-later", "it is left for its own delivery to claim");
+    }
+
+    [Fact]
+    public void EarliestCreation_TruncatesTheClaimToTheSecond()
     {
         var firstClaim = Instant.FromUtc(2025, 12, 16, 6, 0, 7).PlusNanoseconds(900_000_000);
 
