@@ -15,6 +15,13 @@ public sealed class AlertReportBuilder
     public void Add(DeliveryRecord row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        Add(new ReportedRow(row.Channel, row.Status, row.SkipReason, row.FailureReason, row.ErrorCode, row.Segments, row.Unconfirmed));
+    }
+
+    /// <summary>Adds one row's report columns (what a store reads when it reads only these).</summary>
+    public void Add(ReportedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
         Rows++;
         if (!_channels.TryGetValue(row.Channel, out var counts))
         {
@@ -75,6 +82,11 @@ public sealed class AlertReportBuilder
 }
 
 public sealed record AlertReport(int Rows, IReadOnlyList<ChannelReport> Channels);
+
+/// <summary>The columns of a delivery row the report counts (no key, contact or address).</summary>
+/// <param name="Unconfirmed">The Sent row's <see cref="DeliveryRecord.Unconfirmed"/> reason, if any.</param>
+public sealed record ReportedRow(
+    Channel Channel, DeliveryStatus Status, SkipReason? SkipReason, FailureReason? FailureReason, string? ErrorCode, int? Segments, string? Unconfirmed = null);
 
 /// <param name="Segments">SMS segments recorded on the rows (set when a message is rendered for sending).</param>
 public sealed record ChannelReport(

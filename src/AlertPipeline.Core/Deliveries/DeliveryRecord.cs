@@ -26,6 +26,30 @@ public sealed record ContactRef(UnionId UnionId, BranchId BranchId, ContactId Co
 }
 
 /// <summary>
+/// What rendering needs from the contact, copied onto a Pending row at fan-out so the sender renders without reading the
+/// contact (the union and branch come from <see cref="DeliveryRecord.Contact"/>): the name, the language and the time
+/// zone. The name is personal data: it leaves the row with the address (<see cref="DeliveryRecord.WithoutSpentAddress"/>),
+/// erasure removes it, and <see cref="ToString"/> never prints it.
+/// </summary>
+public sealed record ContactSnapshot(string Name, LanguageTag Language, TimeZoneId TimeZone)
+{
+    public static ContactSnapshot Of(Contact contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        return new ContactSnapshot(contact.Name, contact.Language, contact.TimeZone);
+    }
+
+    /// <summary>The contact as rendering sees it: this snapshot under <paramref name="reference"/> (no address, no consent: the row carries those decisions).</summary>
+    public Contact ToContact(ContactRef reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return new Contact { UnionId = reference.UnionId, BranchId = reference.BranchId, ContactId = reference.ContactId, Name = Name, Language = Language, TimeZone = TimeZone };
+    }
+
+    public override string ToString() => $"ContactSnapshot {{ Language = {Language}, TimeZone = {TimeZone} }}";
+}
+
+/// <summary>
 /// One delivery: an alert to one recipient on one channel (a Deliveries row). Written by fan-out as
 /// <see cref="DeliveryStatus.Pending"/> or <see cref="DeliveryStatus.Skipped"/>, then moved forward by the sender and
 /// the provider's callbacks (<see cref="DeliveryTransitions"/>).
@@ -53,6 +77,12 @@ public sealed record DeliveryRecord
 
     /// <summary>Where to send: the E.164 number or the email address. Null on rows that will never be sent.</summary>
     public string? Address { get; init; }
+
+    /// <summary>
+    /// What rendering needs from the contact, copied at fan-out (Pending rows only); null on rows written before it
+    /// existed (the sender then reads the contact) and on every row that left Sending (dropped with <see cref="Address"/>).
+    /// </summary>
+    public ContactSnapshot? Snapshot { get; init; }
 
     /// <summary>The template language used (set when the message is rendered).</summary>
     public LanguageTag? Language { get; init; }
@@ -116,8 +146,12 @@ public sealed record DeliveryRecord
 
     public Channel Channel => Key.Channel;
 
-    /// <summary>This row without its address once its status no longer needs one (<see cref="DeliveryTransitions.KeepsAddress"/>).</summary>
-    public DeliveryRecord WithoutSpentAddress() => Address is null || DeliveryTransitions.KeepsAddress(Status) ? this : this with { Address = null };
+    /// <summary>
+    /// This row without its address and contact snapshot once its status no longer needs them
+    /// (<see cref="DeliveryTransitions.KeepsAddress"/>).
+    /// </summary>
+    public DeliveryRecord WithoutSpentAddress() =>
+        (Address is null && Snapshot is null) || DeliveryTransitions.KeepsAddress(Status) ? this : this with { Address = null, Snapshot = null };
 
     public override string ToString() =>
         $"DeliveryRecord {{ Key = {Key}, Status = {Status}, SkipReason = {SkipReason}, FailureReason = {FailureReason}, Attempt = {Attempt} }}";

@@ -33,6 +33,9 @@ public sealed class AudiencePreviewer(
         var alert = new AlertRecord(AlertId.For(alertEvent), alertEvent, now, alertEvent.IsExpiredAt(now));
         var tally = new AudienceTally(alertEvent.Channels);
         var branches = await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
+
+        // The opt-outs as they are now, read once: asking per page would read most of them again for every page.
+        var optOuts = await planner.ReadOptOutsAsync(alertEvent.Channels, cancellationToken).ConfigureAwait(false);
         Branch? sampleBranch = null;
         var people = 0;
         var reachedBranches = 0;
@@ -51,7 +54,7 @@ public sealed class AudiencePreviewer(
             do
             {
                 var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
-                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, cancellationToken).ConfigureAwait(false);
+                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, optOuts, cancellationToken).ConfigureAwait(false);
                 reached += Count(tally, planned, alertEvent, campaign, union, branch);
                 token = page.ContinuationToken;
             }

@@ -13,7 +13,7 @@ namespace AlertPipeline.Core.Pipeline;
 /// recipient hash of the address, so a person listed twice lands on one row (invariant 2); Pending, or Skipped with the
 /// first reason that applies — <c>InvalidNumber</c> (the union's number could not be parsed), <c>NoAddress</c>,
 /// <c>Expired</c>, then the contact's own state (<c>OptedOut</c>, <c>NoConsent</c>). Rows without a usable address are
-/// keyed by the listing's hash instead. Only Pending rows carry the address. Within the page the first row per key wins.
+/// keyed by the listing's hash instead. Only Pending rows carry the address and the contact snapshot. Within the page the first row per key wins.
 /// <para>
 /// Quiet hours (SMS only; email does not wake anyone): a Pending SMS row whose contact's local time is inside
 /// <paramref name="quietHours"/> gets <see cref="DeliveryRecord.NotBefore"/> = the end of the quiet hours
@@ -65,6 +65,7 @@ public static class DeliveryPlanner
             SkipReason = skip,
             Contact = ContactRef.For(contact),
             Address = skip is null ? AddressOf(contact, channel) : null,
+            Snapshot = skip is null ? ContactSnapshot.Of(contact) : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -83,7 +84,7 @@ public static class DeliveryPlanner
         return quietHours.Defer(now, zone.Zone, expiresAt - Duration.FromSeconds(1)) switch
         {
             DeferResult.Send { Deferred: true } send => row with { NotBefore = send.At },
-            DeferResult.Expired => row with { Status = DeliveryStatus.Skipped, SkipReason = SkipReason.Expired, Address = null },
+            DeferResult.Expired => row with { Status = DeliveryStatus.Skipped, SkipReason = SkipReason.Expired, Address = null, Snapshot = null },
             _ => row,
         };
     }
@@ -97,7 +98,7 @@ public static class DeliveryPlanner
         ArgumentNullException.ThrowIfNull(rows);
         return rows
             .Select(r => r.Status == DeliveryStatus.Pending && optedOut(r.Key)
-                ? r with { Status = DeliveryStatus.Skipped, SkipReason = SkipReason.OptedOut, Address = null }
+                ? r with { Status = DeliveryStatus.Skipped, SkipReason = SkipReason.OptedOut, Address = null, Snapshot = null }
                 : r)
             .ToList();
     }

@@ -12,12 +12,12 @@ namespace AlertPipeline.Core.Pipeline;
 /// The sending discipline shared by SMS and email (invariants 1, 3, 4), for a batch of deliveries (one dispatch message;
 /// <see cref="HandleAsync"/> is a batch of one). Per row, as before batches, but with the round trips shared:
 /// <list type="number">
-/// <item>read the rows (point reads in parallel), waiting (bounded) while another sender holds a fresh claim; nothing to do
+/// <item>read the rows (<see cref="IDeliveryStore.GetManyAsync"/>: a few queries inside the batch's partition), waiting (bounded) while another sender holds a fresh claim; nothing to do
 /// unless a row is Pending or Sending; a Pending row whose <c>NotBefore</c> (quiet hours) is still ahead is left alone
 /// (<see cref="SendOutcome.Deferred"/>);</item>
 /// <item>a Sending row (released, or its claim stale: the sender died or the outcome was unknown) is first reconciled
 /// with the provider — if our message is there it is recorded, never sent twice;</item>
-/// <item>expired → Skipped Expired; opted out (one look-up for the batch) → Skipped OptedOut; unrenderable → Skipped TemplateError;</item>
+/// <item>expired → Skipped Expired; opted out (one look-up for the batch) → Skipped OptedOut; unrenderable → Skipped TemplateError (rendered from the row's <see cref="ContactSnapshot"/>, no contact read);</item>
 /// <item>claim the rest with the ETags read, in one table transaction (Pending/Sending → Sending, Attempt + 1); a
 /// transaction that loses a race (412) falls back to per-row claims, so a lost row sends nothing and the others still go;</item>
 /// <item>send with bounded concurrency (<see cref="PipelineOptions.DispatchSendConcurrency"/>; pacing is the gateway's) and

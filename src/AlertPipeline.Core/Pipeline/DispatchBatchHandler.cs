@@ -4,7 +4,7 @@ namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
 /// THE consumer body of a dispatch message, whichever transport carried it: sends the batch with the channel's sender
-/// (<see cref="DeliverySender.SendBatchAsync"/>: one row read each in parallel, one opt-out look-up, one HELP-index write,
+/// (<see cref="DeliverySender.SendBatchAsync"/>: its rows read by a few partition queries, one opt-out look-up, one HELP-index transaction,
 /// claims and outcomes in table transactions) and decides how the message settles:
 /// <list type="bullet">
 /// <item>every row settled (sent, skipped, failed for good, already done, deferred, not found, lost to another sender) → <see cref="DispatchSettlement.Complete"/>;</item>

@@ -7,8 +7,11 @@ using AlertPipeline.Core.Ports;
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
-/// Renders one delivery's message: the contact's current record (name, language, time zone), their union, branch and
-/// the campaign, the template in the best language (<see cref="TemplateSelector"/>) and the per-recipient variables.
+/// Renders one delivery's message: the contact's name, language and time zone as fan-out copied them onto the row
+/// (<see cref="ContactSnapshot"/>; a row written before the snapshot existed reads the contact's current record instead),
+/// their union, branch and the campaign, the template in the best language (<see cref="TemplateSelector"/>) and the
+/// per-recipient variables. A contact deleted after fan-out still gets the message fanned out to them (as the address
+/// on the row already meant); erasure (which scrubs the row) is how a person is removed from alerts in flight.
 /// </summary>
 public sealed class MessageComposer(IMembershipReader membership, PipelineLookups lookups)
 {
@@ -21,16 +24,19 @@ public sealed class MessageComposer(IMembershipReader membership, PipelineLookup
             return Composition.Skip(SkipReason.NoAddress, "the row names no contact or address");
         }
 
-        var entry = await membership.GetContactAsync(reference.UnionId, reference.BranchId, reference.ContactId, cancellationToken).ConfigureAwait(false);
+        // Rows fanned out since the snapshot existed carry what rendering needs; older rows read the contact as before.
+        var contact = row.Snapshot is { } snapshot
+            ? snapshot.ToContact(reference)
+            : (await membership.GetContactAsync(reference.UnionId, reference.BranchId, reference.ContactId, cancellationToken).ConfigureAwait(false))?.Contact;
         var union = await lookups.GetUnionAsync(reference.UnionId, cancellationToken).ConfigureAwait(false);
         var branch = await lookups.GetBranchAsync(reference.UnionId, reference.BranchId, cancellationToken).ConfigureAwait(false);
         var campaign = await lookups.GetCampaignAsync(alert.Event.CampaignId, cancellationToken).ConfigureAwait(false);
-        if (entry is null || union is null || branch is null || campaign is null)
+        if (contact is null || union is null || branch is null || campaign is null)
         {
             return Composition.Skip(SkipReason.NoAddress, $"contact {reference} (or its union, branch or campaign) is no longer stored");
         }
 
-        return Render(alert.Event, campaign, union, branch, entry.Contact, row.Channel);
+        return Render(alert.Event, campaign, union, branch, contact, row.Channel);
     }
 
     /// <summary>

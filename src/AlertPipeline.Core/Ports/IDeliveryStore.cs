@@ -1,4 +1,5 @@
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 
 namespace AlertPipeline.Core.Ports;
@@ -39,6 +40,13 @@ public interface IDeliveryStore
 
     /// <summary>One page of an alert's rows (the delivery report), starting at <paramref name="continuationToken"/>.</summary>
     Task<DeliveryPage> GetPageAsync(AlertId alertId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The report columns of the alert's rows of one union (<see cref="DeliveryRecord.Contact"/>'s union; rows without a
+    /// contact are not any union's), in no particular order: the JSON delivery report adds them up. Exact, read when
+    /// asked: the store filters by union and reads only these columns, so it moves far less than <see cref="GetPageAsync"/>.
+    /// </summary>
+    IAsyncEnumerable<ReportedRow> GetReportedRowsAsync(AlertId alertId, UnionId unionId, CancellationToken cancellationToken = default);
 }
 
 public sealed record StoredDelivery(DeliveryRecord Record, string ETag);

@@ -17,6 +17,12 @@ public interface IOptOutStore
     Task<IReadOnlySet<RecipientHash>> FindOptedOutAsync(
         IReadOnlyCollection<RecipientHash> recipients, Channel channel, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every recipient opted out of <paramref name="channel"/> now, in one read (a preview's snapshot: cheaper than asking
+    /// per page once a read covers many pages, since each page's <see cref="FindOptedOutAsync"/> reads most of the set).
+    /// </summary>
+    Task<IReadOnlySet<RecipientHash>> GetOptedOutAsync(Channel channel, CancellationToken cancellationToken = default);
+
     /// <summary>Records an opt-out; an existing one keeps its original time and source.</summary>
     Task OptOutAsync(RecipientHash recipient, Channel channel, OptOutSource source, Instant at, CancellationToken cancellationToken = default);
 

@@ -45,8 +45,9 @@ internal static class AlertReportEndpoints
                     fileDownloadName: $"alert-{id}-{unionId}.csv");
             }
 
+            // Only the union's rows and only the counted columns, the alert's partitions read a few at a time.
             var builder = new AlertReportBuilder();
-            await foreach (var row in RowsAsync(deliveries, id, unionId, context.RequestAborted))
+            await foreach (var row in deliveries.GetReportedRowsAsync(id, unionId, context.RequestAborted))
             {
                 builder.Add(row);
             }
@@ -74,27 +75,6 @@ internal static class AlertReportEndpoints
             var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
             return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset });
         });
-
-    /// <summary>The alert's rows of <paramref name="unionId"/> only, page by page (the partition layout is the store's business).</summary>
-    internal static async IAsyncEnumerable<DeliveryRecord> RowsAsync(
-        IDeliveryStore deliveries, AlertId alertId, UnionId unionId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? token = null;
-        do
-        {
-            var page = await deliveries.GetPageAsync(alertId, PageSize, token, cancellationToken).ConfigureAwait(false);
-            foreach (var row in page.Rows)
-            {
-                if (row.Contact?.UnionId == unionId)
-                {
-                    yield return row;
-                }
-            }
-
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-    }
 
     private static async Task WriteCsvAsync(Stream stream, IDeliveryStore deliveries, AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
     {

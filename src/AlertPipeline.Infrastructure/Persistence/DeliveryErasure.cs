@@ -43,7 +43,7 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
     }
 
     /// <summary>
-    /// The row without the contact (pure): no address, language, body hash or provider id; the branch and contact become
+    /// The row without the contact (pure): no address, contact snapshot (name, language, time zone), language, body hash or provider id; the branch and contact become
     /// <see cref="ContactRef.Erased"/> (the union stays, so reports add up); status, channel, reasons, error code, segments
     /// and times stay. A Pending row becomes Skipped <c>NoAddress</c> (it can no longer be sent); a Sending row keeps its
     /// status and its sender, finding no address, skips it.
@@ -56,6 +56,7 @@ public sealed class DeliveryErasure(PipelineTables tables, TimeProvider time)
         {
             Contact = row.Contact is { } contact ? ContactRef.Erased(contact.UnionId) : null,
             Address = null,
+            Snapshot = null,
             Language = null,
             BodyHash = null,
             ProviderId = null,

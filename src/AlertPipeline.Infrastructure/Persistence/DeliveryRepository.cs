@@ -14,7 +14,9 @@ namespace AlertPipeline.Infrastructure.Persistence;
 /// one bucket, the buckets' transactions in parallel; a transaction that meets an existing row falls back to single
 /// inserts so the rest still go in and the existing row is left as it is. Updates replace the row conditionally on its
 /// ETag. The report pages through the buckets in order.
-/// The <c>Address</c> property (number or email) is the only personal data, kept while the row may still be sent.
+/// The <c>Address</c> property (number or email) and <c>ContactName</c> (with <c>ContactLanguage</c> and
+/// <c>ContactTimeZone</c>: what rendering needs, <see cref="ContactSnapshot"/>) are the only personal data, kept while the
+/// row may still be sent.
 /// </summary>
 public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOptions options) : IDeliveryStore
 {
@@ -63,22 +65,38 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
     }
 
-    /// <summary>Point reads in parallel (at most <see cref="PipelineStorageOptions.MaxParallelReads"/> in flight): a filter may
-    /// hold only 15 comparisons, and a query over the partition would scan rows the batch does not name.</summary>
+    /// <summary>The most rows one query of <see cref="GetManyAsync"/> names: a filter may hold at most 15 comparisons, one is the PartitionKey.</summary>
+    public const int MaxKeysPerQuery = 14;
+
+    /// <summary>
+    /// Queries per partition naming the rows (<c>PartitionKey eq … and (RowKey eq … or …)</c>, up to
+    /// <see cref="MaxKeysPerQuery"/> rows each, at most <see cref="PipelineStorageOptions.MaxParallelReads"/> in flight): a
+    /// dispatch batch of 50 rows of one bucket costs 4 requests instead of 50 point reads. Each query stays inside one
+    /// partition and returns only the rows it names; their ETags come with them.
+    /// </summary>
     public async Task<IReadOnlyList<StoredDelivery?>> GetManyAsync(IReadOnlyList<DeliveryKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var rows = new StoredDelivery?[keys.Count];
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<DeliveryKey, StoredDelivery>();
+        var queries = keys.Distinct()
+            .GroupBy(DeliveryPartitions.PartitionKey)
+            .SelectMany(g => g.Chunk(MaxKeysPerQuery).Select(chunk => (Partition: g.Key, Keys: chunk)))
+            .ToList();
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, keys.Count),
+            queries,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
-            async (i, ct) =>
+            async (query, ct) =>
             {
-                var entity = await table.GetEntityOrNullAsync(DeliveryPartitions.PartitionKey(keys[i]), RowKey(keys[i]), cancellationToken: ct).ConfigureAwait(false);
-                rows[i] = entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
+                var rowKeys = string.Join(" or ", query.Keys.Select(k => TableClient.CreateQueryFilter($"RowKey eq {RowKey(k)}")));
+                var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {query.Partition}")} and ({rowKeys})";
+                await foreach (var entity in table.QueryAsync<TableEntity>(filter, MaxKeysPerQuery, cancellationToken: ct).ConfigureAwait(false))
+                {
+                    var row = DeliveryMapping.Read(entity);
+                    found[row.Key] = new StoredDelivery(row, entity.ETag.ToString());
+                }
             }).ConfigureAwait(false);
-        return rows;
+        return [.. keys.Select(k => found.GetValueOrDefault(k))];
     }
 
     public async Task<IReadOnlyList<StoredDelivery>?> TryUpdateAllAsync(IReadOnlyList<(DeliveryRecord Row, string ETag)> updates, CancellationToken cancellationToken = default)
@@ -165,6 +183,65 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
     }
 
+    /// <summary>The report's columns read from the alert's 16 partitions at once, at most 4 in flight, filtered by union on the server.</summary>
+    public async IAsyncEnumerable<ReportedRow> GetReportedRowsAsync(
+        AlertId alertId, UnionId unionId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alertId);
+        ArgumentNullException.ThrowIfNull(unionId);
+        var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var rows = System.Threading.Channels.Channel.CreateBounded<ReportedRow>(new System.Threading.Channels.BoundedChannelOptions(4000) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var readers = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Parallel.ForEachAsync(
+                        Enumerable.Range(0, DeliveryPartitions.BucketCount),
+                        new ParallelOptions { MaxDegreeOfParallelism = ReportReadsInFlight, CancellationToken = stop.Token },
+                        async (bucket, ct) =>
+                        {
+                            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)} and UnionId eq {unionId.Value}");
+                            await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ReportColumns, ct).ConfigureAwait(false))
+                            {
+                                await rows.Writer.WriteAsync(DeliveryMapping.ReadReported(entity), ct).ConfigureAwait(false);
+                            }
+                        }).ConfigureAwait(false);
+                    rows.Writer.Complete();
+                }
+                catch (Exception ex)
+                {
+                    rows.Writer.Complete(ex);
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await foreach (var row in rows.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            // A reader that stops early (an abandoned request) stops the partition reads too.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await readers.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Partitions the report reads at once: enough to hide a round trip, few enough to leave the store to the pipeline.</summary>
+    internal const int ReportReadsInFlight = 4;
+
+    private static readonly string[] ReportColumns = ["Channel", "Status", "SkipReason", "FailureReason", "ErrorCode", "Segments", "Unconfirmed"];
+
     private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken) =>
         table.GetPageAsync(
             TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)}"), take, continuationToken, cancellationToken);
@@ -235,6 +312,9 @@ internal static class DeliveryMapping
         ["BranchId"] = r.Contact?.BranchId.Value,
         ["ContactId"] = r.Contact?.ContactId.Value,
         ["Address"] = r.Address,
+        ["ContactName"] = r.Snapshot?.Name,
+        ["ContactLanguage"] = r.Snapshot?.Language.Value,
+        ["ContactTimeZone"] = r.Snapshot?.TimeZone.Id,
         ["Language"] = r.Language?.Value,
         ["Encoding"] = r.Encoding?.ToString(),
         ["Segments"] = r.Segments,
@@ -253,12 +333,24 @@ internal static class DeliveryMapping
         ["TraceParent"] = r.TraceParent,
     };
 
+    /// <summary>The report's columns (<see cref="DeliveryRepository.GetReportedRowsAsync"/> selects only these).</summary>
+    public static ReportedRow ReadReported(TableEntity e) => new(
+        ChannelNames.TryParse(e.GetString("Channel") ?? "", out var channel) ? channel : throw EntityValues.Corrupt(e, "Channel", "is missing or unknown"),
+        e.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(e, "Status", "is missing"),
+        e.Enum<SkipReason>("SkipReason"),
+        e.Enum<FailureReason>("FailureReason"),
+        e.GetString("ErrorCode"),
+        e.GetInt32("Segments"),
+        e.GetString("Unconfirmed"));
+
     public static DeliveryRecord Read(TableEntity e)
     {
         var key = ReadKey(e);
         var union = e.ParseOptional("UnionId", v => UnionId.TryParse(v, out var id) ? id : null);
         var branch = e.ParseOptional("BranchId", v => BranchId.TryParse(v, out var id) ? id : null);
         var contact = e.ParseOptional("ContactId", v => ContactId.TryParse(v, out var id) ? id : null);
+        var snapshotLanguage = e.ParseOptional("ContactLanguage", v => LanguageTag.TryParse(v, out var tag) ? tag : null);
+        var snapshotZone = e.ParseOptional("ContactTimeZone", v => TimeZoneId.TryParse(v, out var zone) ? zone : null);
         var created = e.Instant("CreatedAt") ?? throw EntityValues.Corrupt(e, "CreatedAt", "is missing");
         return new DeliveryRecord
         {
@@ -269,6 +361,10 @@ internal static class DeliveryMapping
             ErrorCode = e.GetString("ErrorCode"),
             Contact = union is not null && branch is not null && contact is not null ? new ContactRef(union, branch, contact) : null,
             Address = e.GetString("Address"),
+            // All three or none: a row written before the snapshot existed has none, and the sender reads the contact.
+            Snapshot = e.GetString("ContactName") is { Length: > 0 } name && snapshotLanguage is not null && snapshotZone is not null
+                ? new ContactSnapshot(name, snapshotLanguage, snapshotZone)
+                : null,
             Language = e.ParseOptional("Language", v => LanguageTag.TryParse(v, out var tag) ? tag : null),
             Encoding = e.Enum<SmsEncodingKind>("Encoding"),
             Segments = e.GetInt32("Segments"),

@@ -66,6 +66,23 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
         return found.ToHashSet();
     }
 
+    /// <summary>One query over the channel's opt-outs (<c>RowKey eq 'sms'</c>), reading only the keys.</summary>
+    public async Task<IReadOnlySet<RecipientHash>> GetOptedOutAsync(Channel channel, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.OptOuts, cancellationToken).ConfigureAwait(false);
+        var found = new HashSet<RecipientHash>();
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {channel.ToWireName()}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
+        {
+            if (RecipientHash.TryParse(entity.PartitionKey, out var hash, out _))
+            {
+                found.Add(hash);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Recipients of one bucket from which one range query replaces their point reads.</summary>
     public const int RangeQueryThreshold = 4;
 
@@ -94,38 +111,60 @@ public sealed class OptOutRepository(PipelineTables tables, PipelineStorageOptio
         await table.GetEntityOrNullAsync(recipient.Value, channel.ToWireName(), ["RowKey"], cancellationToken).ConfigureAwait(false) is not null;
 }
 
-/// <summary>RecipientIndex (PK recipientHash, RK <c>sms</c>): the campaign that last messaged a number, for HELP replies.</summary>
+/// <summary>
+/// RecipientIndex: the campaign that last messaged a number, for HELP replies. PK <c>sms~{first hex digit of the
+/// recipient hash}</c>, RK recipientHash: a dispatch batch (recipients of one Deliveries bucket, which shares that first
+/// digit) writes its rows in one transaction instead of one upsert each. Rows written before this layout (PK
+/// recipientHash, RK <c>sms</c>) are still read when the new row is missing, and replaced by the new layout at the
+/// number's next SMS. Keyed by the recipient hash alone, as opt-outs are (docs/storage.md).
+/// </summary>
 public sealed class RecipientIndexRepository(PipelineTables tables, PipelineStorageOptions options) : IRecipientIndex
 {
     private const string SmsRow = "sms";
 
-    public async Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default)
+    /// <summary>The most rows one transaction may upsert.</summary>
+    public const int MaxTransaction = 100;
+
+    /// <summary>The partition of a recipient's row: <c>sms~{first hex digit of the hash}</c> (16 partitions).</summary>
+    public static string PartitionKey(RecipientHash recipient)
     {
-        var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
-        await UpsertAsync(table, recipient, campaignId, at, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(recipient);
+        return EntityValues.Key(SmsRow, recipient.Value[..1]);
     }
 
-    /// <summary>One upsert per recipient (each is its own partition), at most <see cref="PipelineStorageOptions.MaxParallelReads"/> in flight.</summary>
+    public Task RecordLastCampaignAsync(RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default) =>
+        RecordLastCampaignAsync([recipient], campaignId, at, cancellationToken);
+
+    /// <summary>One upsert transaction per partition touched (a dispatch batch touches one), the partitions' transactions in parallel.</summary>
     public async Task RecordLastCampaignAsync(IReadOnlyList<RecipientHash> recipients, CampaignId campaignId, Instant at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(campaignId);
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
+        var groups = recipients.Distinct().GroupBy(PartitionKey).SelectMany(g => g.Chunk(MaxTransaction)).ToList();
         await Parallel.ForEachAsync(
-            recipients.Distinct(),
+            groups,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
-            async (recipient, ct) => await UpsertAsync(table, recipient, campaignId, at, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (group, ct) =>
+            {
+                var rows = group.Select(r => new TableEntity(PartitionKey(r), r.Value) { ["LastCampaignId"] = campaignId.Value, ["UpdatedAt"] = at.ToDateTimeOffset() });
+                if (group.Length == 1)
+                {
+                    await table.UpsertEntityAsync(rows.Single(), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(rows.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
     }
-
-    private static Task UpsertAsync(TableClient table, RecipientHash recipient, CampaignId campaignId, Instant at, CancellationToken cancellationToken) =>
-        table.UpsertEntityAsync(
-            new TableEntity(recipient.Value, SmsRow) { ["LastCampaignId"] = campaignId.Value, ["UpdatedAt"] = at.ToDateTimeOffset() },
-            TableUpdateMode.Replace,
-            cancellationToken);
 
     public async Task<CampaignId?> GetLastCampaignAsync(RecipientHash recipient, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(recipient);
         var table = await tables.GetAsync(PipelineTables.RecipientIndex, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityOrNullAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(PartitionKey(recipient), recipient.Value, cancellationToken: cancellationToken).ConfigureAwait(false)
+                     ?? await table.GetEntityOrNullAsync(recipient.Value, SmsRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity?.ParseOptional("LastCampaignId", v => CampaignId.TryParse(v, out var id) ? id : null);
     }
 }

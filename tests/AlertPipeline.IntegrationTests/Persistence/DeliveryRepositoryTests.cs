@@ -61,6 +61,35 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task GetMany_ABatchOfOneBucketLargerThanOneQuery_ReadsEveryRowInOrderWithCurrentETags()
+    {
+        var bucket = Enumerable.Range(0, 1200).Select(i => Row(i)).GroupBy(r => DeliveryBuckets.Of(r.Key)).MaxBy(g => g.Count())!.Take(50).ToList();
+        bucket.Should().HaveCount(50, "more rows than one query names (DeliveryRepository.MaxKeysPerQuery)");
+        var others = Enumerable.Range(2000, 40).Select(i => Row(i)).Where(r => DeliveryBuckets.Of(r.Key) == DeliveryBuckets.Of(bucket[0].Key)).ToList();
+        await Repository.AddNewAsync(Alert, [.. bucket.Where((_, i) => i % 10 != 9), .. others]);
+        var keys = bucket.Select(r => r.Key).Append(bucket[0].Key).ToList();
+
+        var read = await Repository.GetManyAsync(keys);
+
+        read.Should().HaveCount(51, "one answer per key, a repeated key included");
+        for (var i = 0; i < 50; i++)
+        {
+            if (i % 10 == 9)
+            {
+                read[i].Should().BeNull("row {0} was never written", i);
+            }
+            else
+            {
+                read[i]!.Record.Should().Be(bucket[i]);
+            }
+        }
+
+        read[50].Should().Be(read[0]);
+        var claimed = await Repository.TryUpdateAllAsync([.. read.Take(14).Where(r => r is not null).Select(r => (r!.Record with { Attempt = 1 }, r.ETag))]);
+        claimed.Should().NotBeNull("the ETags the queries returned are current");
+    }
+
+    [Fact]
     public async Task TryUpdateAll_OnePartition_ReplacesAllWithUsableETags_OrNothingWhenOneChanged()
     {
         var bucket = Enumerable.Range(0, 400).Select(i => Row(i)).GroupBy(r => DeliveryBuckets.Of(r.Key)).MaxBy(g => g.Count())!.Take(10).ToList();
@@ -108,6 +137,7 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
             ClaimedAt = Now.Plus(Duration.FromMinutes(3)),
             Released = true,
             ErrorCode = "20429",
+            Snapshot = new ContactSnapshot("Айгуль", LanguageTag.Parse("ru-KZ"), TimeZoneId.Parse("Asia/Aqtau")),
         };
         await Repository.AddNewAsync(Alert, [Row(7)]);
         var stored = (await Repository.GetAsync(row.Key))!;
@@ -120,6 +150,9 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
         var cleared = await Repository.TryUpdateAsync(row with { Address = null, Status = DeliveryStatus.Failed, FailureReason = FailureReason.NotMobile }, read.ETag);
         (await Repository.GetAsync(row.Key))!.Record.Should().Be(cleared!.Record);
         (await Repository.GetAsync(row.Key))!.Record.Address.Should().BeNull("a replaced row drops properties set to null");
+        Row(8).Snapshot.Should().BeNull();
+        await Repository.AddNewAsync(Alert, [Row(8)]);
+        (await Repository.GetAsync(Row(8).Key))!.Record.Should().Be(Row(8), "a row without a snapshot (as written before it existed) reads back without one");
     }
 
     [Fact]
@@ -153,6 +186,67 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
 
         seen.Should().HaveCount(5).And.OnlyContain(r => r.AlertId == Alert);
         pages.Should().BeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public async Task GetReportedRows_MixedUnionsStatusesAndChannels_AddUpToTheExactReportOfTheUnionsRows()
+    {
+        // 600 rows over all 16 partitions: two unions, one row without a contact (erased before the contact rule), every status.
+        var statuses = Enum.GetValues<DeliveryStatus>();
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var status = statuses[i % statuses.Length];
+            var row = Row(i, status) with
+            {
+                Contact = i == 7 ? null : new ContactRef(UnionId.Parse(i % 3 == 0 ? "uk-energy" : "kz-oil"), BranchId.Parse("aqtau"), ContactId.Parse($"c{i}")),
+                Segments = status is DeliveryStatus.Sent or DeliveryStatus.Delivered ? 1 + (i % 3) : null,
+                FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? (i % 2 == 0 ? FailureReason.InvalidNumber : FailureReason.NotMobile) : null,
+                ErrorCode = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? (i % 4 == 0 ? "30003" : null) : null,
+                SkipReason = status == DeliveryStatus.Skipped ? (i % 2 == 0 ? SkipReason.NoConsent : SkipReason.OptedOut) : null,
+            };
+            return i % 5 == 0 ? row with { Key = new DeliveryKey(Alert, Channel.Email, row.Key.Recipient), Address = row.Address is null ? null : $"m{i}@example.org" } : row;
+        }).ToList();
+        await Repository.AddNewAsync(Alert, rows);
+        var union = UnionId.Parse("kz-oil");
+
+        var fast = new AlertReportBuilder();
+        await foreach (var row in Repository.GetReportedRowsAsync(Alert, union))
+        {
+            fast.Add(row);
+        }
+
+        var exact = new AlertReportBuilder();
+        foreach (var row in rows.Where(r => r.Contact?.UnionId == union))
+        {
+            exact.Add(row);
+        }
+
+        var expected = exact.Build();
+        expected.Rows.Should().Be(rows.Count(r => r.Contact?.UnionId == union)).And.BeGreaterThan(300);
+        fast.Build().Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task GetReportedRows_AnotherAlertsRowsAndAnUnknownAlert_AreNotCounted()
+    {
+        var other = AlertId.Parse("0123456789abcdef0123456789abcdef");
+        await Repository.AddNewAsync(Alert, [.. Enumerable.Range(0, 40).Select(i => Row(i))]);
+        await Repository.AddNewAsync(other, [.. Enumerable.Range(0, 40).Select(i => Row(i) with { Key = new DeliveryKey(other, Channel.Sms, Row(i).Key.Recipient) })]);
+
+        var counted = 0;
+        await foreach (var _ in Repository.GetReportedRowsAsync(Alert, UnionId.Parse("kz-oil")))
+        {
+            counted++;
+        }
+
+        var unknown = 0;
+        await foreach (var _ in Repository.GetReportedRowsAsync(AlertId.Parse("fedcba9876543210fedcba9876543210"), UnionId.Parse("kz-oil")))
+        {
+            unknown++;
+        }
+
+        counted.Should().Be(40);
+        unknown.Should().Be(0);
     }
 
     private async Task<List<string>> AllRowsAsync()

@@ -4,6 +4,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
+using Azure.Data.Tables;
 using NodaTime;
 
 namespace AlertPipeline.IntegrationTests.Persistence;
@@ -90,6 +91,27 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task GetOptedOut_AfterOptOutsAndAnOptIn_IsExactlyTheChannelsOptedOutNow_AndAgreesWithFindOptedOut()
+    {
+        var repository = new OptOutRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 120).Select(i => Hasher.Hash(PhoneNumber.Parse($"+447700904{i:D3}"))).ToList();
+        foreach (var recipient in recipients.Where((_, i) => i % 5 == 0))
+        {
+            await repository.OptOutAsync(recipient, Channel.Sms, OptOutSource.Keyword, Now);
+        }
+
+        await repository.OptOutAsync(recipients[1], Channel.Email, OptOutSource.Unsubscribe, Now);
+        await repository.OptInAsync(recipients[10], Channel.Sms);
+
+        var sms = await repository.GetOptedOutAsync(Channel.Sms);
+        var email = await repository.GetOptedOutAsync(Channel.Email);
+
+        sms.Should().BeEquivalentTo(recipients.Where((_, i) => i % 5 == 0 && i != 10), "every SMS opt-out but the lifted one");
+        email.Should().BeEquivalentTo([recipients[1]]);
+        sms.Should().BeEquivalentTo(await repository.FindOptedOutAsync(recipients, Channel.Sms), "the snapshot and the per-page lookup agree");
+    }
+
+    [Fact]
     public async Task RecipientIndex_RecordForABatch_RemembersTheCampaignForEach()
     {
         var repository = new RecipientIndexRepository(Tables, Options);
@@ -102,6 +124,37 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
         {
             (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("second"));
         }
+    }
+
+    [Fact]
+    public async Task RecipientIndex_RecordForABatchOfOneBucket_WritesOnePartition()
+    {
+        var repository = new RecipientIndexRepository(Tables, Options);
+        var recipients = Enumerable.Range(0, 2000).Select(i => Hasher.Hash(PhoneNumber.Parse($"+447700{i:D6}")))
+            .GroupBy(DeliveryBuckets.Of).MaxBy(g => g.Count())!.Take(50).ToList();
+
+        await repository.RecordLastCampaignAsync(recipients, CampaignId.Parse("second"), Now);
+
+        var table = await Tables.GetAsync(PipelineTables.RecipientIndex);
+        var stored = await table.QueryAsync<TableEntity>().ToListAsync();
+        stored.Select(e => e.PartitionKey).Distinct().Should().ContainSingle("a batch of one bucket lands in one partition, so one transaction")
+            .Which.Should().Be(RecipientIndexRepository.PartitionKey(recipients[0]));
+        stored.Select(e => e.RowKey).Should().BeEquivalentTo(recipients.Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task RecipientIndex_RowOfTheEarlierLayout_IsStillReadUntilTheNextSmsReplacesIt()
+    {
+        var repository = new RecipientIndexRepository(Tables, Options);
+        var recipient = Hasher.Hash(PhoneNumber.Parse("+447700900124"));
+        var table = await Tables.GetAsync(PipelineTables.RecipientIndex);
+        // As written before the index was keyed by bucket: PK recipientHash, RK "sms".
+        await table.AddEntityAsync(new TableEntity(recipient.Value, "sms") { ["LastCampaignId"] = "old-campaign", ["UpdatedAt"] = Now.ToDateTimeOffset() });
+
+        (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("old-campaign"));
+        await repository.RecordLastCampaignAsync([recipient], CampaignId.Parse("new-campaign"), Now);
+
+        (await repository.GetLastCampaignAsync(recipient)).Should().Be(CampaignId.Parse("new-campaign"), "the row the last SMS wrote wins");
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
     {
         var world = await TwoAlertsAsync();
         var otherBefore = await RowsOfAsync(world, world.E2);
+        (await RowsOfAsync(world, world.E1)).Where(r => r.AlertId == world.Pending).Should().HaveCount(2)
+            .And.OnlyContain(r => r.Snapshot != null && r.Snapshot.Name == world.E1.Name, "fan-out copied the name onto the Pending rows for rendering");
 
         using var response = await EraseAsync(world, "e1", world.Union.AdminKey);
 
@@ -26,7 +28,13 @@ public sealed class ContactErasureTests(ReportsTestApp app) : IClassFixture<Repo
         var erased = await RowsOfAsync(world, world.E1);
         erased.Should().HaveCount(4).And.OnlyContain(r =>
             r.Contact!.IsErased && r.Contact.UnionId == world.Union.UnionId
-            && r.Address == null && r.Language == null && r.BodyHash == null && r.ProviderId == null);
+            && r.Address == null && r.Snapshot == null && r.Language == null && r.BodyHash == null && r.ProviderId == null);
+        var table = await app.Service<Infrastructure.Persistence.PipelineTables>().GetAsync(Infrastructure.Persistence.PipelineTables.Deliveries);
+        var stored = await table.QueryAsync<Azure.Data.Tables.TableEntity>(
+            Azure.Data.Tables.TableClient.CreateQueryFilter($"UnionId eq {world.Union.UnionId.Value} and ContactId eq {ContactRef.ErasedId}")).ToListAsync();
+        stored.Should().HaveCount(4).And.OnlyContain(
+            e => !e.ContainsKey("ContactName") && !e.ContainsKey("ContactLanguage") && !e.ContainsKey("ContactTimeZone") && !e.ContainsKey("Address"),
+            "no name, language or time zone of the person is left on the stored rows");
         erased.Where(r => r.AlertId == world.Sent).Should().OnlyContain(r => r.Status == DeliveryStatus.Sent && r.SentAt != null)
             .And.Contain(r => r.Channel == Channel.Sms && r.Segments == 1, "status and counts stay");
         erased.Where(r => r.AlertId == world.Pending).Should().OnlyContain(r => r.Status == DeliveryStatus.Skipped && r.SkipReason == SkipReason.NoAddress);

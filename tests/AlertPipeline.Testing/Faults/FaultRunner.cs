@@ -49,12 +49,12 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         }
     }
 
-    private static string FunctionsBuild(string configuration) => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", configuration, "net10.0");
+    internal static string FunctionsBuild(string configuration) => RepositoryPaths.Combine("src", "AlertPipeline.Functions", "bin", configuration, "net10.0");
 
-    private static string LocalHostDll(string configuration) => RepositoryPaths.Combine("src", "AlertPipeline.LocalHost", "bin", configuration, "net10.0", "AlertPipeline.LocalHost.dll");
+    internal static string LocalHostDll(string configuration) => RepositoryPaths.Combine("src", "AlertPipeline.LocalHost", "bin", configuration, "net10.0", "AlertPipeline.LocalHost.dll");
 
     /// <summary>The 1/5/15-minute load averages, comma-separated (three space-separated decimals read as a phone number to a log scan).</summary>
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    internal static string Load() => File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private async Task<FaultReport> RunInAsync(string output, CancellationToken cancellationToken)
     {
@@ -98,7 +98,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         using var probe = options.Probe
             ? new ResponsivenessProbe(twilio, httpPort, FaultSeed.Unions[0], seed.Alerts[0].CampaignId, seed.Alerts[0].Body, alertIds[0].Value)
             : null;
-        LayOutApp(scriptRoot, azurite, twilio, proxy.Port, httpPort, probe);
+        LayOutApp(options.Configuration, scriptRoot, azurite.ConnectionString, twilio, proxy.Port, httpPort, probe);
 
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString })
@@ -273,7 +273,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         return Directory.Exists(folder) ? Directory.EnumerateFiles(folder).Count() : 0;
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
@@ -623,10 +623,11 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         return null;
     }
 
-    /// <summary>A copy of the built app (as a deployment is one) with the repository's host.json, and its settings.</summary>
-    private void LayOutApp(string scriptRoot, DiskAzurite azurite, FakeTwilioServer twilio, int smtpPort, int httpPort, ResponsivenessProbe? probe)
+    /// <summary>A copy of the built app (as a deployment is one) with the repository's host.json, and its settings
+    /// (the fault run's and the responsiveness run's).</summary>
+    internal static void LayOutApp(string configuration, string scriptRoot, string storage, FakeTwilioServer twilio, int smtpPort, int httpPort, ResponsivenessProbe? probe)
     {
-        var build = FunctionsBuild(options.Configuration);
+        var build = FunctionsBuild(configuration);
         foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(scriptRoot, Path.GetRelativePath(build, file));
@@ -638,8 +639,8 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["ServiceBusConnection"] = azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = storage,
+            ["ServiceBusConnection"] = storage,
             // The ScheduleTick runs as in production (it re-drives poisoned fan-out chunks), every 15 s to fit the run.
             ["ScheduleTick:Schedule"] = ResponsivenessProbe.TimerSchedule,
             ["AzureWebJobs.ScheduleTick.Disabled"] = "false",

@@ -16,7 +16,7 @@ public sealed record ProbeFigures(string Kind, int Count, double MedianMs, doubl
 }
 
 /// <summary>
-/// Issue 15 item 4, the measurement half: while the pipeline works, every 15 s a signed Twilio status callback
+/// Issue 15 item 4, the measurement half: while the pipeline works, every few seconds (each kind on its own loop) a signed Twilio status callback
 /// (for a message already sent), a signed inbound SMS (from a number outside the seed, a plain text), an organiser's
 /// delivery report of the first alert and a preview of it go through the local host's HTTP port, each timed. Timers:
 /// ScheduleTick runs every 15 s and its lag is read from the local hosts' "timer fired for" lines.
@@ -29,6 +29,32 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     public string AdminKeyHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AdminSecret)));
 
     public const string TimerSchedule = "*/15 * * * * *";
+
+    public const string TimerLag = "timer lag (ScheduleTick fired after its time)";
+
+    /// <summary>Issue 15's target for one kind of request: webhooks 2 s, reports and previews 5 s, timers 10 s.</summary>
+    public static TimeSpan TargetOf(string kind) => kind switch
+    {
+        "status callback" or "inbound SMS" => TimeSpan.FromSeconds(2),
+        "delivery report" or "preview" => TimeSpan.FromSeconds(5),
+        TimerLag => TimeSpan.FromSeconds(10),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a probed kind"),
+    };
+
+    /// <summary>Met when every call answered (2xx) and the slowest was under the target: "answer in &lt; 2 s" is every answer.</summary>
+    public static bool Meets(ProbeFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        return figures.Count > 0 && figures.Failures == 0 && figures.MaxMs < TargetOf(figures.Kind).TotalMilliseconds;
+    }
+
+    /// <summary>The kinds that missed their target, or were never measured (all five are expected).</summary>
+    public static IReadOnlyList<string> Missed(IReadOnlyList<ProbeFigures> figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        string[] kinds = ["status callback", "inbound SMS", "delivery report", "preview", TimerLag];
+        return [.. kinds.Where(k => figures.FirstOrDefault(f => f.Kind == k) is not { } f || !Meets(f))];
+    }
 
     private readonly List<(string Kind, double Ms, bool Ok)> _samples = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
@@ -70,10 +96,29 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         _organiserKey = JsonDocument.Parse(body).RootElement.GetProperty("key").GetString();
     }
 
-    /// <summary>One round of the four probes every <paramref name="every"/> until <paramref name="stop"/>.</summary>
+    /// <summary>
+    /// The four probes, each on its own loop (a slow preview does not delay the next callback): each kind waits
+    /// <paramref name="every"/> after its previous answer, until <paramref name="stop"/>.
+    /// </summary>
     public async Task RunAsync(TimeSpan every, CancellationToken stop)
     {
         var round = 0;
+        await Task.WhenAll(
+            LoopAsync(every, async () =>
+            {
+                var sent = twilio.SentMessages;
+                if (sent.Count > 0 && sent[(Interlocked.Increment(ref round) * 7919) % sent.Count] is { StatusCallback: { } callback } message)
+                {
+                    await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                }
+            }, stop),
+            LoopAsync(every, () => TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)), stop),
+            LoopAsync(every, () => _organiserKey is null ? Task.CompletedTask : TimeAsync("delivery report", () => SendAsync(HttpMethod.Get, $"unions/{union}/alerts/{alertId}/report", null)), stop),
+            LoopAsync(every, () => _organiserKey is null ? Task.CompletedTask : TimeAsync("preview", () => SendAsync(HttpMethod.Post, $"unions/{union}/campaigns/{campaign}/preview", eventBody)), stop)).ConfigureAwait(false);
+    }
+
+    private static async Task LoopAsync(TimeSpan every, Func<Task> probe, CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             try
@@ -85,19 +130,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
                 return;
             }
 
-            round++;
-            var sent = twilio.SentMessages;
-            if (sent.Count > 0 && sent[(round * 7919) % sent.Count] is { StatusCallback: { } callback } message)
-            {
-                await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-            }
-
-            await TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)).ConfigureAwait(false);
-            if (_organiserKey is not null)
-            {
-                await TimeAsync("delivery report", () => SendAsync(HttpMethod.Get, $"unions/{union}/alerts/{alertId}/report", null)).ConfigureAwait(false);
-                await TimeAsync("preview", () => SendAsync(HttpMethod.Post, $"unions/{union}/campaigns/{campaign}/preview", eventBody)).ConfigureAwait(false);
-            }
+            await probe().ConfigureAwait(false);
         }
     }
 
@@ -122,7 +155,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
 
         if (lags.Count > 0)
         {
-            figures.Add(Summarise("timer lag (ScheduleTick fired after its time)", lags, lags.Count(l => l > 10_000)));
+            figures.Add(Summarise(TimerLag, lags, lags.Count(l => l > 10_000)));
         }
 
         return figures;

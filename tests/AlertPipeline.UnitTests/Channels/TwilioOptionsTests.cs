@@ -19,6 +19,17 @@ public class TwilioOptionsTests
     public void Validate_ValidOptions_HasNoErrors() => Valid().Validate().Should().BeEmpty();
 
     [Fact]
+    public void BaseUriHandler_DefaultTransport_HasNoConnectionLimitAndRenewsPooledConnections()
+    {
+        using var handler = new TwilioBaseUriHandler(TwilioOptions.DefaultBaseUri);
+
+        var transport = handler.InnerHandler.Should().BeOfType<SocketsHttpHandler>().Subject;
+        transport.MaxConnectionsPerServer.Should().Be(int.MaxValue, "sends in flight are bounded by the dispatch concurrency, not the pool");
+        transport.PooledConnectionLifetime.Should().Be(TimeSpan.FromMinutes(5)).And.BePositive("infinite (-1 ms, the default) would keep a process-long connection past a DNS change");
+        transport.AllowAutoRedirect.Should().BeFalse();
+    }
+
+    [Fact]
     public void Validate_EverythingWrong_NamesEveryKey()
     {
         var options = new TwilioOptions

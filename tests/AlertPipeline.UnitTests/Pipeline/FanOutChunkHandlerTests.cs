@@ -57,6 +57,9 @@ public sealed class FanOutChunkHandlerTests
         Sms("no-consent").Should().Be("Skipped NoConsent");
         Sms("bad-number").Should().Be("Skipped InvalidNumber");
         Sms("email-only").Should().Be("Skipped NoAddress");
+        _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Pending).Should().NotBeEmpty()
+            .And.OnlyContain(r => r.Snapshot != null && r.Snapshot.Name == "Aigul", "a Pending row carries what rendering needs");
+        _world.Deliveries.Rows.Where(r => r.Status == DeliveryStatus.Skipped).Should().OnlyContain(r => r.Snapshot == null, "a row that will never be sent holds no name");
         _world.Deliveries.Rows.Where(r => r.Channel == Channel.Email).Select(r => $"{r.Contact!.ContactId}:{Describe(r)}").Should().BeEquivalentTo(
             ["ok:Pending", "stopped:Skipped NoAddress", "state-optout:Skipped NoAddress", "no-consent:Pending", "bad-number:Pending", "email-only:Pending"]);
         var batches = _world.TakeDispatched();

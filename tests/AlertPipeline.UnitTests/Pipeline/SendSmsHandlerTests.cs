@@ -70,6 +70,7 @@ public sealed class SendSmsHandlerTests
     {
         var entry = _world.Contacts[0];
         _world.Contacts[0] = entry with { Contact = entry.Contact with { Language = LanguageTag.Parse("ru-KZ") } };
+        _world.Deliveries.Put(DeliveryPlanner.Plan(_alert, _world.Contacts, _world.Hasher, _world.Time.Now()).Single());
         SmsSendRequest? sent = null;
         _world.SetUpSmsSuccess(r => sent = r);
 
@@ -345,8 +346,55 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
-    public async Task Send_ContactRemovedSinceFanOut_SkipsWithoutSending()
+    public async Task Send_RowFannedOutWithSnapshot_RendersFromTheRowWithoutReadingTheContact()
     {
+        Row.Snapshot.Should().Be(new ContactSnapshot("Aigul", LanguageTag.English, TimeZoneId.Parse("Europe/London")), "fan-out copies what rendering needs");
+        Row.Snapshot!.ToString().Should().NotContain("Aigul", "the name is personal data");
+        SmsSendRequest? sent = null;
+        _world.SetUpSmsSuccess(r => sent = r);
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        sent!.Body.Should().StartWith("Aigul: on 16 December 2025 at 06:00");
+        _world.Membership.Verify(m => m.GetContactAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<ContactId>(), It.IsAny<CancellationToken>()), Times.Never);
+        Row.Snapshot.Should().BeNull("the name leaves the row with the number once it is sent");
+    }
+
+    [Fact]
+    public async Task Send_ContactRenamedAfterFanOut_SendsWhatWasFannedOut()
+    {
+        var entry = _world.Contacts[0];
+        _world.Contacts[0] = entry with { Contact = entry.Contact with { Name = "Renamed", Language = LanguageTag.Parse("ru") } };
+        SmsSendRequest? sent = null;
+        _world.SetUpSmsSuccess(r => sent = r);
+
+        await _world.SendSms.HandleAsync(_key, default);
+
+        sent!.Body.Should().StartWith("Aigul: on 16 December 2025", "the row's snapshot, like its number, is what fan-out planned");
+    }
+
+    [Fact]
+    public async Task Send_RowWithoutSnapshot_ReadsTheContactAndRendersItsCurrentRecord()
+    {
+        // A row written before rows carried the snapshot.
+        _world.Deliveries.Put(Row with { Snapshot = null });
+        var entry = _world.Contacts[0];
+        _world.Contacts[0] = entry with { Contact = entry.Contact with { Name = "Renamed" } };
+        SmsSendRequest? sent = null;
+        _world.SetUpSmsSuccess(r => sent = r);
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        sent!.Body.Should().StartWith("Renamed: on 16 December 2025");
+        _world.Membership.Verify(m => m.GetContactAsync(PipelineWorld.Uk, PipelineWorld.London, ContactId.Parse("aigul"), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_RowWithoutSnapshotAndContactRemovedSinceFanOut_SkipsWithoutSending()
+    {
+        _world.Deliveries.Put(Row with { Snapshot = null });
         _world.Contacts.Clear();
 
         var result = await _world.SendSms.HandleAsync(_key, default);

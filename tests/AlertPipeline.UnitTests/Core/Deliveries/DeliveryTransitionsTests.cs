@@ -19,19 +19,24 @@ public class DeliveryTransitionsTests
     }
 
     [Fact]
-    public void WithoutSpentAddress_DropsTheAddressOfEveryStatusAfterSending()
+    public void WithoutSpentAddress_DropsTheAddressAndContactSnapshotOfEveryStatusAfterSending()
     {
         var row = new DeliveryRecord
         {
             Key = new AlertPipeline.Core.Alerts.DeliveryKey(AlertPipeline.Core.Alerts.AlertId.Parse(new string('a', 32)), AlertPipeline.Core.Contacts.Channel.Sms,
                 AlertPipeline.Core.Alerts.RecipientHash.Parse(new string('b', 32))),
             Status = Pending, Address = "+447700900123", CreatedAt = NodaTime.Instant.FromUnixTimeSeconds(0),
+            Snapshot = new ContactSnapshot("Aigul", AlertPipeline.Core.Contacts.LanguageTag.English, AlertPipeline.Core.Contacts.TimeZoneId.Utc),
         };
 
         foreach (var status in Enum.GetValues<DeliveryStatus>())
         {
-            (row with { Status = status }).WithoutSpentAddress().Address.Should().Be(status is Pending or Sending ? "+447700900123" : null, status.ToString());
+            var spent = (row with { Status = status }).WithoutSpentAddress();
+            spent.Address.Should().Be(status is Pending or Sending ? "+447700900123" : null, status.ToString());
+            spent.Snapshot.Should().Be(status is Pending or Sending ? row.Snapshot : null, "the name leaves with the number ({0})", status);
         }
+
+        (row with { Status = Sent, Address = null }).WithoutSpentAddress().Snapshot.Should().BeNull("a snapshot without an address is dropped too");
     }
 
     [Fact]

@@ -1,0 +1,56 @@
+using System.Globalization;
+using AlertPipeline.Testing.Faults;
+
+namespace AlertPipeline.Benchmarks.Responsiveness;
+
+/// <summary>
+/// <c>responsiveness [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--out DIR]</c>:
+/// interactive requests timed while a fan-out and an import job run (issue 15 item 4, docs/reliability.md). Exit code 0
+/// only when every probed kind met its target.
+/// </summary>
+public sealed class ResponsivenessHarness : IHarness
+{
+    public string Name => "responsiveness";
+
+    public async Task RunAsync(string[] args)
+    {
+        var options = args.Contains("--short") ? ResponsivenessRunOptions.Short() : ResponsivenessRunOptions.Full();
+        if (Option(args, "--people") is { } people)
+        {
+            options = options with { People = int.Parse(people, CultureInfo.InvariantCulture) };
+        }
+
+        if (Option(args, "--import-lines") is { } lines)
+        {
+            options = options with { ImportLines = int.Parse(lines, CultureInfo.InvariantCulture) };
+        }
+
+        if (Option(args, "--probe-seconds") is { } every)
+        {
+            options = options with { ProbeEvery = TimeSpan.FromSeconds(double.Parse(every, CultureInfo.InvariantCulture)) };
+        }
+
+        if (Option(args, "--limit-minutes") is { } limit)
+        {
+            options = options with { TimeLimit = TimeSpan.FromMinutes(double.Parse(limit, CultureInfo.InvariantCulture)) };
+        }
+
+        options = options with { OutputDirectory = Option(args, "--out") };
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        var figures = await new ResponsivenessRunner(options, Console.Out).RunAsync(stop.Token);
+        var missed = ResponsivenessProbe.Missed(figures);
+        Console.WriteLine(missed.Count == 0 ? "every target met" : "targets missed: " + string.Join(", ", missed));
+        Environment.ExitCode = missed.Count == 0 ? 0 : 1;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}
