@@ -104,7 +104,7 @@ internal static class AlertCommands
             }
             else
             {
-                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) will be re-driven at the next ScheduleTick (within a minute); follow with: alertpipeline report {run.Value(redriveId)}");
+                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
             }
 
             return ExitCodes.Success;

@@ -58,8 +58,8 @@ internal static class AlertReportEndpoints
 
     /// <summary>
     /// <c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> (organiser): gives the union's fan-out chunks of the
-    /// alert that stayed poisoned past their re-drive budget a fresh budget; the next ScheduleTick (within a minute) puts
-    /// them back on <c>fanout-chunks</c>. 202 with how many; a chunk is idempotent, so this never duplicates a row or a message.
+    /// alert that stayed poisoned past their re-drive budget a fresh budget; the ScheduleTick puts them back on
+    /// <c>fanout-chunks</c> within about 10 minutes (it looks at a given-up poison message every 10 minutes). 202 with how many; a chunk is idempotent, so this never duplicates a row or a message.
     /// </summary>
     public static Task<IResult> RedriveFanOutAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver) =>
