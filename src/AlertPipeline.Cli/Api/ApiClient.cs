@@ -186,6 +186,10 @@ public sealed class ApiClient
     public Task<JsonElement> GetReportAsync(string union, string alertId, CancellationToken cancellationToken = default) =>
         GetAsync<JsonElement>(Path("unions", union, "alerts", alertId, "report"), cancellationToken);
 
+    /// <summary>Gives the union's poisoned fan-out chunks of the alert a fresh re-drive budget (202 <c>chunksToRedrive</c>).</summary>
+    public Task<JsonElement> RedriveFanOutAsync(string union, string alertId, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<JsonElement>(HttpMethod.Post, Path("unions", union, "alerts", alertId, "fanout", "redrive"), new { }, cancellationToken);
+
     /// <summary>The delivery report as CSV (<c>Accept: text/csv</c>, <c>?format=csv</c>), streamed into <paramref name="destination"/>.</summary>
     public async Task GetReportCsvAsync(string union, string alertId, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -93,7 +93,24 @@ internal static class AlertCommands
             return ExitCodes.Success;
         });
 
-        return [preview, send, report];
+        var redriveId = new Argument<string>("alertId") { Description = "The alert's id." };
+        var redrive = new Command("redrive-fanout", "Re-drive the union's fan-out chunks of an alert that stayed poisoned (the report says FAN-OUT INCOMPLETE).") { redriveId };
+        app.SetAction(redrive, async run =>
+        {
+            var result = await run.Api.RedriveFanOutAsync(run.Union, run.Value(redriveId)!, run.CancellationToken);
+            if (run.Json)
+            {
+                run.WriteJson(result);
+            }
+            else
+            {
+                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        return [preview, send, report, redrive];
     }
 
     private static Option<FileInfo> EventFileOption() =>
@@ -161,6 +178,18 @@ internal static class AlertCommands
         }
 
         console.Write(table);
+        foreach (var channel in channels.EnumerateArray())
+        {
+            if (channel.TryGetProperty("unconfirmed", out var unconfirmed) && unconfirmed.ValueKind == JsonValueKind.Number && unconfirmed.GetInt32() > 0)
+            {
+                console.WriteLine($"{Field(channel, "channel")}: {unconfirmed.GetInt32()} sent but unconfirmed (handed over, the server's answer was lost; not re-sent)");
+            }
+        }
+
+        if (Part(report, "fanOut") is { ValueKind: JsonValueKind.Object } fanOut && Field(fanOut, "incomplete") == "yes")
+        {
+            console.WriteLine($"FAN-OUT INCOMPLETE: {Field(fanOut, "chunksPoisoned")} chunk(s) stayed poisoned; some members have no row. Re-drive: alertpipeline redrive-fanout {Field(report, "alertId")}");
+        }
     }
 
     private static JsonElement Part(JsonElement value, string name) =>

@@ -112,6 +112,19 @@ public sealed record DeliveryRecord
     public bool Released { get; init; }
 
     /// <summary>
+    /// Email only: when the sender began handing this claim's message to the SMTP server (marked per email once connected,
+    /// just before <c>MAIL FROM</c>). A stale claim with this mark may have been delivered, so it is recorded Sent <see cref="Unconfirmed"/>,
+    /// never re-sent; a stale claim without it provably sent nothing and is re-sent. Cleared when a claim is released.
+    /// </summary>
+    public Instant? HandedOverAt { get; init; }
+
+    /// <summary>
+    /// Why a Sent row is not confirmed by the provider (<see cref="UnconfirmedReasons"/>): the message was handed over but
+    /// its acceptance never came back, and it was not re-sent (never the same alert twice). Null: confirmed.
+    /// </summary>
+    public string? Unconfirmed { get; init; }
+
+    /// <summary>
     /// Quiet hours moved this delivery (SMS only): it must not be sent before this instant (the end of the contact's
     /// quiet hours). Null: send as soon as dispatched. Set by fan-out on deferred Pending rows; it stays on the row.
     /// </summary>
@@ -142,4 +155,14 @@ public sealed record DeliveryRecord
 
     public override string ToString() =>
         $"DeliveryRecord {{ Key = {Key}, Status = {Status}, SkipReason = {SkipReason}, FailureReason = {FailureReason}, Attempt = {Attempt} }}";
+}
+
+/// <summary>The reasons a Sent row can carry in <see cref="DeliveryRecord.Unconfirmed"/>.</summary>
+public static class UnconfirmedReasons
+{
+    /// <summary>The SMTP connection broke after the whole message was written and before the server's reply.</summary>
+    public const string SmtpReplyLost = "smtp-unconfirmed: connection lost after the message was handed over; not re-sent";
+
+    /// <summary>The sender stopped (crash, kill, timeout) after it began handing the message over.</summary>
+    public const string SmtpSenderStopped = "smtp-unconfirmed: the sender stopped after handing the message over; not re-sent";
 }

@@ -191,10 +191,22 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
             ClaimedAt = now,
             FirstClaimedAt = stored.Record.FirstClaimedAt ?? now,
             Released = false,
+            HandedOverAt = null,
             UpdatedAt = now,
             // The sending span's context: the provider's status callbacks continue this trace (docs/observability.md).
             TraceParent = PipelineTelemetry.CurrentTraceParent() ?? stored.Record.TraceParent,
         };
+    }
+
+    /// <summary>
+    /// Marks a claimed row as about to be handed to the provider (<see cref="DeliveryRecord.HandedOverAt"/>), conditional on
+    /// the claim's ETag. Null: the row changed meanwhile (send nothing).
+    /// </summary>
+    public Task<StoredDelivery?> TryMarkHandoverAsync(StoredDelivery claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var now = Now;
+        return deliveries.TryUpdateAsync(claimed.Record with { HandedOverAt = now, UpdatedAt = now }, claimed.ETag, cancellationToken);
     }
 
     /// <summary>One conditional move to <paramref name="to"/> (if allowed) with <paramref name="change"/>. Null: the row changed meanwhile.</summary>

@@ -107,6 +107,16 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected virtual Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>
         Task.FromResult<ProviderMessage?>(null);
 
+    /// <summary>
+    /// Whether each claimed row is marked (<see cref="DeliveryRecord.HandedOverAt"/>, one conditional update) just before
+    /// its send, and an unknown outcome is settled as Sent <see cref="DeliveryRecord.Unconfirmed"/> instead of being
+    /// retried: for a channel that cannot be asked what it took (email), so that nobody gets the same alert twice.
+    /// </summary>
+    protected virtual bool SettlesUnknownAsUnconfirmed => false;
+
+    /// <summary>The reason recorded on a Sent row whose send ended with an unknown outcome (see <see cref="SettlesUnknownAsUnconfirmed"/>).</summary>
+    protected virtual string UnknownOutcomeReason => UnconfirmedReasons.SmtpReplyLost;
+
     /// <summary>Bookkeeping that must succeed before the claim (a failure here leaves the rows unclaimed, so the retry is clean).</summary>
     protected virtual Task BeforeClaimAsync(IReadOnlyList<DeliveryRecord> rows, AlertRecord alert, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -114,7 +124,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);
 
     /// <summary>Hands the claimed row's message to the provider; returns its id or throws <see cref="ChannelSendException"/>.</summary>
-    protected abstract Task<string> SendAsync(DeliveryRecord claimed, Composition composition, AlertRecord alert, CancellationToken cancellationToken);
+    /// <param name="markHandover">Null, or (email) the mark the gateway must await just before it hands the message over.</param>
+    protected abstract Task<string> SendAsync(
+        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken);
 
     protected static string HashBody(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
@@ -160,13 +172,14 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             return;
         }
 
-        var status = TwilioMessageStatus.Map(found.Status) ?? DeliveryStatus.Sent;
+        var status = found.Unconfirmed is not null ? DeliveryStatus.Sent : TwilioMessageStatus.Map(found.Status) ?? DeliveryStatus.Sent;
         var now = claims.Now;
         var moved = await claims.TryMoveAsync(slot.Stored, status, r => r with
         {
-            ProviderId = found.ProviderId,
+            ProviderId = found.ProviderId ?? r.ProviderId,
             SentAt = r.SentAt ?? now,
             FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? FailureReason.ProviderReported : null,
+            Unconfirmed = found.Unconfirmed,
         }, cancellationToken).ConfigureAwait(false);
         slot.Result = moved is null ? new SendResult(SendOutcome.ClaimLost, slot.Key, null) : SendResult.From(SendOutcome.Reconciled, moved.Record);
     }
@@ -203,9 +216,23 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
     private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
     {
+        // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
+        // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
+        Func<CancellationToken, Task>? markHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : null;
         try
         {
-            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, cancellationToken).ConfigureAwait(false);
+            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, markHandover, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HandoverNotMarkedException ex)
+        {
+            if (ex.RowChanged)
+            {
+                slot.Lost = true;
+            }
+            else
+            {
+                slot.Failure = new NotHandedOverException(ex);
+            }
         }
         catch (ChannelSendException ex)
         {
@@ -218,6 +245,21 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         }
     }
 
+    private async Task MarkHandoverAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        StoredDelivery? marked;
+        try
+        {
+            marked = await claims.TryMarkHandoverAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new HandoverNotMarkedException(rowChanged: false, ex);
+        }
+
+        slot.Claimed = marked ?? throw new HandoverNotMarkedException(rowChanged: true, null);
+    }
+
     /// <summary>Records what the sends did: sent and permanent failures in one merge; transient ones release the claim; unknown ones keep it.</summary>
     private async Task RecordAsync(IReadOnlyList<Slot> sending, CancellationToken cancellationToken)
     {
@@ -226,7 +268,11 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         var releases = new List<Slot>();
         foreach (var slot in sending)
         {
-            if (slot.Failure is not { } failure)
+            if (slot.Lost)
+            {
+                slot.Result = new SendResult(SendOutcome.ClaimLost, slot.Key, null);
+            }
+            else if (slot.Failure is not { } failure)
             {
                 var providerId = slot.ProviderId!;
                 results.Add((slot, DeliveryStatus.Sent, (r, _) => r with { ProviderId = r.ProviderId ?? providerId, SentAt = r.SentAt ?? now }, SendOutcome.Sent));
@@ -235,6 +281,18 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             {
                 releases.Add(slot);
                 slot.Retry($"Delivery {slot.Key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.");
+            }
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && slot.Claimed!.Record.HandedOverAt is null)
+            {
+                // Never marked: the failure came before the handover, so nothing can have been sent.
+                releases.Add(slot);
+                slot.Retry($"Delivery {slot.Key}: failed before the handover (code {failure.ProviderCode}), nothing was sent; retry later.");
+            }
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed)
+            {
+                // The provider may have it and cannot be asked: never send it again; say that it is unconfirmed.
+                var reason = UnknownOutcomeReason;
+                results.Add((slot, DeliveryStatus.Sent, (r, _) => r with { SentAt = r.SentAt ?? now, Unconfirmed = reason, ErrorCode = failure.ProviderCode }, SendOutcome.Sent));
             }
             else if (failure.Kind == ChannelFailureKind.OutcomeUnknown)
             {
@@ -254,7 +312,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         if (releases.Count > 0)
         {
-            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
         }
 
         var stored = await claims.RecordResultsAsync([.. results.Select(r => (r.Slot.Claimed!, r.Status, r.Change))], cancellationToken).ConfigureAwait(false);
@@ -285,11 +343,24 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         public ChannelSendException? Failure { get; set; }
 
+        /// <summary>The row changed between the claim and the handover mark: nothing was sent.</summary>
+        public bool Lost { get; set; }
+
         public SendResult? Result { get; set; }
 
         public void Retry(string detail) =>
             Result = new SendResult(SendOutcome.Retry, Key, Claimed?.Record.Status ?? Stored?.Record.Status) { Detail = detail, Attempt = Claimed?.Record.Attempt ?? Stored?.Record.Attempt ?? 0 };
     }
+
+    /// <summary>The handover mark could not be written: the gateway stopped before handing anything over.</summary>
+    private sealed class HandoverNotMarkedException(bool rowChanged, Exception? inner)
+        : Exception(rowChanged ? "The row changed before the handover; nothing was sent." : "The handover mark could not be written; nothing was sent.", inner)
+    {
+        public bool RowChanged { get; } = rowChanged;
+    }
+
+    private sealed class NotHandedOverException(Exception inner)
+        : ChannelSendException(ChannelFailureKind.Transient, null, "The send stopped before the handover; nothing was sent.", inner);
 
     /// <summary>An exception from a gateway that is not a <see cref="ChannelSendException"/>: the outcome is unknown.</summary>
     private sealed class UnknownOutcomeException(Exception inner)
@@ -299,5 +370,8 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 /// <summary>What <see cref="DeliverySender.SendBatchAsync"/> did: one result per key, and whether the alert was missing (then every row is Retry).</summary>
 public sealed record SentBatch(IReadOnlyList<SendResult> Rows, bool AlertMissing);
 
-/// <summary>A message the provider holds (found by reconciliation).</summary>
-public sealed record ProviderMessage(string ProviderId, string Status);
+/// <summary>
+/// A message the provider holds, or may hold (found by reconciliation). <paramref name="Unconfirmed"/>: the channel cannot
+/// tell, but the message was handed over, so the row is recorded Sent with this reason instead of being sent again.
+/// </summary>
+public sealed record ProviderMessage(string? ProviderId, string Status, string? Unconfirmed = null);

@@ -22,6 +22,9 @@ public sealed class PipelineOptions
     /// </summary>
     public int FanOutChunksInFlight { get; set; } = 4;
 
+    /// <summary>How many times the ScheduleTick puts one poisoned fan-out chunk back on its queue (0–20; 0: never).</summary>
+    public int FanOutRedriveBudget { get; set; } = 3;
+
     /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
     public int DispatchBatchSize { get; set; } = 50;
 
@@ -158,6 +161,11 @@ public sealed class PipelineOptions
         if (FanOutChunksInFlight is < 1 or > 32)
         {
             errors.Add($"{SectionName}:{nameof(FanOutChunksInFlight)} must be between 1 and 32.");
+        }
+
+        if (FanOutRedriveBudget is < 0 or > 20)
+        {
+            errors.Add($"{SectionName}:{nameof(FanOutRedriveBudget)} must be between 0 and 20.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)

@@ -6,8 +6,12 @@ namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
 /// Handles one <c>email-dispatch</c> message with the same claim discipline as SMS (<see cref="DeliverySender"/>). SMTP
-/// offers no way to ask what was delivered, so a stale claim is re-sent; the gateway gives every send of one delivery
-/// the same Message-ID (derived from the delivery key), which lets mail systems collapse such a duplicate.
+/// offers no way to ask what was delivered, and the rule is never the same alert twice: each claimed row is marked
+/// (<see cref="DeliveryRecord.HandedOverAt"/>) by the gateway once its connection is ready, just before the message
+/// transaction (<see cref="EmailSendRequest.BeforeHandover"/>); a send whose outcome is unknown (the connection
+/// broke after the whole message was written) is recorded Sent <see cref="DeliveryRecord.Unconfirmed"/> and not re-sent;
+/// a stale claim with the mark is recorded the same way, one without it (nothing was handed over) is re-sent. Every send
+/// of one delivery carries the same Message-ID (derived from the delivery key).
 /// <c>List-Unsubscribe</c> carries <see cref="PipelineOptions.EmailUnsubscribeBaseUrl"/><c>?ref={deliveryKey}</c> and
 /// <see cref="PipelineOptions.EmailUnsubscribeMailto"/> when configured.
 /// </summary>
@@ -24,13 +28,22 @@ public sealed class SendEmailHandler(
 
     protected override FailureReason InvalidRecipient => FailureReason.InvalidAddress;
 
+    protected override bool SettlesUnknownAsUnconfirmed => true;
+
+    /// <summary>A stale claim (its sender died or gave up) that had begun the handover may have been delivered: Sent, unconfirmed.</summary>
+    protected override Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>
+        Task.FromResult(row.HandedOverAt is not null && !row.Released
+            ? new ProviderMessage(null, "sent", UnconfirmedReasons.SmtpSenderStopped)
+            : null);
+
     protected override DeliveryRecord Describe(DeliveryRecord row, Composition composition)
     {
         var email = composition.Message!.Email!;
         return row with { Language = composition.Message.Language, BodyHash = HashBody(email.Subject + "\n" + email.Text) };
     }
 
-    protected override async Task<string> SendAsync(DeliveryRecord row, Composition composition, AlertRecord alert, CancellationToken cancellationToken)
+    protected override async Task<string> SendAsync(
+        DeliveryRecord row, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken)
     {
         var email = composition.Message!.Email!;
         var unsubscribe = Options.EmailUnsubscribeBaseUrl is { } baseUrl
@@ -40,7 +53,10 @@ public sealed class SendEmailHandler(
         try
         {
             request = new EmailSendRequest(
-                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name);
+                row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name)
+            {
+                BeforeHandover = markHandover,
+            };
         }
         catch (ArgumentException ex)
         {

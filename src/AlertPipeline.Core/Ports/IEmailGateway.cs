@@ -90,6 +90,12 @@ public sealed record EmailSendRequest
 
     public string? ToName { get; }
 
+    /// <summary>
+    /// Awaited by the gateway once it is ready to hand the message over (SMTP: connected and authenticated, before
+    /// <c>MAIL FROM</c>); a throw from it ends the send with nothing handed over. The pipeline marks the row there.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeHandover { get; init; }
+
     /// <summary>The <c>List-Unsubscribe</c> value (<c>&lt;mailto:…&gt;, &lt;https://…&gt;</c>), or null.</summary>
     public string? ListUnsubscribeHeader
     {

@@ -4,6 +4,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Infrastructure.Pipeline;
 
 namespace AlertPipeline.Functions.Api;
 
@@ -16,7 +17,8 @@ internal static class AlertReportEndpoints
     public const int PageSize = 1000;
 
     public static Task<IResult> ReportAsync(
-        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries) =>
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries,
+        FanOutChunkRedriver redriver) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -50,7 +52,28 @@ internal static class AlertReportEndpoints
                 builder.Add(row);
             }
 
-            return Results.Ok(View(alert, unionId, builder.Build()));
+            var fanOut = await redriver.GetProgressAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            return Results.Ok(View(alert, unionId, builder.Build(), fanOut));
+        });
+
+    /// <summary>
+    /// <c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> (organiser): gives the union's fan-out chunks of the
+    /// alert that stayed poisoned past their re-drive budget a fresh budget; the ScheduleTick puts them back on
+    /// <c>fanout-chunks</c> within about 10 minutes (it looks at a given-up poison message every 10 minutes). 202 with how many; a chunk is idempotent, so this never duplicates a row or a message.
+    /// </summary>
+    public static Task<IResult> RedriveFanOutAsync(
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver) =>
+        gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
+        {
+            if (!AlertId.TryParse(alertId, out var id, out string? _)
+                || await alerts.GetAsync(id, context.RequestAborted) is not { } alert
+                || await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, context.RequestAborted) is not { Role: not CampaignRole.None })
+            {
+                return ApiProblems.NotFound();
+            }
+
+            var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset });
         });
 
     private static async Task WriteCsvAsync(Stream stream, IDeliveryStore deliveries, AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
@@ -72,7 +95,7 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(AlertRecord alert, UnionId unionId, AlertReport report) => new
+    private static object View(AlertRecord alert, UnionId unionId, AlertReport report, FanOutProgress fanOut) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,
@@ -81,6 +104,9 @@ internal static class AlertReportEndpoints
         receivedAt = alert.ReceivedAt.ToDateTimeOffset(),
         expiredOnArrival = alert.ExpiredOnArrival,
         rows = report.Rows,
+        // Poisoned fan-out chunks of this union: incomplete = some stayed poisoned past their re-drive budget (members
+        // without rows; POST …/fanout/redrive gives them a fresh budget).
+        fanOut = new { incomplete = fanOut.Incomplete, chunksRedriven = fanOut.Redriven, chunksPoisoned = fanOut.GivenUp },
         channels = report.Channels.Select(c => new
         {
             channel = c.Channel.ToWireName(),
@@ -95,6 +121,7 @@ internal static class AlertReportEndpoints
             }),
             skipped = PreviewEndpoints.Reasons(c.Skipped),
             segments = c.Segments,
+            unconfirmed = c.Unconfirmed,
         }),
     };
 }

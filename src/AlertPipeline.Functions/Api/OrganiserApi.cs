@@ -40,6 +40,7 @@ public static class OrganiserApi
     public const string ContactEraseRoute = "unions/{union}/branches/{branch}/contacts/{contact}:erase";
     public const string PreviewRoute = "unions/{union}/campaigns/{campaign}/preview";
     public const string AlertReportRoute = "unions/{union}/alerts/{alertId}/report";
+    public const string FanOutRedriveRoute = "unions/{union}/alerts/{alertId}/fanout/redrive";
     public const string AuditRoute = "unions/{union}/audit";
     public const string ImportJobsRoute = "unions/{union}/imports";
     public const string ImportJobRoute = "unions/{union}/imports/{jobId}";
@@ -70,6 +71,7 @@ public static class OrganiserApi
     public static HttpEndpoint ContactErase { get; } = new("ApiContactErase", ContactEraseRoute, ["POST"], ContactEraseEndpoints.EraseAsync);
     public static HttpEndpoint Preview { get; } = new("ApiPreview", PreviewRoute, ["POST"], PreviewEndpoints.PreviewAsync);
     public static HttpEndpoint AlertReport { get; } = new("ApiAlertReport", AlertReportRoute, ["GET"], AlertReportEndpoints.ReportAsync);
+    public static HttpEndpoint FanOutRedrive { get; } = new("ApiFanOutRedrive", FanOutRedriveRoute, ["POST"], AlertReportEndpoints.RedriveFanOutAsync);
     public static HttpEndpoint Audit { get; } = new("ApiAudit", AuditRoute, ["GET"], AuditEndpoints.AuditAsync);
     public static HttpEndpoint ImportJobs { get; } = new("ApiImportJobs", ImportJobsRoute, ["GET"], ImportJobEndpoints.JobsAsync);
     public static HttpEndpoint ImportJob { get; } = new("ApiImportJob", ImportJobRoute, ["GET"], ImportJobEndpoints.JobAsync);
@@ -102,6 +104,7 @@ public static class OrganiserApi
         ContactErase,
         Preview,
         AlertReport,
+        FanOutRedrive,
         Audit,
         ImportJobs,
         ImportJob,

@@ -7,6 +7,7 @@ using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Configuration;
 using AlertPipeline.Infrastructure.Imports;
 using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Api;
@@ -199,11 +200,19 @@ public sealed class ApiPreviewFunction(ApiGate gate, ApiOptions options, IMember
 }
 
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
-public sealed class ApiAlertReportFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries)
+public sealed class ApiAlertReportFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, FanOutChunkRedriver redriver)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
-        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries);
+        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, redriver);
+}
+
+/// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>
+public sealed class ApiFanOutRedriveFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver)
+{
+    [Function("ApiFanOutRedrive")]
+    public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.FanOutRedriveRoute)] HttpRequest request) =>
+        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver);
 }
 
 /// <summary><c>GET /api/unions/{union}/audit</c> → <see cref="AuditEndpoints.AuditAsync"/>.</summary>

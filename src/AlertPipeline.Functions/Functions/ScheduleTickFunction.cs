@@ -1,6 +1,7 @@
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Scheduling;
+using AlertPipeline.Infrastructure.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
@@ -12,11 +13,11 @@ namespace AlertPipeline.Functions.Functions;
 /// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
 /// dispatches deferred by quiet hours beyond what a dispatch can be scheduled for, once due (<see cref="DeferredDispatchReleaser"/>:
 /// dispatch batches through <c>IDispatchQueue</c>); a release whose batch is lost is emitted again by a later tick while its
-/// row is still Pending.
+/// row is still Pending. Last, it re-drives poisoned fan-out chunks within their budget (<see cref="FanOutChunkRedriver"/>).
 /// It succeeds even when the tick or the release reports problems; they are logged and the next tick covers them again.
 /// </summary>
 public sealed class ScheduleTickFunction(
-    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, ILogger<ScheduleTickFunction> logger)
+    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, FanOutChunkRedriver redriver, ILogger<ScheduleTickFunction> logger)
 {
     public const string Name = "ScheduleTick";
 
@@ -66,11 +67,31 @@ public sealed class ScheduleTickFunction(
             // Entries not yet moved stay due for the next tick; moved ones are re-emitted at their re-check.
             ScheduleTickLog.ReleaseFailed(logger, ex.GetType().Name, ex.Message);
         }
+
+        try
+        {
+            var redrive = await redriver.RedriveAsync(cancellationToken).ConfigureAwait(false);
+            if (redrive.Redriven + redrive.GivenUp + redrive.Unreadable > 0)
+            {
+                ScheduleTickLog.ChunksRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Unreadable);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The poisoned chunks stay where they are; the next tick tries again.
+            ScheduleTickLog.RedriveFailed(logger, ex.GetType().Name);
+        }
     }
 }
 
 internal static partial class ScheduleTickLog
 {
+    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "ScheduleTick re-drove {Redriven} poisoned fan-out chunks; {GivenUp} past their re-drive budget stay poisoned (fan-out incomplete); {Unreadable} poison messages are not chunks")]
+    public static partial void ChunksRedriven(ILogger logger, int redriven, int givenUp, int unreadable);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "ScheduleTick could not re-drive poisoned fan-out chunks ({ExceptionType}); the next tick tries again")]
+    public static partial void RedriveFailed(ILogger logger, string exceptionType);
+
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "ScheduleTick emitted occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
     public static partial void Emitted(ILogger logger, string occurrenceKey, string alertId, string kind);
 

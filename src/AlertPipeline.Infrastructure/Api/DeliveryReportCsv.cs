@@ -24,7 +24,9 @@ public static class DeliveryReportCsv
     {
         ArgumentNullException.ThrowIfNull(row);
         var contact = row.Contact is { IsErased: false } c ? c : null;
-        var reason = row.Status == DeliveryStatus.Skipped ? row.SkipReason?.ToString() : row.FailureReason?.ToString();
+        // A Sent row the provider never confirmed (email handed over, reply lost; not re-sent) says so.
+        var reason = row.Status == DeliveryStatus.Skipped ? row.SkipReason?.ToString()
+            : row.FailureReason?.ToString() ?? (row.Unconfirmed is null ? null : "Unconfirmed");
         string?[] fields =
         [
             row.Channel.ToWireName(),

@@ -33,6 +33,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         var masked = Redact.Email(request.To);
 
         using var message = Build(request, from, messageId);
+        var progress = new HandoverProgress(MeasureForSmtp(message));
         using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
@@ -47,21 +48,36 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
                 await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, timeout.Token).ConfigureAwait(false);
             }
 
-            await client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            if (request.BeforeHandover is { } beforeHandover)
+            {
+                await beforeHandover(cancellationToken).ConfigureAwait(false);
+            }
+
+            await client.SendAsync(message, timeout.Token, progress).ConfigureAwait(false);
+            progress.Accepted = true;
             await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogFailed(logger, request.DeliveryReference, masked, ChannelFailureKind.Transient, null);
-            throw new EmailSendException(ChannelFailureKind.Transient, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s.");
+            if (!progress.Accepted)
+            {
+                var kind = progress.WholeMessageWritten ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
+                LogFailed(logger, request.DeliveryReference, masked, kind, null);
+                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.WholeMessageWritten ? " after the whole message was written" : string.Empty)}.");
+            }
         }
         catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or MailKit.Security.AuthenticationException
                                        or SslHandshakeException or ServiceNotConnectedException or ServiceNotAuthenticatedException
                                        or SocketException or IOException or TimeoutException)
         {
-            var failure = Classify(ex);
-            LogFailed(logger, request.DeliveryReference, masked, failure.Kind, failure.Code);
-            throw new EmailSendException(failure.Kind, failure.Code, failure.Message, ex);
+            if (!progress.Accepted)
+            {
+                var failure = Classify(ex, progress.WholeMessageWritten);
+                LogFailed(logger, request.DeliveryReference, masked, failure.Kind, failure.Code);
+                throw new EmailSendException(failure.Kind, failure.Code, failure.Message, ex);
+            }
+
+            // The server answered 250 to the data: the message is taken; only the QUIT failed.
         }
 
         LogSent(logger, request.DeliveryReference, messageId, masked);
@@ -77,11 +93,18 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
 
     /// <summary>
     /// Transient: connection failures, timeouts and 4xx replies. InvalidRecipient: 550/551/553. Configuration: TLS,
-    /// authentication (530/534/535/538). Other 5xx: Permanent.
+    /// authentication (530/534/535/538). Other 5xx: Permanent. But a broken connection or a timeout after the whole
+    /// message was written (<paramref name="wholeMessageWritten"/>) and before the server's reply is OutcomeUnknown:
+    /// the server may have taken it (RFC 5321 §4.1.1.4: the reply to the end of data is the acceptance).
     /// </summary>
-    internal static (ChannelFailureKind Kind, string? Code, string Message) Classify(Exception exception)
+    internal static (ChannelFailureKind Kind, string? Code, string Message) Classify(Exception exception, bool wholeMessageWritten = false)
     {
         var detail = Redact.PersonalDataIn(exception.Message);
+        if (wholeMessageWritten && exception is not SmtpCommandException)
+        {
+            return (ChannelFailureKind.OutcomeUnknown, null, $"The SMTP connection broke after the whole message was written, before the server's reply: {detail}");
+        }
+
         switch (exception)
         {
             case SslHandshakeException:
@@ -109,6 +132,20 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         }
     }
 
+    /// <summary>The bytes of <paramref name="message"/> as SMTP writes it (CRLF line ends), before dot-stuffing adds any.</summary>
+    internal static long MeasureForSmtp(MimeMessage message)
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = true;
+        format.HiddenHeaders.Add(HeaderId.ContentLength);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        using var counter = new MimeKit.IO.MeasuringStream();
+        message.WriteTo(format, counter);
+        return counter.Length;
+    }
+
     private static MimeMessage Build(EmailSendRequest request, MailboxAddress from, string messageId)
     {
         var message = new MimeMessage { Subject = request.Subject, MessageId = messageId.Trim('<', '>') };
@@ -133,6 +170,39 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         }
 
         return message;
+    }
+
+    /// <summary>
+    /// The send's protocol stage, from MailKit's <see cref="ITransferProgress"/> (reported while the message data is
+    /// written, after <c>DATA</c> was accepted): whether the whole message went out, and whether the server accepted it.
+    /// </summary>
+    internal sealed class HandoverProgress(long messageSize) : ITransferProgress
+    {
+        private long _written;
+
+        public bool Accepted { get; set; }
+
+        /// <summary>Every byte of the message was written to the connection (the server's reply to it is what remains).</summary>
+        public bool WholeMessageWritten => Interlocked.Read(ref _written) >= messageSize;
+
+        public void Report(long bytesTransferred, long totalSize)
+        {
+            Report(bytesTransferred);
+            if (totalSize > 0 && bytesTransferred >= totalSize)
+            {
+                Interlocked.Exchange(ref _written, Math.Max(messageSize, bytesTransferred));
+            }
+        }
+
+        public void Report(long bytesTransferred)
+        {
+            long seen;
+            do
+            {
+                seen = Interlocked.Read(ref _written);
+            }
+            while (bytesTransferred > seen && Interlocked.CompareExchange(ref _written, bytesTransferred, seen) != seen);
+        }
     }
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Email {DeliveryReference} sent as {MessageId} to {MaskedTo}")]

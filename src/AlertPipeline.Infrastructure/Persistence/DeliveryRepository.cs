@@ -240,7 +240,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
     /// <summary>Partitions the report reads at once: enough to hide a round trip, few enough to leave the store to the pipeline.</summary>
     internal const int ReportReadsInFlight = 4;
 
-    private static readonly string[] ReportColumns = ["Channel", "Status", "SkipReason", "FailureReason", "ErrorCode", "Segments"];
+    private static readonly string[] ReportColumns = ["Channel", "Status", "SkipReason", "FailureReason", "ErrorCode", "Segments", "Unconfirmed"];
 
     private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken) =>
         table.GetPageAsync(
@@ -324,6 +324,8 @@ internal static class DeliveryMapping
         ["FirstClaimedAt"] = r.FirstClaimedAt.ToStored(),
         ["ClaimedAt"] = r.ClaimedAt.ToStored(),
         ["Released"] = r.Released,
+        ["HandedOverAt"] = r.HandedOverAt.ToStored(),
+        ["Unconfirmed"] = r.Unconfirmed,
         ["CreatedAt"] = r.CreatedAt.ToDateTimeOffset(),
         ["UpdatedAt"] = r.UpdatedAt.ToDateTimeOffset(),
         ["SentAt"] = r.SentAt.ToStored(),
@@ -338,7 +340,8 @@ internal static class DeliveryMapping
         e.Enum<SkipReason>("SkipReason"),
         e.Enum<FailureReason>("FailureReason"),
         e.GetString("ErrorCode"),
-        e.GetInt32("Segments"));
+        e.GetInt32("Segments"),
+        e.GetString("Unconfirmed"));
 
     public static DeliveryRecord Read(TableEntity e)
     {
@@ -371,6 +374,8 @@ internal static class DeliveryMapping
             FirstClaimedAt = e.Instant("FirstClaimedAt"),
             ClaimedAt = e.Instant("ClaimedAt"),
             Released = e.GetBoolean("Released") ?? false,
+            HandedOverAt = e.Instant("HandedOverAt"),
+            Unconfirmed = e.GetString("Unconfirmed"),
             CreatedAt = created,
             UpdatedAt = e.Instant("UpdatedAt") ?? created,
             SentAt = e.Instant("SentAt"),

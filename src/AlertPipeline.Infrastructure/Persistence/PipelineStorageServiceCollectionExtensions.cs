@@ -15,7 +15,7 @@ public static class PipelineStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the repositories behind Core's ports (<see cref="IMembershipReader"/>, <see cref="IAlertStore"/>,
-    /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>, <see cref="IInboundMessageLog"/>),
+    /// <see cref="IRejectedEventLog"/>, <see cref="IDeliveryStore"/>, <see cref="IOptOutStore"/>, <see cref="IRecipientIndex"/>, <see cref="IInboundMessageLog"/>, <see cref="IProviderIdIndex"/>),
     /// <see cref="MembershipRepository"/> (with its upserts, for seeding), <see cref="PipelineTables"/>, the
     /// <see cref="RecipientHasher"/> from <c>RecipientHashKey</c>, a start-up task creating the tables, and the one-off
     /// <see cref="DeliveryAddressScrub"/> (run at start when <c>Pipeline:Storage:ScrubDeliveryAddressesOnStart</c>). Settings
@@ -52,6 +52,7 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton<IOptOutStore, OptOutRepository>();
         services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();
         services.TryAddSingleton<IInboundMessageLog, InboundMessageRepository>();
+        services.TryAddSingleton<IProviderIdIndex, ProviderIdRepository>();
         services.TryAddSingleton<SeedLoader>();
         services.TryAddSingleton<DeliveryAddressScrub>();
         services.TryAddSingleton(TimeProvider.System);

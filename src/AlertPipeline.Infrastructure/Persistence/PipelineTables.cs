@@ -24,9 +24,11 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string InboundMessages = "InboundMessages";
     public const string ImportJobs = "ImportJobs";
     public const string ImportJobLines = "ImportJobLines";
+    public const string ProviderIds = "ProviderIds";
+    public const string FanOutRedrives = "FanOutRedrives";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines, ProviderIds, FanOutRedrives];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

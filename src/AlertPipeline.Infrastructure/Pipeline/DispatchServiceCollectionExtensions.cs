@@ -12,7 +12,8 @@ public static class DispatchServiceCollectionExtensions
 {
     /// <summary>
     /// The dispatch transport, in one place: <see cref="IDispatchQueue"/> for the producers (FanOutChunk, the ScheduleTick's
-    /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>).
+    /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>); and the
+    /// <see cref="FanOutChunkRedriver"/> of poisoned fan-out chunks (the ScheduleTick's, the report's).
     /// </summary>
     public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,6 +32,14 @@ public static class DispatchServiceCollectionExtensions
                 break;
         }
 
+        // Fan-out chunks are always on the storage account's queues, whatever carries the dispatch batches.
+        services.AddStorageClients(StorageServiceCollectionExtensions.DefaultConnectionName, configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new FanOutChunkRedriver(
+            sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName),
+            sp.GetRequiredService<Persistence.PipelineTables>(),
+            sp.GetRequiredService<PipelineOptions>(),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -13,8 +13,8 @@ namespace AlertPipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// The fault harness's injectors (docs/reliability.md) do what they claim, against the real sender and the real
-/// aiosmtpd sink: the SMTP proxy's refusals and cuts reach the sender as transient failures (so the pipeline retries
-/// them) and store a message only when the cut comes after the data; the fake Twilio's fault schedule answers storms
+/// aiosmtpd sink: the SMTP proxy's refusals and cuts before the data reach the sender as transient failures (so the
+/// pipeline retries them), a cut after the data as an unknown outcome (the message is stored; the pipeline never re-sends it); the fake Twilio's fault schedule answers storms
 /// and slow answers.
 /// </summary>
 public sealed class FaultInjectionTests : IAsyncLifetime
@@ -75,13 +75,13 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SmtpProxy_CutAfterTheData_MessageIsStoredButTheSenderSeesATransientFailure()
+    public async Task SmtpProxy_CutAfterTheData_MessageIsStoredAndTheSenderSeesAnUnknownOutcome()
     {
         _proxy.Schedule = () => SmtpFault.DropAfterData;
 
         var act = () => Sender().SendAsync(Request("d-unknown"));
 
-        (await act.Should().ThrowAsync<EmailSendException>()).Which.Kind.Should().Be(ChannelFailureKind.Transient);
+        (await act.Should().ThrowAsync<EmailSendException>()).Which.Kind.Should().Be(ChannelFailureKind.OutcomeUnknown, "the whole message was written; only the reply was lost");
         (await _sink.WaitForMessagesAsync(1)).Single().Header(SmtpEmailSender.DeliveryHeader).Should().Be("d-unknown", "the server had the whole message; only its answer was lost");
     }
 

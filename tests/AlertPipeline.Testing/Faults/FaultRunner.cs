@@ -641,8 +641,9 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
             ["AzureWebJobsStorage"] = storage,
             ["ServiceBusConnection"] = storage,
-            ["ScheduleTick:Schedule"] = "0 */1 * * * *",
-            ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
+            // The ScheduleTick runs as in production (it re-drives poisoned fan-out chunks), every 15 s to fit the run.
+            ["ScheduleTick:Schedule"] = ResponsivenessProbe.TimerSchedule,
+            ["AzureWebJobs.ScheduleTick.Disabled"] = "false",
             ["Twilio:AccountSid"] = twilio.AccountSid,
             ["Twilio:AuthToken"] = twilio.AuthToken,
             ["Twilio:MessagingServiceSid"] = "MG0123456789abcdef0123456789abcdef",
@@ -671,8 +672,6 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         if (probe is not null)
         {
             settings["Api:AdminKeyHash"] = probe.AdminKeyHash;
-            settings["ScheduleTick:Schedule"] = ResponsivenessProbe.TimerSchedule;
-            settings["AzureWebJobs.ScheduleTick.Disabled"] = "false";
         }
 
         File.WriteAllText(

@@ -65,6 +65,48 @@ public class EmailTests
         SmtpEmailSender.Classify(new IOException("reset by peer")).Kind.Should().Be(ChannelFailureKind.Transient);
 
     [Fact]
+    public void Classify_ConnectionBrokenAfterTheWholeMessage_IsOutcomeUnknown()
+    {
+        SmtpEmailSender.Classify(new SmtpProtocolException("The SMTP server has unexpectedly disconnected."), wholeMessageWritten: true).Kind
+            .Should().Be(ChannelFailureKind.OutcomeUnknown, "the server may have taken it; only its reply was lost");
+        SmtpEmailSender.Classify(new IOException("reset by peer"), wholeMessageWritten: true).Kind.Should().Be(ChannelFailureKind.OutcomeUnknown);
+    }
+
+    [Fact]
+    public void Classify_ServerRefusedTheDataWithAReply_KeepsTheReplysMeaning() =>
+        SmtpEmailSender.Classify(new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, SmtpStatusCode.MailboxBusy, "try later"), wholeMessageWritten: true).Kind
+            .Should().Be(ChannelFailureKind.Transient, "a 4xx reply to the data says the server did not take it");
+
+    [Fact]
+    public void HandoverProgress_WholeMessageWrittenOnlyOnceEveryByteWasReported()
+    {
+        var progress = new SmtpEmailSender.HandoverProgress(1000);
+
+        progress.Report(400);
+        progress.WholeMessageWritten.Should().BeFalse();
+        progress.Report(1003); // dot-stuffing may add bytes
+        progress.WholeMessageWritten.Should().BeTrue();
+        progress.Report(10);
+        progress.WholeMessageWritten.Should().BeTrue("progress never goes back");
+    }
+
+    [Fact]
+    public void MeasureForSmtp_CountsTheMessageWithCrLfLineEnds()
+    {
+        using var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("A", "a@example.org"));
+        message.To.Add(new MailboxAddress("B", "b@example.org"));
+        message.Subject = "s";
+        message.Body = new TextPart("plain") { Text = "line one\nline two\n" };
+        using var written = new MemoryStream();
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        message.WriteTo(format, written);
+
+        SmtpEmailSender.MeasureForSmtp(message).Should().BeGreaterThanOrEqualTo(written.Length - 2).And.BeLessThanOrEqualTo(written.Length + 2);
+    }
+
+    [Fact]
     public void MessageIdFor_IsStablePerReferenceAndFreeOfIt()
     {
         var id = SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example");

@@ -150,13 +150,14 @@ public sealed class DispatchBatchHandlerTests
                 throw new SmsSendException(ChannelFailureKind.OutcomeUnknown, null, "Timed out.");
             });
         var address = _world.Deliveries[unknown].Address!;
+        var createdAtTwilio = _world.Time.GetUtcNow();
 
         var first = await _world.Batches.HandleAsync(_batch, 1, default);
 
         first.Settlement.Should().BeOfType<DispatchSettlement.RetryLater>();
         _world.Deliveries[unknown].Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && !r.Released, "the provider may have it: the claim stays");
         _world.Sms.Setup(g => g.FindSentAsync(address, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
-            .Returns(new[] { new SmsSentRecord("SMfound", "delivered", body, null) }.ToAsyncEnumerable());
+            .Returns(new[] { new SmsSentRecord("SMfound", "delivered", body, createdAtTwilio) }.ToAsyncEnumerable());
         _world.Time.Advance(_world.Options.StuckSendingAfter + TimeSpan.FromSeconds(1));
 
         var second = await _world.Batches.HandleAsync(_batch, 2, default);

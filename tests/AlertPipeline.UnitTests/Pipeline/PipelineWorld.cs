@@ -37,6 +37,7 @@ internal sealed class PipelineWorld
         SetUpAlerts();
         SetUpOptOuts();
         SetUpRecipients();
+        SetUpProviderIds();
         Dispatch.Setup(d => d.SendAsync(It.IsAny<IReadOnlyList<DispatchBatch>>(), It.IsAny<CancellationToken>()))
             .Callback((IReadOnlyList<DispatchBatch> batches, CancellationToken _) =>
             {
@@ -92,6 +93,11 @@ internal sealed class PipelineWorld
 
     public Mock<IInboundMessageLog> InboundLog { get; } = new(MockBehavior.Strict);
 
+    /// <summary>The provider-id index; <see cref="ProviderIdOwners"/> holds what it recorded (SID → delivery key).</summary>
+    public Mock<IProviderIdIndex> ProviderIds { get; } = new(MockBehavior.Strict);
+
+    public Dictionary<string, string> ProviderIdOwners { get; } = [];
+
     /// <summary>The MessageSids <see cref="InboundLog"/> recorded as handled.</summary>
     public HashSet<string> HandledInbound { get; } = [];
 
@@ -114,7 +120,7 @@ internal sealed class PipelineWorld
 
     public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Dispatch.Object, Hasher, Options, Time);
 
-    public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, Options);
+    public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, ProviderIds.Object, Options);
 
     public SendEmailHandler SendEmail => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Email.Object, Options);
 
@@ -295,5 +301,26 @@ internal sealed class PipelineWorld
             .Returns(Task.CompletedTask);
         Recipients.Setup(r => r.GetLastCampaignAsync(It.IsAny<RecipientHash>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((RecipientHash r, CancellationToken _) => _lastCampaign.GetValueOrDefault(r));
+    }
+
+    private void SetUpProviderIds()
+    {
+        ProviderIds.Setup(p => p.RecordAsync(It.IsAny<string>(), It.IsAny<DeliveryKey>(), It.IsAny<CancellationToken>()))
+            .Callback((string sid, DeliveryKey owner, CancellationToken _) =>
+            {
+                lock (ProviderIdOwners)
+                {
+                    ProviderIdOwners[sid] = owner.Value;
+                }
+            })
+            .Returns(Task.CompletedTask);
+        ProviderIds.Setup(p => p.ClaimAsync(It.IsAny<string>(), It.IsAny<DeliveryKey>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string sid, DeliveryKey owner, CancellationToken _) =>
+            {
+                lock (ProviderIdOwners)
+                {
+                    return ProviderIdOwners.TryAdd(sid, owner.Value) ? owner.Value : ProviderIdOwners[sid];
+                }
+            });
     }
 }

@@ -61,7 +61,7 @@ public sealed class SendEmailHandlerTests
     }
 
     [Fact]
-    public async Task Send_StaleClaim_ResendsBecauseSmtpCannotBeAsked()
+    public async Task Send_StaleClaimNeverHandedOver_ResendsBecauseNothingWasSent()
     {
         _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = _world.Time.Now(), Attempt = 1 });
         _world.Time.Advance(TimeSpan.FromMinutes(3));
@@ -71,6 +71,85 @@ public sealed class SendEmailHandlerTests
 
         result.Outcome.Should().Be(SendOutcome.Sent);
         Row.Attempt.Should().Be(2);
+        Row.Unconfirmed.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Send_StaleClaimMarkedHandedOver_RecordsSentUnconfirmedWithoutResending()
+    {
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, HandedOverAt = claimedAt, Attempt = 1 });
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Reconciled);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpSenderStopped && r.Address == null);
+        _world.Email.Verify(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()), Times.Never, "it may have been delivered: never twice");
+    }
+
+    [Fact]
+    public async Task Send_MarksTheRowHandedOverBeforeTheSmtpSend()
+    {
+        DeliveryRecord? connected = null;
+        DeliveryRecord? handingOver = null;
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                connected = Row;
+                await r.BeforeHandover!(ct);
+                handingOver = Row;
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await _world.SendEmail.HandleAsync(_key, default);
+
+        connected!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null, "connecting hands nothing over");
+        handingOver!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt != null);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null);
+    }
+
+    [Fact]
+    public async Task Send_ReplyLostAfterTheData_RecordsSentUnconfirmedAndDoesNotRetry()
+    {
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                await r.BeforeHandover!(ct);
+                throw new EmailSendException(ChannelFailureKind.OutcomeUnknown, null, "connection lost after the data");
+            });
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpReplyLost);
+        _world.Email.Verify(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_FailsWhileConnectingBeforeTheMark_IsRetriedNotRecordedUnconfirmed()
+    {
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("something broke while connecting"));
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null && r.Unconfirmed == null);
+    }
+
+    [Fact]
+    public async Task Send_CutBeforeTheData_ReleasesTheClaimAndClearsTheMarkSoTheRetrySends()
+    {
+        _world.Email.SetupSequence(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new EmailSendException(ChannelFailureKind.Transient, null, "cut before DATA"))
+            .ReturnsAsync(new EmailSendResult("<ap.1@example.org>"));
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null);
+        var retried = await _world.SendEmail.HandleAsync(_key, default);
+
+        retried.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Testing;
 using Moq;
+using NodaTime;
 
 namespace AlertPipeline.UnitTests.Pipeline;
 
@@ -153,6 +154,81 @@ public sealed class SendSmsHandlerTests
         Row.Address.Should().BeNull("reconciliation looked the number up while the row was Sending; the reconciled row keeps none");
         since.Should().Be(claimedAt.ToDateTimeOffset() - _world.Options.ReconcileSkew);
         _world.Sms.Verify(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Send_Sent_RecordsTheRowAsTheOwnerOfItsSid()
+    {
+        _world.SetUpSmsSuccess();
+
+        await _world.SendSms.HandleAsync(_key, default);
+
+        _world.ProviderIdOwners.Should().Equal(new Dictionary<string, string> { [Row.ProviderId!] = _key.Value });
+    }
+
+    [Fact]
+    public async Task Send_StaleClaimAndTwilioHoldsOnlyAnotherAlertsMessageWithTheSameText_ResendsInsteadOfTakingIt()
+    {
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.ProviderIdOwners["SM-other-alert"] = "another-alert-sms-key";
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-other-alert", "delivered", body, claimedAt.ToDateTimeOffset().AddSeconds(5))));
+        _world.SetUpSmsSuccess();
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent, "the only matching message belongs to another delivery");
+        Row.ProviderId.Should().NotBe("SM-other-alert");
+        _world.ProviderIdOwners["SM-other-alert"].Should().Be("another-alert-sms-key", "the other delivery keeps its message");
+        _world.Sms.Verify(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_StaleClaimAndTheSameTextWasCreatedBeforeTheFirstClaim_IsNotTakenAsOurs()
+    {
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-earlier", "delivered", body, claimedAt.ToDateTimeOffset().AddSeconds(-2))));
+        _world.SetUpSmsSuccess();
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent, "a message older than our first claim cannot be ours");
+        Row.ProviderId.Should().NotBe("SM-earlier");
+        _world.ProviderIdOwners.Should().NotContainKey("SM-earlier");
+    }
+
+    [Fact]
+    public async Task Send_StaleClaimAndTheSameTextWasCreatedAfterTheClaimWentStale_IsNotTakenAsOurs()
+    {
+        // Both sends' answers lost: ours never reached Twilio; another alert's, same text, was created well after our claim.
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.Time.Advance(TimeSpan.FromMinutes(5));
+        var later = claimedAt.ToDateTimeOffset() + _world.Options.StuckSendingAfter + TimeSpan.FromSeconds(1);
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-unowned-later", "sent", body, later)));
+        _world.SetUpSmsSuccess();
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent, "a message created after our claim went stale is not ours");
+        _world.ProviderIdOwners.Should().NotContainKey("SM-unowned-later", "it is left for its own delivery to claim");
+    }
+
+    [Fact]
+    public void EarliestCreation_TruncatesTheClaimToTheSecond()
+    {
+        var firstClaim = Instant.FromUtc(2025, 12, 16, 6, 0, 7).PlusNanoseconds(900_000_000);
+
+        SendSmsHandler.EarliestCreation(firstClaim).Should().Be(new DateTimeOffset(2025, 12, 16, 6, 0, 7, TimeSpan.Zero), "Twilio's date_created has whole seconds");
     }
 
     [Fact]

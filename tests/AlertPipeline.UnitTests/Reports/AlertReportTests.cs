@@ -37,6 +37,22 @@ public sealed class AlertReportTests
     }
 
     [Fact]
+    public void Build_SentRowsLeftUnconfirmed_AreCountedPerChannelAndNamedInTheCsv()
+    {
+        var builder = new AlertReportBuilder();
+        var unconfirmed = ReportRows.Row("c1", Channel.Email, DeliveryStatus.Sent) with { Unconfirmed = UnconfirmedReasons.SmtpReplyLost };
+        builder.Add(unconfirmed);
+        builder.Add(ReportRows.Row("c2", Channel.Email, DeliveryStatus.Sent));
+        builder.Add(ReportRows.Row("c1", Channel.Sms, DeliveryStatus.Delivered));
+
+        var report = builder.Build();
+
+        report.Channels.Single(c => c.Channel == Channel.Email).Unconfirmed.Should().Be(1);
+        report.Channels.Single(c => c.Channel == Channel.Sms).Unconfirmed.Should().Be(0);
+        DeliveryReportCsv.Line(unconfirmed).Should().StartWith("email,kz-oil,aqtau,c1,Sent,Unconfirmed,");
+    }
+
+    [Fact]
     public void CsvLine_RowWithAnAddress_NeverPrintsIt()
     {
         var row = ReportRows.Row("c1", Channel.Sms, DeliveryStatus.Pending, address: "+447700900123", segments: 1) with

@@ -8,6 +8,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using NodaTime;
 using AlertPipeline.UnitTests.Pipeline.QuietHours;
 using static AlertPipeline.UnitTests.Scheduling.ScheduleFixtures;
@@ -23,7 +27,7 @@ public class ScheduleTickFunctionTests
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NoPoisonedChunks(), NullLogger<ScheduleTickFunction>.Instance);
 
         // The tick enqueues its events itself (an output written after the claim could be lost); nothing is deferred, and the
         // strict dispatch port of NoDeferred() fails the test if anything is dispatched.
@@ -41,7 +45,7 @@ public class ScheduleTickFunctionTests
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NoPoisonedChunks(), NullLogger<ScheduleTickFunction>.Instance);
 
         await function.RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None);
 
@@ -90,4 +94,14 @@ public class ScheduleTickFunctionTests
             })
             .Build()
             .GetSection("Scheduling");
+
+    /// <summary>A re-driver over an account without a <c>fanout-chunks-poison</c> queue (strict SDK mocks: nothing else may be called).</summary>
+    private static FanOutChunkRedriver NoPoisonedChunks()
+    {
+        var poison = new Mock<QueueClient>(MockBehavior.Strict);
+        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
+        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
+        queues.Setup(q => q.GetQueueClient(FanOutChunkRedriver.PoisonQueue)).Returns(poison.Object);
+        return new FanOutChunkRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
+    }
 }

@@ -27,6 +27,11 @@ public sealed partial class OutboxEmailSender(IOptions<OutboxOptions> options, T
             request.HtmlBody,
             request.ListUnsubscribeHeader,
             request.UnsubscribeUrl is not null);
+        if (request.BeforeHandover is { } beforeHandover)
+        {
+            await beforeHandover(cancellationToken).ConfigureAwait(false);
+        }
+
         await OutboxFile.AppendAsync(options.Value.EmailPath, record, cancellationToken).ConfigureAwait(false);
         LogWritten(logger, request.DeliveryReference, id, Redact.Email(request.To));
         return new EmailSendResult(id);

@@ -207,7 +207,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         var lookups = Lookups();
         return new SendSmsHandler(
             new DeliveryClaims(Deliveries, _options, _time), lookups, new MessageComposer(new MembershipRepository(Tables), lookups),
-            new OptOutRepository(Tables, Options), new RecipientIndexRepository(Tables, Options), gateway.Object, _options);
+            new OptOutRepository(Tables, Options), new RecipientIndexRepository(Tables, Options), gateway.Object, new ProviderIdRepository(Tables), _options);
     }
 
     private PipelineLookups Lookups() => new(new AlertRepository(Tables), new MembershipRepository(Tables), _options, _time);

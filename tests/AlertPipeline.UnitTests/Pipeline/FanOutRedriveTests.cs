@@ -1,0 +1,35 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Pipeline;
+
+namespace AlertPipeline.UnitTests.Pipeline;
+
+public sealed class FanOutRedriveTests
+{
+    private static readonly AlertId Alert = AlertId.Parse("3f2a9c1e5b7d4a6f8e0c1b2d3a4f5e6d");
+
+    [Theory]
+    [InlineData(0, 3, FanOutRedriveDecision.Redrive)]
+    [InlineData(2, 3, FanOutRedriveDecision.Redrive)]
+    [InlineData(3, 3, FanOutRedriveDecision.GiveUp)]
+    [InlineData(7, 3, FanOutRedriveDecision.GiveUp)]
+    [InlineData(0, 0, FanOutRedriveDecision.GiveUp)]
+    public void Decide_RedrivesWhileTheBudgetLasts(int redrivesSoFar, int budget, FanOutRedriveDecision expected) =>
+        FanOutRedrive.Decide(redrivesSoFar, budget).Should().Be(expected);
+
+    [Fact]
+    public void ChunkId_SameChunkSameId_OtherPageOrTokenOtherId()
+    {
+        var chunk = new FanOutChunk(Alert, UnionId.Parse("kz-oil"), BranchId.Parse("zhanaozen"), 2, "token-2");
+
+        FanOutRedrive.ChunkId(chunk).Should().Be(FanOutRedrive.ChunkId(chunk with { }))
+            .And.HaveLength(32)
+            .And.NotBe(FanOutRedrive.ChunkId(chunk with { Page = 3 }))
+            .And.NotBe(FanOutRedrive.ChunkId(chunk with { ContinuationToken = null }))
+            .And.NotBe(FanOutRedrive.ChunkId(chunk with { BranchId = BranchId.Parse("aqtau") }));
+    }
+
+    [Fact]
+    public void PipelineOptions_RedriveBudgetOutOfRange_IsNamed() =>
+        new PipelineOptions { FanOutRedriveBudget = 21 }.Validate().Should().ContainSingle(e => e.Contains("FanOutRedriveBudget", StringComparison.Ordinal));
+}
