@@ -91,10 +91,7 @@ public sealed class SendSmsHandler(
     {
         // At least a second was left when the row was checked; never ask the provider for less than its minimum.
         var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
-        // The message must be created while the claim is live (reconciliation looks for it there): the request starts by
-        // half of StuckSendingAfter, leaving the other half for its network timeout (docs/pipeline.md).
-        var startBy = (claimed.ClaimedAt ?? Claims.Now) + (Duration.FromTimeSpan(Options.StuckSendingAfter) / 2);
-        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity) { StartBy = startBy.ToDateTimeOffset() };
+        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity);
         var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
         // The answer makes this row the message's owner; a failure here leaves the row Sending, and its reconciliation
         // claims the message then.

@@ -68,14 +68,6 @@ public sealed partial record SmsSendRequest
 
     public TimeSpan? ValidityPeriod { get; }
 
-    /// <summary>
-    /// The latest time the provider request may start (null: no limit). A sender's claim on its row goes stale after
-    /// <c>Pipeline:StuckSendingAfter</c>; a send started later (after a long wait for the pacer, or for a retry) could race
-    /// the sender that took the row over, and its message would fall outside the window reconciliation searches. The
-    /// gateway gives up instead: <see cref="ChannelFailureKind.Transient"/>, nothing sent.
-    /// </summary>
-    public DateTimeOffset? StartBy { get; init; }
-
     public override string ToString() =>
         $"SmsSendRequest {{ To = {Redact.Phone(To)}, BodyLength = {Body.Length}, DeliveryReference = {DeliveryReference}, ValidityPeriod = {ValidityPeriod} }}";
 

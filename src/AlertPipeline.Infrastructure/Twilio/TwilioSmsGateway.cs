@@ -52,10 +52,10 @@ public sealed partial class TwilioSmsGateway(
             create.From = new TwilioPhoneNumber(settings.From);
         }
 
-        await WaitForTurnAsync(request, cancellationToken).ConfigureAwait(false);
+        await pacer.WaitAsync(SmsSegments.Estimate(request.Body), cancellationToken).ConfigureAwait(false);
         try
         {
-            var message = await WithRetriesAsync(() => MessageResource.CreateAsync(create, client), isSend: true, request.StartBy, cancellationToken).ConfigureAwait(false);
+            var message = await WithRetriesAsync(() => MessageResource.CreateAsync(create, client), isSend: true, cancellationToken).ConfigureAwait(false);
             var status = message.Status?.ToString() ?? "unknown";
             var segments = int.TryParse(message.NumSegments, NumberStyles.None, CultureInfo.InvariantCulture, out var counted) ? counted : 0;
             LogAccepted(logger, request.DeliveryReference, message.Sid, masked, status, segments);
@@ -67,39 +67,6 @@ public sealed partial class TwilioSmsGateway(
             throw failure.ToSendException();
         }
     }
-
-    /// <summary>Waits for the pacer, but never past the request's <see cref="SmsSendRequest.StartBy"/>.</summary>
-    private async Task WaitForTurnAsync(SmsSendRequest request, CancellationToken cancellationToken)
-    {
-        var segments = SmsSegments.Estimate(request.Body);
-        if (request.StartBy is not { } startBy)
-        {
-            await pacer.WaitAsync(segments, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var left = startBy - time.GetUtcNow();
-        if (left <= TimeSpan.Zero)
-        {
-            throw TooLate(request);
-        }
-
-        using var deadline = new CancellationTokenSource(left, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
-        {
-            await pacer.WaitAsync(segments, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw TooLate(request);
-        }
-    }
-
-    private static SmsSendException TooLate(SmsSendRequest request) => new(
-        ChannelFailureKind.Transient,
-        null,
-        $"SMS {request.DeliveryReference} had no send slot before {request.StartBy:O}, when its claim may go stale; nothing was sent.");
 
     public async IAsyncEnumerable<SmsSentRecord> FindSentAsync(string to, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -114,7 +81,7 @@ public sealed partial class TwilioSmsGateway(
         IEnumerable<MessageResource> messages;
         try
         {
-            messages = await WithRetriesAsync(() => MessageResource.ReadAsync(read, client), isSend: false, startBy: null, cancellationToken).ConfigureAwait(false);
+            messages = await WithRetriesAsync(() => MessageResource.ReadAsync(read, client), isSend: false, cancellationToken).ConfigureAwait(false);
         }
         catch (TwilioFailure failure)
         {
@@ -190,8 +157,7 @@ public sealed partial class TwilioSmsGateway(
         _ => ChannelFailureKind.Permanent,
     };
 
-    /// <summary>Calls, retrying what Twilio did not process; a send's retry must start before <paramref name="startBy"/>.</summary>
-    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> call, bool isSend, DateTimeOffset? startBy, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> call, bool isSend, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         for (var attempt = 1; ; attempt++)
@@ -211,11 +177,6 @@ public sealed partial class TwilioSmsGateway(
                 }
 
                 var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, settings.RetryDelay.Ticks * (1L << Math.Min(attempt - 1, 20))));
-                if (startBy is { } by && time.GetUtcNow() + delay >= by)
-                {
-                    throw failure;
-                }
-
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -327,45 +327,6 @@ public sealed class TwilioSmsGatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SendAsync_NoPacerSlotBeforeStartBy_FailsTransientAndSendsNothing()
-    {
-        await using var provider = Provider(segmentsPerSecond: 1);
-        var gateway = provider.GetRequiredService<ISmsGateway>();
-        await gateway.SendAsync(Request()); // the one-second burst is spent: the next slot is a second away
-
-        var ex = await FailingSend(gateway, Request() with { StartBy = DateTimeOffset.UtcNow.AddMilliseconds(200) });
-
-        ex.Kind.Should().Be(ChannelFailureKind.Transient, "nothing was sent, so the claim can be released and retried");
-        ex.Message.Should().Contain("nothing was sent");
-        _server.CreateRequests.Should().ContainSingle("the late send never reached Twilio");
-    }
-
-    [Fact]
-    public async Task SendAsync_PacerSlotBeforeStartBy_Sends()
-    {
-        await using var provider = Provider(segmentsPerSecond: 1);
-        var gateway = provider.GetRequiredService<ISmsGateway>();
-        await gateway.SendAsync(Request());
-
-        await gateway.SendAsync(Request() with { StartBy = DateTimeOffset.UtcNow.AddSeconds(30) });
-
-        _server.SentMessages.Should().HaveCount(2);
-    }
-
-    [Fact]
-    public async Task SendAsync_RetryWouldStartAfterStartBy_StopsRetrying()
-    {
-        _server.FailNext(10, TwilioFault.TooManyRequests);
-
-        var gateway = Gateway(new Dictionary<string, string?> { ["Twilio:RetryDelay"] = "00:00:01" });
-
-        var ex = await FailingSend(gateway, Request() with { StartBy = DateTimeOffset.UtcNow.AddMilliseconds(500) });
-
-        ex.Kind.Should().Be(ChannelFailureKind.Transient);
-        _server.CreateRequests.Should().ContainSingle("the first retry would start after 1 s, past the deadline");
-    }
-
-    [Fact]
     public async Task SendStatusCallbackAsync_SignsSoTheSdkValidatorAcceptsItOverHttp()
     {
         var validator = new RequestValidator(_server.AuthToken);
