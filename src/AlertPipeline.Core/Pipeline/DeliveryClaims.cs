@@ -209,6 +209,17 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
         return deliveries.TryUpdateAsync(claimed.Record with { HandedOverAt = now, UpdatedAt = now }, claimed.ETag, cancellationToken);
     }
 
+    /// <summary>
+    /// Renews a claim (<see cref="DeliveryRecord.ClaimedAt"/> = now), conditional on the claim's ETag, for a send about to go
+    /// out late. Null: the row changed meanwhile (send nothing).
+    /// </summary>
+    public Task<StoredDelivery?> TryRenewClaimAsync(StoredDelivery claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var now = Now;
+        return deliveries.TryUpdateAsync(claimed.Record with { ClaimedAt = now, UpdatedAt = now }, claimed.ETag, cancellationToken);
+    }
+
     /// <summary>One conditional move to <paramref name="to"/> (if allowed) with <paramref name="change"/>. Null: the row changed meanwhile.</summary>
     public Task<StoredDelivery?> TryMoveAsync(
         StoredDelivery stored, DeliveryStatus to, Func<DeliveryRecord, DeliveryRecord> change, CancellationToken cancellationToken)

@@ -124,7 +124,8 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);
 
     /// <summary>Hands the claimed row's message to the provider; returns its id or throws <see cref="ChannelSendException"/>.</summary>
-    /// <param name="markHandover">Null, or (email) the mark the gateway must await just before it hands the message over.</param>
+    /// <param name="markHandover">What the gateway must await just before it hands the message over (a throw: nothing sent):
+    /// for email the handover mark; for SMS the claim's renewal when the send waited long (<see cref="RenewIfAgedAsync"/>).</param>
     protected abstract Task<string> SendAsync(
         DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken);
 
@@ -218,7 +219,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     {
         // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
         // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
-        Func<CancellationToken, Task>? markHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : null;
+        Func<CancellationToken, Task> markHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
         try
         {
             slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, markHandover, cancellationToken).ConfigureAwait(false);
@@ -245,12 +246,27 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         }
     }
 
-    private async Task MarkHandoverAsync(Slot slot, CancellationToken cancellationToken)
+    private Task MarkHandoverAsync(Slot slot, CancellationToken cancellationToken) =>
+        UpdateClaimAsync(slot, claims.TryMarkHandoverAsync, cancellationToken);
+
+    /// <summary>
+    /// Before an SMS goes out: a claim older than half of <see cref="PipelineOptions.StuckSendingAfter"/> (the send waited
+    /// long for the pacer, or for a retry after a 429) is renewed first, conditional on its ETag, so the message is always
+    /// created while its claim is fresh: no other sender can have taken the row over, and reconciliation (which looks
+    /// from the claim until <see cref="PipelineOptions.StuckSendingAfter"/> later) finds it. A row changed meanwhile sends nothing.
+    /// </summary>
+    private Task RenewIfAgedAsync(Slot slot, CancellationToken cancellationToken) =>
+        claims.Now - slot.Claimed!.Record.ClaimedAt < Duration.FromTimeSpan(options.StuckSendingAfter) / 2
+            ? Task.CompletedTask
+            : UpdateClaimAsync(slot, claims.TryRenewClaimAsync, cancellationToken);
+
+    private static async Task UpdateClaimAsync(
+        Slot slot, Func<StoredDelivery, CancellationToken, Task<StoredDelivery?>> update, CancellationToken cancellationToken)
     {
         StoredDelivery? marked;
         try
         {
-            marked = await claims.TryMarkHandoverAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false);
+            marked = await update(slot.Claimed!, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

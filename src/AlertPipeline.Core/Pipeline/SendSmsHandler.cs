@@ -91,7 +91,7 @@ public sealed class SendSmsHandler(
     {
         // At least a second was left when the row was checked; never ask the provider for less than its minimum.
         var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
-        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity);
+        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity) { BeforeSend = markHandover };
         var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
         // The answer makes this row the message's owner; a failure here leaves the row Sending, and its reconciliation
         // claims the message then.

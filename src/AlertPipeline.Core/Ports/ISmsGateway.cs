@@ -68,6 +68,13 @@ public sealed partial record SmsSendRequest
 
     public TimeSpan? ValidityPeriod { get; }
 
+    /// <summary>
+    /// Awaited after the pacer's slot and before each request to the provider (a retry after a 429 included); a throw ends
+    /// the send with nothing sent. The pipeline renews a claim there when the send waited long, so the message is created
+    /// while the claim is fresh.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeSend { get; init; }
+
     public override string ToString() =>
         $"SmsSendRequest {{ To = {Redact.Phone(To)}, BodyLength = {Body.Length}, DeliveryReference = {DeliveryReference}, ValidityPeriod = {ValidityPeriod} }}";
 

@@ -55,7 +55,18 @@ public sealed partial class TwilioSmsGateway(
         await pacer.WaitAsync(SmsSegments.Estimate(request.Body), cancellationToken).ConfigureAwait(false);
         try
         {
-            var message = await WithRetriesAsync(() => MessageResource.CreateAsync(create, client), isSend: true, cancellationToken).ConfigureAwait(false);
+            var message = await WithRetriesAsync(
+                async () =>
+                {
+                    if (request.BeforeSend is { } beforeSend)
+                    {
+                        await beforeSend(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return await MessageResource.CreateAsync(create, client).ConfigureAwait(false);
+                },
+                isSend: true,
+                cancellationToken).ConfigureAwait(false);
             var status = message.Status?.ToString() ?? "unknown";
             var segments = int.TryParse(message.NumSegments, NumberStyles.None, CultureInfo.InvariantCulture, out var counted) ? counted : 0;
             LogAccepted(logger, request.DeliveryReference, message.Sid, masked, status, segments);

@@ -327,6 +327,36 @@ public sealed class TwilioSmsGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_BeforeSend_RunsBeforeEveryAttemptIncludingRetries()
+    {
+        _server.FailNext(2, TwilioFault.TooManyRequests);
+        var requestsSeenByHook = new List<int>();
+
+        await Gateway().SendAsync(Request() with
+        {
+            BeforeSend = _ =>
+            {
+                requestsSeenByHook.Add(_server.CreateRequests.Count);
+                return Task.CompletedTask;
+            },
+        });
+
+        requestsSeenByHook.Should().Equal([0, 1, 2], "the pipeline renews an aged claim there, so it must run before each request");
+        _server.CreateRequests.Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task SendAsync_BeforeSendThrows_NothingReachesTwilio()
+    {
+        var gateway = Gateway();
+
+        await FluentActions.Awaiting(() => gateway.SendAsync(Request() with { BeforeSend = _ => throw new InvalidOperationException("claim lost") }))
+            .Should().ThrowAsync<InvalidOperationException>();
+
+        _server.CreateRequests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task SendStatusCallbackAsync_SignsSoTheSdkValidatorAcceptsItOverHttp()
     {
         var validator = new RequestValidator(_server.AuthToken);

@@ -52,6 +52,57 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
+    public async Task Send_WaitedPastHalfTheClaimsLifetime_RenewsTheClaimBeforeTheRequest()
+    {
+        var waited = _world.Options.StuckSendingAfter * 0.6; // in the pacer, say
+        Instant? claimedAtRequest = null;
+        _world.SetUpSmsSuccess(r =>
+        {
+            _world.Time.Advance(waited);
+            r.BeforeSend!(default).GetAwaiter().GetResult();
+            claimedAtRequest = Row.ClaimedAt;
+        });
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        claimedAtRequest.Should().Be(Instant.FromDateTimeOffset(PipelineWorld.Start + waited),
+            "the message must be created while its claim is fresh: reconciliation looks for it from the claim on");
+    }
+
+    [Fact]
+    public async Task Send_ShortWait_SendsWithoutRenewingTheClaim()
+    {
+        Instant? claimedAtRequest = null;
+        _world.SetUpSmsSuccess(r =>
+        {
+            _world.Time.Advance(_world.Options.StuckSendingAfter * 0.4);
+            r.BeforeSend!(default).GetAwaiter().GetResult();
+            claimedAtRequest = Row.ClaimedAt;
+        });
+
+        await _world.SendSms.HandleAsync(_key, default);
+
+        claimedAtRequest.Should().Be(Instant.FromDateTimeOffset(PipelineWorld.Start), "a fresh claim costs no write");
+    }
+
+    [Fact]
+    public async Task Send_RowTakenOverWhileWaiting_SendsNothing()
+    {
+        _world.SetUpSmsSuccess(r =>
+        {
+            _world.Time.Advance(_world.Options.StuckSendingAfter * 1.5);
+            _world.Deliveries.Put(Row with { ClaimedAt = _world.Time.Now(), Attempt = 2 }); // another sender took the stale claim
+            r.BeforeSend!(default).GetAwaiter().GetResult();
+        });
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.ClaimLost, "the renewal's ETag no longer matches, so this sender must not send");
+        Row.Attempt.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Send_Sent_TheRowHeldTheNumberWhileSendingAndDropsItOnceSent()
     {
         DeliveryRecord? whileSending = null;

@@ -15,6 +15,11 @@ public sealed partial class OutboxSmsSender(IOptions<OutboxOptions> options, Tim
     public async Task<SmsSendResult> SendAsync(SmsSendRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.BeforeSend is { } beforeSend)
+        {
+            await beforeSend(cancellationToken).ConfigureAwait(false);
+        }
+
         var id = $"OUTBOX-{Guid.NewGuid():N}";
         var segments = SmsSegments.Estimate(request.Body);
         var record = new OutboxSmsRecord(
