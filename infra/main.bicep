@@ -111,6 +111,8 @@ var tables = [
   'FiredOccurrences'
   'ImportJobs'
   'ImportJobLines'
+  'ProviderIds'
+  'FanOutRedrives'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
