@@ -465,7 +465,6 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         var missing = new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
             ["no row"] = 0,
-            ["Sent without a message"] = 0,
             ["unsettled (Pending/Sending)"] = 0,
             ["terminal without a reason"] = 0,
         };
@@ -506,7 +505,9 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     missing["unsettled (Pending/Sending)"]++;
                     break;
                 case DeliveryStatus.Sent or DeliveryStatus.Delivered when sent == 0:
-                    missing["Sent without a message"]++;
+                    // Split by channel, and for email whether the row says its handover was unconfirmed (the policy's loss).
+                    var what = $"Sent without a message ({row.Key.Channel.ToWireName()}{(row.Unconfirmed is null ? string.Empty : ", unconfirmed")})";
+                    missing[what] = missing.GetValueOrDefault(what) + 1;
                     break;
                 case DeliveryStatus.Skipped when row.SkipReason is null:
                 case DeliveryStatus.Failed or DeliveryStatus.Undelivered when row.FailureReason is null && row.ErrorCode is null:
