@@ -124,10 +124,10 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     protected abstract DeliveryRecord Describe(DeliveryRecord row, Composition composition);
 
     /// <summary>Hands the claimed row's message to the provider; returns its id or throws <see cref="ChannelSendException"/>.</summary>
-    /// <param name="markHandover">What the gateway must await just before it hands the message over (a throw: nothing sent):
+    /// <param name="beforeHandover">What the gateway must await just before it hands the message over (a throw: nothing sent):
     /// for email the handover mark; for SMS the claim's renewal when the send waited long (<see cref="RenewIfAgedAsync"/>).</param>
     protected abstract Task<string> SendAsync(
-        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken);
+        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken);
 
     protected static string HashBody(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
@@ -219,10 +219,10 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     {
         // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
         // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
-        Func<CancellationToken, Task> markHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
+        Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
         try
         {
-            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, markHandover, cancellationToken).ConfigureAwait(false);
+            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, beforeHandover, cancellationToken).ConfigureAwait(false);
         }
         catch (HandoverNotMarkedException ex)
         {

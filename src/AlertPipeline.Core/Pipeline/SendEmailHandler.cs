@@ -43,7 +43,7 @@ public sealed class SendEmailHandler(
     }
 
     protected override async Task<string> SendAsync(
-        DeliveryRecord row, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken)
+        DeliveryRecord row, Composition composition, AlertRecord alert, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
     {
         var email = composition.Message!.Email!;
         var unsubscribe = Options.EmailUnsubscribeBaseUrl is { } baseUrl
@@ -55,7 +55,7 @@ public sealed class SendEmailHandler(
             request = new EmailSendRequest(
                 row.Address!, email.Subject, email.Text, row.Key.Value, email.Html, unsubscribe, NullIfBlank(Options.EmailUnsubscribeMailto), composition.Contact!.Name)
             {
-                BeforeHandover = markHandover,
+                BeforeHandover = beforeHandover,
             };
         }
         catch (ArgumentException ex)

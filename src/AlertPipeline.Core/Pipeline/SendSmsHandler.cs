@@ -87,11 +87,11 @@ public sealed class SendSmsHandler(
         recipients.RecordLastCampaignAsync([.. rows.Select(r => r.Key.Recipient)], alert.Event.CampaignId, Claims.Now, cancellationToken);
 
     protected override async Task<string> SendAsync(
-        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task>? markHandover, CancellationToken cancellationToken)
+        DeliveryRecord claimed, Composition composition, AlertRecord alert, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
     {
         // At least a second was left when the row was checked; never ask the provider for less than its minimum.
         var validity = TimeSpan.FromTicks(Math.Max((alert.Event.ExpiresAt - Claims.Now).ToTimeSpan().Ticks, TimeSpan.TicksPerSecond));
-        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity) { BeforeSend = markHandover };
+        var request = new SmsSendRequest(claimed.Address!, composition.Message!.Sms!, claimed.Key.Value, validity) { BeforeSend = beforeHandover };
         var result = await gateway.SendAsync(request, cancellationToken).ConfigureAwait(false);
         // The answer makes this row the message's owner; a failure here leaves the row Sending, and its reconciliation
         // claims the message then.
