@@ -27,13 +27,12 @@ internal static class AlertReportEndpoints
                 return ApiProblems.Invalid("format", "must be 'json' or 'csv'");
             }
 
-            // An unknown or malformed alert, or one of a campaign the union neither owns nor subscribes to: the same 404.
-            if (!AlertId.TryParse(alertId, out var id, out string? _)
-                || await alerts.GetAsync(id, context.RequestAborted) is not { } alert
-                || await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, context.RequestAborted) is not { Role: not CampaignRole.None })
+            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, context.RequestAborted) is not { } alert)
             {
                 return ApiProblems.NotFound();
             }
+
+            var id = alert.AlertId;
 
             var csv = format == "csv"
                 || (format.Length == 0 && context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(DeliveryReportCsv.MediaType, StringComparison.OrdinalIgnoreCase)));
@@ -65,16 +64,27 @@ internal static class AlertReportEndpoints
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
-            if (!AlertId.TryParse(alertId, out var id, out string? _)
-                || await alerts.GetAsync(id, context.RequestAborted) is not { } alert
-                || await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, context.RequestAborted) is not { Role: not CampaignRole.None })
+            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, context.RequestAborted) is not { } alert)
             {
                 return ApiProblems.NotFound();
             }
 
+            var id = alert.AlertId;
             var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
             return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset });
         });
+
+    /// <summary>
+    /// The alert if the union may see it; null for an unknown or malformed id, or an alert of a campaign the union neither
+    /// owns nor subscribes to (the same 404 for all three).
+    /// </summary>
+    private static async Task<AlertRecord?> VisibleAlertAsync(
+        string alertId, UnionId unionId, IAlertStore alerts, CampaignAdmin campaigns, CancellationToken cancellationToken) =>
+        AlertId.TryParse(alertId, out var id, out string? _)
+        && await alerts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } alert
+        && await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, cancellationToken).ConfigureAwait(false) is { Role: not CampaignRole.None }
+            ? alert
+            : null;
 
     private static async Task WriteCsvAsync(Stream stream, IDeliveryStore deliveries, AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
     {
