@@ -359,7 +359,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         public ChannelSendException? Failure { get; set; }
 
-        /// <summary>The row changed between the claim and the handover mark: nothing was sent.</summary>
+        /// <summary>The row changed between the claim and the update just before the send (mark or renewal): nothing was sent.</summary>
         public bool Lost { get; set; }
 
         public SendResult? Result { get; set; }
@@ -368,9 +368,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             Result = new SendResult(SendOutcome.Retry, Key, Claimed?.Record.Status ?? Stored?.Record.Status) { Detail = detail, Attempt = Claimed?.Record.Attempt ?? Stored?.Record.Attempt ?? 0 };
     }
 
-    /// <summary>The handover mark could not be written: the gateway stopped before handing anything over.</summary>
+    /// <summary>The claim could not be updated just before the send (the email's handover mark, the SMS claim's renewal): the gateway stopped before handing anything over.</summary>
     private sealed class HandoverNotMarkedException(bool rowChanged, Exception? inner)
-        : Exception(rowChanged ? "The row changed before the handover; nothing was sent." : "The handover mark could not be written; nothing was sent.", inner)
+        : Exception(rowChanged ? "The row changed before the handover; nothing was sent." : "The claim could not be updated before the handover; nothing was sent.", inner)
     {
         public bool RowChanged { get; } = rowChanged;
     }
