@@ -1,4 +1,5 @@
 using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling.Ports;
 using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Infrastructure.Api;
@@ -74,6 +75,37 @@ internal static class TestFunctionApps
         var organiser = await keys.CreateAsync(unionId, ApiRole.Organiser);
         return new TestUnion(unionId.Value, branch, admin.Secret, admin.Record.KeyId, organiser.Secret);
     }
+
+    /// <summary>A new campaign (unique id) that <paramref name="owner"/> owns, with the whole union subscribed.</summary>
+    public static async Task<CampaignId> NewOwnedCampaignAsync(TestAppServer factory, UnionId owner)
+    {
+        var membership = factory.Services.GetRequiredService<MembershipRepository>();
+        var campaign = CampaignId.Parse(AzuriteFixture.UniqueName("camp"));
+        await membership.UpsertCampaignAsync(new Campaign(campaign, "Free the oil workers", "help@example.org", LanguageTag.Parse("en")) { OwnerUnionId = owner });
+        await membership.UpsertSubscriptionAsync(new Subscription(campaign, owner, null));
+        return campaign;
+    }
+
+    /// <summary>
+    /// A contact of the branch in English and Aqtau time, consenting to the channels it has an address for
+    /// (<paramref name="phone"/> for SMS, <paramref name="email"/> for email).
+    /// </summary>
+    public static Task AddContactAsync(
+        TestAppServer factory, UnionId unionId, BranchId branchId, string contactId, string name, string? phone = null, string? email = null) =>
+        factory.Services.GetRequiredService<MembershipRepository>().UpsertContactAsync(new ContactEntry(
+            new Contact
+            {
+                UnionId = unionId,
+                BranchId = branchId,
+                ContactId = ContactId.Parse(contactId),
+                Name = name,
+                Phone = phone is null ? null : PhoneNumber.Parse(phone),
+                Email = email is null ? null : EmailAddress.Parse(email),
+                Language = LanguageTag.Parse("en"),
+                TimeZone = TimeZoneId.Parse("Asia/Aqtau"),
+                Consent = new Consent(phone is not null, email is not null),
+            },
+            null));
 
     /// <summary>Deletes every table the app made under <paramref name="prefix"/>.</summary>
     public static async Task DeleteTablesAsync(TestAppServer factory, string connectionString, string prefix)

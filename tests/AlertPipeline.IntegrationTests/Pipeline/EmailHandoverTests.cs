@@ -43,10 +43,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         var union = await TestFunctionApps.NewUnionAsync(_app, "central");
         _union = UnionId.Parse(union.UnionId);
         _branch = BranchId.Parse(union.Branch);
-        _campaign = CampaignId.Parse(AzuriteFixture.UniqueName("camp"));
-        var membership = Service<MembershipRepository>();
-        await membership.UpsertCampaignAsync(new Campaign(_campaign, "Free the oil workers", "help@example.org", LanguageTag.Parse("en")) { OwnerUnionId = _union });
-        await membership.UpsertSubscriptionAsync(new Subscription(_campaign, _union, null));
+        _campaign = await TestFunctionApps.NewOwnedCampaignAsync(_app, _union);
     }
 
     public async Task DisposeAsync()
@@ -109,22 +106,9 @@ public sealed class EmailHandoverTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<DeliveryKey>> FanOutAsync(string eventId, params string[] people)
     {
-        var membership = Service<MembershipRepository>();
         foreach (var person in people)
         {
-            await membership.UpsertContactAsync(new ContactEntry(
-                new Contact
-                {
-                    UnionId = _union,
-                    BranchId = _branch,
-                    ContactId = ContactId.Parse(person),
-                    Name = person,
-                    Email = EmailAddress.Parse($"{person}@example.org"),
-                    Language = LanguageTag.Parse("en"),
-                    TimeZone = TimeZoneId.Parse("Asia/Aqtau"),
-                    Consent = new Consent(false, true),
-                },
-                null));
+            await TestFunctionApps.AddContactAsync(_app, _union, _branch, person, person, email: $"{person}@example.org");
         }
 
         var accepted = await Service<FanOutHandler>().HandleAsync(HearingEvent.Json(eventId, _campaign.Value, "\"email\""), null, default);

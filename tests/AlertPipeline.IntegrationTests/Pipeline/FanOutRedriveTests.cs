@@ -39,25 +39,10 @@ public sealed class FanOutRedriveTests : IAsyncLifetime
         _client = _app.CreateClient();
         _union = await TestFunctionApps.NewUnionAsync(_app, "central");
         var unionId = UnionId.Parse(_union.UnionId);
-        var membership = Service<MembershipRepository>();
-        _campaign = CampaignId.Parse(AzuriteFixture.UniqueName("camp"));
-        await membership.UpsertCampaignAsync(new Campaign(_campaign, "Free the oil workers", "help@example.org", LanguageTag.Parse("en")) { OwnerUnionId = unionId });
-        await membership.UpsertSubscriptionAsync(new Subscription(_campaign, unionId, null));
+        _campaign = await TestFunctionApps.NewOwnedCampaignAsync(_app, unionId);
         foreach (var (person, phone) in new[] { ("aigul", "+447700900471"), ("bota", "+447700900472") })
         {
-            await membership.UpsertContactAsync(new ContactEntry(
-                new Contact
-                {
-                    UnionId = unionId,
-                    BranchId = BranchId.Parse(_union.Branch),
-                    ContactId = ContactId.Parse(person),
-                    Name = person,
-                    Phone = PhoneNumber.Parse(phone),
-                    Language = LanguageTag.Parse("en"),
-                    TimeZone = TimeZoneId.Parse("Asia/Aqtau"),
-                    Consent = new Consent(true, false),
-                },
-                null));
+            await TestFunctionApps.AddContactAsync(_app, unionId, BranchId.Parse(_union.Branch), person, person, phone: phone);
         }
     }
 

@@ -36,24 +36,9 @@ public sealed class SmsReconciliationTests : IAsyncLifetime
         settings["Twilio:SegmentsPerSecond"] = "0";
         _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));
         var union = await TestFunctionApps.NewUnionAsync(_app, "central");
-        var membership = Service<MembershipRepository>();
         var unionId = UnionId.Parse(union.UnionId);
-        _campaign = CampaignId.Parse(AzuriteFixture.UniqueName("camp"));
-        await membership.UpsertCampaignAsync(new Campaign(_campaign, "Free the oil workers", "help@example.org", LanguageTag.Parse("en")) { OwnerUnionId = unionId });
-        await membership.UpsertSubscriptionAsync(new Subscription(_campaign, unionId, null));
-        await membership.UpsertContactAsync(new ContactEntry(
-            new Contact
-            {
-                UnionId = unionId,
-                BranchId = BranchId.Parse(union.Branch),
-                ContactId = ContactId.Parse("aigul"),
-                Name = "Aigul",
-                Phone = PhoneNumber.Parse(Phone),
-                Language = LanguageTag.Parse("en"),
-                TimeZone = TimeZoneId.Parse("Asia/Aqtau"),
-                Consent = new Consent(true, false),
-            },
-            null));
+        _campaign = await TestFunctionApps.NewOwnedCampaignAsync(_app, unionId);
+        await TestFunctionApps.AddContactAsync(_app, unionId, BranchId.Parse(union.Branch), "aigul", "Aigul", phone: Phone);
     }
 
     public async Task DisposeAsync()
