@@ -10,9 +10,10 @@ namespace AlertPipeline.Core.Pipeline;
 /// The claim discipline every sender and callback shares. All writes are conditional on the ETag that was read, so of two
 /// workers racing for a row exactly one wins; the loser reads what the winner did and stops. Every write that moves a row
 /// out of Sending also drops its address (<see cref="DeliveryRecord.WithoutSpentAddress"/>), and so does any write to a
-/// row that left Sending before that rule (a late callback cleans it).
+/// row that left Sending before that rule (a late callback cleans it). Transactions group rows by partition in their
+/// alert's layout (<see cref="AlertRecord.Layout"/>, through the cached <see cref="PipelineLookups"/>).
 /// </summary>
-public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions options, TimeProvider time)
+public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions options, TimeProvider time, PipelineLookups lookups)
 {
     private const int MaxMergeAttempts = 5;
 
@@ -84,8 +85,15 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
     {
         ArgumentNullException.ThrowIfNull(updates);
         var results = new StoredDelivery?[updates.Count];
+        var layouts = new Dictionary<AlertId, DeliveryLayout>();
+        foreach (var alertId in updates.Skip(updates.Count < 2 ? updates.Count : 0).Select(u => u.Row.AlertId).Distinct())
+        {
+            // A row's partition follows its alert's layout; an alert not stored (never the case for a row fan-out wrote) has 16 buckets.
+            layouts[alertId] = (await lookups.GetAlertAsync(alertId, cancellationToken).ConfigureAwait(false))?.Layout ?? DeliveryLayout.Sixteen;
+        }
+
         var groups = Enumerable.Range(0, updates.Count)
-            .GroupBy(i => (updates[i].Row.AlertId, DeliveryBuckets.Of(updates[i].Row.Key)))
+            .GroupBy(i => (updates[i].Row.AlertId, Bucket: layouts.TryGetValue(updates[i].Row.AlertId, out var layout) ? layout.Of(updates[i].Row.Key) : 0))
             .SelectMany(g => g.Chunk(IDeliveryStore.MaxTransaction))
             .ToList();
         await Parallel.ForEachAsync(groups, cancellationToken, async (positions, ct) =>

@@ -12,10 +12,16 @@ namespace AlertPipeline.Core.Pipeline;
 /// chunk per subscribed (union, branch). Invalid events are recorded with every error and returned as
 /// <see cref="FanOutOutcome.Rejected"/> (the function sends the body to the poison queue; no retry). An event already
 /// expired is stored and nothing is dispatched. Re-handling the same event plans the same chunks (idempotent).
+/// The alert's partition layout (<see cref="DeliveryLayout"/>) is chosen here, before the alert is stored and so before
+/// any of its deliveries exists: by <see cref="PipelineOptions.DeliveryBuckets"/>, or by the audience's size (contacts ×
+/// channels, counted up to <see cref="DeliveryLayout.WidestThreshold"/>). An alert found already stored keeps its own.
 /// </summary>
 public sealed class FanOutHandler(
-    IMembershipReader membership, IAlertStore alerts, IRejectedEventLog rejections, AudienceResolver audience, TimeProvider time)
+    IMembershipReader membership, IAlertStore alerts, IRejectedEventLog rejections, AudienceResolver audience, PipelineOptions options, TimeProvider time)
 {
+    /// <summary>Branches counted at once when sizing the layout.</summary>
+    internal const int CountsInFlight = 4;
+
     public async Task<FanOutResult> HandleAsync(string body, string? messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -32,10 +38,14 @@ public sealed class FanOutHandler(
 
         var now = time.Now();
         var alertId = AlertId.For(alertEvent);
-        var record = new AlertRecord(alertId, alertEvent, now, alertEvent.IsExpiredAt(now));
+        var expired = alertEvent.IsExpiredAt(now);
+        var branches = expired ? [] : await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
+        var layout = expired ? DeliveryLayout.Sixteen : await ChooseLayoutAsync(alertEvent, branches, cancellationToken).ConfigureAwait(false);
+        var record = new AlertRecord(alertId, alertEvent, now, expired) { Layout = layout };
         var added = await alerts.AddAsync(record, cancellationToken).ConfigureAwait(false);
         if (!added)
         {
+            // Stored by an earlier message: its layout (and its deliveries' partitions) are that record's.
             record = await alerts.GetAsync(alertId, cancellationToken).ConfigureAwait(false) ?? record;
         }
 
@@ -44,9 +54,44 @@ public sealed class FanOutHandler(
             return new FanOutResult(FanOutOutcome.Expired, alertId, !added, [], ValueList.Empty<ValidationError>());
         }
 
-        var branches = await audience.ResolveAsync(record.Event, cancellationToken).ConfigureAwait(false);
         var chunks = branches.Select(b => new FanOutChunk(alertId, b.UnionId, b.BranchId, 0, null)).ToList();
-        return new FanOutResult(FanOutOutcome.Accepted, alertId, !added, chunks, ValueList.Empty<ValidationError>());
+        return new FanOutResult(FanOutOutcome.Accepted, alertId, !added, chunks, ValueList.Empty<ValidationError>()) { Layout = record.Layout };
+    }
+
+    /// <summary>The configured layout, or the one <see cref="DeliveryLayout.ForRows"/> gives for the audience's rows
+    /// (contacts × channels), counting branches <see cref="CountsInFlight"/> at a time and stopping once the count passes
+    /// <see cref="DeliveryLayout.WidestThreshold"/>.</summary>
+    private async Task<DeliveryLayout> ChooseLayoutAsync(AlertEvent alertEvent, IReadOnlyList<BranchRef> branches, CancellationToken cancellationToken)
+    {
+        if (options.DeliveryBuckets != 0)
+        {
+            return DeliveryLayout.FromBuckets(options.DeliveryBuckets);
+        }
+
+        var channels = Math.Max(1, alertEvent.Channels.Count);
+        var enough = (int)Math.Min(int.MaxValue, (DeliveryLayout.WidestThreshold / channels) + 1);
+        long contacts = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(
+                branches,
+                new ParallelOptions { MaxDegreeOfParallelism = CountsInFlight, CancellationToken = stop.Token },
+                async (branch, ct) =>
+                {
+                    var counted = await membership.CountContactsAsync(branch.UnionId, branch.BranchId, enough, ct).ConfigureAwait(false);
+                    if (Interlocked.Add(ref contacts, counted) >= enough)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && Interlocked.Read(ref contacts) >= enough)
+        {
+            // Counted enough: the widest layout it is.
+        }
+
+        return DeliveryLayout.ForRows(Interlocked.Read(ref contacts) * channels);
     }
 
     private async Task<ValidationError?> CheckReferencesAsync(AlertEvent alertEvent, CancellationToken cancellationToken) =>
@@ -83,4 +128,7 @@ public sealed record FanOutResult(
     FanOutOutcome Outcome, AlertId? AlertId, bool AlreadyReceived, IReadOnlyList<FanOutChunk> Chunks, ValueList<ValidationError> Errors)
 {
     public RejectedEvent? Rejection { get; init; }
+
+    /// <summary>The accepted alert's partition layout (as stored: an earlier message's choice wins).</summary>
+    public DeliveryLayout? Layout { get; init; }
 }

@@ -25,6 +25,14 @@ public sealed class PipelineOptions
     /// <summary>How many times the ScheduleTick puts one poisoned fan-out chunk back on its queue (0–20; 0: never).</summary>
     public int FanOutRedriveBudget { get; set; } = 3;
 
+    /// <summary>
+    /// The partition layout of alerts fanned out from now on (<see cref="Alerts.DeliveryLayout"/>): 0 (the default) chooses
+    /// by audience size (<see cref="Alerts.DeliveryLayout.ForRows"/>: contacts counted up to
+    /// <see cref="Alerts.DeliveryLayout.WidestThreshold"/> rows); 16, 64 or 256 forces that layout (benchmarks, tests).
+    /// Alerts already stored keep the layout recorded on them.
+    /// </summary>
+    public int DeliveryBuckets { get; set; }
+
     /// <summary>Deliveries per dispatch message (1–<see cref="DispatchBatch.MaxRecipients"/>), all of one alert, channel and bucket.</summary>
     public int DispatchBatchSize { get; set; } = 50;
 
@@ -161,6 +169,11 @@ public sealed class PipelineOptions
         if (FanOutChunksInFlight is < 1 or > 32)
         {
             errors.Add($"{SectionName}:{nameof(FanOutChunksInFlight)} must be between 1 and 32.");
+        }
+
+        if (DeliveryBuckets != 0 && !Alerts.DeliveryLayout.TryFromBuckets(DeliveryBuckets, out _))
+        {
+            errors.Add($"{SectionName}:{nameof(DeliveryBuckets)} must be 0 (by audience size), {string.Join(", ", Alerts.DeliveryLayout.All.Select(l => l.Buckets))}.");
         }
 
         if (FanOutRedriveBudget is < 0 or > 20)

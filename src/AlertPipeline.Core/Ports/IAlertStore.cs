@@ -15,7 +15,12 @@ public interface IAlertStore
 }
 
 /// <param name="ExpiredOnArrival">The event's expiry had passed when fan-out received it: nothing was dispatched.</param>
-public sealed record AlertRecord(AlertId AlertId, AlertEvent Event, Instant ReceivedAt, bool ExpiredOnArrival);
+public sealed record AlertRecord(AlertId AlertId, AlertEvent Event, Instant ReceivedAt, bool ExpiredOnArrival)
+{
+    /// <summary>How the alert's deliveries are partitioned: chosen by fan-out before the alert is stored, never changed;
+    /// an alert stored without one has <see cref="DeliveryLayout.Sixteen"/>.</summary>
+    public DeliveryLayout Layout { get; init; } = DeliveryLayout.Sixteen;
+}
 
 /// <summary>Why alert events were refused (the bodies themselves go to the poison queue).</summary>
 public interface IRejectedEventLog

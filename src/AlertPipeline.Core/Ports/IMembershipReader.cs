@@ -28,6 +28,13 @@ public interface IMembershipReader
         UnionId unionId, BranchId branchId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
 
     Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many contacts one branch holds, counting (keys only, a page at a time) no further than
+    /// <paramref name="atLeast"/>: the answer is exact below it, and at least it otherwise. Fan-out sizes an alert's
+    /// partition layout with it.
+    /// </summary>
+    Task<int> CountContactsAsync(UnionId unionId, BranchId branchId, int atLeast, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

@@ -29,7 +29,7 @@ public sealed class FanOutFunction(FanOutHandler handler, ILogger<FanOutFunction
         switch (result.Outcome)
         {
             case FanOutOutcome.Accepted:
-                PipelineLog.AlertAccepted(logger, result.AlertId!.Value, result.AlreadyReceived, result.Chunks.Count);
+                PipelineLog.AlertAccepted(logger, result.AlertId!.Value, result.AlreadyReceived, result.Chunks.Count, result.Layout?.Buckets ?? 16);
                 activity?.SetTag(PipelineTelemetry.Tags.Count, result.Chunks.Count);
                 var trace = PipelineTelemetry.CurrentTraceParent();
                 return new FanOutOutput { Chunks = QueueMessages.Many(result.Chunks.Select(c => c.ToMessage() with { TraceParent = trace })) };

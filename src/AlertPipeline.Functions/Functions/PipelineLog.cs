@@ -7,8 +7,8 @@ namespace AlertPipeline.Functions.Functions;
 /// <summary>The pipeline functions' logs: keys, ids, counts and reasons; never a number, an address, a name or a body.</summary>
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Alert {AlertId} accepted ({AlreadyReceived}): {Chunks} branch chunks")]
-    public static partial void AlertAccepted(ILogger logger, string alertId, bool alreadyReceived, int chunks);
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Alert {AlertId} accepted ({AlreadyReceived}): {Chunks} branch chunks, {DeliveryBuckets} delivery buckets")]
+    public static partial void AlertAccepted(ILogger logger, string alertId, bool alreadyReceived, int chunks, int deliveryBuckets);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Alert {AlertId} arrived after its expiry: stored, nothing dispatched")]
     public static partial void AlertExpired(ILogger logger, string alertId);

@@ -10,11 +10,16 @@ namespace AlertPipeline.Infrastructure.Persistence;
 
 /// <summary>
 /// Alerts (PK alertId, RK <c>alert</c>): the validated event as its canonical JSON (<see cref="AlertEventSerializer"/>),
-/// split over <c>Event</c>, <c>Event1</c>, … when longer than one string property holds, plus a few columns for reports.
+/// split over <c>Event</c>, <c>Event1</c>, … when longer than one string property holds, plus a few columns for reports,
+/// and <c>DeliveryBuckets</c>: the alert's partition layout (<see cref="DeliveryLayout"/>), written with the row (so
+/// before any delivery of the alert exists) and never changed; a row without it (stored before layouts) is 16 buckets.
 /// </summary>
 public sealed class AlertRepository(PipelineTables tables) : IAlertStore
 {
     public const string Row = "alert";
+
+    /// <summary>The column holding the alert's <see cref="DeliveryLayout.Buckets"/>.</summary>
+    public const string LayoutColumn = "DeliveryBuckets";
     private const int PartLength = 30_000; // a string property holds 32 K UTF-16 characters
 
     public async Task<bool> AddAsync(AlertRecord alert, CancellationToken cancellationToken = default)
@@ -30,6 +35,7 @@ public sealed class AlertRepository(PipelineTables tables) : IAlertStore
             ["ReceivedAt"] = alert.ReceivedAt.ToDateTimeOffset(),
             ["ExpiredOnArrival"] = alert.ExpiredOnArrival,
             ["EventParts"] = (json.Length + PartLength - 1) / PartLength,
+            [LayoutColumn] = alert.Layout.Buckets,
         };
         for (var part = 0; part * PartLength < json.Length; part++)
         {
@@ -69,8 +75,17 @@ public sealed class AlertRepository(PipelineTables tables) : IAlertStore
             alertId,
             alertEvent,
             entity.Instant("ReceivedAt") ?? throw EntityValues.Corrupt(entity, "ReceivedAt", "is missing"),
-            entity.GetBoolean("ExpiredOnArrival") ?? false);
+            entity.GetBoolean("ExpiredOnArrival") ?? false)
+        {
+            Layout = ReadLayout(entity),
+        };
     }
+
+    /// <summary>The layout the row records: <c>DeliveryBuckets</c>, absent = 16 (an alert stored before layouts existed).</summary>
+    internal static DeliveryLayout ReadLayout(TableEntity entity) =>
+        DeliveryLayout.TryFromBuckets(entity.GetInt32(LayoutColumn), out var layout)
+            ? layout
+            : throw EntityValues.Corrupt(entity, LayoutColumn, $"is not {string.Join(", ", DeliveryLayout.All.Select(l => l.Buckets))} or absent");
 
     private static string PartName(int part) => part == 0 ? "Event" : "Event" + part.ToString(CultureInfo.InvariantCulture);
 }

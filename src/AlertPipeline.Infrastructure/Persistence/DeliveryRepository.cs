@@ -9,18 +9,21 @@ using Azure;
 namespace AlertPipeline.Infrastructure.Persistence;
 
 /// <summary>
-/// Deliveries (PK <c>{alertId}~{bucket}</c>, RK <c>{channel}~{recipientHash}</c>; the bucket is the recipient hash's
-/// first hex digit, <see cref="DeliveryPartitions"/>). Rows are added in entity group transactions of up to 100 rows of
-/// one bucket, the buckets' transactions in parallel; a transaction that meets an existing row falls back to single
-/// inserts so the rest still go in and the existing row is left as it is. Updates replace the row conditionally on its
-/// ETag. The report pages through the buckets in order.
+/// Deliveries (PK <c>{alertId}~{bucket}</c>, RK <c>{channel}~{recipientHash}</c>; the bucket is the top bits of the
+/// recipient hash in the alert's layout, <see cref="DeliveryPartitions"/>, resolved once per alert by
+/// <see cref="DeliveryLayouts"/>). Rows are added in entity group transactions of up to 100 rows of one bucket, the
+/// buckets' transactions in parallel; a transaction that meets an existing row falls back to single inserts so the rest
+/// still go in and the existing row is left as it is. Updates replace the row conditionally on its ETag. The report
+/// pages through the alert's 16 first-digit key ranges in order (one partition each in the 16-bucket layout).
 /// The <c>Address</c> property (number or email) and <c>ContactName</c> (with <c>ContactLanguage</c> and
 /// <c>ContactTimeZone</c>: what rendering needs, <see cref="ContactSnapshot"/>) are the only personal data, kept while the
 /// row may still be sent.
 /// </summary>
-public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOptions options) : IDeliveryStore
+public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOptions options, DeliveryLayouts? layouts = null) : IDeliveryStore
 {
     public const int MaxBatch = 100;
+
+    private readonly DeliveryLayouts _layouts = layouts ?? new DeliveryLayouts(tables);
 
     public static string RowKey(DeliveryKey key) => EntityValues.Key(key.Channel.ToWireName(), key.Recipient.Value);
 
@@ -33,10 +36,11 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
 
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var layout = await _layouts.GetAsync(alertId, cancellationToken).ConfigureAwait(false);
 
         // A transaction may only touch one partition: group the rows (by position, to answer in order) by bucket.
         var batches = Enumerable.Range(0, rows.Count)
-            .GroupBy(i => DeliveryPartitions.Bucket(rows[i].Key.Recipient))
+            .GroupBy(i => layout.Of(rows[i].Key))
             .OrderBy(g => g.Key)
             .SelectMany(g => g.Chunk(MaxBatch))
             .ToList();
@@ -49,7 +53,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken },
             async (positions, ct) =>
             {
-                var added = await AddBatchAsync(table, [.. positions.Select(i => rows[i])], requests, ct).ConfigureAwait(false);
+                var added = await AddBatchAsync(table, layout, [.. positions.Select(i => rows[i])], requests, ct).ConfigureAwait(false);
                 for (var j = 0; j < positions.Length; j++)
                 {
                     outcomes[positions[j]] = added[j];
@@ -60,8 +64,10 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
 
     public async Task<StoredDelivery?> GetAsync(DeliveryKey key, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(key);
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
-        var entity = await table.GetEntityOrNullAsync(DeliveryPartitions.PartitionKey(key), RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var partition = await PartitionKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(partition, RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
     }
 
@@ -79,8 +85,14 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         ArgumentNullException.ThrowIfNull(keys);
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
         var found = new System.Collections.Concurrent.ConcurrentDictionary<DeliveryKey, StoredDelivery>();
+        var layouts = new Dictionary<AlertId, DeliveryLayout>();
+        foreach (var alertId in keys.Select(k => k.AlertId).Distinct())
+        {
+            layouts[alertId] = await _layouts.GetAsync(alertId, cancellationToken).ConfigureAwait(false);
+        }
+
         var queries = keys.Distinct()
-            .GroupBy(DeliveryPartitions.PartitionKey)
+            .GroupBy(k => DeliveryPartitions.PartitionKey(k, layouts[k.AlertId]))
             .SelectMany(g => g.Chunk(MaxKeysPerQuery).Select(chunk => (Partition: g.Key, Keys: chunk)))
             .ToList();
         await Parallel.ForEachAsync(
@@ -107,17 +119,19 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
             return [];
         }
 
-        var partition = DeliveryPartitions.PartitionKey(updates[0].Row.Key);
-        if (updates.Count > MaxBatch || updates.Any(u => DeliveryPartitions.PartitionKey(u.Row.Key) != partition) || updates.Select(u => u.Row.Key).Distinct().Count() != updates.Count)
+        var layout = await _layouts.GetAsync(updates[0].Row.AlertId, cancellationToken).ConfigureAwait(false);
+        var partition = DeliveryPartitions.PartitionKey(updates[0].Row.Key, layout);
+        if (updates.Count > MaxBatch || updates.Any(u => u.Row.AlertId != updates[0].Row.AlertId || DeliveryPartitions.PartitionKey(u.Row.Key, layout) != partition)
+            || updates.Select(u => u.Row.Key).Distinct().Count() != updates.Count)
         {
-            throw new ArgumentException($"A transaction replaces 1 to {MaxBatch} distinct rows of one partition.", nameof(updates));
+            throw new ArgumentException($"A transaction replaces 1 to {MaxBatch} distinct rows of one partition (the alert's layout: {layout}).", nameof(updates));
         }
 
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
         try
         {
             var responses = await table.SubmitTransactionAsync(
-                updates.Select(u => new TableTransactionAction(TableTransactionActionType.UpdateReplace, DeliveryMapping.Write(u.Row), new ETag(u.ETag))),
+                updates.Select(u => new TableTransactionAction(TableTransactionActionType.UpdateReplace, DeliveryMapping.Write(u.Row, partition), new ETag(u.ETag))),
                 cancellationToken).ConfigureAwait(false);
             return [.. updates.Select((u, i) => new StoredDelivery(u.Row, responses.Value[i].Headers.ETag?.ToString()
                 ?? throw new InvalidOperationException("The table transaction's response carries no ETag for a replaced row.")))];
@@ -133,9 +147,10 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         ArgumentNullException.ThrowIfNull(row);
         ArgumentException.ThrowIfNullOrEmpty(etag);
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
+        var partition = await PartitionKeyAsync(row.Key, cancellationToken).ConfigureAwait(false);
         try
         {
-            var updated = await table.UpdateEntityAsync(DeliveryMapping.Write(row), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            var updated = await table.UpdateEntityAsync(DeliveryMapping.Write(row, partition), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return new StoredDelivery(row, updated.NewETag().ToString());
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
@@ -145,9 +160,10 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
     }
 
     /// <summary>
-    /// Up to <paramref name="pageSize"/> of the alert's rows, bucket 0 first; a page may span buckets. The continuation
-    /// token is opaque (<see cref="DeliveryPageToken"/>): the bucket and the table's token within it. A token that is
-    /// not one this method issued for this alert is refused with an <see cref="ArgumentException"/>.
+    /// Up to <paramref name="pageSize"/> of the alert's rows, first-digit range 0 first (<see cref="DeliveryPartitions.DigitRange"/>:
+    /// bucket 0 in the 16-bucket layout, buckets 00–03 or 00–0f in the wider ones); a page may span ranges. The
+    /// continuation token is opaque (<see cref="DeliveryPageToken"/>): the range and the table's token within it. A token
+    /// that is not one this method issued for this alert is refused with an <see cref="ArgumentException"/>.
     /// </summary>
     public async Task<DeliveryPage> GetPageAsync(AlertId alertId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
@@ -183,7 +199,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         }
     }
 
-    /// <summary>The report's columns read from the alert's 16 partitions at once, at most 4 in flight, filtered by union on the server.</summary>
+    /// <summary>The report's columns read from the alert's 16 first-digit ranges (its partitions, in any layout), at most 4 in flight, filtered by union on the server.</summary>
     public async IAsyncEnumerable<ReportedRow> GetReportedRowsAsync(
         AlertId alertId, UnionId unionId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -202,7 +218,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
                         new ParallelOptions { MaxDegreeOfParallelism = ReportReadsInFlight, CancellationToken = stop.Token },
                         async (bucket, ct) =>
                         {
-                            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)} and UnionId eq {unionId.Value}");
+                            var filter = $"{DeliveryPartitions.DigitRange(alertId, bucket)} and {TableClient.CreateQueryFilter($"UnionId eq {unionId.Value}")}";
                             await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ReportColumns, ct).ConfigureAwait(false))
                             {
                                 await rows.Writer.WriteAsync(DeliveryMapping.ReadReported(entity), ct).ConfigureAwait(false);
@@ -242,17 +258,21 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
 
     private static readonly string[] ReportColumns = ["Channel", "Status", "SkipReason", "FailureReason", "ErrorCode", "Segments", "Unconfirmed"];
 
-    private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int bucket, int take, string? continuationToken, CancellationToken cancellationToken) =>
-        table.GetPageAsync(
-            TableClient.CreateQueryFilter($"PartitionKey eq {DeliveryPartitions.PartitionKey(alertId, bucket)}"), take, continuationToken, cancellationToken);
+    private static Task<Page<TableEntity>> BucketPageAsync(TableClient table, AlertId alertId, int digit, int take, string? continuationToken, CancellationToken cancellationToken) =>
+        table.GetPageAsync(DeliveryPartitions.DigitRange(alertId, digit), take, continuationToken, cancellationToken);
 
-    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(TableClient table, DeliveryRecord[] batch, SemaphoreSlim requests, CancellationToken cancellationToken)
+    /// <summary>The row's PartitionKey in its alert's layout.</summary>
+    private async ValueTask<string> PartitionKeyAsync(DeliveryKey key, CancellationToken cancellationToken) =>
+        DeliveryPartitions.PartitionKey(key, await _layouts.GetAsync(key.AlertId, cancellationToken).ConfigureAwait(false));
+
+    private async Task<IReadOnlyList<DeliveryAddOutcome>> AddBatchAsync(
+        TableClient table, DeliveryLayout layout, DeliveryRecord[] batch, SemaphoreSlim requests, CancellationToken cancellationToken)
     {
         await requests.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await table.SubmitTransactionAsync(
-                batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, DeliveryMapping.Write(r))), cancellationToken).ConfigureAwait(false);
+                batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, DeliveryMapping.Write(r, layout))), cancellationToken).ConfigureAwait(false);
             return [.. batch.Select(r => new DeliveryAddOutcome(r.Key, true, r.Status))];
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -273,7 +293,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
                 await requests.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    outcomes[i] = await AddOneAsync(table, batch[i], ct).ConfigureAwait(false);
+                    outcomes[i] = await AddOneAsync(table, layout, batch[i], ct).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -283,16 +303,16 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         return outcomes;
     }
 
-    private static async Task<DeliveryAddOutcome> AddOneAsync(TableClient table, DeliveryRecord row, CancellationToken cancellationToken)
+    private static async Task<DeliveryAddOutcome> AddOneAsync(TableClient table, DeliveryLayout layout, DeliveryRecord row, CancellationToken cancellationToken)
     {
         try
         {
-            await table.AddEntityAsync(DeliveryMapping.Write(row), cancellationToken).ConfigureAwait(false);
+            await table.AddEntityAsync(DeliveryMapping.Write(row, layout), cancellationToken).ConfigureAwait(false);
             return new DeliveryAddOutcome(row.Key, true, row.Status);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = (await table.GetEntityAsync<TableEntity>(DeliveryPartitions.PartitionKey(row.Key), RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false)).Value;
+            var existing = (await table.GetEntityAsync<TableEntity>(DeliveryPartitions.PartitionKey(row.Key, layout), RowKey(row.Key), ["Status"], cancellationToken).ConfigureAwait(false)).Value;
             return new DeliveryAddOutcome(row.Key, false, existing.Enum<DeliveryStatus>("Status") ?? throw EntityValues.Corrupt(existing, "Status", "is missing"));
         }
     }
@@ -301,7 +321,11 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
 /// <summary>The Deliveries row's properties, mapped one by one.</summary>
 internal static class DeliveryMapping
 {
-    public static TableEntity Write(DeliveryRecord r) => new(DeliveryPartitions.PartitionKey(r.Key), DeliveryRepository.RowKey(r.Key))
+    /// <summary>The row as an entity in the partition of its alert's <paramref name="layout"/>.</summary>
+    public static TableEntity Write(DeliveryRecord r, DeliveryLayout layout) => Write(r, DeliveryPartitions.PartitionKey(r.Key, layout));
+
+    /// <summary>The row as an entity in <paramref name="partitionKey"/> (one read or derived from the alert's layout).</summary>
+    public static TableEntity Write(DeliveryRecord r, string partitionKey) => new(partitionKey, DeliveryRepository.RowKey(r.Key))
     {
         ["Channel"] = r.Channel.ToWireName(),
         ["Status"] = r.Status.ToString(),
@@ -386,7 +410,7 @@ internal static class DeliveryMapping
 
     private static DeliveryKey ReadKey(TableEntity e)
     {
-        if (!DeliveryPartitions.TryParsePartitionKey(e.PartitionKey, out var alertId, out var bucket))
+        if (!DeliveryPartitions.TryParseAnyLayout(e.PartitionKey, out var alertId, out var bucket))
         {
             throw EntityValues.Corrupt(e, "PartitionKey", "is not {alertId}~{bucket}");
         }
@@ -395,7 +419,7 @@ internal static class DeliveryMapping
         var key = parts.Length == 2 && ChannelNames.TryParse(parts[0], out var channel) && RecipientHash.TryParse(parts[1], out var recipient, out _)
             ? new DeliveryKey(alertId, channel, recipient)
             : throw EntityValues.Corrupt(e, "RowKey", "is not {channel}~{recipientHash}");
-        return DeliveryPartitions.Bucket(key.Recipient) == bucket
+        return DeliveryPartitions.SuffixFits(bucket, key.Recipient)
             ? key
             : throw EntityValues.Corrupt(e, "PartitionKey", "does not name the bucket of the row's recipient hash");
     }

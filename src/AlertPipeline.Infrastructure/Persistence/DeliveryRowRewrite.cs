@@ -29,8 +29,7 @@ internal static class DeliveryRowRewrite
                 return false;
             }
 
-            var replacement = DeliveryMapping.Write(changed);
-            replacement.PartitionKey = entity.PartitionKey;
+            var replacement = DeliveryMapping.Write(changed, entity.PartitionKey);
             replacement.RowKey = entity.RowKey;
             try
             {

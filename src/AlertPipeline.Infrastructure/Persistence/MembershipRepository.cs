@@ -74,6 +74,26 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
         }
     }
 
+    public async Task<int> CountContactsAsync(UnionId unionId, BranchId branchId, int atLeast, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(atLeast, 1);
+        var table = await tables.GetAsync(PipelineTables.Contacts, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ContactPartition(unionId, branchId)}");
+        var count = 0;
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, 1000, KeysOnly, cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            count += page.Values.Count;
+            if (count >= atLeast)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    private static readonly string[] KeysOnly = ["RowKey"];
+
     public async Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default) =>
         await GetAsync(PipelineTables.Contacts, ContactPartition(unionId, branchId), contactId.Value, e => ReadContact(e, unionId, branchId), cancellationToken).ConfigureAwait(false);
 

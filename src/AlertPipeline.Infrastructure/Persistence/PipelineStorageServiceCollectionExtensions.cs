@@ -47,7 +47,9 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton<IAlertStore, AlertRepository>();
         services.TryAddSingleton<RejectedEventRepository>();
         services.TryAddSingleton<IRejectedEventLog>(sp => sp.GetRequiredService<RejectedEventRepository>());
-        services.TryAddSingleton<IDeliveryStore, DeliveryRepository>();
+        services.TryAddSingleton<DeliveryLayouts>();
+        services.TryAddSingleton<IDeliveryStore>(sp => new DeliveryRepository(
+            sp.GetRequiredService<PipelineTables>(), sp.GetRequiredService<PipelineStorageOptions>(), sp.GetRequiredService<DeliveryLayouts>()));
         services.TryAddSingleton<IDeferredDispatchStore, DeferredDispatchRepository>();
         services.TryAddSingleton<IOptOutStore, OptOutRepository>();
         services.TryAddSingleton<IRecipientIndex, RecipientIndexRepository>();

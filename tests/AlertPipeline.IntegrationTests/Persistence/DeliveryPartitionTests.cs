@@ -143,7 +143,7 @@ public sealed partial class DeliveryPartitionTests : PersistenceTestBase
         var row = Row(1);
         var wrongBucket = (DeliveryPartitions.Bucket(row.Key.Recipient) + 1) % DeliveryPartitions.BucketCount;
         var table = await Tables.GetAsync(PipelineTables.Deliveries);
-        var entity = DeliveryMapping.Write(row);
+        var entity = DeliveryMapping.Write(row, DeliveryLayout.Sixteen);
         await table.AddEntityAsync(new TableEntity(DeliveryPartitions.PartitionKey(Alert, wrongBucket), entity.RowKey)
         {
             ["Status"] = "Pending",

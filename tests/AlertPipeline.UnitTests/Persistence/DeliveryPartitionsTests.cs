@@ -39,8 +39,90 @@ public sealed class DeliveryPartitionsTests
     {
         var key = new DeliveryKey(Alert, Channel.Sms, Hash('c'));
 
-        DeliveryPartitions.PartitionKey(key).Should().Be("75774197e5449172989a88db2b6df47f~c");
-        DeliveryPartitions.PartitionKey(new DeliveryKey(Alert, Channel.Email, Hash('c'))).Should().Be(DeliveryPartitions.PartitionKey(key), "both channels of a person share the partition");
+        DeliveryPartitions.PartitionKey(key, DeliveryLayout.Sixteen).Should().Be("75774197e5449172989a88db2b6df47f~c");
+        DeliveryPartitions.PartitionKey(new DeliveryKey(Alert, Channel.Email, Hash('c')), DeliveryLayout.Sixteen)
+            .Should().Be(DeliveryPartitions.PartitionKey(key, DeliveryLayout.Sixteen), "both channels of a person share the partition");
+    }
+
+    [Theory]
+    [InlineData(16, "75774197e5449172989a88db2b6df47f~c")]
+    [InlineData(64, "75774197e5449172989a88db2b6df47f~c4")] // bucket 0x31 (the top 6 bits of 0xc7), written as its lowest hash's first digits
+    [InlineData(256, "75774197e5449172989a88db2b6df47f~c7")]
+    public void PartitionKey_InEachLayout_IsTheAlertAndTheBucketSuffix(int buckets, string expected)
+    {
+        var hash = RecipientHash.Parse("c7" + new string('0', RecipientHash.Length - 2));
+        var key = new DeliveryKey(Alert, Channel.Sms, hash);
+
+        DeliveryPartitions.PartitionKey(key, DeliveryLayout.FromBuckets(buckets)).Should().Be(expected);
+        DeliveryPartitions.PartitionKey(new DeliveryKey(Alert, Channel.Email, hash), DeliveryLayout.FromBuckets(buckets))
+            .Should().Be(expected, "both channels of a person share the partition in every layout");
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(256)]
+    public void DigitRange_HoldsExactlyTheAlertsPartitionsOfThatFirstDigit(int buckets)
+    {
+        var layout = DeliveryLayout.FromBuckets(buckets);
+        var partitions = Enumerable.Range(0, layout.Buckets).Select(b => (Bucket: b, Key: DeliveryPartitions.PartitionKey(Alert, layout, b))).ToList();
+
+        for (var digit = 0; digit < DeliveryPartitions.BucketCount; digit++)
+        {
+            var (low, high) = Bounds(DeliveryPartitions.DigitRange(Alert, digit));
+            var inside = partitions.Where(p => string.CompareOrdinal(p.Key, low) >= 0 && string.CompareOrdinal(p.Key, high) < 0).Select(p => p.Bucket).ToList();
+            inside.Should().Equal(Enumerable.Range(0, layout.Buckets).Where(b => layout.FirstDigitOf(b) == digit), $"range {digit} of the {buckets}-bucket layout");
+        }
+
+        var (_, last) = Bounds(DeliveryPartitions.DigitRange(Alert, 15));
+        string.CompareOrdinal(DeliveryPartitions.PartitionKey(OtherAlert, layout, 0), Bounds(DeliveryPartitions.DigitRange(Alert, 0)).Low).Should().BeNegative("another alert's rows are outside");
+        last.Should().Be(Alert.Value + "~g");
+    }
+
+    [Fact]
+    public void DigitRange_InTheSixteenBucketLayout_IsThatOnePartition()
+    {
+        var (low, high) = Bounds(DeliveryPartitions.DigitRange(Alert, 9));
+
+        low.Should().Be(DeliveryPartitions.PartitionKey(Alert, 9));
+        high.Should().Be(DeliveryPartitions.PartitionKey(Alert, 10), "'9' < 'a' with nothing between them in a partition key");
+    }
+
+    [Theory]
+    [InlineData("75774197e5449172989a88db2b6df47f~c", "c")]
+    [InlineData("75774197e5449172989a88db2b6df47f~3c", "3c")]
+    [InlineData("75774197e5449172989a88db2b6df47f~ff", "ff")]
+    public void TryParseAnyLayout_ReadsTheSuffix(string partitionKey, string suffix)
+    {
+        DeliveryPartitions.TryParseAnyLayout(partitionKey, out var alert, out var parsed).Should().BeTrue();
+        alert.Should().Be(Alert);
+        parsed.Should().Be(suffix);
+    }
+
+    [Theory]
+    [InlineData("75774197e5449172989a88db2b6df47f~")]
+    [InlineData("75774197e5449172989a88db2b6df47f~FF")]
+    [InlineData("75774197e5449172989a88db2b6df47f~100")]
+    [InlineData("75774197e5449172989a88db2b6df47f~g0")]
+    public void TryParseAnyLayout_NoLayoutsSuffix_IsFalse(string partitionKey) =>
+        DeliveryPartitions.TryParseAnyLayout(partitionKey, out _, out _).Should().BeFalse();
+
+    [Theory]
+    [InlineData("c", true)]
+    [InlineData("c7", true)]
+    [InlineData("c4", true)] // 64 buckets: bucket 0x31 starts at c4
+    [InlineData("31", false)]
+    [InlineData("c5", false)]
+    [InlineData("d", false)]
+    [InlineData("c8", false)]
+    public void SuffixFits_OnlyTheRecipientsBucketInSomeLayout(string suffix, bool fits) =>
+        DeliveryPartitions.SuffixFits(suffix, RecipientHash.Parse("c7" + new string('0', RecipientHash.Length - 2))).Should().Be(fits);
+
+    private static (string Low, string High) Bounds(string filter)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(filter, "^PartitionKey ge '([^']*)' and PartitionKey lt '([^']*)'$");
+        match.Success.Should().BeTrue(filter);
+        return (match.Groups[1].Value, match.Groups[2].Value);
     }
 
     [Theory]

@@ -96,6 +96,80 @@ public sealed class FanOutHandlerTests
     }
 
     [Fact]
+    public async Task Handle_ExpiredEvent_CountsNoAudience()
+    {
+        _world.Time.SetUtcNow(new DateTimeOffset(2025, 12, 16, 18, 0, 0, TimeSpan.Zero));
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Outcome.Should().Be(FanOutOutcome.Expired);
+        _world.CountRequests.Should().BeEmpty();
+        _world.Alerts[result.AlertId!].Layout.Should().Be(DeliveryLayout.Sixteen);
+    }
+
+    [Fact]
+    public async Task Handle_SmallAudience_StoresTheSixteenBucketLayout()
+    {
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.Sixteen);
+        _world.Alerts[result.AlertId!].Layout.Should().Be(DeliveryLayout.Sixteen);
+        _world.CountRequests.Select(r => $"{r.Union}/{r.Branch}").Should().BeEquivalentTo(["kz-oil/zhanaozen", "kz-oil/aqtau", "uk-energy/london"], "every branch of the audience is counted");
+    }
+
+    [Theory]
+    [InlineData(15_000, 1_000, 16)]   // 16,000 contacts × 2 channels = 32,000 rows: the most 16 buckets take
+    [InlineData(15_000, 1_001, 64)]   // 32,002 rows
+    [InlineData(40_000, 24_000, 64)]  // 128,000 rows
+    [InlineData(40_000, 24_001, 256)] // 128,002 rows
+    public async Task Handle_AudienceSize_ChoosesTheLayoutByRows(int zhanaozen, int aqtau, int buckets)
+    {
+        _world.BranchSizes[(UnionId.Parse("kz-oil"), BranchId.Parse("zhanaozen"))] = zhanaozen;
+        _world.BranchSizes[(UnionId.Parse("kz-oil"), BranchId.Parse("aqtau"))] = aqtau;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout!.Buckets.Should().Be(buckets);
+        _world.Alerts[result.AlertId!].Layout.Buckets.Should().Be(buckets, "the layout is on the alert before any delivery exists");
+    }
+
+    [Fact]
+    public async Task Handle_HugeAudience_CountsNoFurtherThanTheWidestThreshold()
+    {
+        _world.BranchSizes[(UnionId.Parse("kz-oil"), BranchId.Parse("zhanaozen"))] = 900_000;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(channels: """["sms"]"""), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.TwoHundredFiftySix);
+        _world.CountRequests.Should().OnlyContain(r => r.AtLeast == 128_001, "one channel: 128,000 rows are 128,000 contacts; past them the answer cannot change");
+    }
+
+    [Fact]
+    public async Task Handle_ConfiguredLayout_IsStoredWithoutCounting()
+    {
+        _world.Options.DeliveryBuckets = 64;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.SixtyFour);
+        _world.Alerts[result.AlertId!].Layout.Should().Be(DeliveryLayout.SixtyFour);
+        _world.CountRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Handle_AlertAlreadyStored_KeepsItsLayoutWhateverTheAudienceNow()
+    {
+        var first = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+        _world.BranchSizes[(UnionId.Parse("kz-oil"), BranchId.Parse("zhanaozen"))] = 500_000;
+
+        var again = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        again.AlreadyReceived.Should().BeTrue();
+        again.Layout.Should().Be(DeliveryLayout.Sixteen, "the stored alert's rows are in its own layout");
+        _world.Alerts[first.AlertId!].Layout.Should().Be(DeliveryLayout.Sixteen);
+    }
+
+    [Fact]
     public async Task Audience_WholeUnionAndItsBranchBothSubscribed_EachBranchOnce()
     {
         _world.Subscriptions.Add(new Subscription(PipelineWorld.CampaignId, PipelineWorld.Kz, PipelineWorld.Aqtau));

@@ -114,9 +114,9 @@ internal sealed class PipelineWorld
 
     public PipelineLookups Lookups => new(AlertStore.Object, Membership.Object, Options, Time);
 
-    public DeliveryClaims Claims => new(Deliveries.Object, Options, Time);
+    public DeliveryClaims Claims => new(Deliveries.Object, Options, Time, Lookups);
 
-    public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Time);
+    public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Options, Time);
 
     public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Dispatch.Object, Hasher, Options, Time);
 
@@ -126,7 +126,7 @@ internal sealed class PipelineWorld
 
     public DispatchBatchHandler Batches => new(SendSms, SendEmail, Options, Time);
 
-    public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time);
+    public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time, Lookups);
 
     public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
 
@@ -261,7 +261,19 @@ internal sealed class PipelineWorld
                 var end = Math.Min(all.Count, start + size);
                 return new ContactPage(all[start..end], end < all.Count ? end.ToString(CultureInfo.InvariantCulture) : null);
             });
+        Membership.Setup(m => m.CountContactsAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, BranchId b, int atLeast, CancellationToken _) =>
+            {
+                CountRequests.Add((u, b, atLeast));
+                return BranchSizes.TryGetValue((u, b), out var size) ? size : Contacts.Count(e => e.Contact.UnionId == u && e.Contact.BranchId == b);
+            });
     }
+
+    /// <summary>What <see cref="IMembershipReader.CountContactsAsync"/> answers for a branch instead of counting <see cref="Contacts"/> (a large audience without its members).</summary>
+    public Dictionary<(UnionId, BranchId), int> BranchSizes { get; } = [];
+
+    /// <summary>Every count fan-out asked for (union, branch, atLeast).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<(UnionId Union, BranchId Branch, int AtLeast)> CountRequests { get; } = [];
 
     private void SetUpAlerts()
     {

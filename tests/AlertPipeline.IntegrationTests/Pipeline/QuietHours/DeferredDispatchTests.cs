@@ -34,7 +34,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
 
     private DeliveryRepository Deliveries => new(Tables, Options);
 
-    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _dispatch, _options, _time);
+    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _dispatch, _options, _time, Lookups());
 
     [Fact]
     public async Task FanOut_AtNight_WritesDeferredRowsAndSchedulesABatchForEachMorning()
@@ -156,7 +156,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         report.Errors.Should().BeEmpty();
         var membership = new MembershipRepository(Tables);
         var alerts = new AlertRepository(Tables);
-        var fanOut = new FanOutHandler(membership, alerts, new RejectedEventRepository(Tables), new AudienceResolver(membership), _time);
+        var fanOut = new FanOutHandler(membership, alerts, new RejectedEventRepository(Tables), new AudienceResolver(membership), _options, _time);
         var chunks = new FanOutChunkHandler(membership, Lookups(), Deliveries, Deferred, new OptOutRepository(Tables, Options), _dispatch, Hasher, _options, _time);
         var accepted = await fanOut.HandleAsync(Event, null, default);
         accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
@@ -206,7 +206,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
             });
         var lookups = Lookups();
         return new SendSmsHandler(
-            new DeliveryClaims(Deliveries, _options, _time), lookups, new MessageComposer(new MembershipRepository(Tables), lookups),
+            new DeliveryClaims(Deliveries, _options, _time, lookups), lookups, new MessageComposer(new MembershipRepository(Tables), lookups),
             new OptOutRepository(Tables, Options), new RecipientIndexRepository(Tables, Options), gateway.Object, new ProviderIdRepository(Tables), _options);
     }
 
