@@ -34,7 +34,9 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// <item><b>gateway</b>: the same M sends straight through <see cref="TwilioSmsGateway"/> (16 in flight), to separate the
 /// gateway and pacer from the pipeline around them.</item>
 /// </list>
-/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate]</c>,
+/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate] [--buckets 0|16|64|256]</c>
+/// (<c>--buckets</c>: the app's <c>Pipeline:DeliveryBuckets</c>, i.e. the alerts' partition layout; 0, the default, chooses by
+/// audience size as in production; a fixed value applies to the fan-out and the send runs alike),
 /// or <c>pipeline --first-sms 10 [--idle-seconds 5]</c> for the latency from an event to its first SMS.
 /// (<c>--fanout 0</c> or <c>--sends 0</c> skips; a fan-out still running at the limit is reported as far as it got).
 /// <c>--dispatch-azurite separate</c> puts the fan-out's dispatch queues (the <c>ServiceBusConnection</c>, Service Bus in
@@ -48,6 +50,9 @@ public sealed class PipelineHarness : IHarness
     private const string Union = "bench-union";
 
     public string Name => "pipeline";
+
+    /// <summary>The app's <c>Pipeline:DeliveryBuckets</c> for this run (0: by audience size).</summary>
+    private static string s_buckets = "0";
 
     public async Task RunAsync(string[] args)
     {
@@ -64,6 +69,7 @@ public sealed class PipelineHarness : IHarness
 
         var sizes = Option(args, "--fanout", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
         var sends = int.Parse(Option(args, "--sends", "2000"), CultureInfo.InvariantCulture);
+        s_buckets = Option(args, "--buckets", "0");
         var pace = double.Parse(Option(args, "--pace", "50"), CultureInfo.InvariantCulture);
         var limit = TimeSpan.FromMinutes(double.Parse(Option(args, "--limit-minutes", "10"), CultureInfo.InvariantCulture));
         var separateDispatch = Option(args, "--dispatch-azurite", "shared") switch
@@ -78,7 +84,7 @@ public sealed class PipelineHarness : IHarness
         }
 
         Console.WriteLine($"pipeline: fan-out of {string.Join(", ", sizes.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))} members; " +
-                          $"{sends:N0} sends with pacing off and at {pace} segments/s; {Environment.ProcessorCount} cores");
+                          $"{sends:N0} sends with pacing off and at {pace} segments/s; delivery buckets {(s_buckets == "0" ? "by audience size" : s_buckets)}; {Environment.ProcessorCount} cores");
         var fanOuts = new List<FanOutResult>();
         foreach (var size in sizes)
         {
@@ -183,10 +189,11 @@ public sealed class PipelineHarness : IHarness
             }
 
             var dispatched = await CountAsync(dispatch);
-            var depth = await DepthCostAsync(azurite, dispatchAzurite, Core.Alerts.AlertId.For(alert).Value);
+            var layout = (await services.GetRequiredService<IAlertStore>().GetAsync(Core.Alerts.AlertId.For(alert)))?.Layout ?? Core.Alerts.DeliveryLayout.Sixteen;
+            var depth = await DepthCostAsync(azurite, dispatchAzurite, Core.Alerts.AlertId.For(alert), layout);
             Console.WriteLine($"  Azurite after it: {depth}");
-            Console.WriteLine($"fan-out {members:N0}: {elapsed.TotalSeconds:0.0} s, {rows:N0} rows, {dispatched:N0} dispatch messages, handler peak RSS {peakRss:0} MB, {logs.Problems} warnings/errors");
-            return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth);
+            Console.WriteLine($"fan-out {members:N0}: {elapsed.TotalSeconds:0.0} s, {rows:N0} rows in {layout.Buckets} buckets, {dispatched:N0} dispatch messages, handler peak RSS {peakRss:0} MB, {logs.Problems} warnings/errors");
+            return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth) { Buckets = layout.Buckets };
         }
         finally
         {
@@ -317,10 +324,10 @@ public sealed class PipelineHarness : IHarness
 
     /// <summary>
     /// Separates the emulator from the pipeline: 1,000 delivery-sized rows (batches of 100) into one of the alert's
-    /// Deliveries partitions (bucket 0 of <see cref="DeliveryPartitions.BucketCount"/>) and into a fresh partition, and 1,000 dispatch-sized messages onto the deep sms-dispatch queue and onto a
+    /// Deliveries partitions (bucket 0 of its layout) and into a fresh partition, and 1,000 dispatch-sized messages onto the deep sms-dispatch queue and onto a
     /// fresh queue, all after the fan-out (nothing else running).
     /// </summary>
-    private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, AzuriteFixture dispatchAzurite, string alertId)
+    private static async Task<DepthCost> DepthCostAsync(AzuriteFixture azurite, AzuriteFixture dispatchAzurite, Core.Alerts.AlertId alertId, Core.Alerts.DeliveryLayout layout)
     {
         const int count = 1_000;
         var table = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(PipelineTables.Deliveries);
@@ -347,12 +354,12 @@ public sealed class PipelineHarness : IHarness
             await queue.CreateIfNotExistsAsync();
             var watch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-                await queue.SendMessageAsync($$"""{"alertId":"{{alertId}}","deliveryKey":"{{alertId}}-sms-{{i:x32}}"}""", cancellationToken: ct));
+                await queue.SendMessageAsync($$"""{"alertId":"{{alertId.Value}}","deliveryKey":"{{alertId.Value}}-sms-{{i:x32}}"}""", cancellationToken: ct));
             return count / watch.Elapsed.TotalSeconds;
         }
 
         return new DepthCost(
-            await RowsAsync(DeliveryPartitions.PartitionKey(Core.Alerts.AlertId.Parse(alertId), 0)),
+            await RowsAsync(DeliveryPartitions.PartitionKey(alertId, layout, 0)),
             await RowsAsync("fresh-partition"),
             await SendsAsync(queues.GetQueueClient(QueueNames.SmsDispatch)),
             await SendsAsync(queues.GetQueueClient(AzuriteFixture.UniqueName("fresh"))));
@@ -436,6 +443,7 @@ public sealed class PipelineHarness : IHarness
         ["AzureWebJobs.ScheduleTick.Disabled"] = "true",
         ["ScheduleTick:Schedule"] = "0 */1 * * * *",
         ["Pipeline__QuietHours"] = "off", // measure sends now, whatever the members' local time
+        ["Pipeline__DeliveryBuckets"] = s_buckets,
         ["Outbox__Directory"] = Path.Combine(Path.GetTempPath(), "alertpipeline-bench-outbox"),
         ["Logging__LogLevel__Default"] = "Warning",
     };
@@ -472,12 +480,12 @@ public sealed class PipelineHarness : IHarness
         Console.WriteLine();
         if (fanOuts.Count > 0)
         {
-            Console.WriteLine("| members | branches | seed (batched upserts) | fan-out: event → all rows + dispatch messages | rows / dispatch messages | rate | handler peak RSS | local host peak GC heap | warnings |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| members | branches | delivery buckets | seed (batched upserts) | fan-out: event → all rows + dispatch messages | rows / dispatch messages | rate | handler peak RSS | local host peak GC heap | warnings |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (var f in fanOuts)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {f.Members:N0} | {(f.Members + MembersPerBranch - 1) / MembersPerBranch} | {f.Seed.TotalSeconds:0.0} s | {(f.Completed ? "" : "not finished after ")}{f.FanOut.TotalSeconds:0.0} s | {f.Rows:N0} / {f.Dispatched:N0} | {f.Dispatched / f.FanOut.TotalSeconds:N0}/s | {f.HandlerPeakRssMb:0} MB | {f.HostPeakHeapMb:0} MB | {f.Problems} |"));
+                    $"| {f.Members:N0} | {(f.Members + MembersPerBranch - 1) / MembersPerBranch} | {f.Buckets} | {f.Seed.TotalSeconds:0.0} s | {(f.Completed ? "" : "not finished after ")}{f.FanOut.TotalSeconds:0.0} s | {f.Rows:N0} / {f.Dispatched:N0} | {f.Dispatched / f.FanOut.TotalSeconds:N0}/s | {f.HandlerPeakRssMb:0} MB | {f.HostPeakHeapMb:0} MB | {f.Problems} |"));
             }
 
             foreach (var f in fanOuts)
@@ -507,7 +515,11 @@ public sealed class PipelineHarness : IHarness
 
     private sealed record FanOutResult(
         int Members, TimeSpan Seed, TimeSpan FanOut, int Rows, int Dispatched, double HandlerPeakRssMb, double HostPeakHeapMb, int Problems,
-        bool Completed, IReadOnlyList<(TimeSpan At, int Dispatch)> Progress, DepthCost Depth);
+        bool Completed, IReadOnlyList<(TimeSpan At, int Dispatch)> Progress, DepthCost Depth)
+    {
+        /// <summary>The alert's partition layout (its Alerts row's DeliveryBuckets).</summary>
+        public int Buckets { get; init; } = 16;
+    }
 
     /// <summary>Azurite's cost of the same writes into the fanned-out (deep) partition and queue and into fresh ones.</summary>
     private sealed record DepthCost(double DeepRowsPerSecond, double FreshRowsPerSecond, double DeepSendsPerSecond, double FreshSendsPerSecond)
