@@ -154,6 +154,58 @@ public sealed partial class DeliveryPartitionTests : PersistenceTestBase
             .Should().ThrowAsync<InvalidDataException>().WithMessage("*'PartitionKey'*bucket*");
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(256)]
+    public async Task WideLayoutAlert_RowsLandInTheirBuckets_AndReadsUpdatesAndPagesFindThem(int buckets)
+    {
+        var layout = DeliveryLayout.FromBuckets(buckets);
+        var alerts = await Tables.GetAsync(PipelineTables.Alerts);
+        await alerts.AddEntityAsync(new TableEntity(Alert.Value, AlertRepository.Row) { [AlertRepository.LayoutColumn] = buckets });
+        var layouts = new DeliveryLayouts(Tables);
+        var repository = new DeliveryRepository(Tables, Options, layouts);
+        var rows = Enumerable.Range(0, 300).Select(i => Row(i)).ToList();
+
+        (await repository.AddNewAsync(Alert, rows)).Should().OnlyContain(o => o.Added);
+        (await repository.AddNewAsync(Alert, rows.Take(5).ToList())).Should().OnlyContain(o => !o.Added, "the existing rows are found in their partitions");
+
+        var stored = await RawRowsAsync();
+        stored.Should().HaveCount(300);
+        foreach (var row in rows)
+        {
+            stored.Single(e => e.RowKey == DeliveryRepository.RowKey(row.Key)).PartitionKey.Should().Be($"{Alert.Value}~{layout.Suffix(layout.Of(row.Key))}");
+        }
+
+        (await repository.GetAsync(rows[7].Key))!.Record.Key.Should().Be(rows[7].Key);
+        (await repository.GetManyAsync([.. rows.Take(40).Select(r => r.Key)])).Should().OnlyContain(s => s != null);
+
+        var partition = rows.GroupBy(r => layout.Of(r.Key)).MaxBy(g => g.Count())!.ToList();
+        var read = await repository.GetManyAsync([.. partition.Select(r => r.Key)]);
+        var claimed = await repository.TryUpdateAllAsync([.. read.Select(s => (s!.Record with { Status = DeliveryStatus.Sending, Attempt = 1 }, s.ETag))]);
+        claimed.Should().NotBeNull().And.HaveCount(partition.Count, "one transaction per partition of the alert's layout");
+        var single = (await repository.GetAsync(partition[0].Key))!;
+        single.Record.Status.Should().Be(DeliveryStatus.Sending);
+        (await repository.TryUpdateAsync(single.Record with { Status = DeliveryStatus.Sent, Address = null }, single.ETag)).Should().NotBeNull();
+
+        var sameDigitOtherBucket = rows.First(r => DeliveryBuckets.Of(r.Key) == DeliveryBuckets.Of(partition[0].Key) && layout.Of(r.Key) != layout.Of(partition[0].Key));
+        var pair = await repository.GetManyAsync([partition[1].Key, sameDigitOtherBucket.Key]);
+        await FluentActions.Awaiting(() => repository.TryUpdateAllAsync([.. pair.Select(s => (s!.Record, s.ETag))]))
+            .Should().ThrowAsync<ArgumentException>("two partitions of the wide layout share a first digit, never a transaction");
+
+        var paged = new List<DeliveryKey>();
+        string? token = null;
+        do
+        {
+            var page = await repository.GetPageAsync(Alert, 7, token);
+            paged.AddRange(page.Rows.Select(r => r.Key));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        paged.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(rows.Select(r => r.Key));
+        layouts.Reads.Should().Be(1, "an alert's layout is read once, then kept");
+    }
+
     private async Task<List<TableEntity>> RawRowsAsync()
     {
         var table = await Tables.GetAsync(PipelineTables.Deliveries);

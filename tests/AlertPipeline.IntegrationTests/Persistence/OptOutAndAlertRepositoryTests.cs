@@ -57,6 +57,56 @@ public sealed class OptOutAndAlertRepositoryTests : PersistenceTestBase
         (await repository.GetAsync(AlertId.Parse("00000000000000000000000000000000"))).Should().BeNull();
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(256)]
+    public async Task Alert_Layout_IsWrittenWithTheRowAndReadBack(int buckets)
+    {
+        var repository = new AlertRepository(Tables);
+        var record = SmallAlert($"layout-{buckets}") with { Layout = DeliveryLayout.FromBuckets(buckets) };
+
+        (await repository.AddAsync(record)).Should().BeTrue();
+
+        var row = (await (await Tables.GetAsync(PipelineTables.Alerts)).GetEntityAsync<TableEntity>(record.AlertId.Value, AlertRepository.Row)).Value;
+        row.GetInt32(AlertRepository.LayoutColumn).Should().Be(buckets);
+        (await repository.GetAsync(record.AlertId))!.Layout.Should().Be(record.Layout);
+        (await new DeliveryLayouts(Tables).GetAsync(record.AlertId)).Should().Be(record.Layout);
+    }
+
+    [Fact]
+    public async Task Alert_StoredBeforeLayouts_HasSixteenBuckets_AndAnUnknownLayoutIsReportedCorrupt()
+    {
+        var repository = new AlertRepository(Tables);
+        var old = SmallAlert("before-layouts");
+        var odd = SmallAlert("odd-layout");
+        await repository.AddAsync(old);
+        await repository.AddAsync(odd);
+        var table = await Tables.GetAsync(PipelineTables.Alerts);
+        var oldRow = (await table.GetEntityAsync<TableEntity>(old.AlertId.Value, AlertRepository.Row)).Value;
+        oldRow.Remove(AlertRepository.LayoutColumn);
+        await table.UpdateEntityAsync(oldRow, oldRow.ETag, TableUpdateMode.Replace);
+        await table.UpdateEntityAsync(new TableEntity(odd.AlertId.Value, AlertRepository.Row) { [AlertRepository.LayoutColumn] = 32 }, Azure.ETag.All, TableUpdateMode.Merge);
+        var layouts = new DeliveryLayouts(Tables);
+
+        (await repository.GetAsync(old.AlertId))!.Layout.Should().Be(DeliveryLayout.Sixteen);
+        (await layouts.GetAsync(old.AlertId)).Should().Be(DeliveryLayout.Sixteen);
+        (await layouts.GetAsync(AlertId.Parse(new string('9', 32)))).Should().Be(DeliveryLayout.Sixteen, "no alert row: no delivery of it can exist in another layout");
+        await FluentActions.Awaiting(() => repository.GetAsync(odd.AlertId)).Should().ThrowAsync<InvalidDataException>().WithMessage("*'DeliveryBuckets'*");
+        await FluentActions.Awaiting(async () => await layouts.GetAsync(odd.AlertId)).Should().ThrowAsync<InvalidDataException>();
+    }
+
+    private static AlertRecord SmallAlert(string eventId)
+    {
+        var json = $$$"""
+            {"schemaVersion":1,"eventId":"{{{eventId}}}-{{{Guid.NewGuid():N}}}","kind":"anniversary","occurredAt":"2025-12-09T06:00:00Z",
+             "campaignId":"zhanaozen","occurrence":{"localDateTime":"2025-12-16T11:00:00","timeZone":"Asia/Aqtau"},
+             "reminder":"week-before","channels":["sms"],"templates":{"ru":{"sms":"{{name}}, помним Жанаозен."} } }
+            """;
+        var alertEvent = AlertEventParser.Parse(json).Value;
+        return new AlertRecord(AlertId.For(alertEvent), alertEvent, Now, false);
+    }
+
     [Fact]
     public async Task RejectedEvent_RecordedTwice_IsOneRowWithItsReasons()
     {
