@@ -19,10 +19,9 @@ namespace AlertPipeline.Core.Pipeline;
 /// interval (at most an hour).</item>
 /// </list>
 /// An entry is removed only once its row has moved on, so no deferred SMS is ever skipped. A failure on one entry is
-/// reported and leaves it due for the next tick. Batches follow each alert's partition layout (<see cref="AlertRecord.Layout"/>).
+/// reported and leaves it due for the next tick.
 /// </summary>
-public sealed class DeferredDispatchReleaser(
-    IDeferredDispatchStore deferred, IDeliveryStore deliveries, IDispatchQueue dispatch, PipelineOptions options, TimeProvider time, PipelineLookups lookups)
+public sealed class DeferredDispatchReleaser(IDeferredDispatchStore deferred, IDeliveryStore deliveries, IDispatchQueue dispatch, PipelineOptions options, TimeProvider time)
 {
     private const int Parallelism = 8;
     private static readonly Duration MaxRecheck = Duration.FromHours(1);
@@ -64,14 +63,7 @@ public sealed class DeferredDispatchReleaser(
                 }
             }).ConfigureAwait(false);
 
-        var layouts = new Dictionary<AlertId, DeliveryLayout>();
-        foreach (var alertId in emitted.Select(e => e.Key.AlertId).Distinct())
-        {
-            // An alert no longer stored keeps the 16-bucket layout: its batch is dead-lettered AlertMissing by the sender anyway.
-            layouts[alertId] = (await lookups.GetAlertAsync(alertId, cancellationToken).ConfigureAwait(false))?.Layout ?? DeliveryLayout.Sixteen;
-        }
-
-        var batches = DispatchBatch.Split(emitted.Select(e => e.Key), options.DispatchBatchSize, layoutOf: id => layouts[id]);
+        var batches = DispatchBatch.Split(emitted.Select(e => e.Key), options.DispatchBatchSize);
         if (batches.Count > 0)
         {
             await dispatch.SendAsync(batches, cancellationToken).ConfigureAwait(false);

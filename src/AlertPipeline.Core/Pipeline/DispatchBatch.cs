@@ -11,10 +11,12 @@ namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
 /// One dispatch message's worth of deliveries: up to <see cref="PipelineOptions.DispatchBatchSize"/> rows of ONE alert,
-/// ONE channel and ONE Deliveries partition (<see cref="Bucket"/> of the alert's <see cref="Layout"/>, see
-/// <see cref="DeliveryLayout"/>). It names rows by their recipient hashes only, never a number or address. Valid when
-/// built: at least one and at most <see cref="MaxRecipients"/> recipients, no duplicates, every recipient in
-/// <see cref="Bucket"/> of <see cref="Layout"/>.
+/// ONE channel and ONE first hex digit of the recipient hash (<see cref="Bucket"/>, see <see cref="DeliveryBuckets"/>):
+/// one Deliveries partition in the 16-bucket layout, the 4 or 16 partitions that digit holds in the 64- and 256-bucket
+/// layouts (<see cref="DeliveryLayout"/>; the sender reads, claims and records per partition of the alert's stored
+/// layout). So a batch is as full in every layout and its message and id are the same as before layouts. It names rows by
+/// their recipient hashes only, never a number or address. Valid when built: at least one and at most
+/// <see cref="MaxRecipients"/> recipients, no duplicates, every recipient in <see cref="Bucket"/>.
 /// </summary>
 /// <param name="NotBefore">Not to be sent before (quiet hours), or null: the transport schedules or hides the message until then.</param>
 /// <param name="TraceParent">The W3C <c>traceparent</c> of the fan-out that made the batch, or null.</param>
@@ -30,15 +32,12 @@ public sealed record DispatchBatch
     /// <summary>Hex digits of the recipient-set hash in <see cref="DispatchId"/>.</summary>
     private const int SetHashDigits = 20;
 
-    /// <param name="Layout">The alert's partition layout; null: <see cref="DeliveryLayout.Sixteen"/>.</param>
-    public DispatchBatch(
-        AlertId AlertId, Channel Channel, int Bucket, IReadOnlyList<RecipientHash> Recipients, Instant? NotBefore, string? TraceParent, DeliveryLayout? Layout = null)
+    public DispatchBatch(AlertId AlertId, Channel Channel, int Bucket, IReadOnlyList<RecipientHash> Recipients, Instant? NotBefore, string? TraceParent)
     {
         ArgumentNullException.ThrowIfNull(AlertId);
         ArgumentNullException.ThrowIfNull(Recipients);
         _ = Channel.ToWireName(); // rejects undefined channel values
-        var layout = Layout ?? DeliveryLayout.Sixteen;
-        if (Check(layout, Bucket, Recipients) is { } problem)
+        if (Check(Bucket, Recipients) is { } problem)
         {
             throw new ArgumentException($"Dispatch batch: {problem}.", nameof(Recipients));
         }
@@ -46,11 +45,10 @@ public sealed record DispatchBatch
         this.AlertId = AlertId;
         this.Channel = Channel;
         this.Bucket = Bucket;
-        this.Layout = layout;
         this.Recipients = new ValueList<RecipientHash>(Recipients);
         this.NotBefore = NotBefore;
         this.TraceParent = string.IsNullOrEmpty(TraceParent) ? null : TraceParent;
-        DispatchId = ComputeId(AlertId, Channel, layout, Bucket, this.Recipients);
+        DispatchId = ComputeId(AlertId, Channel, Bucket, this.Recipients);
     }
 
     public AlertId AlertId { get; }
@@ -59,9 +57,6 @@ public sealed record DispatchBatch
 
     public int Bucket { get; }
 
-    /// <summary>The alert's partition layout, which <see cref="Bucket"/> is a bucket of.</summary>
-    public DeliveryLayout Layout { get; }
-
     public IReadOnlyList<RecipientHash> Recipients { get; }
 
     public Instant? NotBefore { get; init; }
@@ -69,11 +64,9 @@ public sealed record DispatchBatch
     public string? TraceParent { get; init; }
 
     /// <summary>
-    /// Deterministic, ≤ 128 characters of <c>[a-z0-9-]</c>: <c>{alertId}-{sms|email}-{bucket suffix}-{first 20 hex digits of
+    /// Deterministic, ≤ 128 characters of <c>[a-z0-9-]</c>: <c>{alertId}-{sms|email}-{bucket hex}-{first 20 hex digits of
     /// SHA-256 over the recipient hashes sorted ordinally and joined by '\n'}</c>. The same rows always give the same id
-    /// (in any order, whatever <see cref="NotBefore"/>), which is what Service Bus duplicate detection keys on. The bucket is
-    /// written as the layout writes it in a partition key (<see cref="DeliveryLayout.Suffix"/>: one hex digit in the
-    /// 16-bucket layout, as before layouts existed; two in the wider ones).
+    /// (in any order, whatever <see cref="NotBefore"/>), which is what Service Bus duplicate detection keys on.
     /// </summary>
     public string DispatchId { get; }
 
@@ -89,30 +82,20 @@ public sealed record DispatchBatch
         Bucket,
         [.. Recipients.Select(r => r.Value)],
         NotBefore is { } notBefore ? InstantPattern.ExtendedIso.Format(notBefore) : null,
-        TraceParent,
-        Layout == DeliveryLayout.Sixteen ? null : Layout.Buckets);
+        TraceParent);
 
-    /// <summary>
-    /// Splits the keys (any alerts and channels, any buckets) into batches of at most <paramref name="size"/> rows of one
-    /// alert, channel and bucket each, the bucket in each alert's layout (<paramref name="layoutOf"/>; null: every alert
-    /// has 16 buckets).
-    /// </summary>
-    public static IReadOnlyList<DispatchBatch> Split(
-        IEnumerable<DeliveryKey> keys, int size, Instant? notBefore = null, string? traceParent = null, Func<AlertId, DeliveryLayout>? layoutOf = null)
+    /// <summary>Splits the keys (one alert and channel, any buckets) into batches of at most <paramref name="size"/> rows of one bucket each.</summary>
+    public static IReadOnlyList<DispatchBatch> Split(IEnumerable<DeliveryKey> keys, int size, Instant? notBefore = null, string? traceParent = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, MaxRecipients);
         var batches = new List<DispatchBatch>();
-        foreach (var byAlert in keys.Distinct().GroupBy(k => k.AlertId))
+        foreach (var group in keys.Distinct().GroupBy(k => (k.AlertId, k.Channel, Bucket: DeliveryBuckets.Of(k))))
         {
-            var layout = layoutOf?.Invoke(byAlert.Key) ?? DeliveryLayout.Sixteen;
-            foreach (var group in byAlert.GroupBy(k => (k.Channel, Bucket: layout.Of(k))))
+            foreach (var chunk in group.Chunk(size))
             {
-                foreach (var chunk in group.Chunk(size))
-                {
-                    batches.Add(new DispatchBatch(byAlert.Key, group.Key.Channel, group.Key.Bucket, [.. chunk.Select(k => k.Recipient)], notBefore, traceParent, layout));
-                }
+                batches.Add(new DispatchBatch(group.Key.AlertId, group.Key.Channel, group.Key.Bucket, [.. chunk.Select(k => k.Recipient)], notBefore, traceParent));
             }
         }
 
@@ -120,18 +103,18 @@ public sealed record DispatchBatch
     }
 
     public bool Equals(DispatchBatch? other) =>
-        other is not null && AlertId == other.AlertId && Channel == other.Channel && Bucket == other.Bucket && Layout == other.Layout
+        other is not null && AlertId == other.AlertId && Channel == other.Channel && Bucket == other.Bucket
         && Recipients.Equals(other.Recipients) && NotBefore == other.NotBefore && TraceParent == other.TraceParent;
 
     public override int GetHashCode() => HashCode.Combine(DispatchId, NotBefore);
 
     public override string ToString() => $"{DispatchId} ({Recipients.Count} deliveries)";
 
-    internal static string? Check(DeliveryLayout layout, int bucket, IReadOnlyList<RecipientHash> recipients)
+    internal static string? Check(int bucket, IReadOnlyList<RecipientHash> recipients)
     {
-        if (!layout.Contains(bucket))
+        if (bucket is < 0 or >= DeliveryBuckets.Count)
         {
-            return $"bucket must be between 0 and {layout.Buckets - 1} (the {layout.Buckets}-bucket layout)";
+            return $"bucket must be between 0 and {DeliveryBuckets.Count - 1}";
         }
 
         if (recipients.Count is 0 or > MaxRecipients)
@@ -147,9 +130,9 @@ public sealed record DispatchBatch
                 return $"recipients[{i}] is missing";
             }
 
-            if (layout.Of(recipients[i]) != bucket)
+            if (DeliveryBuckets.Of(recipients[i]) != bucket)
             {
-                return $"recipients[{i}] is not in bucket {bucket} of the {layout.Buckets}-bucket layout (a recipient's bucket is the top bits of its hash)";
+                return $"recipients[{i}] is not in bucket {bucket} (a recipient's bucket is its hash's first hex digit)";
             }
 
             if (!seen.Add(recipients[i].Value))
@@ -161,24 +144,21 @@ public sealed record DispatchBatch
         return null;
     }
 
-    private static string ComputeId(AlertId alertId, Channel channel, DeliveryLayout layout, int bucket, IReadOnlyList<RecipientHash> recipients)
+    private static string ComputeId(AlertId alertId, Channel channel, int bucket, IReadOnlyList<RecipientHash> recipients)
     {
         var sorted = recipients.Select(r => r.Value).Order(StringComparer.Ordinal);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', sorted)));
-        return $"{alertId.Value}-{channel.ToWireName()}-{layout.Suffix(bucket)}-{Convert.ToHexStringLower(hash)[..SetHashDigits]}";
+        return $"{alertId.Value}-{channel.ToWireName()}-{DeliveryBuckets.Digit(bucket)}-{Convert.ToHexStringLower(hash)[..SetHashDigits]}";
     }
 }
 
 /// <summary>
 /// The JSON body of a dispatch message on both transports (camelCase):
-/// <c>{"alertId","channel","bucket","recipients":[…],"notBefore","traceParent","buckets"}</c>. Recipient hashes only, never a number or
+/// <c>{"alertId","channel","bucket","recipients":[…],"notBefore","traceParent"}</c>. Recipient hashes only, never a number or
 /// email. No top-level field is named <c>Id</c>, <c>DequeueCount</c>, <c>DeliveryCount</c> or <c>MessageId</c> (the
-/// Functions host merges top-level fields into trigger metadata). <c>buckets</c> is the alert's layout (64 or 256);
-/// absent or null — every message written before layouts, and every 16-bucket one — is 16.
+/// Functions host merges top-level fields into trigger metadata).
 /// </summary>
-public sealed record DispatchBatchMessage(
-    string? AlertId, string? Channel, int Bucket, IReadOnlyList<string>? Recipients, string? NotBefore, string? TraceParent,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Buckets = null)
+public sealed record DispatchBatchMessage(string? AlertId, string? Channel, int Bucket, IReadOnlyList<string>? Recipients, string? NotBefore, string? TraceParent)
 {
     /// <summary>
     /// Validates everything (alert id, channel, bucket, 1..<see cref="DispatchBatch.MaxRecipients"/> recipient hashes, each in the
@@ -197,14 +177,9 @@ public sealed record DispatchBatchMessage(
             return Fail("channel must be 'sms' or 'email'", out error);
         }
 
-        if (!DeliveryLayout.TryFromBuckets(Buckets, out var layout))
+        if (Bucket is < 0 or >= DeliveryBuckets.Count)
         {
-            return Fail($"buckets must be {string.Join(", ", DeliveryLayout.All.Select(l => l.Buckets))} or absent (16)", out error);
-        }
-
-        if (!layout.Contains(Bucket))
-        {
-            return Fail($"bucket must be between 0 and {layout.Buckets - 1} (the {layout.Buckets}-bucket layout)", out error);
+            return Fail($"bucket must be between 0 and {DeliveryBuckets.Count - 1}", out error);
         }
 
         if (Recipients is null || Recipients.Count is 0 or > DispatchBatch.MaxRecipients)
@@ -224,7 +199,7 @@ public sealed record DispatchBatchMessage(
             hashes.Add(hash);
         }
 
-        if (DispatchBatch.Check(layout, Bucket, hashes) is { } invalid)
+        if (DispatchBatch.Check(Bucket, hashes) is { } invalid)
         {
             return Fail(invalid, out error);
         }
@@ -245,7 +220,7 @@ public sealed record DispatchBatchMessage(
             return Fail("traceParent must be at most 128 characters", out error);
         }
 
-        batch = new DispatchBatch(alertId, channel, Bucket, hashes, notBefore, TraceParent, layout);
+        batch = new DispatchBatch(alertId, channel, Bucket, hashes, notBefore, TraceParent);
         error = null;
         return true;
     }

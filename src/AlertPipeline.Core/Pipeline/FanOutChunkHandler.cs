@@ -81,7 +81,7 @@ public sealed class FanOutChunkHandler(
         var trace = PipelineTelemetry.CurrentTraceParent();
         var batches = pending.Where(p => p.NotBefore is not { } notBefore || notBefore <= horizon)
             .GroupBy(p => p.NotBefore is { } notBefore && notBefore > now ? notBefore : (Instant?)null)
-            .SelectMany(g => DispatchBatch.Split(g.Select(p => p.Key), options.DispatchBatchSize, g.Key, trace, _ => alert.Layout))
+            .SelectMany(g => DispatchBatch.Split(g.Select(p => p.Key), options.DispatchBatchSize, g.Key, trace))
             .ToList();
         if (batches.Count > 0)
         {

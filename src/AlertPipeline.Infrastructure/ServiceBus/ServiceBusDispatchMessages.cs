@@ -1,4 +1,3 @@
-using AlertPipeline.Core.Alerts;
 using System.Text.Json;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
@@ -40,9 +39,6 @@ public static class ServiceBusDispatchMessages
     /// </summary>
     public const string PriorDeliveriesProperty = "priorDeliveries";
 
-    /// <summary>The alert's layout (64 or 256 buckets); absent for the 16-bucket layout.</summary>
-    public const string BucketsProperty = "buckets";
-
     /// <summary>
     /// The message of <paramref name="batch"/>: <c>MessageId</c> = <see cref="DispatchBatch.DispatchId"/> (the queue's
     /// duplicate detection drops a re-sent batch), <c>CorrelationId</c> = the alert id, and
@@ -66,10 +62,6 @@ public static class ServiceBusDispatchMessages
         message.ApplicationProperties[AlertIdProperty] = batch.AlertId.Value;
         message.ApplicationProperties[ChannelProperty] = batch.Channel.ToWireName();
         message.ApplicationProperties[BucketProperty] = batch.Bucket;
-        if (batch.Layout != DeliveryLayout.Sixteen)
-        {
-            message.ApplicationProperties[BucketsProperty] = batch.Layout.Buckets;
-        }
         message.ApplicationProperties[CountProperty] = batch.Recipients.Count;
         if (batch.TraceParent is { } traceParent)
         {

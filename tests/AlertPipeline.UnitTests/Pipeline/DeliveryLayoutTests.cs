@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Pipeline;
@@ -90,70 +89,16 @@ public sealed class DeliveryLayoutTests
     }
 
     [Fact]
-    public void DispatchBatch_WideLayout_CarriesItThroughJsonAndIntoTheId()
+    public void DispatchBatches_OfAWideLayoutAlert_HoldOneFirstDigit_SoSeveralOfItsPartitions()
     {
-        var layout = DeliveryLayout.TwoHundredFiftySix;
-        var batch = new DispatchBatch(Alert, Channel.Sms, 0xc7, [Hash("c7"), Hash("c71")], null, null, layout);
-
-        var json = JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web);
-        JsonSerializer.Deserialize<DispatchBatchMessage>(json, JsonSerializerOptions.Web)!.TryParse(out var back, out var error).Should().BeTrue(error);
-
-        back.Should().Be(batch);
-        back!.Layout.Should().Be(layout);
-        json.Should().Contain("\"buckets\":256").And.Contain("\"bucket\":199");
-        batch.DispatchId.Should().StartWith($"{Alert}-sms-c7-").And.MatchRegex("^[a-z0-9-]{1,128}$");
-    }
-
-    [Fact]
-    public void DispatchBatch_SameRowsInAnotherLayout_HaveAnotherId()
-    {
-        var wide = new DispatchBatch(Alert, Channel.Sms, 0x0c, [Hash("0c")], null, null, DeliveryLayout.TwoHundredFiftySix);
-        var narrow = new DispatchBatch(Alert, Channel.Sms, 0, [Hash("0c")], null, null);
-
-        wide.DispatchId.Should().NotBe(narrow.DispatchId);
-        wide.Should().NotBe(narrow);
-    }
-
-    [Fact]
-    public void DispatchMessage_WithoutBuckets_IsTheSixteenBucketLayout()
-    {
-        // A message written before layouts existed: no "buckets" field.
-        const string json = """{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":12,"recipients":["c7000000000000000000000000000000"],"notBefore":null,"traceParent":null}""";
-
-        JsonSerializer.Deserialize<DispatchBatchMessage>(json, JsonSerializerOptions.Web)!.TryParse(out var batch, out var error).Should().BeTrue(error);
-
-        batch!.Layout.Should().Be(DeliveryLayout.Sixteen);
-        batch.DispatchId.Should().StartWith($"{Alert}-sms-c-", "the 16-bucket id is unchanged");
-        JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web).Should().NotContain("buckets", "16-bucket messages are written as before");
-    }
-
-    [Theory]
-    [InlineData("""{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":199,"recipients":["c7000000000000000000000000000000"]}""", "bucket must be between 0 and 15")]
-    [InlineData("""{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":12,"recipients":["c7000000000000000000000000000000"],"buckets":256}""", "recipients[0] is not in bucket 12 of the 256-bucket layout")]
-    [InlineData("""{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":64,"recipients":["c7000000000000000000000000000000"],"buckets":64}""", "bucket must be between 0 and 63")]
-    [InlineData("""{"alertId":"75774197e5449172989a88db2b6df47f","channel":"sms","bucket":1,"recipients":["c7000000000000000000000000000000"],"buckets":32}""", "buckets must be 16, 64, 256")]
-    public void DispatchMessage_BucketNotOfItsLayout_NamesTheField(string json, string named)
-    {
-        JsonSerializer.Deserialize<DispatchBatchMessage>(json, JsonSerializerOptions.Web)!.TryParse(out _, out var error).Should().BeFalse();
-
-        error.Should().Contain(named).And.NotContain("c7000000000000000000000000000000");
-    }
-
-    [Fact]
-    public void Split_FollowsEachAlertsLayout()
-    {
-        var other = AlertId.Parse("00000000000000000000000000000001");
         var hasher = RecipientHasher.FromBase64(Infrastructure.Persistence.RecipientHashKey.DevelopmentKey);
-        var hashes = Enumerable.Range(0, 1000).Select(i => hasher.Hash(PhoneNumber.Parse($"+1212555{i:D4}"))).ToList();
-        var keys = hashes.Select(h => new DeliveryKey(Alert, Channel.Sms, h)).Concat(hashes.Select(h => new DeliveryKey(other, Channel.Sms, h))).ToList();
+        var keys = Enumerable.Range(0, 1000).Select(i => new DeliveryKey(Alert, Channel.Sms, hasher.Hash(PhoneNumber.Parse($"+1212555{i:D4}")))).ToList();
 
-        var batches = DispatchBatch.Split(keys, 50, layoutOf: id => id == Alert ? DeliveryLayout.SixtyFour : DeliveryLayout.Sixteen);
+        var batches = DispatchBatch.Split(keys, 50);
 
-        batches.Where(b => b.AlertId == Alert).Should().OnlyContain(b => b.Layout == DeliveryLayout.SixtyFour && b.Recipients.All(r => DeliveryLayout.SixtyFour.Of(r) == b.Bucket));
-        batches.Where(b => b.AlertId == Alert).Select(b => b.Bucket).Distinct().Should().HaveCount(64);
-        batches.Where(b => b.AlertId == other).Should().OnlyContain(b => b.Layout == DeliveryLayout.Sixteen).And.OnlyContain(b => b.Recipients.Count <= 50);
-        batches.Where(b => b.AlertId == other).Select(b => b.Bucket).Distinct().Should().HaveCount(16);
-        batches.Sum(b => b.Recipients.Count).Should().Be(2000);
-        DispatchBatch.Split(keys.Take(1000), 50).Should().OnlyContain(b => b.Layout == DeliveryLayout.Sixteen, "no layout given: 16 buckets");
+        batches.Should().OnlyContain(b => b.Recipients.Count <= 50 && b.Recipients.All(r => DeliveryBuckets.Of(r) == b.Bucket));
+        batches.Should().HaveCountLessThan(40, "1,000 rows over 16 first digits: batches of up to 50, not one per 64- or 256-bucket partition");
+        batches.Should().Contain(b => b.Recipients.Select(DeliveryLayout.TwoHundredFiftySix.Of).Distinct().Count() > 4, "a batch spans several partitions of the wide layouts");
+        batches.Should().OnlyContain(b => b.Recipients.Select(DeliveryLayout.SixtyFour.Of).All(p => DeliveryLayout.SixtyFour.FirstDigitOf(p) == b.Bucket));
     }
 }

@@ -126,7 +126,7 @@ internal sealed class PipelineWorld
 
     public DispatchBatchHandler Batches => new(SendSms, SendEmail, Options, Time);
 
-    public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time, Lookups);
+    public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time);
 
     public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
 

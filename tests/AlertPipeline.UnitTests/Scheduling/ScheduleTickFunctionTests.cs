@@ -84,8 +84,7 @@ public class ScheduleTickFunctionTests
 
     /// <summary>A releaser with nothing deferred (a strict delivery store and dispatch port: reading a row or dispatching would fail the test).</summary>
     private static DeferredDispatchReleaser NoDeferred() =>
-        new(new InMemoryDeferredDispatchStore(), new Mock<IDeliveryStore>(MockBehavior.Strict).Object, new Mock<IDispatchQueue>(MockBehavior.Strict).Object, new PipelineOptions(), TimeProvider.System,
-            new PipelineLookups(new Mock<IAlertStore>(MockBehavior.Strict).Object, new Mock<IMembershipReader>(MockBehavior.Strict).Object, new PipelineOptions(), TimeProvider.System));
+        new(new InMemoryDeferredDispatchStore(), new Mock<IDeliveryStore>(MockBehavior.Strict).Object, new Mock<IDispatchQueue>(MockBehavior.Strict).Object, new PipelineOptions(), TimeProvider.System);
 
     private static IConfigurationSection Section(string? grace, string? pageSize, string? redeliver = null) =>
         new ConfigurationBuilder()

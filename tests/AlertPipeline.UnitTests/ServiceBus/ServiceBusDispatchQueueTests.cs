@@ -117,20 +117,4 @@ public sealed class ServiceBusDispatchQueueTests
             everything.Should().NotContain("7700900123").And.NotContain("07700").And.NotContain(Email).And.NotContain("@");
         }
     }
-
-    [Fact]
-    public async Task Send_WideLayoutBatch_NamesItsLayoutAndKeepsItInTheBody()
-    {
-        var layout = DeliveryLayout.TwoHundredFiftySix;
-        var hash = ServiceBusKit.Hasher.Hash(PhoneNumber.Parse("+447700900123"));
-        var batch = new DispatchBatch(ServiceBusKit.Alert, Channel.Sms, layout.Of(hash), [hash], null, null, layout);
-
-        await _kit.Queue.SendAsync([batch]);
-
-        var message = _kit.Sent[QueueNames.SmsDispatch].Single().Single();
-        message.ApplicationProperties["buckets"].Should().Be(256);
-        message.ApplicationProperties["bucket"].Should().Be(layout.Of(hash));
-        message.MessageId.Should().Be(batch.DispatchId).And.Contain($"-sms-{layout.Suffix(layout.Of(hash))}-");
-        ServiceBusKit.BodyOf(message).Should().Be(batch, "the body carries the layout, so the consumer validates against it");
-    }
 }

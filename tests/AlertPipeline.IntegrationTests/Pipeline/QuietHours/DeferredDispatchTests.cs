@@ -34,7 +34,7 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
 
     private DeliveryRepository Deliveries => new(Tables, Options);
 
-    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _dispatch, _options, _time, Lookups());
+    private DeferredDispatchReleaser Releaser => new(Deferred, Deliveries, _dispatch, _options, _time);
 
     [Fact]
     public async Task FanOut_AtNight_WritesDeferredRowsAndSchedulesABatchForEachMorning()

@@ -12,7 +12,7 @@ public sealed class DeferredDispatchReleaserTests
     private readonly PipelineWorld _world = new();
     private readonly InMemoryDeferredDispatchStore _store = new();
 
-    private DeferredDispatchReleaser Releaser => new(_store, _world.Deliveries.Object, _world.Dispatch.Object, _world.Options, _world.Time, _world.Lookups);
+    private DeferredDispatchReleaser Releaser => new(_store, _world.Deliveries.Object, _world.Dispatch.Object, _world.Options, _world.Time);
 
     private Instant Now => Instant.FromDateTimeOffset(_world.Time.GetUtcNow());
 
