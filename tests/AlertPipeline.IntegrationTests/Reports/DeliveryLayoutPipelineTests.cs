@@ -13,9 +13,9 @@ namespace AlertPipeline.IntegrationTests.Reports;
 
 /// <summary>
 /// Alerts in each partition layout on Azurite, end to end through the real handlers: an alert stored before layouts (its
-/// Alerts row without <c>DeliveryBuckets</c>, one-digit partitions, dispatch messages without <c>buckets</c>) and a
-/// 256-bucket alert are sent in batches, take Twilio status callbacks, page and report — each time by an app instance
-/// other than the one that fanned the alert out, configured for another layout, so only the stored layout can be followed.
+/// Alerts row without <c>DeliveryBuckets</c>, one-digit partitions) and a 256-bucket alert (whose dispatch batches of one
+/// first digit span several partitions) are sent in batches, take Twilio status callbacks, page and report — each time
+/// by an app instance other than the one that fanned the alert out, so only the stored layout can be followed.
 /// </summary>
 public sealed class DeliveryLayoutPipelineTests(ReportsTestApp app) : IClassFixture<ReportsTestApp>
 {
