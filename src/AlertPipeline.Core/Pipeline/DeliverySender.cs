@@ -217,8 +217,8 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
     private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
     {
-        // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
-        // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
+        // Email: the gateway calls this once the body is written into the SMTP data, just before the end of data, so a stale
+        // claim without the mark provably handed nothing over (a kill before it re-sends; one after the mark does not).
         Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
         try
         {
