@@ -66,9 +66,9 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         {
             if (!progress.Accepted)
             {
-                var kind = progress.WholeMessageWritten ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
+                var kind = progress.MayHaveHandedOver ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
                 LogFailed(logger, request.DeliveryReference, masked, kind, null);
-                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.WholeMessageWritten ? " after the whole message was written" : string.Empty)}.");
+                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.MayHaveHandedOver ? " after the whole message was written" : string.Empty)}.");
             }
         }
         catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or MailKit.Security.AuthenticationException
@@ -77,7 +77,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         {
             if (!progress.Accepted)
             {
-                var failure = Classify(ex, progress.WholeMessageWritten);
+                var failure = Classify(ex, progress.MayHaveHandedOver);
                 LogFailed(logger, request.DeliveryReference, masked, failure.Kind, failure.Code);
                 throw new EmailSendException(failure.Kind, failure.Code, failure.Message, ex);
             }
@@ -208,7 +208,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
             base.WriteTo(options, stream, contentOnly, cancellationToken);
 
             // Only MailKit's synchronous Send writes to the server this way (the app uses SendAsync); it waits for the mark.
-            Progress?.AtEndOfBodyAsync().GetAwaiter().GetResult();
+            Progress?.AtEndOfBodyAsync(cancellationToken).GetAwaiter().GetResult();
         }
 
         public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
@@ -216,7 +216,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
             await base.WriteToAsync(options, stream, contentOnly, cancellationToken).ConfigureAwait(false);
             if (Progress is { } progress)
             {
-                await progress.AtEndOfBodyAsync().ConfigureAwait(false);
+                await progress.AtEndOfBodyAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -236,20 +236,38 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         public bool Accepted { get; set; }
 
         /// <summary>
+        /// The send stopped itself after the mark and before MailKit's end of data (its time ran out while the mark was
+        /// written): nothing was handed over, even if every byte of the body was written.
+        /// </summary>
+        public bool StoppedBeforeEndOfData { get; private set; }
+
+        /// <summary>Whether the server may have the message: the whole message was written and the send did not stop itself before the end of data.</summary>
+        public bool MayHaveHandedOver => WholeMessageWritten && !StoppedBeforeEndOfData;
+
+        /// <summary>
         /// Called by the last text part once its content is written. While no byte was reported the write is a measuring
         /// pass (<see cref="MeasureForSmtp"/>, or MailKit's <c>GetSize</c> for <c>SIZE=</c>, BDAT or progress), not the
-        /// transfer: nothing to do. Otherwise the hook runs, once (a second write awaits the same outcome, its throw too).
+        /// transfer: nothing to do. Otherwise the hook runs, once (a second write awaits the same outcome, its throw too);
+        /// if the send's time (<paramref name="transfer"/>, MailKit's token) ran out meanwhile, it stops here, before the end of data.
         /// </summary>
-        public Task AtEndOfBodyAsync()
+        public async Task AtEndOfBodyAsync(CancellationToken transfer)
         {
             if (beforeHandover is null || Interlocked.Read(ref _written) == 0)
             {
-                return Task.CompletedTask;
+                return;
             }
 
+            Task handover;
             lock (_gate)
             {
-                return _handover ??= beforeHandover(cancellationToken);
+                handover = _handover ??= beforeHandover(cancellationToken);
+            }
+
+            await handover.ConfigureAwait(false);
+            if (transfer.IsCancellationRequested)
+            {
+                StoppedBeforeEndOfData = true;
+                transfer.ThrowIfCancellationRequested();
             }
         }
 

@@ -193,6 +193,32 @@ public class EmailTests
     }
 
     [Fact]
+    public async Task HandoverHook_SendTimedOutWhileMarking_StopsBeforeTheEndOfDataAndIsNotAnUnknownOutcome()
+    {
+        using var transfer = new CancellationTokenSource();
+        var request = new EmailSendRequest("aigul@example.org", "s", "text", "ref-1")
+        {
+            BeforeHandover = async _ =>
+            {
+                await Task.Yield();
+                await transfer.CancelAsync(); // the send's timeout fires while the table is slow to take the mark
+            },
+        };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        var progress = new SmtpEmailSender.HandoverProgress(SmtpEmailSender.MeasureForSmtp(message), request.BeforeHandover);
+        last.Progress = progress;
+        progress.Report(1);
+        using var written = new MemoryStream();
+
+        await FluentActions.Awaiting(() => message.WriteToAsync(FormatOptions.Default, written, transfer.Token)).Should().ThrowAsync<OperationCanceledException>();
+        progress.Report(written.Length + 1000, written.Length + 1000);
+
+        progress.WholeMessageWritten.Should().BeTrue("a single part's body was all written before the mark");
+        progress.StoppedBeforeEndOfData.Should().BeTrue();
+        progress.MayHaveHandedOver.Should().BeFalse("MailKit never wrote the end of data, so the failure is transient and the row is re-sent");
+    }
+
+    [Fact]
     public void MessageIdFor_IsStablePerReferenceAndFreeOfIt()
     {
         var id = SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example");
