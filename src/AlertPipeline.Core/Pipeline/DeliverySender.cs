@@ -328,7 +328,17 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         if (releases.Count > 0)
         {
-            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            var released = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            if (SettlesUnknownAsUnconfirmed)
+            {
+                // A mark whose write failed may have been written all the same (its answer lost): then the release met a
+                // newer ETag. Nothing was handed over, so this claim's mark must not outlive it (a stale marked claim is
+                // recorded Sent-unconfirmed, never re-sent).
+                await ForEachAsync(
+                    releases.Where((_, i) => released[i] is null),
+                    async (slot, ct) => await claims.TryReleaseOwnClaimAsync(slot.Claimed!, ct).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var stored = await claims.RecordResultsAsync([.. results.Select(r => (r.Slot.Claimed!, r.Status, r.Change))], cancellationToken).ConfigureAwait(false);

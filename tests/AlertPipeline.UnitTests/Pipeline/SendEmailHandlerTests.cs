@@ -196,6 +196,35 @@ public sealed class SendEmailHandlerTests
     }
 
     [Fact]
+    public async Task Send_MarkWrittenButItsAnswerLost_ReleasesAndClearsTheMarkSoTheRetrySends()
+    {
+        var sends = 0;
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                if (++sends == 1)
+                {
+                    _world.Deliveries.BeforeUpdate = t =>
+                    {
+                        t.Put(t[_key] with { HandedOverAt = _world.Time.Now() }); // the table wrote the mark ...
+                        throw new IOException("... and its answer was lost");
+                    };
+                }
+
+                await r.BeforeHandover!(ct);
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null, "nothing was handed over: no mark may outlive the claim");
+        var retried = await _world.SendEmail.HandleAsync(_key, default);
+
+        retried.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2);
+        sends.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Send_SmsKey_IsRefused()
     {
         var smsKey = new DeliveryKey(_key.AlertId, Channel.Sms, _key.Recipient);
