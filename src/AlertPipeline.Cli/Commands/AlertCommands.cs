@@ -165,6 +165,13 @@ internal static class AlertCommands
 
         console.WriteLine($"alert {Field(report, "alertId")} (event {Field(report, "eventId")}, campaign {Field(report, "campaignId")}), union {Field(report, "unionId")}");
         console.WriteLine($"received {Field(report, "receivedAt")}; {Field(report, "rows")} row(s)" + (Field(report, "expiredOnArrival") == "yes" ? "; EXPIRED on arrival" : string.Empty));
+        if (report.TryGetProperty("asOf", out _))
+        {
+            console.WriteLine(Field(report, "partial") == "yes"
+                ? $"STILL COUNTING (started {Field(report, "asOf")}): only the rows counted so far; ask again in a few seconds"
+                : $"counts as of {Field(report, "asOf")}");
+        }
+
         var table = Render.Table("channel", "total", "by status", "skipped", "failures", "segments");
         foreach (var channel in channels.EnumerateArray())
         {

@@ -196,6 +196,20 @@ public sealed class OrganiserCommandTests : IDisposable
         result.Out.Should().Contain("delivered").And.Contain("10");
     }
 
+    [Theory]
+    [InlineData(false, "counts as of 2026-12-04T22:00:00Z")]
+    [InlineData(true, "STILL COUNTING (started 2026-12-04T22:00:00Z)")]
+    public async Task Report_SaysWhenTheCountsAreFromAndWhetherTheyArePartial(bool partial, string expected)
+    {
+        var body = $$"""{"alertId":"a1","eventId":"e1","campaignId":"c1","unionId":"u1","receivedAt":"2026-12-04T21:00:00Z","rows":3,"asOf":"2026-12-04T22:00:00Z","partial":{{(partial ? "true" : "false")}},"channels":[{"channel":"sms","total":3,"byStatus":{"sent":3},"failures":[],"skipped":{},"segments":3}]}""";
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, body));
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        result.Out.Should().Contain(expected).And.Contain("sent 3");
+    }
+
     [Fact]
     public async Task ReportCsv_AsksForCsvAndWritesTheFile()
     {
