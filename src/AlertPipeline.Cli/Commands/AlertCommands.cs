@@ -139,6 +139,11 @@ internal static class AlertCommands
         console.Write(table);
         var audience = Part(preview, "audience");
         console.WriteLine($"audience: {Field(audience, "listings")} listing(s), {Field(audience, "distinctRows")} distinct row(s)");
+        if (Field(preview, "partial") == "yes")
+        {
+            console.WriteLine($"PARTIAL: counted within the time allowed, {Field(audience, "branchesRead")} of {Field(audience, "branchesInAudience")} branch(es) read; every figure is a lower bound (a send reaches everyone)");
+        }
+
         if (audience.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Array)
         {
             var byChannel = Render.Table("channel", "recipients", "duplicates", "skipped", "segments");

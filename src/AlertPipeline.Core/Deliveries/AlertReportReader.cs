@@ -137,7 +137,7 @@ public sealed class AlertReportReader(IDeliveryStore deliveries, ReportOptions o
 /// <param name="Partial">True while the first count of the alert and union is still running: the counts cover only the rows read so far.</param>
 public sealed record ReportAnswer(AlertReport Report, DateTimeOffset AsOf, bool Partial);
 
-/// <summary>How long a report may take on the request path (section <c>Reports</c>).</summary>
+/// <summary>How long a delivery report or a preview may take on the request path (section <c>Reports</c>).</summary>
 public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
@@ -147,6 +147,9 @@ public sealed class ReportOptions
 
     /// <summary>How long a count that took longer than <see cref="ExactBudget"/> is served before the next ask counts again (10 s).</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a preview reads the audience before answering with what it has counted, marked partial (3 s; 0: nothing is read).</summary>
+    public TimeSpan PreviewBudget { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Finished counts kept per process, one per alert and union (1,000; the oldest tenth go when full).</summary>
     public int MaxSnapshots { get; set; } = 1000;
@@ -162,6 +165,11 @@ public sealed class ReportOptions
         if (RescanInterval < TimeSpan.Zero || RescanInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"{SectionName}:{nameof(RescanInterval)} must be between 00:00:00 and 01:00:00.");
+        }
+
+        if (PreviewBudget < TimeSpan.Zero || PreviewBudget > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{SectionName}:{nameof(PreviewBudget)} must be between 00:00:00 and 00:05:00.");
         }
 
         if (MaxSnapshots is < 1 or > 100_000)
