@@ -10,13 +10,21 @@ namespace AlertPipeline.Core.Pipeline;
 public static class QueueNames
 {
     public const string AlertEvents = "alert-events";
-    public const string AlertEventsPoison = "alert-events-poison";
+    public const string AlertEventsPoison = AlertEvents + PoisonSuffix;
     public const string FanOutChunks = "fanout-chunks";
     public const string SmsDispatch = "sms-dispatch";
     public const string EmailDispatch = "email-dispatch";
     public const string ContactImports = "contact-imports";
 
+    /// <summary>What the Functions queue trigger appends to a queue's name for its poison queue.</summary>
+    public const string PoisonSuffix = "-poison";
+
     public static string DispatchFor(Channel channel) => channel == Channel.Sms ? SmsDispatch : EmailDispatch;
+
+    /// <summary>The poison queue of <paramref name="queue"/> (<c>{queue}-poison</c>).</summary>
+    public static string PoisonOf(string queue) => queue + PoisonSuffix;
+
+    public static bool IsPoison(string queue) => queue.EndsWith(PoisonSuffix, StringComparison.Ordinal);
 }
 
 /// <summary>One page of one subscribed branch for one alert: what <c>FanOutChunk</c> works on.</summary>

@@ -116,6 +116,6 @@ public sealed class StorageDispatchConsumer(DispatchBatchHandler handler, Storag
     private async Task PoisonAsync(string function, Channel channel, string message, string? dispatchId, string reason, string description, CancellationToken cancellationToken)
     {
         await queues.PoisonAsync(channel, message, dispatchId, reason, description, cancellationToken).ConfigureAwait(false);
-        PipelineLog.DispatchPoisoned(logger, function, dispatchId, QueueNames.DispatchFor(channel) + "-poison", reason, description);
+        PipelineLog.DispatchPoisoned(logger, function, dispatchId, QueueNames.PoisonOf(QueueNames.DispatchFor(channel)), reason, description);
     }
 }

@@ -24,7 +24,7 @@ public sealed class FanOutChunkRedriver(
     QueueServiceClient queues, PipelineTables tables, PipelineOptions options, TimeProvider time,
     string chunkQueue = QueueNames.FanOutChunks, TimeSpan? lookAgainAfter = null)
 {
-    public const string PoisonQueue = QueueNames.FanOutChunks + "-poison";
+    public const string PoisonQueue = QueueNames.FanOutChunks + QueueNames.PoisonSuffix;
 
     /// <summary>Poison messages read per tick.</summary>
     public const int MessagesPerTick = 32;
@@ -36,7 +36,7 @@ public sealed class FanOutChunkRedriver(
     /// <summary>One pass over (up to <see cref="MessagesPerTick"/> of) the poison queue.</summary>
     public async Task<FanOutRedriveResult> RedriveAsync(CancellationToken cancellationToken)
     {
-        var poison = queues.GetQueueClient(chunkQueue + "-poison");
+        var poison = queues.GetQueueClient(QueueNames.PoisonOf(chunkQueue));
         if (!(await poison.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
         {
             return new FanOutRedriveResult(0, 0, 0);

@@ -17,10 +17,10 @@ public sealed class PipelineQueues(QueueServiceClient queues)
     public static IReadOnlyList<string> All { get; } =
     [
         QueueNames.AlertEvents, QueueNames.AlertEventsPoison,
-        QueueNames.FanOutChunks, QueueNames.FanOutChunks + "-poison",
-        QueueNames.SmsDispatch, QueueNames.SmsDispatch + "-poison",
-        QueueNames.EmailDispatch, QueueNames.EmailDispatch + "-poison",
-        QueueNames.ContactImports, QueueNames.ContactImports + "-poison",
+        QueueNames.FanOutChunks, QueueNames.PoisonOf(QueueNames.FanOutChunks),
+        QueueNames.SmsDispatch, QueueNames.PoisonOf(QueueNames.SmsDispatch),
+        QueueNames.EmailDispatch, QueueNames.PoisonOf(QueueNames.EmailDispatch),
+        QueueNames.ContactImports, QueueNames.PoisonOf(QueueNames.ContactImports),
     ];
 
     public async Task CreateAllAsync(CancellationToken cancellationToken = default)

@@ -49,7 +49,7 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
     /// </summary>
     public async Task PoisonAsync(Channel channel, string body, string? dispatchId, string reason, string description, CancellationToken cancellationToken = default)
     {
-        var poison = queues.GetQueueClient(QueueNames.DispatchFor(channel) + "-poison");
+        var poison = queues.GetQueueClient(QueueNames.PoisonOf(QueueNames.DispatchFor(channel)));
         await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var entry = new DispatchPoisonEntry(reason, description, dispatchId, time.GetUtcNow(), body);
         await poison.SendMessageAsync(JsonSerializer.Serialize(entry, JsonSerializerOptions.Web), cancellationToken).ConfigureAwait(false);

@@ -27,7 +27,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
     public static readonly IReadOnlyList<string> WorkQueues =
         [QueueNames.AlertEvents, QueueNames.FanOutChunks, QueueNames.SmsDispatch, QueueNames.EmailDispatch];
 
-    public static readonly IReadOnlyList<string> PoisonQueues = [.. PipelineQueues.All.Where(q => q.EndsWith("-poison", StringComparison.Ordinal))];
+    public static readonly IReadOnlyList<string> PoisonQueues = [.. PipelineQueues.All.Where(QueueNames.IsPoison)];
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 

@@ -197,8 +197,13 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         await Expect(dialog).ToContainTextAsync("3 SMS (3 segments");
         await DashboardFixture.AssertAccessibleAsync(page, "send confirmation");
         await DashboardFixture.ScreenshotAsync(page, "send-confirm");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Send now" }).ClickAsync();
-
+        // The send is one POST; on a loaded 2-core CI machine it can take longer than the page's 20 s default, and if it
+        // is refused the page stays put, so wait for the answer itself and name it when it is not the 202.
+        var answer = await page.RunAndWaitForResponseAsync(
+            () => dialog.GetByRole(AriaRole.Button, new() { Name = "Send now" }).ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/alerts", StringComparison.Ordinal),
+            new() { Timeout = 60_000 });
+        answer.Status.Should().Be(202, "the send is accepted: {0}", await answer.TextAsync());
         await page.WaitForURLAsync("**#/reports/*");
         var alertId = Core.Alerts.AlertId.Parse(page.Url.Split("#/reports/")[1]);
         var sent = await Poll.ForAsync(() => Task.FromResult(fixture.World.SmsOf(alertId)), m => m.Count == 3, "three SMS at the fake Twilio", TimeSpan.FromSeconds(60));
