@@ -1,3 +1,4 @@
+using AlertPipeline.Functions.Functions;
 using AlertPipeline.Infrastructure.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -5,22 +6,37 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 namespace AlertPipeline.Functions.Hosting;
 
 /// <summary>
-/// Marks every HTTP-triggered invocation interactive for <see cref="TableTrafficGate"/>: its table requests go first, and
-/// while it runs the worker's background table requests (queue and timer functions) get fewer slots.
+/// Tells <see cref="TableTrafficGate"/> what runs: an HTTP-triggered invocation lowers the bulk slots while it runs; the
+/// fan-out and the import job (<see cref="BulkFunctions"/>) are bulk, their table requests wait for a slot. Everything
+/// else (sends, the ScheduleTick, webhooks, the API) is never held back.
 /// </summary>
 public sealed class InteractiveRequestMiddleware(TableTrafficGate gate) : IFunctionsWorkerMiddleware
 {
+    /// <summary>The functions whose table traffic is bulk: fan-out rows and import slices.</summary>
+    public static readonly IReadOnlySet<string> BulkFunctions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FanOutFunction.Name, FanOutChunkFunction.Name, ContactImportFunction.Name,
+    };
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!IsHttp(context.FunctionDefinition))
+        if (IsHttp(context.FunctionDefinition))
         {
-            await next(context).ConfigureAwait(false);
-            return;
+            using (gate.BeginInteractive())
+            {
+                await next(context).ConfigureAwait(false);
+            }
         }
-
-        using (gate.BeginInteractive())
+        else if (BulkFunctions.Contains(context.FunctionDefinition.Name))
+        {
+            using (TableTrafficGate.BeginBulk())
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        }
+        else
         {
             await next(context).ConfigureAwait(false);
         }

@@ -4,28 +4,28 @@ using Azure.Core.Pipeline;
 namespace AlertPipeline.Infrastructure.Storage;
 
 /// <summary>
-/// Gives interactive requests priority on the table service. Every table request of a worker passes
-/// <see cref="TableTrafficPolicy"/>: one made while an HTTP function runs (<see cref="BeginInteractive"/>, set by the
-/// worker's middleware for HTTP triggers) goes at once; any other — fan-out rows, import slices, sends, the ScheduleTick —
-/// is <em>background</em> and waits for one of <see cref="TableTrafficOptions.Background"/> slots, or of
-/// <see cref="TableTrafficOptions.WhileInteractive"/> slots while at least one HTTP function runs in this worker. A
+/// Gives interactive requests priority over bulk work on the table service. Every table request of a worker passes
+/// <see cref="TableTrafficPolicy"/>: one made by a <em>bulk</em> function (<see cref="BeginBulk"/>, set by the worker's
+/// middleware for the fan-out and the import job) waits for one of <see cref="TableTrafficOptions.Bulk"/> slots, or of
+/// <see cref="TableTrafficOptions.BulkWhileInteractive"/> slots while at least one HTTP function runs in this worker
+/// (<see cref="BeginInteractive"/>); every other request (HTTP functions, sends, the ScheduleTick) goes at once. A
 /// single-threaded store (Azurite) answers requests in the order they arrive, so an interactive request waits behind every
-/// request in flight; bounding the background ones bounds that wait, and costs the background little where the store
-/// cannot serve more at once anyway. Waiters are served first come, first served; a slot is held only while the request
-/// is on the wire (not between retries).
+/// request in flight; bounding the bulk ones bounds that wait. Sends are not bulk: members get their alert at the pace
+/// issue 12 measured. Waiters are served first come, first served; a slot is held only while the request is on the wire
+/// (not between retries).
 /// </summary>
 public sealed class TableTrafficGate(TableTrafficOptions options)
 {
-    private static readonly AsyncLocal<bool> InteractiveFlow = new();
+    private static readonly AsyncLocal<bool> BulkFlow = new();
     private readonly Lock _gate = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private int _inFlight;
     private int _interactive;
 
-    /// <summary>True inside <see cref="BeginInteractive"/>'s flow: this request skips the gate.</summary>
-    public static bool IsInteractive => InteractiveFlow.Value;
+    /// <summary>True inside <see cref="BeginBulk"/>'s flow: this request waits for a slot.</summary>
+    public static bool IsBulk => BulkFlow.Value;
 
-    /// <summary>Background requests on the wire now.</summary>
+    /// <summary>Bulk requests on the wire now.</summary>
     public int BackgroundInFlight
     {
         get
@@ -37,7 +37,7 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
         }
     }
 
-    /// <summary>Background requests waiting for a slot.</summary>
+    /// <summary>Bulk requests waiting for a slot.</summary>
     public int BackgroundWaiting
     {
         get
@@ -49,14 +49,9 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
         }
     }
 
-    /// <summary>
-    /// Marks the calling flow interactive (its table requests skip the gate) and, until disposed, lowers the background
-    /// slots to <see cref="TableTrafficOptions.WhileInteractive"/>. Call it in the flow that then awaits the work (the mark
-    /// flows into everything started from there); disposing it clears the mark in that flow.
-    /// </summary>
+    /// <summary>Until disposed, lowers the bulk slots to <see cref="TableTrafficOptions.BulkWhileInteractive"/> (an HTTP function runs).</summary>
     public IDisposable BeginInteractive()
     {
-        InteractiveFlow.Value = true;
         lock (_gate)
         {
             _interactive++;
@@ -65,7 +60,17 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
         return new InteractiveScope(this);
     }
 
-    /// <summary>Waits for a background slot; dispose the answer to give it back.</summary>
+    /// <summary>
+    /// Marks the calling flow bulk: its table requests wait for a slot. Call it in the flow that then awaits the work (the
+    /// mark flows into everything started from there); disposing it clears the mark in that flow.
+    /// </summary>
+    public static IDisposable BeginBulk()
+    {
+        BulkFlow.Value = true;
+        return new BulkScope();
+    }
+
+    /// <summary>Waits for a bulk slot; dispose the answer to give it back.</summary>
     public async ValueTask<Slot> EnterBackgroundAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource waiter;
@@ -95,7 +100,7 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
 
     private bool HasRoom()
     {
-        var limit = _interactive > 0 ? options.WhileInteractive : options.Background;
+        var limit = _interactive > 0 ? options.BulkWhileInteractive : options.Bulk;
         return limit == 0 || _inFlight < limit;
     }
 
@@ -129,7 +134,7 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
         }
     }
 
-    /// <summary>A background slot, held until disposed (once; disposing again does nothing).</summary>
+    /// <summary>A bulk slot, held until disposed (once; disposing again does nothing).</summary>
     public sealed class Slot(TableTrafficGate owner) : IDisposable
     {
         private int _disposed;
@@ -151,21 +156,25 @@ public sealed class TableTrafficGate(TableTrafficOptions options)
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                // Only the disposing flow forgets the mark; work it started (and still runs) keeps its own copy.
-                InteractiveFlow.Value = false;
                 owner.EndInteractive();
             }
         }
     }
+
+    private sealed class BulkScope : IDisposable
+    {
+        // Only the disposing flow forgets the mark; work it started (and still runs) keeps its own copy.
+        public void Dispose() => BulkFlow.Value = false;
+    }
 }
 
-/// <summary>The table pipeline's step that makes background requests pass <see cref="TableTrafficGate"/> (per try).</summary>
+/// <summary>The table pipeline's step that makes bulk requests pass <see cref="TableTrafficGate"/> (per try).</summary>
 public sealed class TableTrafficPolicy(TableTrafficGate gate) : HttpPipelinePolicy
 {
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (TableTrafficGate.IsInteractive)
+        if (!TableTrafficGate.IsBulk)
         {
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
             return;
@@ -178,7 +187,7 @@ public sealed class TableTrafficPolicy(TableTrafficGate gate) : HttpPipelinePoli
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (TableTrafficGate.IsInteractive)
+        if (!TableTrafficGate.IsBulk)
         {
             ProcessNext(message, pipeline);
             return;
@@ -189,28 +198,28 @@ public sealed class TableTrafficPolicy(TableTrafficGate gate) : HttpPipelinePoli
     }
 }
 
-/// <summary>Background table requests in flight per worker (section <c>TableTraffic</c>; 0: no limit).</summary>
+/// <summary>Bulk (fan-out, import) table requests in flight per worker (section <c>TableTraffic</c>; 0: no limit).</summary>
 public sealed class TableTrafficOptions
 {
     public const string SectionName = "TableTraffic";
 
     /// <summary>When no HTTP function runs in the worker (32).</summary>
-    public int Background { get; set; } = 32;
+    public int Bulk { get; set; } = 32;
 
     /// <summary>While at least one HTTP function runs in the worker (4).</summary>
-    public int WhileInteractive { get; set; } = 4;
+    public int BulkWhileInteractive { get; set; } = 4;
 
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Background is < 0 or > 1024)
+        if (Bulk is < 0 or > 1024)
         {
-            errors.Add($"{SectionName}:{nameof(Background)} must be between 0 (no limit) and 1024.");
+            errors.Add($"{SectionName}:{nameof(Bulk)} must be between 0 (no limit) and 1024.");
         }
 
-        if (WhileInteractive is < 0 or > 1024)
+        if (BulkWhileInteractive is < 0 or > 1024)
         {
-            errors.Add($"{SectionName}:{nameof(WhileInteractive)} must be between 0 (no limit) and 1024.");
+            errors.Add($"{SectionName}:{nameof(BulkWhileInteractive)} must be between 0 (no limit) and 1024.");
         }
 
         return errors;

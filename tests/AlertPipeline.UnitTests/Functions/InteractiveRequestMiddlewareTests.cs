@@ -9,19 +9,23 @@ namespace AlertPipeline.UnitTests.Functions;
 public sealed class InteractiveRequestMiddlewareTests
 {
     [Theory]
-    [InlineData("httpTrigger", true)]
-    [InlineData("queueTrigger", false)]
-    [InlineData("timerTrigger", false)]
-    public async Task Invoke_MarksOnlyHttpTriggeredInvocationsInteractive_AndLowersBackgroundSlotsWhileTheyRun(string trigger, bool interactive)
+    [InlineData("ApiAlertReport", "httpTrigger", false, 1)]
+    [InlineData("TwilioStatus", "httpTrigger", false, 1)]
+    [InlineData("FanOutChunk", "queueTrigger", true, 2)]
+    [InlineData("FanOut", "queueTrigger", true, 2)]
+    [InlineData("ContactImport", "queueTrigger", true, 2)]
+    [InlineData("SendSms", "queueTrigger", false, 2)]
+    [InlineData("ScheduleTick", "timerTrigger", false, 2)]
+    public async Task Invoke_HttpLowersTheBulkSlotsWhileItRuns_FanOutAndImportAreBulk_SendsAndTimersAreNeither(string name, string trigger, bool bulk, int slots)
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 2, WhileInteractive = 1 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 2, BulkWhileInteractive = 1 });
         var middleware = new InteractiveRequestMiddleware(gate);
         bool? marked = null;
         var slotsWhileRunning = 0;
 
-        await middleware.Invoke(Context(trigger), async _ =>
+        await middleware.Invoke(Context(name, trigger), async _ =>
         {
-            marked = TableTrafficGate.IsInteractive;
+            marked = TableTrafficGate.IsBulk;
             var one = await gate.EnterBackgroundAsync(default);
             var second = gate.EnterBackgroundAsync(default).AsTask();
             slotsWhileRunning = second.IsCompleted ? 2 : 1;
@@ -29,17 +33,18 @@ public sealed class InteractiveRequestMiddlewareTests
             (await second).Dispose();
         });
 
-        marked.Should().Be(interactive);
-        slotsWhileRunning.Should().Be(interactive ? 1 : 2);
-        TableTrafficGate.IsInteractive.Should().BeFalse();
+        marked.Should().Be(bulk);
+        slotsWhileRunning.Should().Be(slots);
+        TableTrafficGate.IsBulk.Should().BeFalse();
         gate.BackgroundInFlight.Should().Be(0);
     }
 
-    private static FunctionContext Context(string trigger)
+    private static FunctionContext Context(string name, string trigger)
     {
         var binding = new Mock<BindingMetadata>(MockBehavior.Strict);
         binding.SetupGet(b => b.Type).Returns(trigger);
         var definition = new Mock<FunctionDefinition>(MockBehavior.Strict);
+        definition.SetupGet(d => d.Name).Returns(name);
         definition.SetupGet(d => d.InputBindings).Returns(ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", binding.Object));
         var context = new Mock<FunctionContext>(MockBehavior.Strict);
         context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);

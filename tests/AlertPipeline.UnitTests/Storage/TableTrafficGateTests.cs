@@ -6,13 +6,13 @@ using Azure.Core.Pipeline;
 
 namespace AlertPipeline.UnitTests.Storage;
 
-/// <summary><see cref="TableTrafficGate"/> and <see cref="TableTrafficPolicy"/>: background slots, fewer while HTTP functions run, interactive flows never wait.</summary>
+/// <summary><see cref="TableTrafficGate"/> and <see cref="TableTrafficPolicy"/>: bulk slots, fewer while HTTP functions run; requests outside bulk flows never wait.</summary>
 public sealed class TableTrafficGateTests
 {
     [Fact]
     public async Task EnterBackground_UpToTheLimitGoAtOnce_TheNextWaitsForARelease()
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 2, WhileInteractive = 1 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 2, BulkWhileInteractive = 1 });
 
         var first = await gate.EnterBackgroundAsync(default);
         var second = await gate.EnterBackgroundAsync(default);
@@ -29,7 +29,7 @@ public sealed class TableTrafficGateTests
     [Fact]
     public async Task WhileAnInteractiveRequestRuns_BackgroundGetsFewerSlots_AndTheRestWhenItEnds()
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 3, WhileInteractive = 1 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 3, BulkWhileInteractive = 1 });
         var interactive = gate.BeginInteractive();
 
         var first = await gate.EnterBackgroundAsync(default);
@@ -47,7 +47,7 @@ public sealed class TableTrafficGateTests
     [Fact]
     public async Task EnterBackground_CancelledWhileWaiting_GivesUpWithoutTakingASlot()
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 1 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 1 });
         var held = await gate.EnterBackgroundAsync(default);
         using var cancel = new CancellationTokenSource();
 
@@ -63,7 +63,7 @@ public sealed class TableTrafficGateTests
     [Fact]
     public async Task ZeroMeansNoLimit()
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 0 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 0 });
 
         var slots = new List<TableTrafficGate.Slot>();
         for (var i = 0; i < 100; i++)
@@ -76,28 +76,32 @@ public sealed class TableTrafficGateTests
     }
 
     [Fact]
-    public async Task Policy_BackgroundRequestsBeyondTheLimitWait_InteractiveOnesGoPastThem()
+    public async Task Policy_BulkRequestsBeyondTheLimitWait_OthersGoPastThem()
     {
-        var gate = new TableTrafficGate(new TableTrafficOptions { Background = 1, WhileInteractive = 1 });
+        var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 1, BulkWhileInteractive = 1 });
         var transport = new HeldTransport();
         var pipeline = HttpPipelineBuilder.Build(new TestClientOptions(transport), new TableTrafficPolicy(gate));
 
-        var first = Task.Run(() => SendAsync(pipeline, "/first"));
-        await Poll.UntilAsync(() => transport.Arrived.Contains("/first"), "the first background request to reach the store");
-        var second = Task.Run(() => SendAsync(pipeline, "/second"));
-        await Poll.UntilAsync(() => gate.BackgroundWaiting == 1, "the second background request to wait for the slot");
-        Task interactive;
-        using (gate.BeginInteractive())
-        {
-            interactive = SendAsync(pipeline, "/interactive");
-        }
+        var first = Task.Run(() => BulkAsync(pipeline, "/first"));
+        await Poll.UntilAsync(() => transport.Arrived.Contains("/first"), "the first bulk request to reach the store");
+        var second = Task.Run(() => BulkAsync(pipeline, "/second"));
+        await Poll.UntilAsync(() => gate.BackgroundWaiting == 1, "the second bulk request to wait for the slot");
+        var other = SendAsync(pipeline, "/other");
 
-        await Poll.UntilAsync(() => transport.Arrived.Contains("/interactive"), "the interactive request to pass the waiting one");
+        await Poll.UntilAsync(() => transport.Arrived.Contains("/other"), "a request outside a bulk flow to pass the waiting one");
         transport.Arrived.Should().NotContain("/second");
         transport.Release();
-        await Task.WhenAll(first, second, interactive);
+        await Task.WhenAll(first, second, other);
         transport.Arrived.Should().Contain("/second");
-        TableTrafficGate.IsInteractive.Should().BeFalse("the mark stays in the flow that set it");
+        TableTrafficGate.IsBulk.Should().BeFalse("the mark stays in the flows that set it");
+    }
+
+    private static async Task BulkAsync(HttpPipeline pipeline, string path)
+    {
+        using (TableTrafficGate.BeginBulk())
+        {
+            await SendAsync(pipeline, path);
+        }
     }
 
     private static async Task SendAsync(HttpPipeline pipeline, string path)
