@@ -112,9 +112,10 @@ public sealed record DeliveryRecord
     public bool Released { get; init; }
 
     /// <summary>
-    /// Email only: when the sender began handing this claim's message to the SMTP server (marked per email once connected,
-    /// just before <c>MAIL FROM</c>). A stale claim with this mark may have been delivered, so it is recorded Sent <see cref="Unconfirmed"/>,
-    /// never re-sent; a stale claim without it provably sent nothing and is re-sent. Cleared when a claim is released.
+    /// Email only: when the sender was about to end the message's data (marked per email once its body is written into the
+    /// SMTP <c>DATA</c> stream, just before the end of data that makes the server take it). A stale claim with this mark may
+    /// have been delivered, so it is recorded Sent <see cref="Unconfirmed"/>, never re-sent; a stale claim without it
+    /// provably sent nothing (the server discards a message without its end of data) and is re-sent. Cleared when a claim is released.
     /// </summary>
     public Instant? HandedOverAt { get; init; }
 

@@ -199,6 +199,26 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
     }
 
     /// <summary>
+    /// Releases a claim whose last update (the handover mark) may have been written although its write failed (the
+    /// answer was lost, so the claim's ETag is out of date): re-reads the row and, if it is still this claim (Sending, not
+    /// released, same attempt and claim time), releases it and clears the mark. Null: the row moved on (another
+    /// sender's claim, a result), or changed again meanwhile.
+    /// </summary>
+    public async Task<StoredDelivery?> TryReleaseOwnClaimAsync(StoredDelivery claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var current = await deliveries.GetAsync(claimed.Record.Key, cancellationToken).ConfigureAwait(false);
+        if (current is not { Record: { Status: DeliveryStatus.Sending, Released: false } row }
+            || row.Attempt != claimed.Record.Attempt || row.ClaimedAt != claimed.Record.ClaimedAt)
+        {
+            return null;
+        }
+
+        var now = Now;
+        return await deliveries.TryUpdateAsync(row with { Released = true, HandedOverAt = null, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Marks a claimed row as about to be handed to the provider (<see cref="DeliveryRecord.HandedOverAt"/>), conditional on
     /// the claim's ETag. Null: the row changed meanwhile (send nothing).
     /// </summary>

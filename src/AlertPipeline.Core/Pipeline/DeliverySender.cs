@@ -217,8 +217,8 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
     private async ValueTask SendOneAsync(Slot slot, AlertRecord alert, CancellationToken cancellationToken)
     {
-        // Email: the gateway calls this once its connection is ready, just before the message transaction, so a stale claim
-        // without the mark provably handed nothing over (a kill while connecting re-sends; one after the mark does not).
+        // Email: the gateway calls this once the body is written into the SMTP data, just before the end of data, so a stale
+        // claim without the mark provably handed nothing over (a kill before it re-sends; one after the mark does not).
         Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
         try
         {
@@ -328,7 +328,17 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         if (releases.Count > 0)
         {
-            _ = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            var released = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
+            if (SettlesUnknownAsUnconfirmed)
+            {
+                // A mark whose write failed may have been written all the same (its answer lost): then the release met a
+                // newer ETag. Nothing was handed over, so this claim's mark must not outlive it (a stale marked claim is
+                // recorded Sent-unconfirmed, never re-sent).
+                await ForEachAsync(
+                    releases.Where((_, i) => released[i] is null),
+                    async (slot, ct) => await claims.TryReleaseOwnClaimAsync(slot.Claimed!, ct).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var stored = await claims.RecordResultsAsync([.. results.Select(r => (r.Slot.Claimed!, r.Status, r.Change))], cancellationToken).ConfigureAwait(false);

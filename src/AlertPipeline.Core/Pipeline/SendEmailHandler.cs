@@ -7,8 +7,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// <summary>
 /// Handles one <c>email-dispatch</c> message with the same claim discipline as SMS (<see cref="DeliverySender"/>). SMTP
 /// offers no way to ask what was delivered, and the rule is never the same alert twice: each claimed row is marked
-/// (<see cref="DeliveryRecord.HandedOverAt"/>) by the gateway once its connection is ready, just before the message
-/// transaction (<see cref="EmailSendRequest.BeforeHandover"/>); a send whose outcome is unknown (the connection
+/// (<see cref="DeliveryRecord.HandedOverAt"/>) by the gateway once the message's body is written into the SMTP data,
+/// just before the end of data (<see cref="EmailSendRequest.BeforeHandover"/>); a send whose outcome is unknown (the connection
 /// broke after the whole message was written) is recorded Sent <see cref="DeliveryRecord.Unconfirmed"/> and not re-sent;
 /// a stale claim with the mark is recorded the same way, one without it (nothing was handed over) is re-sent. Every send
 /// of one delivery carries the same Message-ID (derived from the delivery key).

@@ -91,8 +91,9 @@ public sealed record EmailSendRequest
     public string? ToName { get; }
 
     /// <summary>
-    /// Awaited by the gateway once it is ready to hand the message over (SMTP: connected and authenticated, before
-    /// <c>MAIL FROM</c>); a throw from it ends the send with nothing handed over. The pipeline marks the row there.
+    /// Awaited by the gateway at the last moment before the message is handed over (SMTP: the body is written into the
+    /// <c>DATA</c> stream, the end of data is not; the outbox: before appending); a throw from it ends the send with
+    /// nothing handed over (SMTP: the connection closes without the end of data). The pipeline marks the row there.
     /// </summary>
     public Func<CancellationToken, Task>? BeforeHandover { get; init; }
 

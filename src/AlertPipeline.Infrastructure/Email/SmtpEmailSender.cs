@@ -19,6 +19,14 @@ namespace AlertPipeline.Infrastructure.Email;
 /// <c>List-Unsubscribe</c> (+ <c>List-Unsubscribe-Post</c> for an https URL), <c>X-AlertPipeline-Delivery</c>, and a
 /// Message-ID derived from the delivery reference, so a resend of the same delivery carries the same Message-ID. That
 /// Message-ID is the provider id returned.
+/// <para>
+/// The handover hook (<see cref="EmailSendRequest.BeforeHandover"/>) is awaited from inside MailKit's write of the
+/// message into the <c>DATA</c> stream, once the last text part's content is written and before MailKit writes the
+/// end of data (the final <c>&lt;CRLF&gt;.&lt;CRLF&gt;</c>, RFC 5321 §4.1.1.4: the server takes a message only with it).
+/// Everything before that point is provably not handed over; a throw from the hook makes MailKit close the connection
+/// without the end of data (its <c>SendAsync</c> disconnects on any exception other than an SMTP reply), so the server
+/// discards the message. Only the end of data and the server's reply remain after the hook.
+/// </para>
 /// </summary>
 public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpEmailSender> logger) : IEmailGateway
 {
@@ -32,8 +40,9 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         var messageId = MessageIdFor(request.DeliveryReference, from.Domain);
         var masked = Redact.Email(request.To);
 
-        using var message = Build(request, from, messageId);
-        var progress = new HandoverProgress(MeasureForSmtp(message));
+        using var message = Build(request, from, messageId, out var lastPart);
+        var progress = new HandoverProgress(MeasureForSmtp(message), request.BeforeHandover, cancellationToken);
+        lastPart.Progress = progress;
         using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
@@ -48,11 +57,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
                 await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, timeout.Token).ConfigureAwait(false);
             }
 
-            if (request.BeforeHandover is { } beforeHandover)
-            {
-                await beforeHandover(cancellationToken).ConfigureAwait(false);
-            }
-
+            // MAIL FROM, RCPT TO, DATA, the message (the handover hook runs at the end of its body), the end of data, the 250.
             await client.SendAsync(message, timeout.Token, progress).ConfigureAwait(false);
             progress.Accepted = true;
             await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
@@ -61,9 +66,9 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         {
             if (!progress.Accepted)
             {
-                var kind = progress.WholeMessageWritten ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
+                var kind = progress.MayHaveHandedOver ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
                 LogFailed(logger, request.DeliveryReference, masked, kind, null);
-                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.WholeMessageWritten ? " after the whole message was written" : string.Empty)}.");
+                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.MayHaveHandedOver ? " after the whole message was written" : string.Empty)}.");
             }
         }
         catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or MailKit.Security.AuthenticationException
@@ -72,7 +77,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         {
             if (!progress.Accepted)
             {
-                var failure = Classify(ex, progress.WholeMessageWritten);
+                var failure = Classify(ex, progress.MayHaveHandedOver);
                 LogFailed(logger, request.DeliveryReference, masked, failure.Kind, failure.Code);
                 throw new EmailSendException(failure.Kind, failure.Code, failure.Message, ex);
             }
@@ -146,19 +151,25 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         return counter.Length;
     }
 
-    private static MimeMessage Build(EmailSendRequest request, MailboxAddress from, string messageId)
+    /// <summary>
+    /// The message: text/plain, or multipart/alternative of text/plain then text/html (as MimeKit's <c>BodyBuilder</c>
+    /// would build them), quoted-printable UTF-8; its last text part (<paramref name="lastPart"/>) carries the handover hook.
+    /// </summary>
+    internal static MimeMessage Build(EmailSendRequest request, MailboxAddress from, string messageId, out HandoverTextPart lastPart)
     {
         var message = new MimeMessage { Subject = request.Subject, MessageId = messageId.Trim('<', '>') };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(request.ToName, request.To));
-        var body = new BodyBuilder { TextBody = request.TextBody, HtmlBody = request.HtmlBody }.ToMessageBody();
-        foreach (var part in body is Multipart multipart ? multipart.OfType<TextPart>() : body is TextPart single ? [single] : [])
+        if (request.HtmlBody is null)
         {
-            // Quoted-printable UTF-8: readable ASCII stays readable, Cyrillic and Kazakh survive any relay.
-            part.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
+            message.Body = lastPart = Encoded(new HandoverTextPart("plain"), request.TextBody);
+        }
+        else
+        {
+            lastPart = Encoded(new HandoverTextPart("html"), request.HtmlBody);
+            message.Body = new MultipartAlternative { Encoded(new TextPart("plain"), request.TextBody), lastPart };
         }
 
-        message.Body = body;
         message.Headers.Add(DeliveryHeader, request.DeliveryReference);
         if (request.ListUnsubscribeHeader is { } unsubscribe)
         {
@@ -172,15 +183,93 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         return message;
     }
 
+    private static T Encoded<T>(T part, string text)
+        where T : TextPart
+    {
+        part.SetText(Encoding.UTF8, text);
+
+        // Quoted-printable UTF-8: readable ASCII stays readable, Cyrillic and Kazakh survive any relay; never binary, so
+        // MailKit sends with DATA (BDAT is used only for BINARYMIME or PreferSendAsBinaryData, which we leave off).
+        part.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
+        return part;
+    }
+
+    /// <summary>
+    /// The message's last text part: after MimeKit has written its content, it awaits the handover
+    /// (<see cref="HandoverProgress.AtEndOfBodyAsync"/>), which runs the hook only when the write goes to the server.
+    /// In multipart/alternative only the closing boundary follows it; then MailKit writes the end of data.
+    /// </summary>
+    internal sealed class HandoverTextPart(string subtype) : TextPart(subtype)
+    {
+        public HandoverProgress? Progress { get; set; }
+
+        public override void WriteTo(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
+        {
+            base.WriteTo(options, stream, contentOnly, cancellationToken);
+
+            // Only MailKit's synchronous Send writes to the server this way (the app uses SendAsync); it waits for the mark.
+            Progress?.AtEndOfBodyAsync(cancellationToken).GetAwaiter().GetResult();
+        }
+
+        public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
+        {
+            await base.WriteToAsync(options, stream, contentOnly, cancellationToken).ConfigureAwait(false);
+            if (Progress is { } progress)
+            {
+                await progress.AtEndOfBodyAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>
     /// The send's protocol stage, from MailKit's <see cref="ITransferProgress"/> (reported while the message data is
-    /// written, after <c>DATA</c> was accepted): whether the whole message went out, and whether the server accepted it.
+    /// written to the connection, after <c>DATA</c> was accepted): whether the whole message went out, and whether the
+    /// server accepted it; and the handover hook, run once at the end of the body.
     /// </summary>
-    internal sealed class HandoverProgress(long messageSize) : ITransferProgress
+    internal sealed class HandoverProgress(long messageSize, Func<CancellationToken, Task>? beforeHandover = null, CancellationToken cancellationToken = default)
+        : ITransferProgress
     {
+        private readonly Lock _gate = new();
         private long _written;
+        private Task? _handover;
 
         public bool Accepted { get; set; }
+
+        /// <summary>
+        /// The send stopped itself after the mark and before MailKit's end of data (its time ran out while the mark was
+        /// written): nothing was handed over, even if every byte of the body was written.
+        /// </summary>
+        public bool StoppedBeforeEndOfData { get; private set; }
+
+        /// <summary>Whether the server may have the message: the whole message was written and the send did not stop itself before the end of data.</summary>
+        public bool MayHaveHandedOver => WholeMessageWritten && !StoppedBeforeEndOfData;
+
+        /// <summary>
+        /// Called by the last text part once its content is written. While no byte was reported the write is a measuring
+        /// pass (<see cref="MeasureForSmtp"/>, or MailKit's <c>GetSize</c> for <c>SIZE=</c>, BDAT or progress), not the
+        /// transfer: nothing to do. Otherwise the hook runs, once (a second write awaits the same outcome, its throw too);
+        /// if the send's time (<paramref name="transfer"/>, MailKit's token) ran out meanwhile, it stops here, before the end of data.
+        /// </summary>
+        public async Task AtEndOfBodyAsync(CancellationToken transfer)
+        {
+            if (beforeHandover is null || Interlocked.Read(ref _written) == 0)
+            {
+                return;
+            }
+
+            Task handover;
+            lock (_gate)
+            {
+                handover = _handover ??= beforeHandover(cancellationToken);
+            }
+
+            await handover.ConfigureAwait(false);
+            if (transfer.IsCancellationRequested)
+            {
+                StoppedBeforeEndOfData = true;
+                transfer.ThrowIfCancellationRequested();
+            }
+        }
 
         /// <summary>Every byte of the message was written to the connection (the server's reply to it is what remains).</summary>
         public bool WholeMessageWritten => Interlocked.Read(ref _written) >= messageSize;

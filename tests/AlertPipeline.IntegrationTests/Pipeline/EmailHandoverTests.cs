@@ -16,7 +16,8 @@ namespace AlertPipeline.IntegrationTests.Pipeline;
 /// <summary>
 /// "Never the same alert twice" for email (docs/reliability.md): the real <see cref="SendEmailHandler"/> on Azurite, the
 /// real <see cref="SmtpEmailSender"/> and the aiosmtpd sink behind <see cref="SmtpFaultProxy"/>. A reply lost after the
-/// data, or a sender that stopped after marking the handover, gives one email and a Sent-unconfirmed row, never a resend.
+/// data, or a sender that stopped after marking the handover, gives one email and a Sent-unconfirmed row, never a resend;
+/// the mark is written at the end of the body, so a send stopped before it (a failed mark, a takeover) is re-sent, once.
 /// </summary>
 public sealed class EmailHandoverTests : IAsyncLifetime
 {
@@ -30,6 +31,9 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     private UnionId _union = null!;
     private BranchId _branch = null!;
 
+    /// <summary>Runs inside the real send, just before the pipeline's handover mark (then the mark runs as it would).</summary>
+    private Func<EmailSendRequest, Task>? _beforeMark;
+
     public async Task InitializeAsync()
     {
         var azurite = await AzuriteFixture.SharedAsync();
@@ -39,7 +43,11 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         var settings = _sink.ConfigurationValues().ToDictionary(p => p.Key, p => p.Value ?? string.Empty);
         settings["Smtp:Port"] = _proxy.Port.ToString(CultureInfo.InvariantCulture);
         settings["Smtp:Timeout"] = "00:00:10";
-        _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));
+        _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services =>
+        {
+            services.AddSingleton<TimeProvider>(_time);
+            services.AddSingleton<IEmailGateway>(sp => new BeforeMarkGateway(sp.GetRequiredService<SmtpEmailSender>(), this));
+        });
         var union = await TestFunctionApps.NewUnionAsync(_app, "central");
         _union = UnionId.Parse(union.UnionId);
         _branch = BranchId.Parse(union.Branch);
@@ -104,6 +112,72 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         _proxy.Counts.Values.Sum().Should().Be(1, "only the unmarked claim is sent again");
     }
 
+    [Fact]
+    public async Task Send_Normal_OneEmailWithTheRowsMessageIdMarkedAfterTheBody()
+    {
+        var keys = await FanOutAsync("hearing-normal", "aigul");
+        (int DataCommands, int EndsOfData, int Stored)? atMark = null;
+        _beforeMark = async _ => atMark = (_proxy.DataCommandsFromClient, _proxy.EndsOfDataFromClient, (await _sink.ReadMessagesAsync()).Count);
+
+        var result = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        atMark.Should().Be((1, 0, 0), "the mark runs after DATA was accepted and before the end of data, so before the server has the message");
+        var row = await RowAsync(keys[0]);
+        row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.HandedOverAt != null && r.Attempt == 1);
+        (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle().Which.HeaderValues("Message-ID").Should().ContainSingle().Which.Should().Be(row.ProviderId);
+        _proxy.EndsOfDataFromClient.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Send_RowTakenOverBeforeTheMark_NothingReachesTheSinkAndTheRowIsSentOnceWhenStale()
+    {
+        var keys = await FanOutAsync("hearing-takeover", "aigul");
+        var store = Service<IDeliveryStore>();
+        _beforeMark = async _ =>
+        {
+            // Another sender took the row over (and died) while this one was writing the body.
+            var stored = (await store.GetAsync(keys[0]))!;
+            (await store.TryUpdateAsync(stored.Record with { Attempt = stored.Record.Attempt + 1, ClaimedAt = Instant.FromDateTimeOffset(_time.GetUtcNow()) }, stored.ETag)).Should().NotBeNull();
+        };
+
+        var lost = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+
+        lost.Outcome.Should().Be(SendOutcome.ClaimLost);
+        await Poll.UntilAsync(() => _proxy.SessionsEnded == 1, "the first connection to close");
+        _proxy.EndsOfDataFromClient.Should().Be(0, "a failed mark stops the send before the end of data");
+        (await _sink.ReadMessagesAsync()).Should().BeEmpty();
+        (await RowAsync(keys[0])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null && r.Attempt == 2);
+
+        _beforeMark = null;
+        _time.Advance(TimeSpan.FromMinutes(3)); // the other sender's claim goes stale
+        var sent = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+
+        sent.Outcome.Should().Be(SendOutcome.Sent);
+        var row = await RowAsync(keys[0]);
+        row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 3);
+        (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle().Which.HeaderValues("Message-ID").Should().ContainSingle().Which.Should().Be(row.ProviderId);
+        _proxy.Counts.Values.Sum().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Send_CutAtTheEndOfDataAfterTheMark_RowSentUnconfirmedAndNotResent()
+    {
+        var keys = await FanOutAsync("hearing-cut-at-end", "aigul");
+        _proxy.Schedule = () => SmtpFault.DropAtEndOfData;
+
+        var result = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+        _proxy.Schedule = () => SmtpFault.None;
+        var again = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        (await RowAsync(keys[0])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpReplyLost && r.HandedOverAt != null);
+        again.Outcome.Should().Be(SendOutcome.AlreadyDone);
+        _proxy.Counts.Values.Sum().Should().Be(1, "never re-sent");
+        await Poll.UntilAsync(() => _proxy.SessionsEnded == 1, "the connection to close");
+        (await _sink.ReadMessagesAsync()).Should().BeEmpty("the end of data never reached the server: the window left is a loss, not a duplicate");
+    }
+
     private async Task<IReadOnlyList<DeliveryKey>> FanOutAsync(string eventId, params string[] people)
     {
         foreach (var person in people)
@@ -127,4 +201,27 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     }
 
     private async Task<DeliveryRecord> RowAsync(DeliveryKey key) => (await Service<IDeliveryStore>().GetAsync(key))!.Record;
+
+    /// <summary>The real <see cref="SmtpEmailSender"/>, with the test's <see cref="_beforeMark"/> run inside the send just before the pipeline's mark.</summary>
+    private sealed class BeforeMarkGateway(SmtpEmailSender inner, EmailHandoverTests test) : IEmailGateway
+    {
+        public Task<EmailSendResult> SendAsync(EmailSendRequest request, CancellationToken cancellationToken = default)
+        {
+            if (test._beforeMark is not { } before || request.BeforeHandover is not { } mark)
+            {
+                return inner.SendAsync(request, cancellationToken);
+            }
+
+            return inner.SendAsync(
+                new EmailSendRequest(request.To, request.Subject, request.TextBody, request.DeliveryReference, request.HtmlBody, request.UnsubscribeUrl, request.UnsubscribeMailto, request.ToName)
+                {
+                    BeforeHandover = async ct =>
+                    {
+                        await before(request).ConfigureAwait(false);
+                        await mark(ct).ConfigureAwait(false);
+                    },
+                },
+                cancellationToken);
+        }
+    }
 }

@@ -25,11 +25,18 @@ public enum SmtpFault
     /// of data: the outcome is unknown to the sender, the SMTP twin of a lost Twilio answer.
     /// </summary>
     DropAfterData,
+
+    /// <summary>
+    /// Relays until the client's end of data, then cuts both sides without relaying it: the client has sent the whole
+    /// message and gets no answer, the server never got the end of data and discards the message.
+    /// </summary>
+    DropAtEndOfData,
 }
 
 /// <summary>
 /// A loopback TCP proxy in front of a real SMTP server (the aiosmtpd <see cref="SmtpSink"/>) that refuses or drops
-/// connections as <see cref="Schedule"/> says, one decision per connection. It counts what it did by kind.
+/// connections as <see cref="Schedule"/> says, one decision per connection. It counts what it did by kind, and what it
+/// saw of the client's data (<see cref="DataCommandsFromClient"/>, <see cref="DataBytesFromClient"/>, <see cref="EndsOfDataFromClient"/>, <see cref="SessionsEnded"/>).
 /// </summary>
 public sealed class SmtpFaultProxy : IAsyncDisposable
 {
@@ -39,6 +46,10 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<SmtpFault, int> _counts = new();
     private readonly Task _acceptLoop;
+    private long _dataBytes;
+    private int _dataCommands;
+    private int _endsOfData;
+    private int _sessionsEnded;
 
     private SmtpFaultProxy(TcpListener listener, int targetPort)
     {
@@ -55,6 +66,18 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
 
     /// <summary>Connections handled so far, by what was done to them.</summary>
     public IReadOnlyDictionary<SmtpFault, int> Counts => new Dictionary<SmtpFault, int>(_counts);
+
+    /// <summary><c>DATA</c> commands the clients sent, all sessions.</summary>
+    public int DataCommandsFromClient => Volatile.Read(ref _dataCommands);
+
+    /// <summary>Bytes the clients sent after their <c>DATA</c> command (the message, as the proxy read it), all sessions.</summary>
+    public long DataBytesFromClient => Interlocked.Read(ref _dataBytes);
+
+    /// <summary>End-of-data sequences (<c>&lt;CRLF&gt;.&lt;CRLF&gt;</c> after <c>DATA</c>) the clients sent, all sessions.</summary>
+    public int EndsOfDataFromClient => Volatile.Read(ref _endsOfData);
+
+    /// <summary>Sessions over (both sides closed or cut).</summary>
+    public int SessionsEnded => Volatile.Read(ref _sessionsEnded);
 
     public static SmtpFaultProxy Start(int targetPort)
     {
@@ -100,6 +123,18 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(TcpClient client, SmtpFault fault)
     {
+        try
+        {
+            await RelayAsync(client, fault).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _sessionsEnded);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client, SmtpFault fault)
+    {
         using (client)
         {
             try
@@ -135,7 +170,7 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
     }
 
     /// <summary>Client to server; for the drop faults, stops at the fault's point.</summary>
-    private static async Task PumpClientAsync(NetworkStream client, NetworkStream server, SmtpFault fault, SessionState state, CancellationTokenSource session)
+    private async Task PumpClientAsync(NetworkStream client, NetworkStream server, SmtpFault fault, SessionState state, CancellationTokenSource session)
     {
         var buffer = new byte[16 * 1024];
         var tail = new StringBuilder();
@@ -148,6 +183,11 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
             }
 
             var text = Encoding.ASCII.GetString(buffer, 0, read);
+            if (state.InData)
+            {
+                Interlocked.Add(ref _dataBytes, read);
+            }
+
             tail.Append(text);
             if (tail.Length > 64)
             {
@@ -159,7 +199,25 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
                 return; // the DATA command never reaches the server
             }
 
-            var endOfData = fault == SmtpFault.DropAfterData && tail.ToString().Contains(EndOfData, StringComparison.Ordinal);
+            var sawEndOfData = state.InData && tail.ToString().Contains(EndOfData, StringComparison.Ordinal);
+            if (sawEndOfData)
+            {
+                state.InData = false;
+                tail.Clear();
+                Interlocked.Increment(ref _endsOfData);
+                if (fault == SmtpFault.DropAtEndOfData)
+                {
+                    return; // the end of data never reaches the server
+                }
+            }
+            else if (IsDataCommand(tail.ToString()))
+            {
+                state.InData = true;
+                tail.Clear();
+                Interlocked.Increment(ref _dataCommands);
+            }
+
+            var endOfData = fault == SmtpFault.DropAfterData && sawEndOfData;
             if (endOfData)
             {
                 state.Muted = true; // from now on nothing the server says reaches the client
@@ -199,6 +257,9 @@ public sealed class SmtpFaultProxy : IAsyncDisposable
     private sealed class SessionState
     {
         public volatile bool Muted;
+
+        /// <summary>Between the client's <c>DATA</c> and its end of data.</summary>
+        public bool InData;
     }
 
     private static bool IsDataCommand(string tail)

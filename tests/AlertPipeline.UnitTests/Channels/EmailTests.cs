@@ -107,6 +107,118 @@ public class EmailTests
     }
 
     [Fact]
+    public async Task HandoverHook_MeasuringPasses_DoNotRunIt()
+    {
+        var marks = 0;
+        var request = new EmailSendRequest("aigul@example.org", "s", "text", "ref-1", "<p>html</p>") { BeforeHandover = _ => Task.FromResult(++marks) };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        last.Progress = new SmtpEmailSender.HandoverProgress(SmtpEmailSender.MeasureForSmtp(message), request.BeforeHandover);
+
+        SmtpEmailSender.MeasureForSmtp(message);
+        using (var measure = new MimeKit.IO.MeasuringStream())
+        {
+            await message.WriteToAsync(FormatOptions.Default, measure); // as MailKit's GetSizeAsync does for SIZE=, BDAT or progress
+        }
+
+        marks.Should().Be(0, "nothing was transferred yet");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HandoverHook_Transfer_RunsOnceAfterTheLastPartsContentBeforeTheEnd(bool html)
+    {
+        using var written = new MemoryStream();
+        string? atMark = null;
+        var marks = 0;
+        var request = new EmailSendRequest("aigul@example.org", "s", "the text body", "ref-1", html ? "<p>the html body</p>" : null)
+        {
+            BeforeHandover = _ =>
+            {
+                marks++;
+                atMark = System.Text.Encoding.ASCII.GetString(written.ToArray());
+                return Task.CompletedTask;
+            },
+        };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        var progress = new SmtpEmailSender.HandoverProgress(SmtpEmailSender.MeasureForSmtp(message), request.BeforeHandover);
+        last.Progress = progress;
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = true;
+
+        progress.Report(1); // MailKit reports the bytes it writes to the connection
+        await message.WriteToAsync(format, written);
+        await message.WriteToAsync(format, new MemoryStream());
+
+        marks.Should().Be(1, "a second write of the same message does not mark again");
+        atMark.Should().Contain(html ? "the html body" : "the text body");
+        var full = System.Text.Encoding.ASCII.GetString(written.ToArray());
+        if (html)
+        {
+            var boundary = ((Multipart)message.Body!).Boundary;
+            atMark.Should().NotContain($"--{boundary}--", "the closing boundary is written after the mark");
+            full.Should().EndWith($"--{boundary}--\r\n");
+        }
+        else
+        {
+            full.Should().Be(atMark, "a single part's content ends the body: only the end of data follows the mark");
+        }
+    }
+
+    [Fact]
+    public async Task HandoverHook_Throws_TheWriteStopsWithItsExceptionAndDoesNotRetryTheMark()
+    {
+        var marks = 0;
+        var request = new EmailSendRequest("aigul@example.org", "s", "text", "ref-1", "<p>html</p>")
+        {
+            BeforeHandover = async _ =>
+            {
+                marks++;
+                await Task.Yield();
+                throw new InvalidOperationException("row taken over");
+            },
+        };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        var progress = new SmtpEmailSender.HandoverProgress(100, request.BeforeHandover);
+        last.Progress = progress;
+        progress.Report(1);
+        using var written = new MemoryStream();
+
+        await FluentActions.Awaiting(() => message.WriteToAsync(written)).Should().ThrowAsync<InvalidOperationException>().WithMessage("row taken over");
+        await FluentActions.Awaiting(() => message.WriteToAsync(new MemoryStream())).Should().ThrowAsync<InvalidOperationException>();
+
+        marks.Should().Be(1);
+        System.Text.Encoding.ASCII.GetString(written.ToArray()).Should().NotContain($"--{((Multipart)message.Body!).Boundary}--");
+    }
+
+    [Fact]
+    public async Task HandoverHook_SendTimedOutWhileMarking_StopsBeforeTheEndOfDataAndIsNotAnUnknownOutcome()
+    {
+        using var transfer = new CancellationTokenSource();
+        var request = new EmailSendRequest("aigul@example.org", "s", "text", "ref-1")
+        {
+            BeforeHandover = async _ =>
+            {
+                await Task.Yield();
+                await transfer.CancelAsync(); // the send's timeout fires while the table is slow to take the mark
+            },
+        };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        var progress = new SmtpEmailSender.HandoverProgress(SmtpEmailSender.MeasureForSmtp(message), request.BeforeHandover);
+        last.Progress = progress;
+        progress.Report(1);
+        using var written = new MemoryStream();
+
+        await FluentActions.Awaiting(() => message.WriteToAsync(FormatOptions.Default, written, transfer.Token)).Should().ThrowAsync<OperationCanceledException>();
+        progress.Report(written.Length + 1000, written.Length + 1000);
+
+        progress.WholeMessageWritten.Should().BeTrue("a single part's body was all written before the mark");
+        progress.StoppedBeforeEndOfData.Should().BeTrue();
+        progress.MayHaveHandedOver.Should().BeFalse("MailKit never wrote the end of data, so the failure is transient and the row is re-sent");
+    }
+
+    [Fact]
     public void MessageIdFor_IsStablePerReferenceAndFreeOfIt()
     {
         var id = SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example");

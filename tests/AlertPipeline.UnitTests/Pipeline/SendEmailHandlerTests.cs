@@ -89,7 +89,7 @@ public sealed class SendEmailHandlerTests
     }
 
     [Fact]
-    public async Task Send_MarksTheRowHandedOverBeforeTheSmtpSend()
+    public async Task Send_MarksTheRowHandedOverOnlyWhenTheGatewayCallsTheHook()
     {
         DeliveryRecord? connected = null;
         DeliveryRecord? handingOver = null;
@@ -104,7 +104,7 @@ public sealed class SendEmailHandlerTests
 
         await _world.SendEmail.HandleAsync(_key, default);
 
-        connected!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null, "connecting hands nothing over");
+        connected!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null, "nothing is marked before the gateway reaches the end of the body");
         handingOver!.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt != null);
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null);
     }
@@ -150,6 +150,78 @@ public sealed class SendEmailHandlerTests
 
         retried.Outcome.Should().Be(SendOutcome.Sent);
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2);
+    }
+
+    [Fact]
+    public async Task Send_RowTakenOverBeforeTheMark_SendsNothingAndLeavesTheRowToTheOtherSender()
+    {
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                // Another sender took the claim over while this one was writing the body.
+                _world.Deliveries.BeforeUpdate = t => t.Put(t[_key] with { Attempt = 2, ClaimedAt = _world.Time.Now() });
+                await r.BeforeHandover!(ct);
+                throw new InvalidOperationException("the gateway went on after a failed mark");
+            });
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.ClaimLost);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Attempt == 2 && r.HandedOverAt == null && r.Unconfirmed == null);
+    }
+
+    [Fact]
+    public async Task Send_MarkCannotBeWritten_SendsNothingAndReleasesSoTheRetrySends()
+    {
+        var sends = 0;
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                if (++sends == 1)
+                {
+                    _world.Deliveries.BeforeUpdate = _ => throw new IOException("the table did not answer");
+                }
+
+                await r.BeforeHandover!(ct);
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null);
+        var retried = await _world.SendEmail.HandleAsync(_key, default);
+
+        retried.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2 && r.HandedOverAt != null);
+        sends.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Send_MarkWrittenButItsAnswerLost_ReleasesAndClearsTheMarkSoTheRetrySends()
+    {
+        var sends = 0;
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                if (++sends == 1)
+                {
+                    _world.Deliveries.BeforeUpdate = t =>
+                    {
+                        t.Put(t[_key] with { HandedOverAt = _world.Time.Now() }); // the table wrote the mark ...
+                        throw new IOException("... and its answer was lost");
+                    };
+                }
+
+                await r.BeforeHandover!(ct);
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null, "nothing was handed over: no mark may outlive the claim");
+        var retried = await _world.SendEmail.HandleAsync(_key, default);
+
+        retried.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2);
+        sends.Should().Be(2);
     }
 
     [Fact]
