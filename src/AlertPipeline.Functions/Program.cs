@@ -9,6 +9,8 @@ using Microsoft.Azure.Functions.Worker.Builder;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FailureRedactionMiddleware>();
+// HTTP functions' table requests go first; background ones wait for a bounded number of slots (TableTrafficGate).
+builder.UseMiddleware<InteractiveRequestMiddleware>();
 
 // Per-request framework logs add nothing to the function logs (and never show bodies either way).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

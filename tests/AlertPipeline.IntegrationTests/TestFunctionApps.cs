@@ -27,7 +27,7 @@ namespace AlertPipeline.IntegrationTests;
 /// built functions.metadata says) from an ASP.NET Core <see cref="TestServer"/>, with the app's own registration
 /// (<see cref="AlertPipelineServiceCollectionExtensions.AddAlertPipeline"/>) and settings, as docs/functions.md explains.
 /// Every table lives under the fixture's own prefix (the schedule tables included), and quiet hours are off, because these
-/// tests run on the real clock and SMS must go at once whatever the hour.
+/// tests run on the real clock and SMS must go at once whatever the hour. Reports and previews wait up to a minute for their reads.
 /// </summary>
 internal static class TestFunctionApps
 {
@@ -41,6 +41,11 @@ internal static class TestFunctionApps
             ["AzureWebJobsStorage"] = connectionString,
             ["Pipeline:Storage:TablePrefix"] = prefix,
             ["Pipeline:QuietHours"] = "off",
+            // Reports are exact whenever their count finishes within the budget; on a loaded test machine even a small
+            // count may take seconds, so these tests wait for it, and previews read for up to a minute (the budget tests in
+            // AlertReportTests and PreviewTests set their own).
+            ["Reports:ExactBudget"] = "00:01:00",
+            ["Reports:PreviewBudget"] = "00:01:00",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {

@@ -139,6 +139,11 @@ internal static class AlertCommands
         console.Write(table);
         var audience = Part(preview, "audience");
         console.WriteLine($"audience: {Field(audience, "listings")} listing(s), {Field(audience, "distinctRows")} distinct row(s)");
+        if (Field(preview, "partial") == "yes")
+        {
+            console.WriteLine($"PARTIAL: counted within the time allowed, {Field(audience, "branchesRead")} of {Field(audience, "branchesInAudience")} branch(es) read; every figure is a lower bound (a send reaches everyone)");
+        }
+
         if (audience.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Array)
         {
             var byChannel = Render.Table("channel", "recipients", "duplicates", "skipped", "segments");
@@ -165,6 +170,13 @@ internal static class AlertCommands
 
         console.WriteLine($"alert {Field(report, "alertId")} (event {Field(report, "eventId")}, campaign {Field(report, "campaignId")}), union {Field(report, "unionId")}");
         console.WriteLine($"received {Field(report, "receivedAt")}; {Field(report, "rows")} row(s)" + (Field(report, "expiredOnArrival") == "yes" ? "; EXPIRED on arrival" : string.Empty));
+        if (report.TryGetProperty("asOf", out _))
+        {
+            console.WriteLine(Field(report, "partial") == "yes"
+                ? $"STILL COUNTING (started {Field(report, "asOf")}): only the rows counted so far; ask again in a few seconds"
+                : $"counts as of {Field(report, "asOf")}");
+        }
+
         var table = Render.Table("channel", "total", "by status", "skipped", "failures", "segments");
         foreach (var channel in channels.EnumerateArray())
         {

@@ -14,9 +14,12 @@ namespace AlertPipeline.Core.Pipeline;
 /// (<see cref="AudienceTally"/>), each recipient's message rendered as the sender renders it
 /// (<see cref="MessageComposer.Render"/>) to count SMS segments, and one sample text per template language.
 /// The audience is campaign-wide (the send is); only counts leave this class, never rows.
+/// Reading stops when <see cref="ReportOptions.PreviewBudget"/> has passed (a read in flight is cancelled): the answer
+/// then counts the pages read so far and says so (<see cref="AudiencePreview.Partial"/>); a page is counted whole or not at all.
 /// </summary>
 public sealed class AudiencePreviewer(
-    IMembershipReader membership, AudienceResolver audience, PipelineLookups lookups, DeliveryPagePlanner planner, PipelineOptions options, TimeProvider time)
+    IMembershipReader membership, AudienceResolver audience, PipelineLookups lookups, DeliveryPagePlanner planner, PipelineOptions options,
+    ReportOptions budgets, TimeProvider time)
 {
     /// <summary>The name used for <c>{{name}}</c> in the sample texts (a real member's name is never shown).</summary>
     public const string SampleName = "Sample Member";
@@ -32,40 +35,63 @@ public sealed class AudiencePreviewer(
         var now = time.Now();
         var alert = new AlertRecord(AlertId.For(alertEvent), alertEvent, now, alertEvent.IsExpiredAt(now));
         var tally = new AudienceTally(alertEvent.Channels);
-        var branches = await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
-
-        // The opt-outs as they are now, read once: asking per page would read most of them again for every page.
-        var optOuts = await planner.ReadOptOutsAsync(alertEvent.Channels, cancellationToken).ConfigureAwait(false);
         Branch? sampleBranch = null;
-        var people = 0;
-        var reachedBranches = 0;
-        foreach (var reference in branches)
+        int people = 0, reachedBranches = 0, branchesRead = 0, branchesInAudience = 0;
+        var partial = false;
+        using var budget = new CancellationTokenSource(budgets.PreviewBudget, time);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
         {
-            var union = await lookups.GetUnionAsync(reference.UnionId, cancellationToken).ConfigureAwait(false);
-            var branch = await lookups.GetBranchAsync(reference.UnionId, reference.BranchId, cancellationToken).ConfigureAwait(false);
-            if (union is null || branch is null)
-            {
-                continue;
-            }
+            var branches = await audience.ResolveAsync(alertEvent, reading.Token).ConfigureAwait(false);
+            branchesInAudience = branches.Count;
 
-            sampleBranch ??= branch.UnionId == caller.UnionId ? branch : null;
-            var reached = 0;
-            string? token = null;
-            do
+            // The opt-outs as they are now, read once: asking per page would read most of them again for every page.
+            var optOuts = await planner.ReadOptOutsAsync(alertEvent.Channels, reading.Token).ConfigureAwait(false);
+            foreach (var reference in branches)
             {
-                var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
-                var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, optOuts, cancellationToken).ConfigureAwait(false);
-                reached += Count(tally, planned, alertEvent, campaign, union, branch);
-                token = page.ContinuationToken;
-            }
-            while (token is not null);
+                var union = await lookups.GetUnionAsync(reference.UnionId, reading.Token).ConfigureAwait(false);
+                var branch = await lookups.GetBranchAsync(reference.UnionId, reference.BranchId, reading.Token).ConfigureAwait(false);
+                if (union is null || branch is null)
+                {
+                    branchesRead++;
+                    continue;
+                }
 
-            people += reached;
-            reachedBranches += reached > 0 ? 1 : 0;
+                sampleBranch ??= branch.UnionId == caller.UnionId ? branch : null;
+                var branchReached = false;
+                string? token = null;
+                do
+                {
+                    reading.Token.ThrowIfCancellationRequested();
+                    var page = await membership.GetContactsPageAsync(reference.UnionId, reference.BranchId, options.FanOutPageSize, token, reading.Token).ConfigureAwait(false);
+                    var planned = await planner.PlanAsync(alert, reference.UnionId, reference.BranchId, page.Contacts, now, options.QuietHoursWindow, optOuts, reading.Token).ConfigureAwait(false);
+                    var reached = Count(tally, planned, alertEvent, campaign, union, branch);
+                    people += reached;
+                    if (reached > 0 && !branchReached)
+                    {
+                        branchReached = true;
+                        reachedBranches++;
+                    }
+
+                    token = page.ContinuationToken;
+                }
+                while (token is not null);
+
+                branchesRead++;
+            }
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            partial = true;
         }
 
         var samples = alertEvent.Templates.Select(t => Sample(alertEvent, campaign, caller, sampleBranch, t)).ToList();
-        return new AudiencePreview(alert.AlertId, alert.ExpiredOnArrival, tally.Listings, tally.DistinctRows, people, reachedBranches, tally.Build(), samples);
+        return new AudiencePreview(alert.AlertId, alert.ExpiredOnArrival, tally.Listings, tally.DistinctRows, people, reachedBranches, tally.Build(), samples)
+        {
+            Partial = partial,
+            BranchesRead = branchesRead,
+            BranchesInAudience = branchesInAudience,
+        };
     }
 
     /// <summary>Adds the page's rows to the tally; answers how many of its contacts get at least one message.</summary>
@@ -137,7 +163,20 @@ public sealed class AudiencePreviewer(
 /// the other through another counts twice; one reached twice on the same channel counts once).</param>
 /// <param name="Branches">Branches with at least one such listing.</param>
 public sealed record AudiencePreview(
-    AlertId AlertId, bool Expired, int Listings, int DistinctRows, int People, int Branches, IReadOnlyList<ChannelAudience> Channels, IReadOnlyList<LanguageSample> Languages);
+    AlertId AlertId, bool Expired, int Listings, int DistinctRows, int People, int Branches, IReadOnlyList<ChannelAudience> Channels, IReadOnlyList<LanguageSample> Languages)
+{
+    /// <summary>
+    /// Reading stopped at the preview budget: every count covers only the branches and pages read so far (lower bounds;
+    /// the send itself reaches everyone). False: exact.
+    /// </summary>
+    public bool Partial { get; init; }
+
+    /// <summary>Branches of the audience read to their last page.</summary>
+    public int BranchesRead { get; init; }
+
+    /// <summary>Branches the audience resolved to (0 when the budget ran out before they were known).</summary>
+    public int BranchesInAudience { get; init; }
+}
 
 /// <summary>One template language's texts, rendered for a made-up member (<see cref="AudiencePreviewer.SampleName"/>).</summary>
 public sealed record LanguageSample(LanguageTag Language, string? SmsText, SmsAnalysis? Sms, RenderedEmail? Email, string? Problem);

@@ -10,7 +10,8 @@ namespace AlertPipeline.Functions.Api;
 
 /// <summary>
 /// <c>GET /api/unions/{union}/alerts/{alertId}/report</c> (organiser): the caller's union's delivery rows of one alert,
-/// added up (JSON) or one line each (CSV: <c>?format=csv</c> or <c>Accept: text/csv</c>), read page by page.
+/// added up (JSON, in bounded time with the time the counts are as of: <see cref="AlertReportReader"/>) or one line each
+/// (CSV: <c>?format=csv</c> or <c>Accept: text/csv</c>), read page by page.
 /// </summary>
 internal static class AlertReportEndpoints
 {
@@ -18,7 +19,7 @@ internal static class AlertReportEndpoints
 
     public static Task<IResult> ReportAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries,
-        FanOutChunkRedriver redriver) =>
+        AlertReportReader reports, FanOutChunkRedriver redriver) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -44,15 +45,10 @@ internal static class AlertReportEndpoints
                     fileDownloadName: $"alert-{id}-{unionId}.csv");
             }
 
-            // Only the union's rows and only the counted columns, the alert's partitions read a few at a time.
-            var builder = new AlertReportBuilder();
-            await foreach (var row in deliveries.GetReportedRowsAsync(id, unionId, context.RequestAborted))
-            {
-                builder.Add(row);
-            }
-
-            var fanOut = await redriver.GetProgressAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
-            return Results.Ok(View(alert, unionId, builder.Build(), fanOut));
+            // The union's counts within the report budget (the last finished count of a large alert, with its time).
+            var fanOut = redriver.GetProgressAsync(id, unionId, context.RequestAborted);
+            var answer = await reports.ReadAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            return Results.Ok(View(alert, unionId, answer, await fanOut.ConfigureAwait(false)));
         });
 
     /// <summary>
@@ -105,7 +101,7 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(AlertRecord alert, UnionId unionId, AlertReport report, FanOutProgress fanOut) => new
+    private static object View(AlertRecord alert, UnionId unionId, ReportAnswer answer, FanOutProgress fanOut) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,
@@ -113,11 +109,15 @@ internal static class AlertReportEndpoints
         eventId = alert.Event.EventId.Value,
         receivedAt = alert.ReceivedAt.ToDateTimeOffset(),
         expiredOnArrival = alert.ExpiredOnArrival,
-        rows = report.Rows,
+        rows = answer.Report.Rows,
+        // When the counts were read from (every change before it is in them), and whether they cover only part of the
+        // rows (the first count of a large alert, still running).
+        asOf = answer.AsOf,
+        partial = answer.Partial,
         // Poisoned fan-out chunks of this union: incomplete = some stayed poisoned past their re-drive budget (members
         // without rows; POST …/fanout/redrive gives them a fresh budget).
         fanOut = new { incomplete = fanOut.Incomplete, chunksRedriven = fanOut.Redriven, chunksPoisoned = fanOut.GivenUp },
-        channels = report.Channels.Select(c => new
+        channels = answer.Report.Channels.Select(c => new
         {
             channel = c.Channel.ToWireName(),
             total = c.Total,

@@ -1,3 +1,4 @@
+using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
 using AlertPipeline.Core.Scheduling;
@@ -200,11 +201,12 @@ public sealed class ApiPreviewFunction(ApiGate gate, ApiOptions options, IMember
 }
 
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
-public sealed class ApiAlertReportFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, FanOutChunkRedriver redriver)
+public sealed class ApiAlertReportFunction(
+    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
-        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, redriver);
+        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, reports, redriver);
 }
 
 /// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>

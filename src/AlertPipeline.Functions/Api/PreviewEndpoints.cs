@@ -43,6 +43,8 @@ internal static class PreviewEndpoints
         {
             alertId = preview.AlertId.Value,
             expired = preview.Expired,
+            // The audience was read only in part within the preview budget: its counts and the cost are lower bounds.
+            partial = preview.Partial,
             languages = preview.Languages.Select(l => new
             {
                 language = l.Language.Value,
@@ -61,6 +63,8 @@ internal static class PreviewEndpoints
                 distinctRows = preview.DistinctRows,
                 people = preview.People,
                 branches = preview.Branches,
+                branchesRead = preview.BranchesRead,
+                branchesInAudience = preview.BranchesInAudience,
                 channels = preview.Channels.Select(c => new
                 {
                     channel = c.Channel.ToWireName(),

@@ -1,3 +1,4 @@
+using AlertPipeline.Infrastructure.Configuration;
 using AlertPipeline.Infrastructure.Persistence;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -6,6 +7,8 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace AlertPipeline.Infrastructure.Storage;
 
@@ -59,9 +62,17 @@ public static class StorageServiceCollectionExtensions
         services.AddAzureClients(builder =>
         {
             builder.AddClient<TableServiceClient, TableClientOptions>((options, credential, sp) =>
-                    Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
+                {
+                    // The app registers the gate (AddTableTrafficGate); other users of these clients are not gated.
+                    if (sp.GetService<TableTrafficGate>() is { } gate)
+                    {
+                        options.AddPolicy(new TableTrafficPolicy(gate), HttpPipelinePosition.PerRetry);
+                    }
+
+                    return Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
                         ? new TableServiceClient(connectionString, options)
-                        : new TableServiceClient(Connection(settings(sp), connectionName).TableServiceUri ?? throw Missing(connectionName, "tableServiceUri"), credential, options))
+                        : new TableServiceClient(Connection(settings(sp), connectionName).TableServiceUri ?? throw Missing(connectionName, "tableServiceUri"), credential, options);
+                })
                 .WithName(connectionName)
                 .WithCredential(sp => Credential(sp, settings(sp), connectionName));
 
@@ -82,6 +93,19 @@ public static class StorageServiceCollectionExtensions
                 .WithVersion(BlobServiceVersion)
                 .WithCredential(sp => Credential(sp, settings(sp), connectionName));
         });
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="TableTrafficGate"/> with <see cref="TableTrafficOptions"/> (section <c>TableTraffic</c>, validated on
+    /// start): every table client built by <see cref="AddStorageClients"/> afterwards gates its background requests.
+    /// </summary>
+    public static IServiceCollection AddTableTrafficGate(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TableTrafficOptions>().Bind(configuration.GetSection(TableTrafficOptions.SectionName)).ValidateAll(o => o.Validate());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TableTrafficOptions>>().Value);
+        services.TryAddSingleton<TableTrafficGate>();
         return services;
     }
 

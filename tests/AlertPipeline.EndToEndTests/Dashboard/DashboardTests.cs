@@ -218,6 +218,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         }
 
         await Expect(page.GetByTestId("report-state")).ToHaveTextAsync("Final: every message has its outcome.", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("report-as-of")).ToContainTextAsync("Counts as of ");
         var table = page.GetByTestId("status-table");
         await Expect(table.Locator("tr[data-status='delivered'] td")).ToHaveTextAsync("2");
         await Expect(table.Locator("tr[data-status='undelivered'] td")).ToHaveTextAsync("1");

@@ -1,8 +1,15 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Api;
+using AlertPipeline.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Moq;
 
 namespace AlertPipeline.IntegrationTests.Reports;
 
@@ -13,12 +20,15 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
     public async Task Report_AfterFanOutSendsAndFailures_CountsTheCallersRowsByStatusFailureAndSkip()
     {
         var world = await SentAlertAsync();
+        var asked = DateTimeOffset.UtcNow;
 
         using var response = await app.SendAsync(HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report", world.A.OrganiserKey);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var json = await ReportsTestApp.ReadJsonAsync(response);
         json.GetProperty("rows").GetInt32().Should().Be(8, "union A's 4 contacts on 2 channels; union B's rows are not counted");
+        json.GetProperty("partial").GetBoolean().Should().BeFalse("a small alert is counted within the budget: exact");
+        json.GetProperty("asOf").GetDateTimeOffset().Should().BeOnOrAfter(asked, "counted when asked, after every change above").And.BeOnOrBefore(DateTimeOffset.UtcNow);
         var channels = json.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
         var sms = channels["sms"];
         sms.GetProperty("total").GetInt32().Should().Be(4);
@@ -103,6 +113,61 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
         (await response.Content.ReadAsStringAsync()).Should().Contain("format");
     }
 
+    [Fact]
+    public async Task Report_CountLongerThanTheBudget_AnswersTheRowsCountedSoFarMarkedPartial_ThenTheFinishedCount_EachUnionItsOwn()
+    {
+        var world = await SentAlertAsync();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (connectionString, prefix) = app.Storage;
+        // Budget 0: an ask never waits for its count. Union A's count reads 3 rows, then waits for the test (a "large" alert).
+        await using var budgeted = TestFunctionApps.Create(
+            connectionString,
+            prefix,
+            new Dictionary<string, string> { ["Reports:ExactBudget"] = "00:00:00", ["Reports:RescanInterval"] = "00:10:00" },
+            services =>
+            {
+                services.RemoveAll<AlertReportReader>();
+                services.AddSingleton(sp =>
+                {
+                    var real = sp.GetRequiredService<IDeliveryStore>();
+                    var rows = new Mock<IDeliveryStore>(MockBehavior.Strict);
+                    rows.Setup(s => s.GetReportedRowsAsync(It.IsAny<AlertId>(), It.IsAny<UnionId>(), It.IsAny<CancellationToken>()))
+                        .Returns((AlertId alert, UnionId union, CancellationToken ct) => union == world.A.UnionId
+                            ? HoldAfter(3, real.GetReportedRowsAsync(alert, union, ct), reached, gate.Task, ct)
+                            : real.GetReportedRowsAsync(alert, union, ct));
+                    return new AlertReportReader(rows.Object, sp.GetRequiredService<ReportOptions>(), TimeProvider.System);
+                });
+            });
+        using var client = budgeted.CreateClient();
+        Task<System.Text.Json.JsonElement> ReportAsync(ReportsUnion union) => GetJsonAsync(client, $"{union.Base}/alerts/{world.AlertId}/report", union.OrganiserKey);
+
+        var first = await ReportAsync(world.A);
+        await reached.Task;
+        var meanwhile = await ReportAsync(world.A);
+        var otherUnion = await Poll.ForAsync(() => ReportAsync(world.B), j => !j.GetProperty("partial").GetBoolean(), "union B's own count to finish");
+
+        first.GetProperty("partial").GetBoolean().Should().BeTrue("the count has not finished: no exact figure yet");
+        first.GetProperty("rows").GetInt32().Should().BeLessThanOrEqualTo(3);
+        meanwhile.GetProperty("partial").GetBoolean().Should().BeTrue();
+        meanwhile.GetProperty("rows").GetInt32().Should().Be(3, "the rows counted so far");
+        meanwhile.GetProperty("asOf").GetDateTimeOffset().Should().Be(first.GetProperty("asOf").GetDateTimeOffset(), "the same count, joined");
+        otherUnion.GetProperty("rows").GetInt32().Should().Be(4, "union B sees only its own rows, whatever A's count is doing");
+        otherUnion.GetRawText().Should().NotContain("30006");
+
+        gate.SetResult();
+        var finished = await Poll.ForAsync(() => ReportAsync(world.A), j => !j.GetProperty("partial").GetBoolean(), "union A's count to finish");
+        finished.GetProperty("rows").GetInt32().Should().Be(8);
+        finished.GetProperty("asOf").GetDateTimeOffset().Should().Be(first.GetProperty("asOf").GetDateTimeOffset());
+        Counts(finished.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "sms").GetProperty("byStatus"))
+            .Should().BeEquivalentTo(new Dictionary<string, int> { ["delivered"] = 1, ["undelivered"] = 1, ["failed"] = 1, ["skipped"] = 1 });
+
+        // Counted longer than the budget, so within the rescan interval the same count answers (nothing read again).
+        var again = await ReportAsync(world.A);
+        again.GetProperty("asOf").GetDateTimeOffset().Should().Be(first.GetProperty("asOf").GetDateTimeOffset());
+        again.GetProperty("partial").GetBoolean().Should().BeFalse();
+    }
+
     private static Dictionary<string, int> Counts(System.Text.Json.JsonElement counts) =>
         counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
 
@@ -132,6 +197,32 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
         await app.CallbackAsync(SmsKey(alertId, r4), "failed", "30006");
         await app.CallbackAsync(SmsKey(alertId, s1), "failed", "30007");
         return new ReportWorld(alertId, a, b);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> GetJsonAsync(HttpClient client, string path, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        using var response = await client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await ReportsTestApp.ReadJsonAsync(response);
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of <paramref name="rows"/>; then signals <paramref name="reached"/> and waits for <paramref name="gate"/> before the rest.</summary>
+    private static async IAsyncEnumerable<ReportedRow> HoldAfter(
+        int count, IAsyncEnumerable<ReportedRow> rows, TaskCompletionSource reached, Task gate, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var given = 0;
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            if (given++ == count)
+            {
+                reached.TrySetResult();
+                await gate.WaitAsync(cancellationToken);
+            }
+
+            yield return row;
+        }
     }
 
     private DeliveryKey SmsKey(AlertId alertId, Contact contact) => new(alertId, Channel.Sms, app.Hasher.HashFor(contact, Channel.Sms)!);

@@ -19,8 +19,11 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var json = await ReportsTestApp.ReadJsonAsync(response);
         json.GetProperty("expired").GetBoolean().Should().BeFalse();
+        json.GetProperty("partial").GetBoolean().Should().BeFalse("a small audience is read within the budget: exact");
         var audience = json.GetProperty("audience");
         audience.GetProperty("listings").GetInt32().Should().Be(8, "B's unsubscribed branch is not read");
+        audience.GetProperty("branchesInAudience").GetInt32().Should().Be(3, "A's central and north, B's main");
+        audience.GetProperty("branchesRead").GetInt32().Should().Be(3);
         audience.GetProperty("distinctRows").GetInt32().Should().Be(13);
 
         var sms = Channel(audience, "sms");
@@ -108,6 +111,32 @@ public sealed class PreviewTests(ReportsTestApp app) : IClassFixture<ReportsTest
                 [(Core.Contacts.Channel.Sms, "kk")] = 1,
                 [(Core.Contacts.Channel.Email, "en")] = 3,
             });
+    }
+
+    [Fact]
+    public async Task Preview_BudgetRunsOut_AnswersPartialWithLowerBoundsAndTheSamples()
+    {
+        var world = await SeedAsync();
+        var (connectionString, prefix) = app.Storage;
+        // A budget of 0: the audience is not read at all, the clearest "ran out" there is on a real store.
+        await using var hurried = TestFunctionApps.Create(connectionString, prefix, new Dictionary<string, string> { ["Reports:PreviewBudget"] = "00:00:00" });
+        using var client = hurried.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{world.A.Base}/campaigns/{world.CampaignId}/preview", UriKind.Relative))
+        {
+            Content = ReportsTestApp.Json(ReportsTestApp.EventJson("appeal-hurried")),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", world.A.OrganiserKey);
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var json = await ReportsTestApp.ReadJsonAsync(response);
+        json.GetProperty("partial").GetBoolean().Should().BeTrue();
+        var audience = json.GetProperty("audience");
+        audience.GetProperty("people").GetInt32().Should().Be(0, "nothing was read: a lower bound, never a guess");
+        audience.GetProperty("branchesRead").GetInt32().Should().Be(0);
+        json.GetProperty("languages").EnumerateArray().Select(l => l.GetProperty("language").GetString()).Should().BeEquivalentTo(["en", "kk"], "the samples need no reading");
+        json.GetProperty("cost").GetProperty("segments").GetInt64().Should().Be(0);
     }
 
     [Fact]

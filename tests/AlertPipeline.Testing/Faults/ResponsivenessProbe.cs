@@ -9,10 +9,12 @@ using System.Text.RegularExpressions;
 namespace AlertPipeline.Testing.Faults;
 
 /// <summary>Latency of one kind of interactive request while the fault run works: count, median, 95th percentile, max, failures.</summary>
-public sealed record ProbeFigures(string Kind, int Count, double MedianMs, double P95Ms, double MaxMs, int Failures)
+/// <param name="Partial">Answers (reports, previews) that said <c>"partial": true</c>: fast, but lower bounds.</param>
+public sealed record ProbeFigures(string Kind, int Count, double MedianMs, double P95Ms, double MaxMs, int Failures, int Partial = 0)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Kind}: {Count} calls, median {MedianMs / 1000:0.00} s, p95 {P95Ms / 1000:0.00} s, max {MaxMs / 1000:0.00} s, {Failures} failed");
+        string.Create(CultureInfo.InvariantCulture, $"{Kind}: {Count} calls, median {MedianMs / 1000:0.00} s, p95 {P95Ms / 1000:0.00} s, max {MaxMs / 1000:0.00} s, {Failures} failed")
+        + (Partial > 0 ? string.Create(CultureInfo.InvariantCulture, $", {Partial} partial") : string.Empty);
 }
 
 /// <summary>
@@ -56,7 +58,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         return [.. kinds.Where(k => figures.FirstOrDefault(f => f.Kind == k) is not { } f || !Meets(f))];
     }
 
-    private readonly List<(string Kind, double Ms, bool Ok)> _samples = [];
+    private readonly List<(string Kind, double Ms, bool Ok, bool Partial)> _samples = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private string? _organiserKey;
 
@@ -137,7 +139,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     /// <summary>The figures per kind, with the timer lags read from the local hosts' logs in <paramref name="logDirectory"/>.</summary>
     public IReadOnlyList<ProbeFigures> Figures(string logDirectory)
     {
-        var figures = _samples.GroupBy(s => s.Kind).Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok))).ToList();
+        var figures = _samples.GroupBy(s => s.Kind).Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok)) with { Partial = g.Count(s => s.Partial) }).ToList();
         var lags = new List<double>();
         foreach (var file in Directory.EnumerateFiles(logDirectory, "localhost-*.log"))
         {
@@ -184,20 +186,23 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     {
         var watch = Stopwatch.StartNew();
         bool ok;
+        var partial = false;
         try
         {
             using var response = await call().ConfigureAwait(false);
-            await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             ok = response.IsSuccessStatusCode;
+            partial = ok && body.AsSpan().IndexOf("\"partial\":true"u8) >= 0;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             ok = false;
         }
 
+        var elapsed = watch.Elapsed.TotalMilliseconds;
         lock (_samples)
         {
-            _samples.Add((kind, watch.Elapsed.TotalMilliseconds, ok));
+            _samples.Add((kind, elapsed, ok, partial));
         }
     }
 

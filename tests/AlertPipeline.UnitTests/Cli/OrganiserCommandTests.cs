@@ -156,6 +156,22 @@ public sealed class OrganiserCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Preview_Partial_SaysTheFiguresAreLowerBoundsAndHowManyBranchesWereRead()
+    {
+        var file = WriteFile("event.json", """{"eventId":"hearing-2027","kind":"trial","templates":{"en":"t1"}}""");
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, """
+            {"partial":true,"languages":[{"language":"en","recipients":{"sms":40},"sms":{"text":"Hearing","encoding":"GSM-7","segments":1,"characters":7}}],
+             "audience":{"listings":40,"distinctRows":40,"people":40,"branches":2,"branchesRead":2,"branchesInAudience":9,"channels":[]},
+             "cost":{"segments":40,"pricePerSegment":0.05,"currency":"USD","estimate":2}}
+            """));
+
+        var result = await CliRunner.RunAsync(handler, "preview", "--campaign", "free-them", "--file", file);
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        result.Out.Should().Contain("PARTIAL").And.Contain("2 of 9 branch(es) read").And.Contain("lower bound");
+    }
+
+    [Fact]
     public async Task Send_PostsTheEventToAlertsAndPrintsTheAlertId()
     {
         const string Event = """{"eventId":"hearing-2027","kind":"trial"}""";
@@ -194,6 +210,20 @@ public sealed class OrganiserCommandTests : IDisposable
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Get && r.Uri.ToString() == Api + "/alerts/a1/report");
         result.Out.Should().Contain("delivered").And.Contain("10");
+    }
+
+    [Theory]
+    [InlineData(false, "counts as of 2026-12-04T22:00:00Z")]
+    [InlineData(true, "STILL COUNTING (started 2026-12-04T22:00:00Z)")]
+    public async Task Report_SaysWhenTheCountsAreFromAndWhetherTheyArePartial(bool partial, string expected)
+    {
+        var body = $$"""{"alertId":"a1","eventId":"e1","campaignId":"c1","unionId":"u1","receivedAt":"2026-12-04T21:00:00Z","rows":3,"asOf":"2026-12-04T22:00:00Z","partial":{{(partial ? "true" : "false")}},"channels":[{"channel":"sms","total":3,"byStatus":{"sent":3},"failures":[],"skipped":{},"segments":3}]}""";
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, body));
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        result.Out.Should().Contain(expected).And.Contain("sent 3");
     }
 
     [Fact]

@@ -103,13 +103,24 @@ export async function composePage(main, campaignId) {
     form, result);
 }
 
+/** "3 people in 2 branches"; "at least 4,000 people in at least 12 branches" when the preview counted only part of the audience. */
+function audienceWords(p) {
+  const a = p.audience;
+  const least = p.partial ? "at least " : "";
+  return `${least}${formatNumber(a.people)} ${a.people === 1 ? "person" : "people"} in ${least}${formatNumber(a.branches)} ${a.branches === 1 ? "branch" : "branches"}`;
+}
+
 function renderPreview(section, p) {
   section.hidden = false;
   section.replaceChildren(h("h2", { id: "pv-h" }, "Preview"));
   if (p.expired) section.append(h("p", { class: "error-summary", role: "alert" }, "This event is already over: a send now would send nothing. Choose a later date."));
   const a = p.audience;
-  section.append(h("p", { class: "big", "data-testid": "audience" },
-    `${formatNumber(a.people)} ${a.people === 1 ? "person" : "people"} in ${formatNumber(a.branches)} ${a.branches === 1 ? "branch" : "branches"}`));
+  section.append(h("p", { class: "big", "data-testid": "audience" }, audienceWords(p)));
+  if (p.partial) {
+    section.append(h("p", { class: "note", "data-testid": "audience-partial" },
+      `Counted in the time allowed: ${formatNumber(a.branchesRead)} of ${a.branchesInAudience ? formatNumber(a.branchesInAudience) : "the"} branches read. `
+      + "Every figure below is a lower bound; a send reaches the whole audience."));
+  }
   const rows = a.channels.map((c) => h("tr", {},
     h("th", { scope: "row" }, c.channel === "sms" ? "SMS" : "Email"),
     h("td", {}, formatNumber(c.recipients)),
@@ -145,7 +156,7 @@ function confirmSend(main, form, campaignId, previewed, sendButton) {
   const p = previewed.preview;
   const sms = p.audience.channels.find((c) => c.channel === "sms");
   const email = p.audience.channels.find((c) => c.channel === "email");
-  const question = `Send to ${formatNumber(p.audience.people)} ${p.audience.people === 1 ? "person" : "people"} in ${formatNumber(p.audience.branches)} ${p.audience.branches === 1 ? "branch" : "branches"}?`;
+  const question = `Send to ${audienceWords(p)}?`;
   const send = h("button", { type: "button", class: "danger" }, "Send now");
   const cancel = h("button", { type: "button", class: "secondary" }, "Go back");
   const dialog = h("dialog", { "aria-labelledby": "send-h", "aria-describedby": "send-d" },

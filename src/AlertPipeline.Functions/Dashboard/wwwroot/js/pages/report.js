@@ -8,6 +8,8 @@ const STATUS_WORDS = {
   pending: "Waiting", sending: "Sending", sent: "Sent (awaiting delivery report)", delivered: "Delivered",
   undelivered: "Undelivered", failed: "Failed", skipped: "Skipped",
 };
+/** The sent-over-time chart reads every row (the CSV): only for alerts up to this many of the union's messages. */
+const CHART_MAX_ROWS = 5000;
 /** invalidNumber → "invalid number" (the API's reasons are camelCase names). */
 const reasonWords = (r) => (r ? r.replace(/([A-Z])/g, " $1").toLowerCase() : "no reason given");
 
@@ -73,16 +75,21 @@ export function reportPage(main, alertId) {
       showError(body, error);
       return;
     }
-    let rows = [];
-    try {
-      rows = parseCsv(await request(unionPath(`alerts/${alertId}/report`), { accept: "text/csv" }));
-    } catch {
-      rows = [];
+    let rows = null;
+    if (!report.partial && report.rows <= CHART_MAX_ROWS) {
+      try {
+        rows = parseCsv(await request(unionPath(`alerts/${alertId}/report`), { accept: "text/csv" }));
+      } catch {
+        rows = [];
+      }
     }
     render(report, rows);
     const open = report.channels.reduce((n, c) => n + (c.byStatus.pending ?? 0) + (c.byStatus.sending ?? 0) + (c.byStatus.sent ?? 0), 0);
     const moving = report.channels.reduce((n, c) => n + (c.byStatus.pending ?? 0) + (c.byStatus.sending ?? 0), 0);
-    if (report.rows === 0 && !report.expiredOnArrival) {
+    if (report.partial) {
+      state.textContent = `Counting: ${formatNumber(report.rows)} messages so far.`;
+      schedule(3000);
+    } else if (report.rows === 0 && !report.expiredOnArrival) {
       state.textContent = "Preparing the list of recipients…";
       schedule(2000);
     } else if (moving > 0) {
@@ -103,13 +110,16 @@ export function reportPage(main, alertId) {
     document.title = `${report.eventId} · Report · AlertPipeline`;
     body.replaceChildren();
     body.append(h("p", { class: "muted" }, `Campaign ${report.campaignId} · your union's ${formatNumber(report.rows)} messages · received ${formatDateTime(report.receivedAt)}`));
+    body.append(h("p", { class: "muted", "data-testid": "report-as-of" },
+      report.partial ? `Still counting (started ${formatTime(report.asOf)}): the figures below cover only the messages counted so far.` : `Counts as of ${formatTime(report.asOf)}.`));
     if (report.expiredOnArrival) body.append(h("p", { role: "alert", class: "error-summary" }, "The alert arrived after its event was over: nothing was sent."));
     const head = h("tr", {}, h("th", { scope: "col" }, "Status"), report.channels.map((c) => h("th", { scope: "col" }, c.channel === "sms" ? "SMS" : "Email")));
     const lines = STATUS_ORDER.filter((st) => report.channels.some((c) => (c.byStatus[st] ?? 0) > 0)).map((st) =>
       h("tr", { "data-status": st }, h("th", { scope: "row" }, STATUS_WORDS[st]), report.channels.map((c) => h("td", {}, formatNumber(c.byStatus[st] ?? 0)))));
     lines.push(h("tr", { class: "total" }, h("th", { scope: "row" }, "Total"), report.channels.map((c) => h("td", {}, formatNumber(c.total)))));
     body.append(tableBox(h("table", { "data-testid": "status-table" }, h("caption", {}, "Messages by status and channel"), h("thead", {}, head), h("tbody", {}, lines))));
-    body.append(chart(rows));
+    body.append(rows ? chart(rows) : h("section", {}, h("h2", {}, "Sent over time"),
+      h("p", {}, report.partial ? "Shown once the count is complete." : `Shown for alerts of up to ${formatNumber(CHART_MAX_ROWS)} messages; Export CSV has every message's times.`)));
     const reasons = h("section", { "aria-labelledby": "why-h" }, h("h2", { id: "why-h" }, "Why some were not delivered"));
     let any = false;
     for (const c of report.channels) {
@@ -128,6 +138,12 @@ export function reportPage(main, alertId) {
   refresh.addEventListener("click", () => { if (timer) clearTimeout(timer); load(); });
   load();
   return () => { stopped = true; if (timer) clearTimeout(timer); };
+}
+
+/** A time of day with seconds (counts move by the second). */
+function formatTime(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 /** Messages handed to the carrier over time (cumulative, by channel), as an inline SVG; its numbers in words for screen readers. */

@@ -1,0 +1,47 @@
+using AlertPipeline.Functions.Functions;
+using AlertPipeline.Infrastructure.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace AlertPipeline.Functions.Hosting;
+
+/// <summary>
+/// Tells <see cref="TableTrafficGate"/> what runs: an HTTP-triggered invocation lowers the bulk slots while it runs; the
+/// fan-out and the import job (<see cref="BulkFunctions"/>) are bulk, their table requests wait for a slot. Everything
+/// else (sends, the ScheduleTick, webhooks, the API) is never held back.
+/// </summary>
+public sealed class InteractiveRequestMiddleware(TableTrafficGate gate) : IFunctionsWorkerMiddleware
+{
+    /// <summary>The functions whose table traffic is bulk: fan-out rows and import slices.</summary>
+    public static readonly IReadOnlySet<string> BulkFunctions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FanOutFunction.Name, FanOutChunkFunction.Name, ContactImportFunction.Name,
+    };
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (IsHttp(context.FunctionDefinition))
+        {
+            using (gate.BeginInteractive())
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        }
+        else if (BulkFunctions.Contains(context.FunctionDefinition.Name))
+        {
+            using (TableTrafficGate.BeginBulk())
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await next(context).ConfigureAwait(false);
+        }
+    }
+
+    internal static bool IsHttp(FunctionDefinition function) =>
+        function.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase));
+}
