@@ -16,8 +16,8 @@ public static class QueueNames
     public const string EmailDispatch = "email-dispatch";
     public const string ContactImports = "contact-imports";
 
-    /// <summary>What the Functions queue trigger appends to a queue's name for its poison queue.</summary>
-    public const string PoisonSuffix = "-poison";
+    /// <summary>What the Functions queue trigger appends to a queue's name for its poison queue (private: every public constant here is a queue).</summary>
+    private const string PoisonSuffix = "-poison";
 
     public static string DispatchFor(Channel channel) => channel == Channel.Sms ? SmsDispatch : EmailDispatch;
 

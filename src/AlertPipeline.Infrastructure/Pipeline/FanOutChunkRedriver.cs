@@ -24,7 +24,7 @@ public sealed class FanOutChunkRedriver(
     QueueServiceClient queues, PipelineTables tables, PipelineOptions options, TimeProvider time,
     string chunkQueue = QueueNames.FanOutChunks, TimeSpan? lookAgainAfter = null)
 {
-    public const string PoisonQueue = QueueNames.FanOutChunks + QueueNames.PoisonSuffix;
+    public static readonly string PoisonQueue = QueueNames.PoisonOf(QueueNames.FanOutChunks);
 
     /// <summary>Poison messages read per tick.</summary>
     public const int MessagesPerTick = 32;
