@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AlertPipeline.Infrastructure.Email;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AlertPipeline.Testing;
 
@@ -41,6 +44,21 @@ public sealed class SmtpSink : IAsyncDisposable
         ["Smtp:From"] = from,
         ["Smtp:FromName"] = "Solidarity Alerts",
     };
+
+    /// <summary>
+    /// The app's SMTP sender (plain SMTP, the <see cref="ConfigurationValues"/> sender) pointed at this sink, or at
+    /// <paramref name="port"/>: a proxy in front of it.
+    /// </summary>
+    public SmtpEmailSender Sender(TimeSpan timeout, int? port = null) =>
+        new(Options.Create(new SmtpOptions
+        {
+            Host = Host,
+            Port = port ?? Port,
+            UseStartTls = false,
+            From = "alerts@union.example",
+            FromName = "Solidarity Alerts",
+            Timeout = timeout,
+        }), NullLogger<SmtpEmailSender>.Instance);
 
     /// <param name="startTlsCertificate">A certificate with its private key: the sink then offers and requires STARTTLS.</param>
     public static async Task<SmtpSink> StartAsync(X509Certificate2? startTlsCertificate = null)

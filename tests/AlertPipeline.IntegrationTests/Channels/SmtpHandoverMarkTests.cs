@@ -2,8 +2,6 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Email;
 using AlertPipeline.Testing;
 using AlertPipeline.Testing.Faults;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace AlertPipeline.IntegrationTests.Channels;
 
@@ -33,16 +31,7 @@ public sealed class SmtpHandoverMarkTests : IAsyncLifetime
         await _sink.DisposeAsync();
     }
 
-    private SmtpEmailSender Sender() =>
-        new(Options.Create(new SmtpOptions
-        {
-            Host = "127.0.0.1",
-            Port = _proxy.Port,
-            UseStartTls = false,
-            From = "alerts@union.example",
-            FromName = "Solidarity Alerts",
-            Timeout = TimeSpan.FromSeconds(20),
-        }), NullLogger<SmtpEmailSender>.Instance);
+    private SmtpEmailSender Sender() => _sink.Sender(TimeSpan.FromSeconds(20), _proxy.Port);
 
     private static EmailSendRequest Request(string reference, bool html, Func<CancellationToken, Task> beforeHandover) =>
         new("member@example.org", "Hearing on Monday", LongText, reference, html ? "<p>Hearing on <b>Monday</b>.</p>" : null) { BeforeHandover = beforeHandover };

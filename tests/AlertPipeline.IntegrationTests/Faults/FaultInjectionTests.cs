@@ -6,8 +6,6 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Email;
 using AlertPipeline.Testing;
 using AlertPipeline.Testing.Faults;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace AlertPipeline.IntegrationTests.Faults;
 
@@ -34,16 +32,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         await _sink.DisposeAsync();
     }
 
-    private SmtpEmailSender Sender() =>
-        new(Options.Create(new SmtpOptions
-        {
-            Host = "127.0.0.1",
-            Port = _proxy.Port,
-            UseStartTls = false,
-            From = "alerts@union.example",
-            FromName = "Solidarity Alerts",
-            Timeout = TimeSpan.FromSeconds(10),
-        }), NullLogger<SmtpEmailSender>.Instance);
+    private SmtpEmailSender Sender() => _sink.Sender(TimeSpan.FromSeconds(10), _proxy.Port);
 
     private static EmailSendRequest Request(string reference) => new("member@example.org", "Picket tomorrow", "Gate 3 at 06:00.", reference);
 
