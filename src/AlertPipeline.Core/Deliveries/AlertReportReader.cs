@@ -90,7 +90,8 @@ public sealed class AlertReportReader(IDeliveryStore deliveries, ReportOptions o
         }
         finally
         {
-            _running.TryRemove(KeyValuePair.Create<(AlertId, UnionId), Lazy<Count>>(key, _running.GetValueOrDefault(key)!));
+            // Only this count can be running for the key (GetOrAdd adds one only when none is).
+            _running.TryRemove(key, out _);
         }
     }
 
