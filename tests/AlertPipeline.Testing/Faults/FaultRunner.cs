@@ -185,9 +185,12 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     }
 
                     var phase = await PhaseAsync(azurite).ConfigureAwait(false);
-                    var at = _clock.Elapsed;
                     var smsAtKill = twilio.SentMessages.Count;
                     var emailsAtKill = CountMail(smtp);
+
+                    // Taken just before the signal (counting the sink's Maildir can take a while under load), so the
+                    // missing listing places the kill where it happened.
+                    var at = _clock.Elapsed;
                     var restart = Stopwatch.StartNew();
                     if (target == "worker")
                     {
