@@ -86,7 +86,11 @@ public static class MissingListing
                 FaultBefore = before is null ? null : $"{before.Kind} {before.Detail}, {Seconds(step!.Value - before.At)} before",
                 FaultAfter = after is null ? null : $"{after.Kind} {after.Detail}, {Seconds(after.At - step!.Value)} after",
                 Storm = storm is null ? null : $"storm {Seconds(storm.At)}–{(storm.Until is { } u ? Seconds(u) : "end")}",
-                Cause = Cause(row, cut, after is null || step is null ? null : after.At - step.Value),
+                Cause = Cause(
+                    row,
+                    cut,
+                    after is null || step is null ? null : after.At - step.Value,
+                    before is { Kind: "kill" } && before.Detail.Contains(" host ", StringComparison.Ordinal) && step is { } s4 ? s4 - before.At : null),
             });
         }
 
@@ -98,7 +102,12 @@ public static class MissingListing
     /// fault took the message or not), <c>sender stopped: kill N s after the mark</c> (the inherent window between the
     /// mark's storage and the end of data), or the row's own state for what is not an email handover.
     /// </summary>
-    public static string Cause(MissingRow row, IReadOnlyList<FaultEvent> cutsOfRow, double? nextStopAfterStep)
+    /// <param name="row">The missing row.</param>
+    /// <param name="cutsOfRow">The proxy's log of the row's own sessions.</param>
+    /// <param name="nextStopAfterStep">Seconds from the row's step to the next kill or Azurite restart.</param>
+    /// <param name="hostKillBeforeStep">Seconds from a host kill (the nearest fault before) to the row's step: the
+    /// harness SIGKILLs the local host first and its worker once the host is gone, so the worker can still mark then.</param>
+    public static string Cause(MissingRow row, IReadOnlyList<FaultEvent> cutsOfRow, double? nextStopAfterStep, double? hostKillBeforeStep = null)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(cutsOfRow);
@@ -128,8 +137,9 @@ public static class MissingListing
 
         if (row.HandedOverAt is not null && row.Reason is { } reason && reason.Contains("sender stopped", StringComparison.Ordinal))
         {
-            return nextStopAfterStep is { } gap && gap <= KillWindowSeconds
-                ? $"sender stopped: kill/restart {Seconds(gap)} after the mark"
+            return nextStopAfterStep is { } gap && gap < 1 ? $"sender stopped: kill/restart {Seconds(gap)} after the mark"
+                : hostKillBeforeStep is { } early && early < 1 ? $"sender stopped: host killed {Seconds(early)} before the mark, its worker just after"
+                : nextStopAfterStep is { } later && later <= KillWindowSeconds ? $"sender stopped: kill/restart {Seconds(later)} after the mark"
                 : "sender stopped after the mark, no kill within " + Seconds(KillWindowSeconds);
         }
 
@@ -179,7 +189,8 @@ public static class MissingListing
 
     /// <summary>The cause without its figures, to count alike causes together.</summary>
     private static string CauseGroup(string cause) =>
-        cause.StartsWith("sender stopped: kill/restart", StringComparison.Ordinal)
+        cause.StartsWith("sender stopped: host killed", StringComparison.Ordinal) ? "sender stopped: host killed under 1 s before the mark, its worker just after"
+            : cause.StartsWith("sender stopped: kill/restart", StringComparison.Ordinal)
             ? (cause.Contains(" ms after", StringComparison.Ordinal)
                 ? "sender stopped: kill/restart under 1 s after the mark" : "sender stopped: kill/restart 1 s or more after the mark")
             : cause.StartsWith("smtp cut after the data, server answered \"2", StringComparison.Ordinal) ? "smtp cut after the data, server answered 2xx"

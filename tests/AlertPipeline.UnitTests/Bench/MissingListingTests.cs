@@ -60,6 +60,15 @@ public sealed class MissingListingTests
     }
 
     [Fact]
+    public void Describe_AMarkJustAfterAHostKill_IsTheWorkerThatOutlivedItsHost()
+    {
+        var listed = MissingListing.Describe([Email("a~email~late", SenderStopped, 40.15), Email("a~email~worker", SenderStopped, 10.15)], Events);
+
+        listed[0].Cause.Should().Be("sender stopped: host killed 150 ms before the mark, its worker just after");
+        listed[1].Cause.Should().Be("sender stopped: kill/restart 29.9 s after the mark", "only a host kill leaves its worker running a moment");
+    }
+
+    [Fact]
     public void Describe_NoRowAndUnsettledRows_SayWhatTheyAre()
     {
         var listed = MissingListing.Describe(
