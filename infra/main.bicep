@@ -113,6 +113,7 @@ var tables = [
   'ImportJobLines'
   'ProviderIds'
   'FanOutRedrives'
+  'DispatchRedrives'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

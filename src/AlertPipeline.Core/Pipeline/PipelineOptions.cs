@@ -25,6 +25,9 @@ public sealed class PipelineOptions
     /// <summary>How many times the ScheduleTick puts one poisoned fan-out chunk back on its queue (0–20; 0: never).</summary>
     public int FanOutRedriveBudget { get; set; } = 3;
 
+    /// <summary>How many times the ScheduleTick puts one poisoned dispatch message (per dispatch id) back on its queue (0–20; 0: never).</summary>
+    public int DispatchRedriveBudget { get; set; } = 3;
+
     /// <summary>
     /// The partition layout of alerts fanned out from now on (<see cref="Alerts.DeliveryLayout"/>): 0 (the default) chooses
     /// by audience size (<see cref="Alerts.DeliveryLayout.ForRows"/>: contacts counted up to
@@ -179,6 +182,11 @@ public sealed class PipelineOptions
         if (FanOutRedriveBudget is < 0 or > 20)
         {
             errors.Add($"{SectionName}:{nameof(FanOutRedriveBudget)} must be between 0 and 20.");
+        }
+
+        if (DispatchRedriveBudget is < 0 or > 20)
+        {
+            errors.Add($"{SectionName}:{nameof(DispatchRedriveBudget)} must be between 0 and 20.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)

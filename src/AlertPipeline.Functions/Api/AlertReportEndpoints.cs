@@ -19,7 +19,7 @@ internal static class AlertReportEndpoints
 
     public static Task<IResult> ReportAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries,
-        AlertReportReader reports, FanOutChunkRedriver redriver) =>
+        AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -47,17 +47,21 @@ internal static class AlertReportEndpoints
 
             // The union's counts within the report budget (the last finished count of a large alert, with its time).
             var fanOut = redriver.GetProgressAsync(id, unionId, context.RequestAborted);
+            var dispatch = dispatchRedrivers.GetProgressAsync(id, unionId, context.RequestAborted);
             var answer = await reports.ReadAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
-            return Results.Ok(View(alert, unionId, answer, await fanOut.ConfigureAwait(false)));
+            return Results.Ok(View(alert, unionId, answer, await fanOut.ConfigureAwait(false), await dispatch.ConfigureAwait(false)));
         });
 
     /// <summary>
     /// <c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> (organiser): gives the union's fan-out chunks of the
-    /// alert that stayed poisoned past their re-drive budget a fresh budget; the ScheduleTick puts them back on
-    /// <c>fanout-chunks</c> within about 10 minutes (it looks at a given-up poison message every 10 minutes). 202 with how many; a chunk is idempotent, so this never duplicates a row or a message.
+    /// alert that stayed poisoned past their re-drive budget a fresh budget, and so the alert's poisoned dispatch messages; the
+    /// ScheduleTick puts them back on <c>fanout-chunks</c> / their dispatch queue within about 10 minutes (it looks at a
+    /// given-up poison message every 10 minutes). 202 with how many; chunks and batches are idempotent (a batch reconciles
+    /// Sending rows before any resend), so this never duplicates a row or a message.
     /// </summary>
     public static Task<IResult> RedriveFanOutAsync(
-        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver) =>
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver,
+        DispatchRedrivers dispatchRedrivers) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, context.RequestAborted) is not { } alert)
@@ -67,7 +71,8 @@ internal static class AlertReportEndpoints
 
             var id = alert.AlertId;
             var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
-            return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset });
+            var batches = await dispatchRedrivers.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset, batchesToRedrive = batches });
         });
 
     /// <summary>
@@ -101,7 +106,7 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(AlertRecord alert, UnionId unionId, ReportAnswer answer, FanOutProgress fanOut) => new
+    private static object View(AlertRecord alert, UnionId unionId, ReportAnswer answer, PoisonRedriveProgress fanOut, PoisonRedriveProgress dispatch) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,
@@ -117,6 +122,9 @@ internal static class AlertReportEndpoints
         // Poisoned fan-out chunks of this union: incomplete = some stayed poisoned past their re-drive budget (members
         // without rows; POST …/fanout/redrive gives them a fresh budget).
         fanOut = new { incomplete = fanOut.Incomplete, chunksRedriven = fanOut.Redriven, chunksPoisoned = fanOut.GivenUp },
+        // Poisoned dispatch messages of this alert (a batch holds one bucket's rows, of any union: counts only): incomplete =
+        // some stayed poisoned past their re-drive budget (their rows stay Pending/Sending; the same POST gives them a fresh budget).
+        dispatch = new { incomplete = dispatch.Incomplete, batchesRedriven = dispatch.Redriven, batchesPoisoned = dispatch.GivenUp },
         channels = answer.Report.Channels.Select(c => new
         {
             channel = c.Channel.ToWireName(),

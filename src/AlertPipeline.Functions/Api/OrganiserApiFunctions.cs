@@ -202,19 +202,21 @@ public sealed class ApiPreviewFunction(ApiGate gate, ApiOptions options, IMember
 
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
 public sealed class ApiAlertReportFunction(
-    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver)
+    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver,
+    DispatchRedrivers dispatchRedrivers)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
-        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, reports, redriver);
+        AlertReportEndpoints.ReportAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, reports, redriver, dispatchRedrivers);
 }
 
 /// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>
-public sealed class ApiFanOutRedriveFunction(ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver)
+public sealed class ApiFanOutRedriveFunction(
+    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers)
 {
     [Function("ApiFanOutRedrive")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.FanOutRedriveRoute)] HttpRequest request) =>
-        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver);
+        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver, dispatchRedrivers);
 }
 
 /// <summary><c>GET /api/unions/{union}/audit</c> → <see cref="AuditEndpoints.AuditAsync"/>.</summary>

@@ -13,11 +13,13 @@ namespace AlertPipeline.Functions.Functions;
 /// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
 /// dispatches deferred by quiet hours beyond what a dispatch can be scheduled for, once due (<see cref="DeferredDispatchReleaser"/>:
 /// dispatch batches through <c>IDispatchQueue</c>); a release whose batch is lost is emitted again by a later tick while its
-/// row is still Pending. Last, it re-drives poisoned fan-out chunks within their budget (<see cref="FanOutChunkRedriver"/>).
+/// row is still Pending. Last, it re-drives poisoned fan-out chunks and then poisoned dispatch messages within their budgets
+/// (<see cref="FanOutChunkRedriver"/>, <see cref="DispatchRedrivers"/>).
 /// It succeeds even when the tick or the release reports problems; they are logged and the next tick covers them again.
 /// </summary>
 public sealed class ScheduleTickFunction(
-    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, FanOutChunkRedriver redriver, ILogger<ScheduleTickFunction> logger)
+    ScheduleTickHandler handler, DeferredDispatchReleaser releaser, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers,
+    ILogger<ScheduleTickFunction> logger)
 {
     public const string Name = "ScheduleTick";
 
@@ -71,15 +73,29 @@ public sealed class ScheduleTickFunction(
         try
         {
             var redrive = await redriver.RedriveAsync(cancellationToken).ConfigureAwait(false);
-            if (redrive.Redriven + redrive.GivenUp + redrive.Unreadable > 0)
+            if (redrive.Redriven + redrive.GivenUp + redrive.Kept > 0)
             {
-                ScheduleTickLog.ChunksRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Unreadable);
+                ScheduleTickLog.ChunksRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Kept);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The poisoned chunks stay where they are; the next tick tries again.
             ScheduleTickLog.RedriveFailed(logger, ex.GetType().Name);
+        }
+
+        try
+        {
+            var redrive = await dispatchRedrivers.RedriveAsync(cancellationToken).ConfigureAwait(false);
+            if (redrive.Redriven + redrive.GivenUp + redrive.Kept > 0)
+            {
+                ScheduleTickLog.BatchesRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Kept);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The poisoned batches stay where they are; the next tick tries again.
+            ScheduleTickLog.DispatchRedriveFailed(logger, ex.GetType().Name);
         }
     }
 }
@@ -91,6 +107,12 @@ internal static partial class ScheduleTickLog
 
     [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "ScheduleTick could not re-drive poisoned fan-out chunks ({ExceptionType}); the next tick tries again")]
     public static partial void RedriveFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "ScheduleTick re-drove {Redriven} poisoned dispatch messages; {GivenUp} past their re-drive budget stay poisoned (dispatch incomplete); {Kept} poison messages are not re-drivable (malformed)")]
+    public static partial void BatchesRedriven(ILogger logger, int redriven, int givenUp, int kept);
+
+    [LoggerMessage(EventId = 523, Level = LogLevel.Warning, Message = "ScheduleTick could not re-drive poisoned dispatch messages ({ExceptionType}); the next tick tries again")]
+    public static partial void DispatchRedriveFailed(ILogger logger, string exceptionType);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "ScheduleTick emitted occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
     public static partial void Emitted(ILogger logger, string occurrenceKey, string alertId, string kind);

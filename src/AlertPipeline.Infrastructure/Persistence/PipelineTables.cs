@@ -26,9 +26,10 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string ImportJobLines = "ImportJobLines";
     public const string ProviderIds = "ProviderIds";
     public const string FanOutRedrives = "FanOutRedrives";
+    public const string DispatchRedrives = "DispatchRedrives";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines, ProviderIds, FanOutRedrives];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines, ProviderIds, FanOutRedrives, DispatchRedrives];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

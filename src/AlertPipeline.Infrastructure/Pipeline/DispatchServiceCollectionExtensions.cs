@@ -13,7 +13,8 @@ public static class DispatchServiceCollectionExtensions
     /// <summary>
     /// The dispatch transport, in one place: <see cref="IDispatchQueue"/> for the producers (FanOutChunk, the ScheduleTick's
     /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>); and the
-    /// <see cref="FanOutChunkRedriver"/> of poisoned fan-out chunks (the ScheduleTick's, the report's).
+    /// <see cref="FanOutChunkRedriver"/> of poisoned fan-out chunks and the <see cref="DispatchRedrivers"/> of poisoned Storage
+    /// dispatch messages (the ScheduleTick's, the report's).
     /// </summary>
     public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,6 +41,17 @@ public static class DispatchServiceCollectionExtensions
             sp.GetRequiredService<Persistence.PipelineTables>(),
             sp.GetRequiredService<PipelineOptions>(),
             sp.GetRequiredService<TimeProvider>()));
+
+        // The Storage dispatch queues' poison queues (absent on the Service Bus transport: the pass then finds nothing).
+        services.TryAddSingleton(sp => new DispatchRedrivers(
+        [
+            .. new[] { Core.Contacts.Channel.Sms, Core.Contacts.Channel.Email }.Select(channel => new DispatchBatchRedriver(
+                sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName),
+                sp.GetRequiredService<Persistence.PipelineTables>(),
+                sp.GetRequiredService<PipelineOptions>(),
+                sp.GetRequiredService<TimeProvider>(),
+                channel)),
+        ]));
         return services;
     }
 

@@ -71,7 +71,7 @@ public sealed class FanOutRedriveTests : IAsyncLifetime
 
         var result = await Redriver().RedriveAsync(default);
 
-        result.Should().Be(new FanOutRedriveResult(1, 0, 0));
+        result.Should().Be(new PoisonRedriveResult(1, 0, 0));
         (await Queue(_chunkQueue + "-poison").PeekMessagesAsync(32)).Value.Should().BeEmpty("the chunk left the poison queue");
         var redriven = (await Queue(_chunkQueue).ReceiveMessagesAsync(32)).Value.Should().ContainSingle().Subject;
         var message = JsonSerializer.Deserialize<FanOutChunkMessage>(redriven.Body.ToString(), JsonSerializerOptions.Web)!;
@@ -80,7 +80,7 @@ public sealed class FanOutRedriveTests : IAsyncLifetime
         (await Service<FanOutChunkHandler>().HandleAsync(back!, default)).Added.Should().Be(2);
         (await Service<IDeliveryStore>().GetPageAsync(alertId, 10, null)).Rows.Should().HaveCount(2).And.OnlyContain(r => r.Status == DeliveryStatus.Pending);
         var progress = await Service<FanOutChunkRedriver>().GetProgressAsync(alertId, UnionId.Parse(_union.UnionId), default);
-        progress.Should().Be(new FanOutProgress(1, 0));
+        progress.Should().Be(new PoisonRedriveProgress(1, 0));
         progress.Incomplete.Should().BeFalse();
     }
 
@@ -95,7 +95,7 @@ public sealed class FanOutRedriveTests : IAsyncLifetime
         await Queue(_chunkQueue + "-poison").SendMessageAsync(again.Body.ToString());
         await Queue(_chunkQueue).DeleteMessageAsync(again.MessageId, again.PopReceipt);
 
-        (await redriver.RedriveAsync(default)).Should().Be(new FanOutRedriveResult(0, 1, 0));
+        (await redriver.RedriveAsync(default)).Should().Be(new PoisonRedriveResult(0, 1, 0));
 
         (await Queue(_chunkQueue + "-poison").GetPropertiesAsync()).Value.ApproximateMessagesCount.Should().Be(1, "a chunk past its budget stays poisoned");
         var report = await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report");

@@ -33,3 +33,38 @@ public sealed class FanOutRedriveTests
     public void PipelineOptions_RedriveBudgetOutOfRange_IsNamed() =>
         new PipelineOptions { FanOutRedriveBudget = 21 }.Validate().Should().ContainSingle(e => e.Contains("FanOutRedriveBudget", StringComparison.Ordinal));
 }
+
+public sealed class DispatchRedriveTests
+{
+    [Theory]
+    [InlineData(null, true)] // the host poisoned it after its last dequeue (killed every time): no reason recorded
+    [InlineData(DeadLetterReasons.TooManyDeliveries, true)]
+    [InlineData(DeadLetterReasons.AlertMissing, true)]
+    [InlineData(DeadLetterReasons.MalformedMessage, false)]
+    [InlineData("SomethingNew", false)]
+    public void IsRedrivable_OnlyWhatAnotherRunCanSettle(string? reason, bool expected) =>
+        DispatchRedrive.IsRedrivable(reason).Should().Be(expected);
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(3, true)]
+    [InlineData(20, true)]
+    [InlineData(21, false)]
+    public void PipelineOptions_DispatchRedriveBudget_IsBoundedAndNamed(int budget, bool valid)
+    {
+        var errors = new PipelineOptions { DispatchRedriveBudget = budget }.Validate();
+
+        if (valid)
+        {
+            errors.Should().BeEmpty();
+        }
+        else
+        {
+            errors.Should().ContainSingle(e => e.Contains("DispatchRedriveBudget", StringComparison.Ordinal) && e.Contains("0 and 20", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void PipelineOptions_DispatchRedriveBudget_DefaultsToThree() => new PipelineOptions().DispatchRedriveBudget.Should().Be(3);
+}

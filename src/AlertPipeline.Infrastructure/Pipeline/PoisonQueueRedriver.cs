@@ -1,0 +1,182 @@
+using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Pipeline;
+using AlertPipeline.Infrastructure.Persistence;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+
+namespace AlertPipeline.Infrastructure.Pipeline;
+
+/// <summary>
+/// Re-drives the messages of one poison queue (<c>{queue}-poison</c>) onto <c>{queue}</c>, run by the ScheduleTick: what
+/// <see cref="FanOutChunkRedriver"/> (fan-out chunks) and <see cref="DispatchBatchRedriver"/> (dispatch batches) share.
+/// Each item's re-drives are counted in <paramref name="table"/> (PK alert id, RK the item's id; <c>Redrives</c>,
+/// <c>GaveUp</c>, <c>UpdatedAt</c> and the item's own key columns: keys and counts only). Order per message: count,
+/// re-enqueue, delete from the poison queue; a crash in between re-drives it once more (every item is idempotent) and
+/// spends one more of its budget. An item past its budget (<see cref="FanOutRedrive.Decide"/>) stays on the poison queue
+/// (nothing accepted is lost) and is flagged in the report; a message that is not a re-drivable item stays there too.
+/// </summary>
+/// <param name="queue">The queue the poison queue belongs to (tests use their own).</param>
+/// <param name="lookAgainAfter">How long a message read from the poison queue stays hidden, so a given-up item is looked at
+/// again after it and others get their turn (default 10 minutes).</param>
+public abstract class PoisonQueueRedriver(
+    QueueServiceClient queues, PipelineTables tables, TimeProvider time, string table, string queue, int budget, TimeSpan? lookAgainAfter)
+{
+    /// <summary>Poison messages read per tick.</summary>
+    public const int MessagesPerTick = 32;
+
+    private readonly TimeSpan _lookAgainAfter = lookAgainAfter ?? TimeSpan.FromMinutes(10);
+
+    /// <summary>The queue re-driven items go back on.</summary>
+    public string Queue => queue;
+
+    /// <summary>
+    /// A poison message as an item to re-drive: its alert, its id within the alert, the body to put back on the queue and the
+    /// key columns recorded with its count (a <c>UnionId</c> column scopes it to that union's report and re-drive); null when
+    /// the message is not a re-drivable item (it stays poisoned, for people to look at).
+    /// </summary>
+    protected abstract PoisonedItem? Read(string text);
+
+    /// <summary>One pass over (up to <see cref="MessagesPerTick"/> of) the poison queue.</summary>
+    public async Task<PoisonRedriveResult> RedriveAsync(CancellationToken cancellationToken)
+    {
+        var poison = queues.GetQueueClient(QueueNames.PoisonOf(queue));
+        if (!(await poison.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+        {
+            return new PoisonRedriveResult(0, 0, 0);
+        }
+
+        var messages = (await poison.ReceiveMessagesAsync(MessagesPerTick, _lookAgainAfter, cancellationToken).ConfigureAwait(false)).Value;
+        if (messages.Length == 0)
+        {
+            return new PoisonRedriveResult(0, 0, 0);
+        }
+
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        var target = queues.GetQueueClient(queue);
+        int redriven = 0, givenUp = 0, kept = 0;
+        foreach (var message in messages)
+        {
+            if (Read(message.Body.ToString()) is not { } item)
+            {
+                kept++;
+                continue;
+            }
+
+            var entry = await counts.GetEntityIfExistsAsync<TableEntity>(item.AlertId, item.ItemId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
+            var now = time.GetUtcNow();
+            if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
+            {
+                if (!entry.HasValue || entry.Value!.GetBoolean("GaveUp") != true)
+                {
+                    await counts.UpsertEntityAsync(Entity(item, redrives, gaveUp: true, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+
+                givenUp++;
+                continue;
+            }
+
+            await counts.UpsertEntityAsync(Entity(item, redrives + 1, gaveUp: false, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await target.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await target.SendMessageAsync(item.Body, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already gone (another tick): the item was re-driven twice, which is harmless.
+            }
+
+            redriven++;
+        }
+
+        return new PoisonRedriveResult(redriven, givenUp, kept);
+    }
+
+    /// <summary>The alert's poisoned items as far as <paramref name="unionId"/> may see them (its own, and those recorded without a union).</summary>
+    public async Task<PoisonRedriveProgress> GetProgressAsync(AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alertId);
+        ArgumentNullException.ThrowIfNull(unionId);
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        int redriven = 0, givenUp = 0;
+        await foreach (var entity in counts.QueryAsync<TableEntity>(
+            e => e.PartitionKey == alertId.Value, select: ["UnionId", "Redrives", "GaveUp"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!Visible(entity, unionId))
+            {
+                continue;
+            }
+
+            if (entity.GetBoolean("GaveUp") == true)
+            {
+                givenUp++;
+            }
+            else
+            {
+                redriven++;
+            }
+        }
+
+        return new PoisonRedriveProgress(redriven, givenUp);
+    }
+
+    /// <summary>
+    /// Gives the alert's given-up items that <paramref name="unionId"/> may see a fresh budget (an organiser's re-drive, e.g.
+    /// after fixing what failed them); the next tick re-drives them. Returns how many.
+    /// </summary>
+    public async Task<int> ResetAsync(AlertId alertId, UnionId unionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alertId);
+        ArgumentNullException.ThrowIfNull(unionId);
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        var reset = 0;
+        await foreach (var entity in counts.QueryAsync<TableEntity>(e => e.PartitionKey == alertId.Value, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (Visible(entity, unionId) && entity.GetBoolean("GaveUp") == true)
+            {
+                entity["Redrives"] = 0;
+                entity["GaveUp"] = false;
+                entity["UpdatedAt"] = time.GetUtcNow();
+                await counts.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                reset++;
+            }
+        }
+
+        return reset;
+    }
+
+    private static bool Visible(TableEntity entity, UnionId unionId) => entity.GetString("UnionId") is not { } union || union == unionId.Value;
+
+    private static TableEntity Entity(PoisonedItem item, int redrives, bool gaveUp, DateTimeOffset now)
+    {
+        var entity = new TableEntity(item.AlertId, item.ItemId);
+        foreach (var (key, value) in item.Columns)
+        {
+            entity[key] = value;
+        }
+
+        entity["Redrives"] = redrives;
+        entity["GaveUp"] = gaveUp;
+        entity["UpdatedAt"] = now;
+        return entity;
+    }
+
+    /// <summary>A re-drivable poison message (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only.</summary>
+    protected sealed record PoisonedItem(string AlertId, string ItemId, string Body, IReadOnlyDictionary<string, object> Columns);
+}
+
+/// <summary>One re-drive pass: items put back, items left poisoned past their budget, messages that are not re-drivable items (kept).</summary>
+public sealed record PoisonRedriveResult(int Redriven, int GivenUp, int Kept);
+
+/// <summary>
+/// An alert's poisoned items: <paramref name="Redriven"/> put back, <paramref name="GivenUp"/> past their budget (members
+/// without rows, or rows left Pending/Sending: the alert is incomplete).
+/// </summary>
+public sealed record PoisonRedriveProgress(int Redriven, int GivenUp)
+{
+    public bool Incomplete => GivenUp > 0;
+}
