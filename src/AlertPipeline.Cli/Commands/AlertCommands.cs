@@ -94,7 +94,7 @@ internal static class AlertCommands
         });
 
         var redriveId = new Argument<string>("alertId") { Description = "The alert's id." };
-        var redrive = new Command("redrive-fanout", "Re-drive the union's fan-out chunks of an alert that stayed poisoned (the report says FAN-OUT INCOMPLETE).") { redriveId };
+        var redrive = new Command("redrive-fanout", "Re-drive the union's fan-out chunks and the dispatch batches of an alert that stayed poisoned (the report says FAN-OUT or DISPATCH INCOMPLETE).") { redriveId };
         app.SetAction(redrive, async run =>
         {
             var result = await run.Api.RedriveFanOutAsync(run.Union, run.Value(redriveId)!, run.CancellationToken);
@@ -104,7 +104,7 @@ internal static class AlertCommands
             }
             else
             {
-                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
+                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) and {Field(result, "batchesToRedrive")} dispatch batch(es) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
             }
 
             return ExitCodes.Success;
@@ -201,6 +201,11 @@ internal static class AlertCommands
         if (Part(report, "fanOut") is { ValueKind: JsonValueKind.Object } fanOut && Field(fanOut, "incomplete") == "yes")
         {
             console.WriteLine($"FAN-OUT INCOMPLETE: {Field(fanOut, "chunksPoisoned")} chunk(s) stayed poisoned; some members have no row. Re-drive: alertpipeline redrive-fanout {Field(report, "alertId")}");
+        }
+
+        if (Part(report, "dispatch") is { ValueKind: JsonValueKind.Object } dispatch && Field(dispatch, "incomplete") == "yes")
+        {
+            console.WriteLine($"DISPATCH INCOMPLETE: {Field(dispatch, "batchesPoisoned")} dispatch batch(es) stayed poisoned; their rows stay Pending or Sending. Re-drive: alertpipeline redrive-fanout {Field(report, "alertId")}");
         }
     }
 

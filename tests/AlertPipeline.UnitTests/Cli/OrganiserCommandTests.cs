@@ -226,6 +226,39 @@ public sealed class OrganiserCommandTests : IDisposable
         result.Out.Should().Contain(expected).And.Contain("sent 3");
     }
 
+    [Theory]
+    [InlineData(true, "DISPATCH INCOMPLETE: 2 dispatch batch(es) stayed poisoned")]
+    [InlineData(false, null)]
+    public async Task Report_SaysWhenDispatchBatchesStayedPoisoned(bool incomplete, string? expected)
+    {
+        var body = $$"""{"alertId":"a1","eventId":"e1","campaignId":"c1","unionId":"u1","receivedAt":"2026-12-04T21:00:00Z","rows":3,"asOf":"2026-12-04T22:00:00Z","partial":false,"fanOut":{"incomplete":false,"chunksRedriven":0,"chunksPoisoned":0},"dispatch":{"incomplete":{{(incomplete ? "true" : "false")}},"batchesRedriven":1,"batchesPoisoned":{{(incomplete ? 2 : 0)}}},"channels":[{"channel":"sms","total":3,"byStatus":{"pending":3},"failures":[],"skipped":{},"segments":0}]}""";
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, body));
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        if (expected is null)
+        {
+            result.Out.Should().NotContain("INCOMPLETE");
+        }
+        else
+        {
+            result.Out.Should().Contain(expected).And.Contain("redrive-fanout a1").And.NotContain("FAN-OUT INCOMPLETE");
+        }
+    }
+
+    [Fact]
+    public async Task RedriveFanOut_SaysHowManyChunksAndBatchesGoBack()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Accepted, """{"alertId":"a1","unionId":"u1","chunksToRedrive":1,"batchesToRedrive":3}"""));
+
+        var result = await CliRunner.RunAsync(handler, "redrive-fanout", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Post && r.Uri.ToString() == Api + "/alerts/a1/fanout/redrive");
+        result.Out.Should().Contain("1 chunk(s) and 3 dispatch batch(es) will be re-driven");
+    }
+
     [Fact]
     public async Task ReportCsv_AsksForCsvAndWritesTheFile()
     {
