@@ -112,6 +112,43 @@ internal static class TestFunctionApps
             },
             null));
 
+    /// <summary>
+    /// Runs <paramref name="eventJson"/> through FanOut and every one of its chunks (continuations included), as the queue
+    /// triggers would; asserts the alert was accepted and returns FanOut's result.
+    /// </summary>
+    public static async Task<AlertPipeline.Core.Pipeline.FanOutResult> FanOutFullyAsync(TestAppServer factory, string eventJson)
+    {
+        var accepted = await factory.Services.GetRequiredService<AlertPipeline.Core.Pipeline.FanOutHandler>().HandleAsync(eventJson, null, default);
+        accepted.Outcome.Should().Be(AlertPipeline.Core.Pipeline.FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
+        var chunks = factory.Services.GetRequiredService<AlertPipeline.Core.Pipeline.FanOutChunkHandler>();
+        foreach (var chunk in accepted.Chunks)
+        {
+            for (AlertPipeline.Core.Pipeline.FanOutChunk? next = chunk; next is not null;)
+            {
+                next = (await chunks.HandleAsync(next, default)).Next;
+            }
+        }
+
+        return accepted;
+    }
+
+    /// <summary>Sends <paramref name="method"/> <paramref name="path"/> with <paramref name="apiKey"/> (<c>Authorization: ApiKey …</c>).</summary>
+    public static async Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, string apiKey, HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("ApiKey", apiKey);
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>GETs <paramref name="path"/> with <paramref name="apiKey"/>, asserts 200 and returns the JSON.</summary>
+    public static async Task<System.Text.Json.JsonElement> GetJsonWithKeyAsync(HttpClient client, string apiKey, string path)
+    {
+        using var response = await SendWithKeyAsync(client, apiKey, HttpMethod.Get, path);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK, text);
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>Deletes every table the app made under <paramref name="prefix"/>.</summary>
     public static async Task DeleteTablesAsync(TestAppServer factory, string connectionString, string prefix)
     {

@@ -70,32 +70,25 @@ public sealed class ScheduleTickFunction(
             ScheduleTickLog.ReleaseFailed(logger, ex.GetType().Name, ex.Message);
         }
 
-        try
-        {
-            var redrive = await redriver.RedriveAsync(cancellationToken).ConfigureAwait(false);
-            if (redrive.Redriven + redrive.GivenUp + redrive.Kept > 0)
-            {
-                ScheduleTickLog.ChunksRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Kept);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The poisoned chunks stay where they are; the next tick tries again.
-            ScheduleTickLog.RedriveFailed(logger, ex.GetType().Name);
-        }
+        // The poisoned items stay where they are when a pass fails; the next tick tries again.
+        await RedriveAsync(redriver.RedriveAsync, r => ScheduleTickLog.ChunksRedriven(logger, r.Redriven, r.GivenUp, r.Kept), t => ScheduleTickLog.RedriveFailed(logger, t), cancellationToken).ConfigureAwait(false);
+        await RedriveAsync(dispatchRedrivers.RedriveAsync, r => ScheduleTickLog.BatchesRedriven(logger, r.Redriven, r.GivenUp, r.Kept), t => ScheduleTickLog.DispatchRedriveFailed(logger, t), cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task RedriveAsync(
+        Func<CancellationToken, Task<PoisonRedriveResult>> pass, Action<PoisonRedriveResult> done, Action<string> failed, CancellationToken cancellationToken)
+    {
         try
         {
-            var redrive = await dispatchRedrivers.RedriveAsync(cancellationToken).ConfigureAwait(false);
-            if (redrive.Redriven + redrive.GivenUp + redrive.Kept > 0)
+            var result = await pass(cancellationToken).ConfigureAwait(false);
+            if (result.Redriven + result.GivenUp + result.Kept > 0)
             {
-                ScheduleTickLog.BatchesRedriven(logger, redrive.Redriven, redrive.GivenUp, redrive.Kept);
+                done(result);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The poisoned batches stay where they are; the next tick tries again.
-            ScheduleTickLog.DispatchRedriveFailed(logger, ex.GetType().Name);
+            failed(ex.GetType().Name);
         }
     }
 }

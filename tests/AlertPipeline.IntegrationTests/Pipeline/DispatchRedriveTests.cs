@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
@@ -169,16 +168,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
     /// <summary>Fans the alert out to both members (rows Pending) and returns their row keys.</summary>
     private async Task<(AlertId AlertId, IReadOnlyList<DeliveryKey> Keys)> FanOutAsync(string eventId)
     {
-        var accepted = await Service<FanOutHandler>().HandleAsync(HearingEvent.Json(eventId, _campaign.Value, "\"sms\""), null, default);
-        accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
-        foreach (var chunk in accepted.Chunks)
-        {
-            for (FanOutChunk? next = chunk; next is not null;)
-            {
-                next = (await Service<FanOutChunkHandler>().HandleAsync(next, default)).Next;
-            }
-        }
-
+        var accepted = await TestFunctionApps.FanOutFullyAsync(_app, HearingEvent.Json(eventId, _campaign.Value, "\"sms\""));
         var rows = (await Service<IDeliveryStore>().GetPageAsync(accepted.AlertId!, 10, null)).Rows;
         rows.Should().HaveCount(2).And.OnlyContain(r => r.Status == DeliveryStatus.Pending);
         return (accepted.AlertId!, rows.Select(r => r.Key).ToList());
@@ -207,18 +197,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
     private FakeTwilioMessage MessageFor(DeliveryKey key) =>
         _twilio.SentMessages.Single(m => m.StatusCallback!.EndsWith("ref=" + Uri.EscapeDataString(key.Value), StringComparison.Ordinal));
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _union.OrganiserKey);
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path) => TestFunctionApps.SendWithKeyAsync(_client, _union.OrganiserKey, method, path);
 
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_client, _union.OrganiserKey, path);
 }

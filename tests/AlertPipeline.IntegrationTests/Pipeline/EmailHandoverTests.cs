@@ -185,16 +185,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
             await TestFunctionApps.AddContactAsync(_app, _union, _branch, person, person, email: $"{person}@example.org");
         }
 
-        var accepted = await Service<FanOutHandler>().HandleAsync(HearingEvent.Json(eventId, _campaign.Value, "\"email\""), null, default);
-        accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
-        foreach (var chunk in accepted.Chunks)
-        {
-            for (FanOutChunk? next = chunk; next is not null;)
-            {
-                next = (await Service<FanOutChunkHandler>().HandleAsync(next, default)).Next;
-            }
-        }
-
+        var accepted = await TestFunctionApps.FanOutFullyAsync(_app, HearingEvent.Json(eventId, _campaign.Value, "\"email\""));
         var rows = (await Service<IDeliveryStore>().GetPageAsync(accepted.AlertId!, 10, null)).Rows;
         rows.Should().HaveCount(people.Length);
         return [.. rows.Select(r => r.Key)];

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
@@ -122,18 +121,7 @@ public sealed class FanOutRedriveTests : IAsyncLifetime
         return (accepted.AlertId!, chunk);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _union.OrganiserKey);
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path) => TestFunctionApps.SendWithKeyAsync(_client, _union.OrganiserKey, method, path);
 
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_client, _union.OrganiserKey, path);
 }

@@ -96,16 +96,7 @@ public sealed class SmsReconciliationTests : IAsyncLifetime
 
     private async Task<DeliveryKey> FanOutAsync(string eventId)
     {
-        var accepted = await Service<FanOutHandler>().HandleAsync(HearingEvent.Json(eventId, _campaign.Value, "\"sms\""), null, default);
-        accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
-        foreach (var chunk in accepted.Chunks)
-        {
-            for (FanOutChunk? next = chunk; next is not null;)
-            {
-                next = (await Service<FanOutChunkHandler>().HandleAsync(next, default)).Next;
-            }
-        }
-
+        var accepted = await TestFunctionApps.FanOutFullyAsync(_app, HearingEvent.Json(eventId, _campaign.Value, "\"sms\""));
         return (await Service<IDeliveryStore>().GetPageAsync(accepted.AlertId!, 10, null)).Rows.Single().Key;
     }
 
