@@ -16,6 +16,8 @@ namespace AlertPipeline.Core.Pipeline;
 /// retries the chunk, which writes nothing new and sends the same batches (same <see cref="DispatchBatch.DispatchId"/>s).
 /// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/> times <see cref="PipelineOptions.FanOutChunksInFlight"/>:
 /// at most that many chunks run at once in one worker (one handler per worker), the others wait before reading their page.
+/// The chunk of a branch's last page stores the branch's contact count (<see cref="FanOutChunk.ContactsBefore"/> plus its
+/// page) in <see cref="IContactCountStore"/>, for the next fan-out to size its layout without counting.
 /// <para>
 /// Quiet hours (<see cref="PipelineOptions.QuietHours"/>, SMS only): Pending SMS rows planned as deferred go in batches of
 /// their own <c>NotBefore</c>, which the transport holds back until then (Storage queue: initial visibility; Service Bus:
@@ -25,6 +27,7 @@ namespace AlertPipeline.Core.Pipeline;
 /// </summary>
 public sealed class FanOutChunkHandler(
     IMembershipReader membership,
+    IContactCountStore counts,
     PipelineLookups lookups,
     IDeliveryStore deliveries,
     IDeferredDispatchStore deferred,
@@ -88,7 +91,14 @@ public sealed class FanOutChunkHandler(
             await dispatch.SendAsync(batches, cancellationToken).ConfigureAwait(false);
         }
 
-        var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token } : null;
+        // Contacts read so far: exact when every chunk of the branch carried it; else pages before × page size (approximate).
+        var read = (chunk.ContactsBefore ?? (chunk.Page * options.FanOutPageSize)) + page.Contacts.Count;
+        var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token, ContactsBefore = read } : null;
+        if (next is null)
+        {
+            await counts.RecordAsync(chunk.UnionId, chunk.BranchId, new BranchContactCount(read, now), cancellationToken).ConfigureAwait(false);
+        }
+
         return new FanOutChunkResult(
             next,
             planned.Contacts.Count,

@@ -158,6 +158,48 @@ public sealed class FanOutChunkHandlerTests
     }
 
     [Fact]
+    public async Task Chunk_LastPageOfABranch_StoresTheContactsItPagedThrough()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var pages = new List<FanOutChunkResult>();
+        for (FanOutChunk? next = new(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null) { ContactsBefore = 0 }; next is not null; next = pages[^1].Next)
+        {
+            if (pages.Count > 0)
+            {
+                _world.StoredCounts.Should().BeEmpty("only the chunk of the branch's last page knows the total");
+            }
+
+            pages.Add(await _world.Chunks.HandleAsync(next, default));
+        }
+
+        pages.Select(p => p.Next?.ContactsBefore).Should().Equal(2, 4, null);
+        _world.StoredCounts.Should().ContainSingle();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Should().Be(new BranchContactCount(5, Instant.FromDateTimeOffset(PipelineWorld.Start)));
+    }
+
+    [Fact]
+    public async Task Chunk_FromAMessageWithoutContactsBefore_StoresPagesBeforeTimesPageSizePlusItsPage()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+
+        // A message written before chunks carried the running count: page 2 (the last) of a 2-contact page size.
+        var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 2, "4"), default);
+
+        result.Next.Should().BeNull();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Contacts.Should().Be(5);
+    }
+
+    [Fact]
     public async Task Chunk_RunTwice_WritesNothingNewAndChangesNothing()
     {
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900301", "a@example.org");
