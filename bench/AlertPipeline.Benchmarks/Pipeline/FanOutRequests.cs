@@ -28,7 +28,8 @@ public sealed partial class PipelineHarness
 {
     private static async Task RequestsAsync(int members)
     {
-        Console.WriteLine($"fan-out requests for {members:N0} members (delivery buckets {(s_buckets == "0" ? "by audience size" : s_buckets)}, seed counts {(s_seedCounts ? "stored" : "absent")}): starting Azurite, seeding…");
+        Console.WriteLine($"fan-out requests for {members:N0} members in branches of {MembersPerBranch:N0} (delivery buckets {(s_buckets == "0" ? "by audience size" : s_buckets)}, " +
+                          $"seed counts {(s_seedCounts ? "stored" : "absent")}, pages per chunk {(s_pagesPerChunk.Length == 0 ? "the default" : s_pagesPerChunk)}): starting Azurite, seeding…");
         var azurite = await AzuriteFixture.StartAsync();
         try
         {
@@ -42,6 +43,11 @@ public sealed partial class PipelineHarness
             var tables = new PipelineTables(new TableServiceClient(azurite.ConnectionString, tableOptions), services.GetRequiredService<PipelineTables>().Prefix);
             var storage = services.GetRequiredService<PipelineStorageOptions>();
             var options = new PipelineOptions { QuietHours = "off", DeliveryBuckets = int.Parse(s_buckets, CultureInfo.InvariantCulture) };
+            if (s_pagesPerChunk.Length > 0)
+            {
+                options.FanOutPagesPerChunk = int.Parse(s_pagesPerChunk, CultureInfo.InvariantCulture);
+            }
+
             var time = TimeProvider.System;
             var membership = new MembershipRepository(tables);
             var alerts = new AlertRepository(tables);
@@ -78,7 +84,7 @@ public sealed partial class PipelineHarness
 
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"layout {accepted.Layout!.Buckets} buckets; {accepted.BranchesCounted} of {accepted.Chunks.Count} branches counted at the event; {pages:N0} chunks (pages); in-process times on this machine: event {eventTime.TotalSeconds:0.0} s, all {total.TotalSeconds:0.0} s"));
+                $"layout {accepted.Layout!.Buckets} buckets; {accepted.BranchesCounted} of {accepted.Chunks.Count} branches counted at the event; {pages:N0} chunks of up to {options.FanOutPagesPerChunk} pages of {options.FanOutPageSize:N0}; in-process times on this machine: event {eventTime.TotalSeconds:0.0} s, all {total.TotalSeconds:0.0} s"));
             Console.WriteLine("| requests | at the event (FanOut) | whole fan-out | per 100,000 rows |");
             Console.WriteLine("|---|---|---|---|");
             foreach (var kind in all.Keys.Order(StringComparer.Ordinal))

@@ -36,7 +36,8 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// </list>
 /// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate] [--buckets 0|16|64|256] [--seed-counts yes|no]</c>
 /// (<c>--seed-counts</c>: whether the seed stores each branch's contact count as an import job does; <c>no</c>: the event counts them as for a branch's first alert),
-/// or <c>pipeline --requests 100000 [--buckets …] [--seed-counts …]</c> for the storage requests of one fan-out, counted by kind (FanOutRequests.cs),
+/// <c>--pages-per-chunk N</c>: the app's <c>Pipeline:FanOutPagesPerChunk</c>; <c>--members-per-branch N</c> (default 2,000): a chunk never reads past its branch,
+/// or <c>pipeline --requests 100000 [--buckets …] [--seed-counts …] [--pages-per-chunk …] [--members-per-branch …]</c> for the storage requests of one fan-out, counted by kind (FanOutRequests.cs),
 /// (<c>--buckets</c>: the app's <c>Pipeline:DeliveryBuckets</c>, i.e. the alerts' partition layout; 0, the default, chooses by
 /// audience size as in production; a fixed value applies to the fan-out and the send runs alike),
 /// or <c>pipeline --first-sms 10 [--idle-seconds 5]</c> for the latency from an event to its first SMS.
@@ -47,7 +48,12 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// </summary>
 public sealed partial class PipelineHarness : IHarness
 {
-    private const int MembersPerBranch = 2_000;
+    /// <summary>Members per seeded branch (<c>--members-per-branch</c>, 1,000–1,000,000; default 2,000): a chunk reads at
+    /// most one branch, so this bounds the contacts per chunk whatever <c>--pages-per-chunk</c> allows.</summary>
+    private static int MembersPerBranch = 2_000;
+
+    /// <summary>The app's <c>Pipeline:FanOutPagesPerChunk</c> (<c>--pages-per-chunk</c>; empty: the app's default).</summary>
+    private static string s_pagesPerChunk = "";
     private const string Campaign = "bench-campaign";
     private const string Union = "bench-union";
 
@@ -80,6 +86,13 @@ public sealed partial class PipelineHarness : IHarness
             "no" => false,
             var other => throw new ArgumentException($"--seed-counts must be 'yes' or 'no', not '{other}'.", nameof(args)),
         };
+        s_pagesPerChunk = Option(args, "--pages-per-chunk", "");
+        MembersPerBranch = int.Parse(Option(args, "--members-per-branch", "2000"), CultureInfo.InvariantCulture);
+        if (MembersPerBranch is < 1_000 or > 1_000_000)
+        {
+            throw new ArgumentException("--members-per-branch must be between 1,000 and 1,000,000.", nameof(args));
+        }
+
         if (Option(args, "--requests", "0") is var requested && requested != "0")
         {
             await RequestsAsync(int.Parse(requested, CultureInfo.InvariantCulture));
@@ -144,6 +157,11 @@ public sealed partial class PipelineHarness : IHarness
                               $"({(s_buckets != "0" ? "unused: the layout is configured" : storedCounts == branchCount ? "the event counts none" : $"the event counts {branchCount - storedCounts} before its first row")}); running FanOut/FanOutChunk with the senders disabled");
 
             var settings = AppSettings(azurite);
+            if (s_pagesPerChunk.Length > 0)
+            {
+                settings["Pipeline__FanOutPagesPerChunk"] = s_pagesPerChunk;
+            }
+
             settings["AzureWebJobs.SendSms.Disabled"] = "true";
             settings["AzureWebJobs.SendEmail.Disabled"] = "true";
             settings["ServiceBusConnection"] = dispatchAzurite.ConnectionString;

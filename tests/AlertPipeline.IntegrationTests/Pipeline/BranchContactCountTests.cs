@@ -25,7 +25,7 @@ public sealed class BranchContactCountTests : PersistenceTestBase
 
     private readonly RequestRecorder _requests = new();
     private readonly ManualTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-    private readonly PipelineOptions _options = new() { FanOutPageSize = 3, QuietHours = "off" };
+    private readonly PipelineOptions _options = new() { FanOutPageSize = 3, FanOutPagesPerChunk = 2, QuietHours = "off" };
 
     private Instant Now => Instant.FromDateTimeOffset(_time.GetUtcNow());
 

@@ -60,7 +60,8 @@ internal sealed class PipelineWorld
     public ManualTimeProvider Time { get; } = new(Start);
 
     // Quiet hours are off here (06:01 UTC is night in London); QuietHoursTests turn them on.
-    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, MaxBusyWait = TimeSpan.Zero, QuietHours = "off" };
+    // One page per chunk unless a test says otherwise (FanOutPagesPerChunk), so chunks and pages are the same here.
+    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, FanOutPagesPerChunk = 1, MaxBusyWait = TimeSpan.Zero, QuietHours = "off" };
 
     public RecipientHasher Hasher { get; } = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
