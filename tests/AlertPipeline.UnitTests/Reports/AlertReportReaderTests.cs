@@ -224,6 +224,15 @@ public sealed class AlertReportReaderTests
         new ReportOptions().Validate().Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(301)]
+    public void Validate_AnswerWithinOutOfRange_NamesTheSetting(double seconds)
+    {
+        new ReportOptions { AnswerWithin = TimeSpan.FromSeconds(seconds) }.Validate()
+            .Should().ContainSingle().Which.Should().StartWith("Reports:AnswerWithin ");
+    }
+
     private static ReportedRow Sms(DeliveryStatus status) => new(Channel.Sms, status, null, status == DeliveryStatus.Failed ? FailureReason.Landline : null, null, 1);
 
     private static ReportedRow Email(DeliveryStatus status) => new(Channel.Email, status, null, null, null, null);
