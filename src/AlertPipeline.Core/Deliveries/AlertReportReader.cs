@@ -159,7 +159,8 @@ public sealed class ReportOptions
 
     /// <summary>
     /// The latest a report or preview answers after the request's arrival (4 s): one whose first reads (the key, the alert,
-    /// the campaign) have not finished by then answers 503 with <c>Retry-After</c>, as nothing true is known yet.
+    /// the campaign) have not finished by then answers 503 with <c>Retry-After</c>, as nothing true is known yet. Longer
+    /// than both budgets.
     /// </summary>
     public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromSeconds(4);
 
@@ -184,9 +185,14 @@ public sealed class ReportOptions
             errors.Add($"{SectionName}:{nameof(PreviewBudget)} must be between 00:00:00 and 00:05:00.");
         }
 
-        if (AnswerWithin < TimeSpan.FromSeconds(1) || AnswerWithin > TimeSpan.FromMinutes(5))
+        if (AnswerWithin < TimeSpan.FromSeconds(1) || AnswerWithin > TimeSpan.FromMinutes(10))
         {
-            errors.Add($"{SectionName}:{nameof(AnswerWithin)} must be between 00:00:01 and 00:05:00.");
+            errors.Add($"{SectionName}:{nameof(AnswerWithin)} must be between 00:00:01 and 00:10:00.");
+        }
+        else if (AnswerWithin <= ExactBudget || AnswerWithin <= PreviewBudget)
+        {
+            // The deadline would cut the count's or the preview's own budget short, answering 503 where they would answer.
+            errors.Add($"{SectionName}:{nameof(AnswerWithin)} ({AnswerWithin}) must be longer than {nameof(ExactBudget)} ({ExactBudget}) and {nameof(PreviewBudget)} ({PreviewBudget}).");
         }
 
         if (MaxSnapshots is < 1 or > 100_000)

@@ -218,6 +218,7 @@ public sealed class AlertReportReaderTests
         var options = new ReportOptions
         {
             ExactBudget = TimeSpan.FromSeconds(budgetSeconds), RescanInterval = TimeSpan.FromSeconds(rescanSeconds), MaxSnapshots = snapshots,
+            AnswerWithin = TimeSpan.FromMinutes(10),
         };
 
         options.Validate().Should().ContainSingle().Which.Should().StartWith($"Reports:{setting} ");
@@ -226,9 +227,11 @@ public sealed class AlertReportReaderTests
 
     [Theory]
     [InlineData(0.5)]
-    [InlineData(301)]
-    public void Validate_AnswerWithinOutOfRange_NamesTheSetting(double seconds)
+    [InlineData(601)]
+    [InlineData(3)]
+    public void Validate_AnswerWithinOutOfRangeOrNotLongerThanTheBudgets_NamesTheSetting(double seconds)
     {
+        // 3 s: not longer than the default preview budget (3 s), which the deadline would cut short.
         new ReportOptions { AnswerWithin = TimeSpan.FromSeconds(seconds) }.Validate()
             .Should().ContainSingle().Which.Should().StartWith("Reports:AnswerWithin ");
     }
