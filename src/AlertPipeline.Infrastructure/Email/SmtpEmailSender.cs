@@ -27,6 +27,13 @@ namespace AlertPipeline.Infrastructure.Email;
 /// without the end of data (its <c>SendAsync</c> disconnects on any exception other than an SMTP reply), so the server
 /// discards the message. Only the end of data and the server's reply remain after the hook.
 /// </para>
+/// <para>
+/// Once the hook has begun, the send no longer listens to the caller's token (<see cref="SendCancellation"/>): the mark
+/// may be stored, and a row marked whose end of data never went out is lost (it is never re-sent). The hook, the end of
+/// data and the reply then get their own time (<see cref="SmtpOptions.Timeout"/> again) instead. The caller's
+/// cancellation (a worker shutting down, the host cancelling the invocation) or the send's time running out before the
+/// hook stops the send as before: nothing was handed over.
+/// </para>
 /// </summary>
 public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogger<SmtpEmailSender> logger) : IEmailGateway
 {
@@ -41,35 +48,41 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         var masked = Redact.Email(request.To);
 
         using var message = Build(request, from, messageId, out var lastPart);
-        var progress = new HandoverProgress(MeasureForSmtp(message), request.BeforeHandover, cancellationToken);
+        using var cancellation = new SendCancellation(settings.Timeout, settings.Timeout, cancellationToken);
+        var progress = new HandoverProgress(MeasureForSmtp(message), request.BeforeHandover, cancellation.TryCommit, cancellation.Token);
         lastPart.Progress = progress;
         using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.Timeout);
         try
         {
             var security = settings.Port == 465 ? SecureSocketOptions.SslOnConnect
                 : settings.UseStartTls ? SecureSocketOptions.StartTls
                 : SecureSocketOptions.None;
-            await client.ConnectAsync(settings.Host!, settings.Port, security, timeout.Token).ConfigureAwait(false);
+            await client.ConnectAsync(settings.Host!, settings.Port, security, cancellation.Token).ConfigureAwait(false);
             if (!string.IsNullOrWhiteSpace(settings.UserName))
             {
-                await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, timeout.Token).ConfigureAwait(false);
+                await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, cancellation.Token).ConfigureAwait(false);
             }
 
             // MAIL FROM, RCPT TO, DATA, the message (the handover hook runs at the end of its body), the end of data, the 250.
-            await client.SendAsync(message, timeout.Token, progress).ConfigureAwait(false);
+            await client.SendAsync(message, cancellation.Token, progress).ConfigureAwait(false);
             progress.Accepted = true;
-            await client.DisconnectAsync(quit: true, timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(quit: true, cancellation.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (progress.Accepted)
         {
-            if (!progress.Accepted)
-            {
-                var kind = progress.MayHaveHandedOver ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
-                LogFailed(logger, request.DeliveryReference, masked, kind, null);
-                throw new EmailSendException(kind, null, $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.#} s{(progress.MayHaveHandedOver ? " after the whole message was written" : string.Empty)}.");
-            }
+            // The server answered 250 to the data: the message is taken; only the QUIT ran out of time.
+        }
+        catch (OperationCanceledException) when (!cancellation.Committed && cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopped the send before the handover began: nothing was handed over, and nothing was marked.
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            var kind = progress.MayHaveHandedOver ? ChannelFailureKind.OutcomeUnknown : ChannelFailureKind.Transient;
+            LogFailed(logger, request.DeliveryReference, masked, kind, null);
+            var what = cancellation.Committed ? "finish the handover (end of data and reply)" : "finish";
+            throw new EmailSendException(kind, null, $"The SMTP server did not {what} within {settings.Timeout.TotalSeconds:0.#} s{(progress.MayHaveHandedOver ? " after the whole message was written" : string.Empty)}.");
         }
         catch (Exception ex) when (ex is MailKit.CommandException or MailKit.ProtocolException or MailKit.Security.AuthenticationException
                                        or SslHandshakeException or ServiceNotConnectedException or ServiceNotAuthenticatedException
@@ -226,7 +239,8 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
     /// written to the connection, after <c>DATA</c> was accepted): whether the whole message went out, and whether the
     /// server accepted it; and the handover hook, run once at the end of the body.
     /// </summary>
-    internal sealed class HandoverProgress(long messageSize, Func<CancellationToken, Task>? beforeHandover = null, CancellationToken cancellationToken = default)
+    internal sealed class HandoverProgress(
+        long messageSize, Func<CancellationToken, Task>? beforeHandover = null, Func<bool>? commit = null, CancellationToken cancellationToken = default)
         : ITransferProgress
     {
         private readonly Lock _gate = new();
@@ -247,8 +261,10 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
         /// <summary>
         /// Called by the last text part once its content is written. While no byte was reported the write is a measuring
         /// pass (<see cref="MeasureForSmtp"/>, or MailKit's <c>GetSize</c> for <c>SIZE=</c>, BDAT or progress), not the
-        /// transfer: nothing to do. Otherwise the hook runs, once (a second write awaits the same outcome, its throw too);
-        /// if the send's time (<paramref name="transfer"/>, MailKit's token) ran out meanwhile, it stops here, before the end of data.
+        /// transfer: nothing to do. Otherwise the send commits to the handover (<c>commit</c>: from now on only the
+        /// handover's own time stops it; false when the send was already stopped, then nothing is marked) and the hook
+        /// runs, once (a second write awaits the same outcome, its throw too). A hook that throws, or a send whose time
+        /// (<paramref name="transfer"/>, MailKit's token) ran out meanwhile, stops here, before the end of data.
         /// </summary>
         public async Task AtEndOfBodyAsync(CancellationToken transfer)
         {
@@ -260,10 +276,25 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
             Task handover;
             lock (_gate)
             {
+                if (_handover is null && commit is not null && !commit())
+                {
+                    StoppedBeforeEndOfData = true;
+                    throw new OperationCanceledException("The send was stopped before the handover began.", transfer);
+                }
+
                 handover = _handover ??= beforeHandover(cancellationToken);
             }
 
-            await handover.ConfigureAwait(false);
+            try
+            {
+                await handover.ConfigureAwait(false);
+            }
+            catch
+            {
+                StoppedBeforeEndOfData = true; // MailKit disconnects on any throw from the write: no end of data
+                throw;
+            }
+
             if (transfer.IsCancellationRequested)
             {
                 StoppedBeforeEndOfData = true;
@@ -291,6 +322,84 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
                 seen = Interlocked.Read(ref _written);
             }
             while (bytesTransferred > seen && Interlocked.CompareExchange(ref _written, bytesTransferred, seen) != seen);
+        }
+    }
+
+    /// <summary>
+    /// The token MailKit gets for one send. Until the handover begins (<see cref="TryCommit"/>) it is cancelled by the
+    /// caller's token or when the send's time runs out; from then on only by the handover's own time, so that a mark
+    /// once stored is followed by the end of data (and the reply is read) whatever happens to the invocation.
+    /// </summary>
+    internal sealed class SendCancellation : IDisposable
+    {
+        private readonly CancellationTokenSource _send = new();
+        private readonly CancellationTokenSource _beforeHandover;
+        private readonly CancellationTokenRegistration _stop;
+        private readonly TimeSpan _handoverTime;
+        private readonly Lock _gate = new();
+        private bool _committed;
+        private bool _stopped;
+
+        public SendCancellation(TimeSpan sendTime, TimeSpan handoverTime, CancellationToken caller)
+        {
+            _handoverTime = handoverTime;
+            _beforeHandover = CancellationTokenSource.CreateLinkedTokenSource(caller);
+            _beforeHandover.CancelAfter(sendTime);
+            _stop = _beforeHandover.Token.Register(Stop);
+        }
+
+        /// <summary>The token to give MailKit (and the hook).</summary>
+        public CancellationToken Token => _send.Token;
+
+        /// <summary>Whether the handover began: the caller's token no longer stops the send.</summary>
+        public bool Committed
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _committed;
+                }
+            }
+        }
+
+        /// <summary>Begins the handover, unless the send was stopped already (false: nothing may be marked or handed over).</summary>
+        public bool TryCommit()
+        {
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return false;
+                }
+
+                _committed = true;
+            }
+
+            _send.CancelAfter(_handoverTime);
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _stop.Dispose();
+            _beforeHandover.Dispose();
+            _send.Dispose();
+        }
+
+        private void Stop()
+        {
+            lock (_gate)
+            {
+                if (_committed)
+                {
+                    return;
+                }
+
+                _stopped = true;
+            }
+
+            _send.Cancel();
         }
     }
 

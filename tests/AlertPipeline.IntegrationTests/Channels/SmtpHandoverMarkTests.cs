@@ -100,5 +100,50 @@ public sealed class SmtpHandoverMarkTests : IAsyncLifetime
         (await _sink.ReadMessagesAsync()).Should().BeEmpty("the end of data never reached the server: the remaining window's price");
     }
 
+    [Fact]
+    public async Task SendAsync_CallerCancelsOnceTheMarkIsStored_TheEndOfDataStillGoesOutAndTheServerHasTheMessage()
+    {
+        // The worker's invocation is cancelled (shutdown, the host's timeout) just as the mark is stored.
+        using var invocation = new CancellationTokenSource();
+        var request = Request("alert-1~email~cancel-after-mark", html: true, async _ =>
+        {
+            await Task.Yield();
+            await invocation.CancelAsync();
+        });
+
+        var result = await Sender().SendAsync(request, invocation.Token);
+
+        _proxy.EndsOfDataFromClient.Should().Be(1, "a stored mark commits the send to its end of data");
+        (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle()
+            .Which.HeaderValues("Message-ID").Should().ContainSingle().Which.Should().Be(result.ProviderId);
+    }
+
+    [Fact]
+    public async Task SendAsync_CallerCancelledBeforeTheHandover_StopsWithoutMarkingAndNothingIsStored()
+    {
+        using var invocation = new CancellationTokenSource();
+        await invocation.CancelAsync();
+        var marks = 0;
+
+        var act = () => Sender().SendAsync(Request("alert-1~email~cancel-before", html: true, _ => Task.FromResult(++marks)), invocation.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        marks.Should().Be(0);
+        _proxy.EndsOfDataFromClient.Should().Be(0);
+        (await _sink.ReadMessagesAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SendAsync_MarkOutlastsTheHandoversOwnTime_StopsBeforeTheEndOfDataAsATransientFailure()
+    {
+        var act = () => _sink.Sender(TimeSpan.FromSeconds(2), _proxy.Port).SendAsync(
+            Request("alert-1~email~slow-mark", html: true, ct => Task.Delay(Timeout.InfiniteTimeSpan, ct)));
+
+        (await act.Should().ThrowAsync<EmailSendException>()).Which.Kind.Should().Be(ChannelFailureKind.Transient, "no end of data went out, so the row is released and re-sent");
+        await Poll.UntilAsync(() => _proxy.SessionsEnded == 1, "the connection to close");
+        _proxy.EndsOfDataFromClient.Should().Be(0);
+        (await _sink.ReadMessagesAsync()).Should().BeEmpty();
+    }
+
     private sealed class MarkRefusedException() : Exception("The row changed before the handover.");
 }

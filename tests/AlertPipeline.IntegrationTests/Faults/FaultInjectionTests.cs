@@ -71,7 +71,87 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         var act = () => Sender().SendAsync(Request("d-unknown"));
 
         (await act.Should().ThrowAsync<EmailSendException>()).Which.Kind.Should().Be(ChannelFailureKind.OutcomeUnknown, "the whole message was written; only the reply was lost");
-        (await _sink.WaitForMessagesAsync(1)).Single().Header(SmtpEmailSender.DeliveryHeader).Should().Be("d-unknown", "the server had the whole message; only its answer was lost");
+        (await _sink.ReadMessagesAsync()).Should().ContainSingle("the proxy cut the client only once the server had answered the end of data")
+            .Which.Header(SmtpEmailSender.DeliveryHeader).Should().Be("d-unknown", "the server had the whole message; only its answer was lost");
+        _proxy.Cuts.Should().ContainSingle().Which.Should().Match<SmtpCut>(c => c.Fault == SmtpFault.DropAfterData && c.Reference == "d-unknown" && c.ServerReply!.StartsWith("250"));
+    }
+
+    [Fact]
+    public async Task SmtpProxy_ManyCutsAfterTheDataAtOnce_TheSinkHasEveryMessageTheProxyCut()
+    {
+        _proxy.Schedule = () => SmtpFault.DropAfterData;
+        var references = Enumerable.Range(0, 24).Select(i => $"alert-1~email~cut-{i:00}").ToList();
+
+        var kinds = await Task.WhenAll(references.Select(async r =>
+        {
+            try
+            {
+                await Sender().SendAsync(Request(r));
+                return (ChannelFailureKind?)null;
+            }
+            catch (EmailSendException ex)
+            {
+                return ex.Kind;
+            }
+        }));
+
+        kinds.Should().AllBeEquivalentTo(ChannelFailureKind.OutcomeUnknown);
+        _proxy.Cuts.Select(c => c.Reference).Should().BeEquivalentTo(references, "the proxy names the delivery of every session it cut");
+        _proxy.Cuts.Should().OnlyContain(c => c.Fault == SmtpFault.DropAfterData && c.ServerReply != null && c.ServerReply.StartsWith("250"));
+        (await _sink.ReadMessagesAsync()).Select(m => m.Header(SmtpEmailSender.DeliveryHeader)).Should().BeEquivalentTo(
+            references, "every cut came after the server's 250, so the sink stored every one before its sender saw the cut");
+    }
+
+    [Fact]
+    public async Task SmtpProxy_ClientResetsRightAfterItsEndOfData_TheServerStillAnswersAndKeepsTheMessage()
+    {
+        // A sender killed just after writing the end of data: its socket resets before the server's answer.
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, _proxy.Port);
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            async Task SayAsync(string line, string expect)
+            {
+                if (line.Length > 0)
+                {
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+                }
+
+                string? reply;
+                do
+                {
+                    reply = await reader.ReadLineAsync();
+                }
+                while (reply is not null && reply.Length > 3 && reply[3] == '-');
+                reply.Should().StartWith(expect, "the dialogue before the data goes through");
+            }
+
+            await SayAsync(string.Empty, "220");
+            await SayAsync("EHLO sender.example", "250");
+            await SayAsync("MAIL FROM:<alerts@union.example>", "250");
+            await SayAsync("RCPT TO:<member@example.org>", "250");
+            await SayAsync("DATA", "354");
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                "From: alerts@union.example\r\nTo: member@example.org\r\nSubject: s\r\nX-AlertPipeline-Delivery: alert-1~email~killed\r\n\r\nbody\r\n.\r\n"));
+            client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0); // the kernel resets a killed process's socket
+        }
+
+        (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle().Which.Header(SmtpEmailSender.DeliveryHeader).Should().Be("alert-1~email~killed");
+        await Poll.UntilAsync(() => _proxy.Cuts.Count == 1, "the proxy to log the session");
+        _proxy.Cuts.Single().Should().Match<SmtpCut>(c => c.Fault == SmtpFault.None && c.Reference == "alert-1~email~killed" && c.ServerReply!.StartsWith("250"));
+    }
+
+    [Theory]
+    [InlineData(SmtpFault.Refuse)]
+    [InlineData(SmtpFault.DropBeforeData)]
+    public async Task SmtpProxy_CutBeforeTheData_IsLoggedWithoutAReference(SmtpFault fault)
+    {
+        _proxy.Schedule = () => fault;
+
+        await FluentActions.Awaiting(() => Sender().SendAsync(Request("d-early"))).Should().ThrowAsync<EmailSendException>();
+
+        _proxy.Cuts.Should().ContainSingle().Which.Should().Match<SmtpCut>(c => c.Fault == fault && c.Reference == null && c.ServerReply == null);
     }
 
     [Fact]

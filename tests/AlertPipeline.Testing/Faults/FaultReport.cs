@@ -57,6 +57,9 @@ public sealed record FaultReport
 
     public int MissingTotal => Missing.Values.Sum();
 
+    /// <summary>Every missing delivery (reference, channel, state, reason, times) with the faults around it and its likely cause.</summary>
+    public IReadOnlyList<MissingDelivery> MissingDeliveries { get; init; } = [];
+
     /// <summary>Messages sent to someone who must not get them (opted out, no consent) or whose reference has no row.</summary>
     public required IReadOnlyDictionary<string, int> Unwanted { get; init; }
 
@@ -106,6 +109,11 @@ public sealed record FaultReport
         text.AppendLine(c, $"  rows: {Rows:N0} (expected at least {RowsExpected:N0}); final states: {string.Join(", ", RowStates.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
         text.AppendLine(c, $"  duplicates: {DuplicatesByReference} by delivery reference ({DuplicateEmails} of them emails), {DuplicatesByRecipient} by recipient + alert");
         text.AppendLine(c, $"  missing: {MissingTotal}{(MissingTotal == 0 ? string.Empty : " — " + string.Join(", ", Missing.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value}")))}");
+        if (MissingDeliveries.Count > 0)
+        {
+            text.Append(MissingListing.Format(MissingDeliveries));
+        }
+
         text.AppendLine(c, $"  unwanted: {Unwanted.Values.Sum()}{(Unwanted.Values.Sum() == 0 ? string.Empty : " — " + string.Join(", ", Unwanted.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(c, $"  poison queues: {(Poison.Count == 0 ? "empty" : string.Join(", ", Poison.Select(kv => $"{kv.Key} {kv.Value}")))}");
         text.AppendLine(c, $"  logs with a full number or email of the seed: {(LogLeaks.Count == 0 ? "none" : string.Join(", ", LogLeaks.Select(kv => $"{kv.Key} {kv.Value} lines")))}");

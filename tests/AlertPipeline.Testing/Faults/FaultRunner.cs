@@ -26,6 +26,8 @@ namespace AlertPipeline.Testing.Faults;
 public sealed partial class FaultRunner(FaultRunOptions options, TextWriter progress)
 {
     private readonly Stopwatch _clock = new();
+    private DateTimeOffset _clockStartedAt;
+    private readonly List<TimeSpan> _azuriteRestartTimes = [];
     private Action<string>? _harnessLog;
 
     /// <param name="cancellationToken">Cancelled (Ctrl+C in the command): the faults stop, the run stops waiting for the
@@ -133,6 +135,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             var events = new QueueClient(azurite.ConnectionString, Core.Pipeline.QueueNames.AlertEvents, StorageServiceCollectionExtensions.QueueOptions());
             await events.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             _clock.Start();
+            _clockStartedAt = DateTimeOffset.UtcNow;
             foreach (var alert in seed.Alerts)
             {
                 await events.SendMessageAsync(alert.Body, cancellationToken).ConfigureAwait(false);
@@ -182,9 +185,12 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     }
 
                     var phase = await PhaseAsync(azurite).ConfigureAwait(false);
-                    var at = _clock.Elapsed;
                     var smsAtKill = twilio.SentMessages.Count;
                     var emailsAtKill = CountMail(smtp);
+
+                    // Taken just before the signal (counting the sink's Maildir can take a while under load), so the
+                    // missing listing places the kill where it happened.
+                    var at = _clock.Elapsed;
                     var restart = Stopwatch.StartNew();
                     if (target == "worker")
                     {
@@ -209,6 +215,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     {
                         await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
                         Say($"Azurite restart at {_clock.Elapsed.TotalSeconds:0.0} s during {await PhaseAsync(azurite).ConfigureAwait(false)} (SIGTERM, 3 s down, same store)");
+                        _azuriteRestartTimes.Add(_clock.Elapsed);
                         azuriteRestarts.Add(await azurite.RestartAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false));
                         lastFault = _clock.Elapsed;
                     }
@@ -475,6 +482,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             ["message for a Skipped or Failed row"] = 0,
         };
 
+        var missingRows = new List<MissingRow>();
         var expectedRows = 0;
         for (var a = 0; a < alertIds.Count; a++)
         {
@@ -487,6 +495,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                 if (!byKey.ContainsKey(key))
                 {
                     missing["no row"]++;
+                    missingRows.Add(new MissingRow(key, channel, "no row", "no row", null, null, 0, null, null, null, null, null));
                 }
 
                 if (!sendable && sent > 0)
@@ -503,15 +512,18 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             {
                 case DeliveryStatus.Pending or DeliveryStatus.Sending:
                     missing["unsettled (Pending/Sending)"]++;
+                    missingRows.Add(Missing(row, "unsettled (Pending/Sending)"));
                     break;
                 case DeliveryStatus.Sent or DeliveryStatus.Delivered when sent == 0:
                     // Split by channel, and for email whether the row says its handover was unconfirmed (the policy's loss).
                     var what = $"Sent without a message ({row.Key.Channel.ToWireName()}{(row.Unconfirmed is null ? string.Empty : ", unconfirmed")})";
                     missing[what] = missing.GetValueOrDefault(what) + 1;
+                    missingRows.Add(Missing(row, what));
                     break;
                 case DeliveryStatus.Skipped when row.SkipReason is null:
                 case DeliveryStatus.Failed or DeliveryStatus.Undelivered when row.FailureReason is null && row.ErrorCode is null:
                     missing["terminal without a reason"]++;
+                    missingRows.Add(Missing(row, "terminal without a reason"));
                     break;
             }
 
@@ -569,6 +581,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             DuplicateEmails = duplicateEmails,
             DuplicateReferences = byReference.Where(kv => kv.Value > 1).Select(kv => kv.Key).Order(StringComparer.Ordinal).Take(100).ToList(),
             Missing = missing,
+            MissingDeliveries = MissingListing.Describe(missingRows, Timeline(kills, storms, proxy)),
             Unwanted = unwanted,
             Poison = poison,
             Duration = _clock.Elapsed,
@@ -579,6 +592,36 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             OutputDirectory = output,
             LogLeaks = ScanLogs(output),
         };
+    }
+
+    /// <summary>A missing row as the listing shows it: its reference (a hash), state, reason and times on the run's clock.</summary>
+    private MissingRow Missing(DeliveryRecord row, string why) => new(
+        row.Key.Value,
+        row.Key.Channel.ToWireName(),
+        why,
+        row.Status.ToString(),
+        row.Unconfirmed ?? row.FailureReason?.ToString() ?? row.SkipReason?.ToString(),
+        row.ErrorCode,
+        row.Attempt,
+        RunSeconds(row.FirstClaimedAt),
+        RunSeconds(row.ClaimedAt),
+        RunSeconds(row.HandedOverAt),
+        RunSeconds(row.SentAt),
+        RunSeconds(row.UpdatedAt));
+
+    private double? RunSeconds(NodaTime.Instant? instant) => instant is { } i ? RunSeconds(i.ToDateTimeOffset()) : null;
+
+    private double RunSeconds(DateTimeOffset at) => (at - _clockStartedAt).TotalSeconds;
+
+    /// <summary>Every fault of the run on its clock: kills, Azurite restarts, storms, the SMTP proxy's refusals and cuts.</summary>
+    private List<FaultEvent> Timeline(List<KillRecord> kills, StormSchedule storms, SmtpFaultProxy proxy)
+    {
+        var events = new List<FaultEvent>();
+        events.AddRange(kills.Select(k => new FaultEvent(k.At.TotalSeconds, "kill", $"#{k.Number} {k.Target} at {k.At.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s")));
+        events.AddRange(_azuriteRestartTimes.Select(t => new FaultEvent(t.TotalSeconds, "azurite restart", $"at {t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s")));
+        events.AddRange(storms.Windows.Select(w => new FaultEvent(w.Start.TotalSeconds, "storm", string.Empty, w.End.TotalSeconds)));
+        events.AddRange(proxy.Cuts.Select(c => new FaultEvent(RunSeconds(c.At), c.Fault == SmtpFault.None ? "smtp:ClientGoneAfterEndOfData" : "smtp:" + c.Fault, c.Reference is null ? string.Empty : MissingListing.CutDetail(c.Reference, c.ServerReply))));
+        return [.. events.OrderBy(e => e.At)];
     }
 
     /// <summary>

@@ -24,12 +24,16 @@ public sealed class StormSchedule(FaultRunOptions options, Random timing, Random
 
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(TimeSpan Start, TimeSpan End)> _windows = new();
     private volatile bool _active;
 
     public int Storms { get; private set; }
 
     /// <summary>When the last storm ended (from the run's clock).</summary>
     public TimeSpan? LastStormEnd { get; private set; }
+
+    /// <summary>Every storm so far, from its start to its end (the run's clock).</summary>
+    public IReadOnlyList<(TimeSpan Start, TimeSpan End)> Windows => [.. _windows];
 
     /// <summary>Faults handed out, by kind (<c>twilio:TooManyRequests</c>, <c>smtp:Refuse</c>, …).</summary>
     public IReadOnlyDictionary<string, int> Injected => new SortedDictionary<string, int>(_injected, StringComparer.Ordinal);
@@ -88,6 +92,7 @@ public sealed class StormSchedule(FaultRunOptions options, Random timing, Random
                 await Task.Delay(Draw(options.StormGap), stop).ConfigureAwait(false);
                 _active = true;
                 Storms++;
+                var start = clock.Elapsed;
                 try
                 {
                     await Task.Delay(Draw(options.StormLength), stop).ConfigureAwait(false);
@@ -96,6 +101,7 @@ public sealed class StormSchedule(FaultRunOptions options, Random timing, Random
                 {
                     _active = false;
                     LastStormEnd = clock.Elapsed;
+                    _windows.Enqueue((start, clock.Elapsed));
                 }
             }
         }

@@ -219,6 +219,62 @@ public class EmailTests
     }
 
     [Fact]
+    public void SendCancellation_CallerCancelsBeforeTheHandover_StopsTheSendAndRefusesTheCommit()
+    {
+        using var caller = new CancellationTokenSource();
+        using var send = new SmtpEmailSender.SendCancellation(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), caller.Token);
+
+        caller.Cancel();
+
+        send.Token.IsCancellationRequested.Should().BeTrue();
+        send.TryCommit().Should().BeFalse("nothing may be marked once the send was stopped");
+        send.Committed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void SendCancellation_CallerCancelsAfterTheHandoverBegan_TheSendGoesOn()
+    {
+        using var caller = new CancellationTokenSource();
+        using var send = new SmtpEmailSender.SendCancellation(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), caller.Token);
+
+        send.TryCommit().Should().BeTrue();
+        caller.Cancel();
+
+        send.Token.IsCancellationRequested.Should().BeFalse("a stored mark must be followed by the end of data");
+        send.Committed.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task SendCancellation_AfterTheCommit_OnlyTheHandoversOwnTimeStopsIt()
+    {
+        using var caller = new CancellationTokenSource();
+        using var send = new SmtpEmailSender.SendCancellation(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(3), caller.Token);
+
+        send.TryCommit().Should().BeTrue();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        send.Token.IsCancellationRequested.Should().BeFalse("the send's first time no longer applies");
+
+        await FluentActions.Awaiting(() => Task.Delay(Timeout.InfiniteTimeSpan, send.Token)).Should().ThrowAsync<OperationCanceledException>("the handover's own time bounds it");
+    }
+
+    [Fact]
+    public async Task HandoverHook_SendStoppedBeforeTheHook_DoesNotMarkAndStopsBeforeTheEndOfData()
+    {
+        var marks = 0;
+        var request = new EmailSendRequest("aigul@example.org", "s", "text", "ref-1") { BeforeHandover = _ => Task.FromResult(++marks) };
+        using var message = SmtpEmailSender.Build(request, new MailboxAddress("A", "alerts@union.example"), "<ap.1@union.example>", out var last);
+        var progress = new SmtpEmailSender.HandoverProgress(SmtpEmailSender.MeasureForSmtp(message), request.BeforeHandover, commit: () => false);
+        last.Progress = progress;
+        progress.Report(1);
+
+        await FluentActions.Awaiting(() => message.WriteToAsync(new MemoryStream())).Should().ThrowAsync<OperationCanceledException>();
+
+        marks.Should().Be(0);
+        progress.StoppedBeforeEndOfData.Should().BeTrue();
+        progress.MayHaveHandedOver.Should().BeFalse();
+    }
+
+    [Fact]
     public void MessageIdFor_IsStablePerReferenceAndFreeOfIt()
     {
         var id = SmtpEmailSender.MessageIdFor("alert-1/email/jane@example.org", "union.example");
