@@ -27,7 +27,8 @@ namespace AlertPipeline.IntegrationTests;
 /// built functions.metadata says) from an ASP.NET Core <see cref="TestServer"/>, with the app's own registration
 /// (<see cref="AlertPipelineServiceCollectionExtensions.AddAlertPipeline"/>) and settings, as docs/functions.md explains.
 /// Every table lives under the fixture's own prefix (the schedule tables included), and quiet hours are off, because these
-/// tests run on the real clock and SMS must go at once whatever the hour. Reports and previews wait up to a minute for their reads.
+/// tests run on the real clock and SMS must go at once whatever the hour. Reports and previews wait up to a minute for their reads
+/// (and answer 503 only after two).
 /// </summary>
 internal static class TestFunctionApps
 {
@@ -46,6 +47,7 @@ internal static class TestFunctionApps
             // AlertReportTests and PreviewTests set their own).
             ["Reports:ExactBudget"] = "00:01:00",
             ["Reports:PreviewBudget"] = "00:01:00",
+            ["Reports:AnswerWithin"] = "00:02:00",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {

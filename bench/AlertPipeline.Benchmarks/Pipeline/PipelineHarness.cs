@@ -34,7 +34,10 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// <item><b>gateway</b>: the same M sends straight through <see cref="TwilioSmsGateway"/> (16 in flight), to separate the
 /// gateway and pacer from the pipeline around them.</item>
 /// </list>
-/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate] [--buckets 0|16|64|256]</c>
+/// Usage: <c>pipeline [--fanout 10000,100000] [--sends 2000] [--pace 50] [--limit-minutes 10] [--dispatch-azurite shared|separate] [--buckets 0|16|64|256] [--seed-counts yes|no]</c>
+/// (<c>--seed-counts</c>: whether the seed stores each branch's contact count as an import job does; <c>no</c>: the event counts them as for a branch's first alert),
+/// <c>--pages-per-chunk N</c>: the app's <c>Pipeline:FanOutPagesPerChunk</c>; <c>--members-per-branch N</c> (default 2,000): a chunk never reads past its branch,
+/// or <c>pipeline --requests 100000 [--buckets …] [--seed-counts …] [--pages-per-chunk …] [--members-per-branch …]</c> for the storage requests of one fan-out, counted by kind (FanOutRequests.cs),
 /// (<c>--buckets</c>: the app's <c>Pipeline:DeliveryBuckets</c>, i.e. the alerts' partition layout; 0, the default, chooses by
 /// audience size as in production; a fixed value applies to the fan-out and the send runs alike),
 /// or <c>pipeline --first-sms 10 [--idle-seconds 5]</c> for the latency from an event to its first SMS.
@@ -43,9 +46,14 @@ namespace AlertPipeline.Benchmarks.Pipeline;
 /// Azure) on a second Azurite: Azurite keeps every queue message of an account in one collection and each receive or
 /// delete on any queue scans all of them, so an undrained <c>sms-dispatch</c> slows the chunk queue down.
 /// </summary>
-public sealed class PipelineHarness : IHarness
+public sealed partial class PipelineHarness : IHarness
 {
-    private const int MembersPerBranch = 2_000;
+    /// <summary>Members per seeded branch (<c>--members-per-branch</c>, 1,000–1,000,000; default 2,000): a chunk reads at
+    /// most one branch, so this bounds the contacts per chunk whatever <c>--pages-per-chunk</c> allows.</summary>
+    private static int MembersPerBranch = 2_000;
+
+    /// <summary>The app's <c>Pipeline:FanOutPagesPerChunk</c> (<c>--pages-per-chunk</c>; empty: the app's default).</summary>
+    private static string s_pagesPerChunk = "";
     private const string Campaign = "bench-campaign";
     private const string Union = "bench-union";
 
@@ -53,6 +61,10 @@ public sealed class PipelineHarness : IHarness
 
     /// <summary>The app's <c>Pipeline:DeliveryBuckets</c> for this run (0: by audience size).</summary>
     private static string s_buckets = "0";
+
+    /// <summary>Whether the seed stores each branch's contact count as an import job does at its end (<c>--seed-counts yes</c>,
+    /// the default): then the fan-out chooses its layout without counting, as for any alert after a branch's first.</summary>
+    private static bool s_seedCounts = true;
 
     public async Task RunAsync(string[] args)
     {
@@ -67,9 +79,28 @@ public sealed class PipelineHarness : IHarness
             return;
         }
 
+        s_buckets = Option(args, "--buckets", "0");
+        s_seedCounts = Option(args, "--seed-counts", "yes") switch
+        {
+            "yes" => true,
+            "no" => false,
+            var other => throw new ArgumentException($"--seed-counts must be 'yes' or 'no', not '{other}'.", nameof(args)),
+        };
+        s_pagesPerChunk = Option(args, "--pages-per-chunk", "");
+        MembersPerBranch = int.Parse(Option(args, "--members-per-branch", "2000"), CultureInfo.InvariantCulture);
+        if (MembersPerBranch is < 1_000 or > 1_000_000)
+        {
+            throw new ArgumentException("--members-per-branch must be between 1,000 and 1,000,000.", nameof(args));
+        }
+
+        if (Option(args, "--requests", "0") is var requested && requested != "0")
+        {
+            await RequestsAsync(int.Parse(requested, CultureInfo.InvariantCulture));
+            return;
+        }
+
         var sizes = Option(args, "--fanout", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
         var sends = int.Parse(Option(args, "--sends", "2000"), CultureInfo.InvariantCulture);
-        s_buckets = Option(args, "--buckets", "0");
         var pace = double.Parse(Option(args, "--pace", "50"), CultureInfo.InvariantCulture);
         var limit = TimeSpan.FromMinutes(double.Parse(Option(args, "--limit-minutes", "10"), CultureInfo.InvariantCulture));
         var separateDispatch = Option(args, "--dispatch-azurite", "shared") switch
@@ -121,9 +152,16 @@ public sealed class PipelineHarness : IHarness
             var seedWatch = Stopwatch.StartNew();
             await SeedAsync(services, members);
             var seeded = seedWatch.Elapsed;
-            Console.WriteLine($"fan-out {members:N0}: seeded in {seeded.TotalSeconds:0.0} s; running FanOut/FanOutChunk with the senders disabled");
+            var (storedCounts, branchCount) = await StoredCountsAsync(services, members);
+            Console.WriteLine($"fan-out {members:N0}: seeded in {seeded.TotalSeconds:0.0} s; {storedCounts} of {branchCount} branches have a stored contact count " +
+                              $"({(s_buckets != "0" ? "unused: the layout is configured" : storedCounts == branchCount ? "the event counts none" : $"the event counts {branchCount - storedCounts} before its first row")}); running FanOut/FanOutChunk with the senders disabled");
 
             var settings = AppSettings(azurite);
+            if (s_pagesPerChunk.Length > 0)
+            {
+                settings["Pipeline__FanOutPagesPerChunk"] = s_pagesPerChunk;
+            }
+
             settings["AzureWebJobs.SendSms.Disabled"] = "true";
             settings["AzureWebJobs.SendEmail.Disabled"] = "true";
             settings["ServiceBusConnection"] = dispatchAzurite.ConnectionString;
@@ -193,7 +231,11 @@ public sealed class PipelineHarness : IHarness
             var depth = await DepthCostAsync(azurite, dispatchAzurite, Core.Alerts.AlertId.For(alert), layout);
             Console.WriteLine($"  Azurite after it: {depth}");
             Console.WriteLine($"fan-out {members:N0}: {elapsed.TotalSeconds:0.0} s, {rows:N0} rows in {layout.Buckets} buckets, {dispatched:N0} dispatch messages, handler peak RSS {peakRss:0} MB, {logs.Problems} warnings/errors");
-            return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth) { Buckets = layout.Buckets };
+            return new FanOutResult(members, seeded, elapsed, rows, dispatched, peakRss, peakHostHeap, logs.Problems, completed, progress, depth)
+            {
+                Buckets = layout.Buckets,
+                CountedAtEvent = s_buckets != "0" ? 0 : branchCount - storedCounts,
+            };
         }
         finally
         {
@@ -406,7 +448,26 @@ public sealed class PipelineHarness : IHarness
                     Consent = new Consent(Sms: true, Email: false),
                 }));
             await membership.UpsertContactsAsync(contacts, ct);
+            if (s_seedCounts)
+            {
+                // What an import job does at its end (ContactImportJobs): count the branch, keys only, and store it on its row.
+                await membership.RecountContactsAsync(union, branch, NodaTime.Instant.FromDateTimeOffset(DateTimeOffset.UtcNow), ct);
+            }
         });
+    }
+
+    /// <summary>How many of the seeded branches have a stored contact count: each one without is counted at the event (before any row).</summary>
+    private static async Task<(int Stored, int Branches)> StoredCountsAsync(ServiceProvider services, int members)
+    {
+        var membership = services.GetRequiredService<MembershipRepository>();
+        var branches = (members + MembersPerBranch - 1) / MembersPerBranch;
+        var stored = 0;
+        for (var b = 0; b < branches; b++)
+        {
+            stored += await membership.GetAsync(UnionId.Parse(Union), BranchId.Parse($"b{b:D3}")) is null ? 0 : 1;
+        }
+
+        return (stored, branches);
     }
 
     // +4479 then 8 digits: every number up to 1,999,999 is in an assigned UK mobile range (+4477… leaves them at 200,000).
@@ -480,12 +541,12 @@ public sealed class PipelineHarness : IHarness
         Console.WriteLine();
         if (fanOuts.Count > 0)
         {
-            Console.WriteLine("| members | branches | delivery buckets | seed (batched upserts) | fan-out: event → all rows + dispatch messages | rows / dispatch messages | rate | handler peak RSS | local host peak GC heap | warnings |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| members | branches | delivery buckets | branches counted at the event | seed (batched upserts) | fan-out: event → all rows + dispatch messages | rows / dispatch messages | rate | handler peak RSS | local host peak GC heap | warnings |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var f in fanOuts)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {f.Members:N0} | {(f.Members + MembersPerBranch - 1) / MembersPerBranch} | {f.Buckets} | {f.Seed.TotalSeconds:0.0} s | {(f.Completed ? "" : "not finished after ")}{f.FanOut.TotalSeconds:0.0} s | {f.Rows:N0} / {f.Dispatched:N0} | {f.Dispatched / f.FanOut.TotalSeconds:N0}/s | {f.HandlerPeakRssMb:0} MB | {f.HostPeakHeapMb:0} MB | {f.Problems} |"));
+                    $"| {f.Members:N0} | {(f.Members + MembersPerBranch - 1) / MembersPerBranch} | {f.Buckets} | {f.CountedAtEvent} | {f.Seed.TotalSeconds:0.0} s | {(f.Completed ? "" : "not finished after ")}{f.FanOut.TotalSeconds:0.0} s | {f.Rows:N0} / {f.Dispatched:N0} | {f.Dispatched / f.FanOut.TotalSeconds:N0}/s | {f.HandlerPeakRssMb:0} MB | {f.HostPeakHeapMb:0} MB | {f.Problems} |"));
             }
 
             foreach (var f in fanOuts)
@@ -519,6 +580,9 @@ public sealed class PipelineHarness : IHarness
     {
         /// <summary>The alert's partition layout (its Alerts row's DeliveryBuckets).</summary>
         public int Buckets { get; init; } = 16;
+
+        /// <summary>Branches without a stored contact count when the event arrived (each counted before the first row).</summary>
+        public int CountedAtEvent { get; init; }
     }
 
     /// <summary>Azurite's cost of the same writes into the fanned-out (deep) partition and queue and into fresh ones.</summary>

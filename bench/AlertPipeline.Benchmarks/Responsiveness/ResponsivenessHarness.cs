@@ -4,7 +4,7 @@ using AlertPipeline.Testing.Faults;
 namespace AlertPipeline.Benchmarks.Responsiveness;
 
 /// <summary>
-/// <c>responsiveness [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--out DIR]</c>:
+/// <c>responsiveness [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--azurite memory|disk] [--out DIR]</c>:
 /// interactive requests timed while a fan-out and an import job run (issue 15 item 4, docs/reliability.md). Exit code 0
 /// only when every probed kind met its target.
 /// </summary>
@@ -33,6 +33,19 @@ public sealed class ResponsivenessHarness : IHarness
         if (Option(args, "--limit-minutes") is { } limit)
         {
             options = options with { TimeLimit = TimeSpan.FromMinutes(double.Parse(limit, CultureInfo.InvariantCulture)) };
+        }
+
+        if (Option(args, "--azurite") is { } storage)
+        {
+            options = options with
+            {
+                Storage = storage switch
+                {
+                    "memory" => ResponsivenessStorage.Memory,
+                    "disk" => ResponsivenessStorage.Disk,
+                    _ => throw new ArgumentException($"--azurite must be memory or disk, not '{storage}'."),
+                },
+            };
         }
 
         options = options with { OutputDirectory = Option(args, "--out") };

@@ -7,7 +7,8 @@ namespace AlertPipeline.Core.Deliveries;
 
 /// <summary>
 /// Answers a union's delivery report of an alert in bounded time. Each ask starts a count of the union's rows (or joins
-/// the one already running for that alert and union) and waits for it at most <see cref="ReportOptions.ExactBudget"/>:
+/// the one already running for that alert and union) and waits for it at most until <see cref="ReportOptions.ExactBudget"/>
+/// after the request arrived:
 /// a count that finishes in time is the answer, exact as of its start. A longer count goes on in the background and the
 /// ask is answered with the last finished count of the alert and union (its <see cref="ReportAnswer.AsOf"/> time), or,
 /// before there is one, with what the running count has added up so far, marked <see cref="ReportAnswer.Partial"/>.
@@ -23,7 +24,10 @@ public sealed class AlertReportReader(IDeliveryStore deliveries, ReportOptions o
     private readonly ConcurrentDictionary<(AlertId, UnionId), Finished> _finished = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public async Task<ReportAnswer> ReadAsync(AlertId alertId, UnionId unionId, CancellationToken cancellationToken = default)
+    /// <param name="arrivedAt">When the request arrived: the ask waits for its count until <see cref="ReportOptions.ExactBudget"/>
+    /// after it (not after its own first reads), so the reads the request made before asking (its key, the alert) use up the budget;
+    /// past it the ask does not wait at all.</param>
+    public async Task<ReportAnswer> ReadAsync(AlertId alertId, UnionId unionId, DateTimeOffset arrivedAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(alertId);
         ArgumentNullException.ThrowIfNull(unionId);
@@ -37,7 +41,8 @@ public sealed class AlertReportReader(IDeliveryStore deliveries, ReportOptions o
         if (!count.Completion.IsCompleted)
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(options.ExactBudget, time, budget.Token);
+            var left = arrivedAt + options.ExactBudget - time.GetUtcNow();
+            var delay = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, budget.Token);
             await Task.WhenAny(count.Completion, delay).ConfigureAwait(false);
             await budget.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -143,14 +148,21 @@ public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
 
-    /// <summary>How long an ask waits for its count before answering with the last finished one (2 s).</summary>
+    /// <summary>How long after the request's arrival an ask waits for its count before answering with the last finished one (2 s).</summary>
     public TimeSpan ExactBudget { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a count that took longer than <see cref="ExactBudget"/> is served before the next ask counts again (10 s).</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a preview reads the audience before answering with what it has counted, marked partial (3 s; 0: nothing is read).</summary>
+    /// <summary>How long after the request's arrival a preview reads the audience before answering with what it has counted, marked partial (3 s; 0: nothing is read).</summary>
     public TimeSpan PreviewBudget { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The latest a report or preview answers after the request's arrival (4 s): one whose first reads (the key, the alert,
+    /// the campaign) have not finished by then answers 503 with <c>Retry-After</c>, as nothing true is known yet. Longer
+    /// than both budgets.
+    /// </summary>
+    public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>Finished counts kept per process, one per alert and union (1,000; the oldest tenth go when full).</summary>
     public int MaxSnapshots { get; set; } = 1000;
@@ -171,6 +183,16 @@ public sealed class ReportOptions
         if (PreviewBudget < TimeSpan.Zero || PreviewBudget > TimeSpan.FromMinutes(5))
         {
             errors.Add($"{SectionName}:{nameof(PreviewBudget)} must be between 00:00:00 and 00:05:00.");
+        }
+
+        if (AnswerWithin < TimeSpan.FromSeconds(1) || AnswerWithin > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{SectionName}:{nameof(AnswerWithin)} must be between 00:00:01 and 00:10:00.");
+        }
+        else if (AnswerWithin <= ExactBudget || AnswerWithin <= PreviewBudget)
+        {
+            // The deadline would cut the count's or the preview's own budget short, answering 503 where they would answer.
+            errors.Add($"{SectionName}:{nameof(AnswerWithin)} ({AnswerWithin}) must be longer than {nameof(ExactBudget)} ({ExactBudget}) and {nameof(PreviewBudget)} ({PreviewBudget}).");
         }
 
         if (MaxSnapshots is < 1 or > 100_000)

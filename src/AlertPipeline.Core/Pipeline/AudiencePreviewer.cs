@@ -14,7 +14,7 @@ namespace AlertPipeline.Core.Pipeline;
 /// (<see cref="AudienceTally"/>), each recipient's message rendered as the sender renders it
 /// (<see cref="MessageComposer.Render"/>) to count SMS segments, and one sample text per template language.
 /// The audience is campaign-wide (the send is); only counts leave this class, never rows.
-/// Reading stops when <see cref="ReportOptions.PreviewBudget"/> has passed (a read in flight is cancelled): the answer
+/// Reading stops when <see cref="ReportOptions.PreviewBudget"/> has passed since the request arrived (a read in flight is cancelled): the answer
 /// then counts the pages read so far and says so (<see cref="AudiencePreview.Partial"/>); a page is counted whole or not at all.
 /// </summary>
 public sealed class AudiencePreviewer(
@@ -27,7 +27,9 @@ public sealed class AudiencePreviewer(
     /// <param name="alertEvent">A valid event with inline templates.</param>
     /// <param name="campaign">The event's campaign.</param>
     /// <param name="caller">The previewing union: its name fills <c>{{union}}</c> in the samples.</param>
-    public async Task<AudiencePreview> PreviewAsync(AlertEvent alertEvent, Campaign campaign, Union caller, CancellationToken cancellationToken)
+    /// <param name="arrivedAt">When the request arrived: reading stops <see cref="ReportOptions.PreviewBudget"/> after it
+    /// (at once when that has passed already, e.g. the request's own first reads were slow).</param>
+    public async Task<AudiencePreview> PreviewAsync(AlertEvent alertEvent, Campaign campaign, Union caller, DateTimeOffset arrivedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alertEvent);
         ArgumentNullException.ThrowIfNull(campaign);
@@ -38,7 +40,13 @@ public sealed class AudiencePreviewer(
         Branch? sampleBranch = null;
         int people = 0, reachedBranches = 0, branchesRead = 0, branchesInAudience = 0;
         var partial = false;
-        using var budget = new CancellationTokenSource(budgets.PreviewBudget, time);
+        var left = arrivedAt + budgets.PreviewBudget - time.GetUtcNow();
+        using var budget = new CancellationTokenSource(left > TimeSpan.Zero ? left : Timeout.InfiniteTimeSpan, time);
+        if (left <= TimeSpan.Zero)
+        {
+            await budget.CancelAsync().ConfigureAwait(false);
+        }
+
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {

@@ -8,14 +8,17 @@ using NodaTime;
 namespace AlertPipeline.Core.Pipeline;
 
 /// <summary>
-/// Handles one <c>fanout-chunks</c> message: reads ONE page of one branch, writes its delivery rows (new ones only),
+/// Handles one <c>fanout-chunks</c> message: reads up to <see cref="PipelineOptions.FanOutPagesPerChunk"/> pages of one
+/// branch (a "page" below: all it read), writes their delivery rows (new ones only),
 /// and sends every row of the page that is Pending in storage (new or not: senders claim rows, so duplicates are
 /// harmless) as dispatch batches through <see cref="IDispatchQueue"/> (<see cref="DispatchBatch.Split"/>: one alert,
 /// channel and bucket each, at most <see cref="PipelineOptions.DispatchBatchSize"/> rows), then returns the next chunk
 /// when the branch has more pages. The batches are sent (and accepted) before the chunk's message is settled, so a failure
 /// retries the chunk, which writes nothing new and sends the same batches (same <see cref="DispatchBatch.DispatchId"/>s).
-/// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/> times <see cref="PipelineOptions.FanOutChunksInFlight"/>:
+/// Memory is bounded by <see cref="PipelineOptions.FanOutPageSize"/> × <see cref="PipelineOptions.FanOutPagesPerChunk"/> × <see cref="PipelineOptions.FanOutChunksInFlight"/>:
 /// at most that many chunks run at once in one worker (one handler per worker), the others wait before reading their page.
+/// The chunk of a branch's last page stores the branch's contact count (<see cref="FanOutChunk.ContactsBefore"/> plus its
+/// page) in <see cref="IContactCountStore"/>, for the next fan-out to size its layout without counting.
 /// <para>
 /// Quiet hours (<see cref="PipelineOptions.QuietHours"/>, SMS only): Pending SMS rows planned as deferred go in batches of
 /// their own <c>NotBefore</c>, which the transport holds back until then (Storage queue: initial visibility; Service Bus:
@@ -25,6 +28,7 @@ namespace AlertPipeline.Core.Pipeline;
 /// </summary>
 public sealed class FanOutChunkHandler(
     IMembershipReader membership,
+    IContactCountStore counts,
     PipelineLookups lookups,
     IDeliveryStore deliveries,
     IDeferredDispatchStore deferred,
@@ -53,12 +57,32 @@ public sealed class FanOutChunkHandler(
 
     public void Dispose() => inFlight.Dispose();
 
+    /// <summary>Up to <see cref="PipelineOptions.FanOutPagesPerChunk"/> pages of the branch from the chunk's position, as one
+    /// page (its token: where the last one read stopped); fewer when the branch ends first.</summary>
+    private async Task<ContactPage> ReadPagesAsync(FanOutChunk chunk, CancellationToken cancellationToken)
+    {
+        var page = await membership.GetContactsPageAsync(
+            chunk.UnionId, chunk.BranchId, options.FanOutPageSize, chunk.ContinuationToken, cancellationToken).ConfigureAwait(false);
+        if (options.FanOutPagesPerChunk == 1 || page.ContinuationToken is null)
+        {
+            return page;
+        }
+
+        var contacts = new List<ContactEntry>(page.Contacts);
+        for (var read = 1; read < options.FanOutPagesPerChunk && page.ContinuationToken is { } token; read++)
+        {
+            page = await membership.GetContactsPageAsync(chunk.UnionId, chunk.BranchId, options.FanOutPageSize, token, cancellationToken).ConfigureAwait(false);
+            contacts.AddRange(page.Contacts);
+        }
+
+        return new ContactPage(contacts, page.ContinuationToken);
+    }
+
     private async Task<FanOutChunkResult> HandleOneAsync(FanOutChunk chunk, CancellationToken cancellationToken)
     {
         var alert = await lookups.GetAlertAsync(chunk.AlertId, cancellationToken).ConfigureAwait(false)
                     ?? throw new PipelineRetryException($"Alert {chunk.AlertId} is not stored (yet); chunk {chunk} will be retried.");
-        var page = await membership.GetContactsPageAsync(
-            chunk.UnionId, chunk.BranchId, options.FanOutPageSize, chunk.ContinuationToken, cancellationToken).ConfigureAwait(false);
+        var page = await ReadPagesAsync(chunk, cancellationToken).ConfigureAwait(false);
 
         // Defence in depth for tenancy (only this chunk's union and branch) and opt-outs: the planner shared with previews.
         var now = time.Now();
@@ -88,7 +112,15 @@ public sealed class FanOutChunkHandler(
             await dispatch.SendAsync(batches, cancellationToken).ConfigureAwait(false);
         }
 
-        var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token } : null;
+        // Contacts read so far: exact when every chunk of the branch carried it; else pages before × page size (approximate).
+        // (A chunk message without it was written when a chunk read one page.)
+        var read = (chunk.ContactsBefore ?? (chunk.Page * options.FanOutPageSize)) + page.Contacts.Count;
+        var next = page.ContinuationToken is { } token ? chunk with { Page = chunk.Page + 1, ContinuationToken = token, ContactsBefore = read } : null;
+        if (next is null)
+        {
+            await counts.RecordAsync(chunk.UnionId, chunk.BranchId, new BranchContactCount(read, now), cancellationToken).ConfigureAwait(false);
+        }
+
         return new FanOutChunkResult(
             next,
             planned.Contacts.Count,

@@ -14,12 +14,20 @@ namespace AlertPipeline.Core.Pipeline;
 /// expired is stored and nothing is dispatched. Re-handling the same event plans the same chunks (idempotent).
 /// The alert's partition layout (<see cref="DeliveryLayout"/>) is chosen here, before the alert is stored and so before
 /// any of its deliveries exists: by <see cref="PipelineOptions.DeliveryBuckets"/>, or by the audience's size (contacts ×
-/// channels, counted up to <see cref="DeliveryLayout.WidestThreshold"/>). An alert found already stored keeps its own.
+/// channels) from each branch's stored count (<see cref="IContactCountStore"/>), counting (up to
+/// <see cref="DeliveryLayout.WidestThreshold"/>) and storing only the branches that have none. An alert found already
+/// stored keeps its own.
 /// </summary>
 public sealed class FanOutHandler(
-    IMembershipReader membership, IAlertStore alerts, IRejectedEventLog rejections, AudienceResolver audience, PipelineOptions options, TimeProvider time)
+    IMembershipReader membership,
+    IContactCountStore counts,
+    IAlertStore alerts,
+    IRejectedEventLog rejections,
+    AudienceResolver audience,
+    PipelineOptions options,
+    TimeProvider time)
 {
-    /// <summary>Branches counted at once when sizing the layout.</summary>
+    /// <summary>Branches looked up (or counted) at once when sizing the layout.</summary>
     internal const int CountsInFlight = 4;
 
     public async Task<FanOutResult> HandleAsync(string body, string? messageId, CancellationToken cancellationToken)
@@ -40,7 +48,7 @@ public sealed class FanOutHandler(
         var alertId = AlertId.For(alertEvent);
         var expired = alertEvent.IsExpiredAt(now);
         var branches = expired ? [] : await audience.ResolveAsync(alertEvent, cancellationToken).ConfigureAwait(false);
-        var layout = expired ? DeliveryLayout.Sixteen : await ChooseLayoutAsync(alertEvent, branches, cancellationToken).ConfigureAwait(false);
+        var (layout, counted) = expired ? (DeliveryLayout.Sixteen, 0) : await ChooseLayoutAsync(alertEvent, branches, cancellationToken).ConfigureAwait(false);
         var record = new AlertRecord(alertId, alertEvent, now, expired) { Layout = layout };
         var added = await alerts.AddAsync(record, cancellationToken).ConfigureAwait(false);
         if (!added)
@@ -54,23 +62,25 @@ public sealed class FanOutHandler(
             return new FanOutResult(FanOutOutcome.Expired, alertId, !added, [], ValueList.Empty<ValidationError>());
         }
 
-        var chunks = branches.Select(b => new FanOutChunk(alertId, b.UnionId, b.BranchId, 0, null)).ToList();
-        return new FanOutResult(FanOutOutcome.Accepted, alertId, !added, chunks, ValueList.Empty<ValidationError>()) { Layout = record.Layout };
+        var chunks = branches.Select(b => new FanOutChunk(alertId, b.UnionId, b.BranchId, 0, null) { ContactsBefore = 0 }).ToList();
+        return new FanOutResult(FanOutOutcome.Accepted, alertId, !added, chunks, ValueList.Empty<ValidationError>()) { Layout = record.Layout, BranchesCounted = counted };
     }
 
     /// <summary>The configured layout, or the one <see cref="DeliveryLayout.ForRows"/> gives for the audience's rows
-    /// (contacts × channels), counting branches <see cref="CountsInFlight"/> at a time and stopping once the count passes
-    /// <see cref="DeliveryLayout.WidestThreshold"/>.</summary>
-    private async Task<DeliveryLayout> ChooseLayoutAsync(AlertEvent alertEvent, IReadOnlyList<BranchRef> branches, CancellationToken cancellationToken)
+    /// (contacts × channels), <see cref="CountsInFlight"/> branches at a time: a branch's stored count when it has one, else
+    /// a count (stored when exact, i.e. below the limit) that stops once the audience passes
+    /// <see cref="DeliveryLayout.WidestThreshold"/>. Also returns how many branches had to be counted.</summary>
+    private async Task<(DeliveryLayout Layout, int Counted)> ChooseLayoutAsync(AlertEvent alertEvent, IReadOnlyList<BranchRef> branches, CancellationToken cancellationToken)
     {
         if (options.DeliveryBuckets != 0)
         {
-            return DeliveryLayout.FromBuckets(options.DeliveryBuckets);
+            return (DeliveryLayout.FromBuckets(options.DeliveryBuckets), 0);
         }
 
         var channels = Math.Max(1, alertEvent.Channels.Count);
         var enough = (int)Math.Min(int.MaxValue, (DeliveryLayout.WidestThreshold / channels) + 1);
         long contacts = 0;
+        var counted = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
@@ -79,8 +89,18 @@ public sealed class FanOutHandler(
                 new ParallelOptions { MaxDegreeOfParallelism = CountsInFlight, CancellationToken = stop.Token },
                 async (branch, ct) =>
                 {
-                    var counted = await membership.CountContactsAsync(branch.UnionId, branch.BranchId, enough, ct).ConfigureAwait(false);
-                    if (Interlocked.Add(ref contacts, counted) >= enough)
+                    var size = (await counts.GetAsync(branch.UnionId, branch.BranchId, ct).ConfigureAwait(false))?.Contacts;
+                    if (size is null)
+                    {
+                        Interlocked.Increment(ref counted);
+                        size = await membership.CountContactsAsync(branch.UnionId, branch.BranchId, enough, ct).ConfigureAwait(false);
+                        if (size < enough)
+                        {
+                            await counts.RecordAsync(branch.UnionId, branch.BranchId, new BranchContactCount(size.Value, time.Now()), ct).ConfigureAwait(false);
+                        }
+                    }
+
+                    if (Interlocked.Add(ref contacts, size.Value) >= enough)
                     {
                         await stop.CancelAsync().ConfigureAwait(false);
                     }
@@ -91,7 +111,7 @@ public sealed class FanOutHandler(
             // Counted enough: the widest layout it is.
         }
 
-        return DeliveryLayout.ForRows(Interlocked.Read(ref contacts) * channels);
+        return (DeliveryLayout.ForRows(Interlocked.Read(ref contacts) * channels), Volatile.Read(ref counted));
     }
 
     private async Task<ValidationError?> CheckReferencesAsync(AlertEvent alertEvent, CancellationToken cancellationToken) =>
@@ -131,4 +151,8 @@ public sealed record FanOutResult(
 
     /// <summary>The accepted alert's partition layout (as stored: an earlier message's choice wins).</summary>
     public DeliveryLayout? Layout { get; init; }
+
+    /// <summary>Branches whose contacts this event had to count to choose the layout (0: configured, or every branch had a
+    /// stored count).</summary>
+    public int BranchesCounted { get; init; }
 }

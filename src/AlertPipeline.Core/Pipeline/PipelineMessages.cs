@@ -32,13 +32,18 @@ public static class QueueNames
 /// <param name="ContinuationToken">Where the page starts (null: the branch's first page). Opaque; keys only.</param>
 public sealed record FanOutChunk(AlertId AlertId, UnionId UnionId, BranchId BranchId, int Page, string? ContinuationToken)
 {
-    public FanOutChunkMessage ToMessage() => new(AlertId.Value, UnionId.Value, BranchId.Value, Page, ContinuationToken);
+    /// <summary>Contacts read on the branch's earlier pages (0 on its first page); null in a message written before this was
+    /// carried. The chunk of the last page stores the branch's contact count from it (<see cref="Ports.IContactCountStore"/>).</summary>
+    public int? ContactsBefore { get; init; }
+
+    public FanOutChunkMessage ToMessage() => new(AlertId.Value, UnionId.Value, BranchId.Value, Page, ContinuationToken) { ContactsBefore = ContactsBefore };
 
     public override string ToString() => $"{AlertId}/{UnionId}/{BranchId} page {Page}";
 }
 
 /// <summary>
-/// The JSON of a <c>fanout-chunks</c> message: <c>{"alertId","unionId","branchId","page","continuationToken","traceparent"}</c>.
+/// The JSON of a <c>fanout-chunks</c> message: <c>{"alertId","unionId","branchId","page","continuationToken","traceparent","contactsBefore"}</c>
+/// (<c>contactsBefore</c> optional: absent in messages written before it existed).
 /// No field is named <c>Id</c>, <c>DequeueCount</c>, <c>DeliveryCount</c> or <c>MessageId</c> (the Functions host merges
 /// top-level fields into trigger metadata). <c>traceparent</c>: the W3C trace context of the span that wrote it
 /// (docs/observability.md), set by the function that sends it; it does not take part in parsing.
@@ -47,6 +52,9 @@ public sealed record FanOutChunkMessage(
     string? AlertId, string? UnionId, string? BranchId, int Page, string? ContinuationToken,
     [property: JsonPropertyName(PipelineTelemetry.TraceParentField)] string? TraceParent = null)
 {
+    /// <summary>See <see cref="FanOutChunk.ContactsBefore"/>.</summary>
+    public int? ContactsBefore { get; init; }
+
     public bool TryParse([NotNullWhen(true)] out FanOutChunk? chunk, [NotNullWhen(false)] out string? error)
     {
         chunk = null;
@@ -58,13 +66,13 @@ public sealed record FanOutChunkMessage(
             return false;
         }
 
-        if (Page < 0)
+        if (Page < 0 || ContactsBefore < 0)
         {
-            error = "fan-out chunk: page must not be negative";
+            error = Page < 0 ? "fan-out chunk: page must not be negative" : "fan-out chunk: contactsBefore must not be negative";
             return false;
         }
 
-        chunk = new FanOutChunk(alertId, unionId, branchId, Page, ContinuationToken);
+        chunk = new FanOutChunk(alertId, unionId, branchId, Page, ContinuationToken) { ContactsBefore = ContactsBefore };
         return true;
     }
 }

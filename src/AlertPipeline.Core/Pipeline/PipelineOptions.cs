@@ -15,6 +15,14 @@ public sealed class PipelineOptions
     public int FanOutPageSize { get; set; } = 1000;
 
     /// <summary>
+    /// Contacts pages one fan-out chunk reads before it writes (1–10; default 2): a chunk's rows go into each partition
+    /// of the alert's layout in one transaction of up to 100, so more contacts per write means fuller transactions, fewer
+    /// opt-out range queries and fuller dispatch batches (fewer storage requests per row: bench/README.md, "Requests per
+    /// fan-out"). Memory per chunk is about <see cref="FanOutPageSize"/> × this.
+    /// </summary>
+    public int FanOutPagesPerChunk { get; set; } = 2;
+
+    /// <summary>
     /// Fan-out chunks one worker handles at once (1–32; default 4); further chunks the host hands over wait for a slot
     /// before reading their page. The worker's memory for fan-out is about this many pages (rows, table entities, request
     /// bodies); more in flight does not add speed, since Azurite's table inserts (and Table Storage's per-partition rate)
@@ -192,6 +200,11 @@ public sealed class PipelineOptions
         if (FanOutPageSize is < 1 or > 1000)
         {
             errors.Add($"{SectionName}:{nameof(FanOutPageSize)} must be between 1 and 1000 (one Table query page).");
+        }
+
+        if (FanOutPagesPerChunk is < 1 or > 10)
+        {
+            errors.Add($"{SectionName}:{nameof(FanOutPagesPerChunk)} must be between 1 and 10.");
         }
 
         if (StuckSendingAfter < TimeSpan.FromSeconds(10))

@@ -3,6 +3,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Pipeline;
 
@@ -17,10 +18,15 @@ internal static class AlertReportEndpoints
 {
     public const int PageSize = 1000;
 
+    /// <remarks>
+    /// Answers within <see cref="ReportOptions.AnswerWithin"/> of the request's arrival (<see cref="RequestArrival"/>): the
+    /// count waits until <see cref="ReportOptions.ExactBudget"/> after the arrival, and a request whose key, alert or
+    /// campaign reads have not come back by the deadline gets a 503 with <c>Retry-After</c>.
+    /// </remarks>
     public static Task<IResult> ReportAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries,
-        AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers) =>
-        gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
+        AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets, TimeProvider time) =>
+        RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
             if (format.Length > 0 && format is not ("csv" or "json"))
@@ -48,9 +54,9 @@ internal static class AlertReportEndpoints
             // The union's counts within the report budget (the last finished count of a large alert, with its time).
             var fanOut = redriver.GetProgressAsync(id, unionId, context.RequestAborted);
             var dispatch = dispatchRedrivers.GetProgressAsync(id, unionId, context.RequestAborted);
-            var answer = await reports.ReadAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            var answer = await reports.ReadAsync(id, unionId, RequestArrival.Of(context, time), context.RequestAborted).ConfigureAwait(false);
             return Results.Ok(View(alert, unionId, answer, await fanOut.ConfigureAwait(false), await dispatch.ConfigureAwait(false)));
-        });
+        }));
 
     /// <summary>
     /// <c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> (organiser): gives the union's fan-out chunks of the

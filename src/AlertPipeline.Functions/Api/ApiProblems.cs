@@ -13,6 +13,16 @@ public static class ApiProblems
     /// <summary>The one answer for anything the caller may not know exists (other unions' data included).</summary>
     public static IResult NotFound() => Problem(StatusCodes.Status404NotFound, "Not Found", "No such resource.");
 
+    /// <summary>
+    /// 503 for a read-only request that could not answer within its time (<see cref="Hosting.RequestArrival.AnswerByAsync"/>):
+    /// the store was too slow for even the first reads, so nothing is known to answer with.
+    /// </summary>
+    public static IResult Busy(TimeSpan answerWithin, int retryAfterSeconds) => Problem(
+        StatusCodes.Status503ServiceUnavailable,
+        "Service Unavailable",
+        $"The storage did not answer within {answerWithin.TotalSeconds:0.#} s of the request's arrival; nothing was counted yet. Try again in {retryAfterSeconds} s.",
+        new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfterSeconds });
+
     public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
 
     /// <summary>413 naming the limit: its bytes (in <c>detail</c> and as <c>limit</c>) and the setting that holds it (<c>limitName</c>).</summary>

@@ -3,20 +3,23 @@ using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Messaging;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Api;
 
 namespace AlertPipeline.Functions.Api;
 
 /// <summary>
 /// <c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> (organiser): what a send-now of the body would do
-/// (docs/api.md) — campaign-wide for the owner, the caller's own union for a subscriber.
+/// (docs/api.md) — campaign-wide for the owner, the caller's own union for a subscriber. Reading stops
+/// <see cref="ReportOptions.PreviewBudget"/> after the request's arrival; a request whose first reads (key, campaign) have
+/// not come back <see cref="ReportOptions.AnswerWithin"/> after it answers 503 with <c>Retry-After</c>.
 /// </summary>
 internal static class PreviewEndpoints
 {
     public static Task<IResult> PreviewAsync(
         HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, IMembershipReader membership,
-        AudiencePreviewer previewer, SmsPricingOptions pricing, TimeProvider time) =>
-        gate.RunForCampaignAsync(context, union, campaign, "preview", CampaignUse.Read, async (unionId, found, _) =>
+        AudiencePreviewer previewer, SmsPricingOptions pricing, ReportOptions budgets, TimeProvider time) =>
+        RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunForCampaignAsync(context, union, campaign, "preview", CampaignUse.Read, async (unionId, found, _) =>
         {
             // The same event a send-now of this body would publish: a subscriber's is bound to its own union.
             var (alertEvent, problem) = await AlertEventBody.ReadForAsync(
@@ -32,9 +35,9 @@ internal static class PreviewEndpoints
                 return ApiProblems.NotFound();
             }
 
-            var preview = await previewer.PreviewAsync(alertEvent!, found.Campaign, caller, context.RequestAborted);
+            var preview = await previewer.PreviewAsync(alertEvent!, found.Campaign, caller, RequestArrival.Of(context, time), context.RequestAborted);
             return Results.Ok(View(preview, pricing));
-        });
+        }));
 
     internal static object View(AudiencePreview preview, SmsPricingOptions pricing)
     {

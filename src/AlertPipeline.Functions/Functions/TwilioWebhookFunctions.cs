@@ -11,8 +11,12 @@ namespace AlertPipeline.Functions.Functions;
 /// first (403 when it does not match; 413/400 for a body or form over <see cref="TwilioWebhookValidator"/>'s bounds);
 /// then <see cref="TwilioStatusCallbackHandler"/> moves the row forward. Unknown references, and callbacks whose
 /// MessageSid is not the row's provider id, answer 200 (Twilio must not retry them), change nothing and are logged.
+/// The row's read and its conditional write (two table requests; never held back by <see cref="Infrastructure.Storage.TableTrafficGate"/>)
+/// are cancelled only when the worker stops, not when Twilio stops waiting (its read timeout is 15 s): a status that
+/// reached us is stored even if the answer came too late, and Twilio's retry of it then changes nothing. The answer is
+/// 200 only after the row is stored.
 /// </summary>
-public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers)
+public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
 {
     public const string Name = "TwilioStatus";
     public const string Route = "twilio/status";
@@ -22,10 +26,12 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
     [Function(Name)]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
-        HandleAsync(request, validator, handler, loggers, cancellationToken);
+        HandleAsync(request, validator, handler, loggers, lifetime, cancellationToken);
 
+    /// <param name="cancellationToken">The request's: it bounds reading the form, not storing the status.</param>
     public static async Task<IResult> HandleAsync(
-        HttpRequest request, TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpRequest request, TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
+        CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TwilioStatusFunction).FullName!);
         var read = await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false);
@@ -38,7 +44,7 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
         var callback = new StatusCallback(request.Query["ref"].ToString(), form["MessageStatus"].ToString(), NullIfEmpty(form["ErrorCode"].ToString()), NullIfEmpty(form["MessageSid"].ToString()));
         try
         {
-            var result = await handler.HandleAsync(callback, cancellationToken).ConfigureAwait(false);
+            var result = await handler.HandleAsync(callback, lifetime.ApplicationStopping).ConfigureAwait(false);
             PipelineTelemetry.StatusCallbacks.Add(
                 1,
                 new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString()),

@@ -31,6 +31,10 @@ public sealed class MembershipAdmin(PipelineTables tables, MembershipRepository 
     public Task<Branch?> GetBranchAsync(UnionId unionId, BranchId branchId, CancellationToken cancellationToken = default) =>
         membership.GetBranchAsync(unionId, branchId, cancellationToken);
 
+    /// <summary>Counts the branch's contacts and stores the count on its row (the end of an import job; off any alert's path).</summary>
+    public Task<BranchContactCount> RecountContactsAsync(UnionId unionId, BranchId branchId, NodaTime.Instant at, CancellationToken cancellationToken = default) =>
+        membership.RecountContactsAsync(unionId, branchId, at, cancellationToken);
+
     public Task<IReadOnlyList<Branch>> GetBranchesAsync(UnionId unionId, CancellationToken cancellationToken = default) =>
         membership.GetBranchesAsync(unionId, cancellationToken);
 

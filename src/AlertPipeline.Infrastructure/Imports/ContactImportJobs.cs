@@ -181,6 +181,7 @@ public sealed partial class ContactImportJobs(
         }
 
         await FinishAsync(next, cancellationToken).ConfigureAwait(false);
+        await RecountAsync(next, cancellationToken).ConfigureAwait(false);
         return ImportSliceOutcome.Finished;
     }
 
@@ -211,6 +212,23 @@ public sealed partial class ContactImportJobs(
         }
 
         ImportLog.Finished(logger, job.JobId.Value, job.State.ToString(), job.Counts.Imported, job.Counts.Rejected);
+    }
+
+    /// <summary>
+    /// Stores the branch's contact count now that the import has written it (fan-out sizes the next alert's layout from it
+    /// instead of counting on the event's path). Best effort after the job is finished: on failure the next fan-out counts.
+    /// </summary>
+    private async Task RecountAsync(ImportJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var count = await membership.RecountContactsAsync(job.UnionId, job.BranchId, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            ImportLog.Counted(logger, job.JobId.Value, count.Contacts);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            ImportLog.CountFailed(logger, job.JobId.Value, ex.Status, ex.ErrorCode ?? "");
+        }
     }
 
     /// <summary>The job's file, parsed (kept for the next slice of the same job: a file is parsed once per process, not once per slice).</summary>
@@ -276,5 +294,11 @@ public sealed partial class ContactImportJobs(
 
         [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Import job {JobId}: message dropped ({Reason})")]
         public static partial void Dropped(ILogger logger, string jobId, string reason);
+
+        [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Import job {JobId}: the branch now holds {Contacts} contacts (stored for fan-out's layout)")]
+        public static partial void Counted(ILogger logger, string jobId, int contacts);
+
+        [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Import job {JobId}: the branch's contact count was not stored ({Status} {ErrorCode}); the next fan-out counts it")]
+        public static partial void CountFailed(ILogger logger, string jobId, int status, string errorCode);
     }
 }

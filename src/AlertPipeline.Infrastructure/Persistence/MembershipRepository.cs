@@ -2,16 +2,26 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Ports;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 
 namespace AlertPipeline.Infrastructure.Persistence;
 
 /// <summary>
 /// Unions, branches, contacts, campaigns and subscriptions on Table Storage (keys in docs/storage.md). Every field is
 /// mapped by hand: a record is never serialised whole, so nothing personal lands in a property by accident. Contact
-/// reads always build the partition key from the union and the branch together (tenancy).
+/// reads always build the partition key from the union and the branch together (tenancy). It also keeps each branch's
+/// contact count on its <c>Branches</c> row (<see cref="IContactCountStore"/>: <c>ContactCount</c>, <c>ContactsCountedAt</c>).
 /// </summary>
-public sealed class MembershipRepository(PipelineTables tables) : IMembershipReader
+public sealed class MembershipRepository(PipelineTables tables) : IMembershipReader, IContactCountStore
 {
+    private static readonly string[] CountColumns = [ContactCountColumn, ContactsCountedAtColumn];
+
+    /// <summary>The Branches row's stored contact count (absent: never counted, or written before counts were kept).</summary>
+    public const string ContactCountColumn = "ContactCount";
+
+    /// <summary>When <see cref="ContactCountColumn"/> was counted.</summary>
+    public const string ContactsCountedAtColumn = "ContactsCountedAt";
+
     public const string UnionPartition = "union";
     public const string CampaignPartition = "campaign";
 
@@ -93,6 +103,43 @@ public sealed class MembershipRepository(PipelineTables tables) : IMembershipRea
     }
 
     private static readonly string[] KeysOnly = ["RowKey"];
+
+    public async Task<BranchContactCount?> GetAsync(UnionId unionId, BranchId branchId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(PipelineTables.Branches, cancellationToken).ConfigureAwait(false);
+        var entity = await table.GetEntityOrNullAsync(unionId.Value, branchId.Value, CountColumns, cancellationToken).ConfigureAwait(false);
+        return entity?.GetInt32(ContactCountColumn) is { } contacts && contacts >= 0 && entity.Instant(ContactsCountedAtColumn) is { } at
+            ? new BranchContactCount(contacts, at)
+            : null;
+    }
+
+    public async Task RecordAsync(UnionId unionId, BranchId branchId, BranchContactCount count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        var table = await tables.GetAsync(PipelineTables.Branches, cancellationToken).ConfigureAwait(false);
+        var columns = new TableEntity(unionId.Value, branchId.Value)
+        {
+            [ContactCountColumn] = count.Contacts,
+            [ContactsCountedAtColumn] = count.CountedAt.ToDateTimeOffset(),
+        };
+        try
+        {
+            // Merge into the existing row only (an upsert would create a branch without a name); last writer wins.
+            await table.UpdateEntityAsync(columns, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != TableErrorCode.TableNotFound.ToString())
+        {
+            // No such branch row: nothing to keep the count on.
+        }
+    }
+
+    /// <summary>Counts the branch's contacts (keys only, no limit) and stores the count: what an import job does at its end.</summary>
+    public async Task<BranchContactCount> RecountContactsAsync(UnionId unionId, BranchId branchId, NodaTime.Instant at, CancellationToken cancellationToken = default)
+    {
+        var count = new BranchContactCount(await CountContactsAsync(unionId, branchId, int.MaxValue, cancellationToken).ConfigureAwait(false), at);
+        await RecordAsync(unionId, branchId, count, cancellationToken).ConfigureAwait(false);
+        return count;
+    }
 
     public async Task<ContactEntry?> GetContactAsync(UnionId unionId, BranchId branchId, ContactId contactId, CancellationToken cancellationToken = default) =>
         await GetAsync(PipelineTables.Contacts, ContactPartition(unionId, branchId), contactId.Value, e => ReadContact(e, unionId, branchId), cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,7 @@ public static class PipelineStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new PipelineTables(sp.TableService(connectionName), sp.GetRequiredService<PipelineStorageOptions>().TablePrefix));
         services.TryAddSingleton<MembershipRepository>();
         services.TryAddSingleton<IMembershipReader>(sp => sp.GetRequiredService<MembershipRepository>());
+        services.TryAddSingleton<IContactCountStore>(sp => sp.GetRequiredService<MembershipRepository>());
         services.TryAddSingleton<IAlertStore, AlertRepository>();
         services.TryAddSingleton<RejectedEventRepository>();
         services.TryAddSingleton<IRejectedEventLog>(sp => sp.GetRequiredService<RejectedEventRepository>());

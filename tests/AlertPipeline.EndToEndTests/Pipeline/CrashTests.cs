@@ -19,6 +19,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         await using var world = await PipelineEnvironment.CreateAsync(output);
         await world.SeedAsync(TestSeeds.Many(members, branches: 4));
         world.Settings["Pipeline:FanOutPageSize"] = "5"; // 40 chunks, 10 in a row per branch: a long fan-out to land in
+        world.Settings["Pipeline:FanOutPagesPerChunk"] = "1";
         var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign);
 
         var first = world.StartHostProcess();

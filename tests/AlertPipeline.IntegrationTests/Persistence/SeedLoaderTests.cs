@@ -90,8 +90,8 @@ public sealed class SeedLoaderTests : PersistenceTestBase
         var options = new PipelineOptions { FanOutPageSize = 3, QuietHours = "off" };
         var dispatch = new Pipeline.RecordingDispatchQueue();
         var lookups = new PipelineLookups(new AlertRepository(Tables), membership, options, time);
-        var fanOut = new FanOutHandler(membership, new AlertRepository(Tables), new RejectedEventRepository(Tables), new AudienceResolver(membership), options, time);
-        var chunks = new FanOutChunkHandler(membership, lookups, deliveries, new DeferredDispatchRepository(Tables), new OptOutRepository(Tables, Options), dispatch, Hasher, options, time);
+        var fanOut = new FanOutHandler(membership, membership, new AlertRepository(Tables), new RejectedEventRepository(Tables), new AudienceResolver(membership), options, time);
+        var chunks = new FanOutChunkHandler(membership, membership, lookups, deliveries, new DeferredDispatchRepository(Tables), new OptOutRepository(Tables, Options), dispatch, Hasher, options, time);
 
         var accepted = await fanOut.HandleAsync(File.ReadAllText(RepositoryPaths.Combine("demo", "zhanaozen-event.json")), null, default);
         var queue = new Queue<FanOutChunk>(accepted.Chunks);

@@ -29,10 +29,28 @@ public sealed record ResponsivenessRunOptions(int People, int ImportLines, TimeS
     public string Configuration { get; init; } = "Release";
 
     public string? OutputDirectory { get; init; }
+
+    /// <summary>
+    /// Which Azurite the run uses (default <see cref="ResponsivenessStorage.Memory"/>): the measurement is about the app,
+    /// and the disk-backed emulator stops answering while it serialises its whole database (docs/reliability.md).
+    /// </summary>
+    public ResponsivenessStorage Storage { get; init; } = ResponsivenessStorage.Memory;
 }
 
 /// <summary>
-/// Issue 15 item 4, one command: the REAL app under the local host (an OS process, as deployed) on a disk-backed Azurite
+/// The Azurite a responsiveness run uses. <see cref="Memory"/> (<c>--inMemoryPersistence</c>) never saves;
+/// <see cref="Disk"/> (<c>--location</c>, as the fault harness needs for its restart) lets Azurite 3.35.0's LokiJS stores
+/// autosave every 5 s when anything changed, each save a synchronous <c>JSON.stringify</c> of the whole store on
+/// Azurite's one Node thread, during which no request is answered.
+/// </summary>
+public enum ResponsivenessStorage
+{
+    Memory,
+    Disk,
+}
+
+/// <summary>
+/// Issue 15 item 4, one command: the REAL app under the local host (an OS process, as deployed) on Azurite (in memory by default, see <see cref="ResponsivenessStorage"/>)
 /// with the loopback fake Twilio and the SMTP sink; seeds the fault seed's people, then starts at the same time a CSV
 /// import job (into a branch outside the alert's audience) and the fan-out of one alert to all of the seed's first
 /// audience, and while they work times <see cref="ResponsivenessProbe"/>'s requests (signed status callback, signed
@@ -56,8 +74,8 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
         }
 
         FictionalNumbers.Accept();
-        Say($"responsiveness run: {options.People:N0} people, a {options.ImportLines:N0}-line import job; load {FaultRunner.Load()}; output {output}");
-        using var azurite = await DiskAzurite.StartAsync(Path.Combine(output, "azurite")).ConfigureAwait(false);
+        Say($"responsiveness run: {options.People:N0} people, a {options.ImportLines:N0}-line import job, {options.Storage.ToString().ToLowerInvariant()} Azurite; load {FaultRunner.Load()}; output {output}");
+        await using var azurite = await RunAzurite.StartAsync(options.Storage, Path.Combine(output, "azurite")).ConfigureAwait(false);
         await using var twilio = await FakeTwilioServer.StartAsync().ConfigureAwait(false);
         await using var smtp = await SmtpSink.StartAsync().ConfigureAwait(false);
         var scriptRoot = Path.Combine(output, "app");
@@ -149,7 +167,7 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
         finally
         {
             host.Dispose();
-            await azurite.StopAsync().ConfigureAwait(false);
+            await azurite.DisposeAsync().ConfigureAwait(false);
             FaultRunner.TryDelete(Path.Combine(output, "azurite"));
             FaultRunner.TryDelete(scriptRoot);
         }
@@ -209,4 +227,37 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
     }
 
     private void Say(string line) => progress.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+    /// <summary>The run's Azurite, in memory or on disk, stopped once however often it is disposed.</summary>
+    private sealed class RunAzurite : IAsyncDisposable
+    {
+        private readonly AzuriteFixture? _memory;
+        private readonly DiskAzurite? _disk;
+
+        private RunAzurite(AzuriteFixture? memory, DiskAzurite? disk)
+        {
+            _memory = memory;
+            _disk = disk;
+            ConnectionString = memory?.ConnectionString ?? disk!.ConnectionString;
+        }
+
+        public string ConnectionString { get; }
+
+        public static async Task<RunAzurite> StartAsync(ResponsivenessStorage storage, string location) => storage switch
+        {
+            ResponsivenessStorage.Memory => new RunAzurite(await AzuriteFixture.StartAsync().ConfigureAwait(false), null),
+            ResponsivenessStorage.Disk => new RunAzurite(null, await DiskAzurite.StartAsync(location).ConfigureAwait(false)),
+            _ => throw new ArgumentOutOfRangeException(nameof(storage), storage, "Memory or Disk."),
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            _memory?.Stop();
+            if (_disk is not null)
+            {
+                await _disk.StopAsync().ConfigureAwait(false);
+                _disk.Dispose();
+            }
+        }
+    }
 }

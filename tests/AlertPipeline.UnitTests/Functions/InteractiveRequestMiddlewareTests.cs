@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using AlertPipeline.Functions.Hosting;
 using AlertPipeline.Infrastructure.Storage;
+using AlertPipeline.Testing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
 
@@ -19,7 +21,7 @@ public sealed class InteractiveRequestMiddlewareTests
     public async Task Invoke_HttpLowersTheBulkSlotsWhileItRuns_FanOutAndImportAreBulk_SendsAndTimersAreNeither(string name, string trigger, bool bulk, int slots)
     {
         var gate = new TableTrafficGate(new TableTrafficOptions { Bulk = 2, BulkWhileInteractive = 1 });
-        var middleware = new InteractiveRequestMiddleware(gate);
+        var middleware = new InteractiveRequestMiddleware(gate, TimeProvider.System);
         bool? marked = null;
         var slotsWhileRunning = 0;
 
@@ -39,7 +41,26 @@ public sealed class InteractiveRequestMiddlewareTests
         gate.BackgroundInFlight.Should().Be(0);
     }
 
-    private static FunctionContext Context(string name, string trigger)
+    [Fact]
+    public async Task Invoke_HttpFunction_StampsTheRequestsArrivalBeforeTheFunctionRuns()
+    {
+        var clock = new ManualTimeProvider();
+        var arrival = clock.GetUtcNow();
+        var http = new DefaultHttpContext();
+        var middleware = new InteractiveRequestMiddleware(new TableTrafficGate(new TableTrafficOptions()), clock);
+        DateTimeOffset? seen = null;
+
+        await middleware.Invoke(Context("ApiAlertReport", "httpTrigger", http), _ =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(3));
+            seen = RequestArrival.Of(http, clock);
+            return Task.CompletedTask;
+        });
+
+        seen.Should().Be(arrival, "the function's budgets count from the arrival, not from when it asks");
+    }
+
+    private static FunctionContext Context(string name, string trigger, HttpContext? http = null)
     {
         var binding = new Mock<BindingMetadata>(MockBehavior.Strict);
         binding.SetupGet(b => b.Type).Returns(trigger);
@@ -48,6 +69,14 @@ public sealed class InteractiveRequestMiddlewareTests
         definition.SetupGet(d => d.InputBindings).Returns(ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", binding.Object));
         var context = new Mock<FunctionContext>(MockBehavior.Strict);
         context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
+        // Where the ASP.NET Core integration keeps the request's HttpContext (FunctionContext.GetHttpContext reads it).
+        var items = new Dictionary<object, object>();
+        if (http is not null)
+        {
+            items["HttpRequestContext"] = http;
+        }
+
+        context.SetupGet(c => c.Items).Returns(items);
         return context.Object;
     }
 }

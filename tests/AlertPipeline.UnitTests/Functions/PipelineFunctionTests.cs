@@ -82,6 +82,37 @@ public sealed class PipelineFunctionTests
         last.Next.Should().BeNull();
     }
 
+    [Fact]
+    public async Task FanOutChunk_MessageWrittenBeforeContactsBefore_StillRunsAndItsSuccessorCarriesTheCount()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"m{i}", $"+44770090011{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var function = new FanOutChunkFunction(_world.Chunks, NullLogger<FanOutChunkFunction>.Instance);
+        var stored = $$"""{"alertId":"{{alert.AlertId.Value}}","unionId":"uk-energy","branchId":"london","page":0,"continuationToken":null}""";
+
+        var output = await function.RunAsync(stored, default);
+
+        output.Next.Should().Contain("\"contactsBefore\":2");
+        (await function.RunAsync(output.Next!, default)).Next.Should().BeNull();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Contacts.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task FanOutChunk_NegativeContactsBefore_IsRefusedNamingTheField()
+    {
+        var alert = _world.StoreAlert();
+        var function = new FanOutChunkFunction(_world.Chunks, NullLogger<FanOutChunkFunction>.Instance);
+        var message = $$"""{"alertId":"{{alert.AlertId.Value}}","unionId":"uk-energy","branchId":"london","page":1,"continuationToken":"2","contactsBefore":-1}""";
+
+        var act = () => function.RunAsync(message, default);
+
+        (await act.Should().ThrowAsync<PipelineMessageException>()).Which.Message.Should().Contain("contactsBefore");
+    }
+
     [Theory]
     [InlineData("not json +447700900101")]
     [InlineData("""{"alertId":"nope","unionId":"uk-energy","branchId":"london","page":0}""")]

@@ -32,7 +32,7 @@ public sealed class AudiencePreviewerBudgetTests
     [Fact]
     public async Task Preview_AudienceReadWithinBudget_IsExactAndNotPartial()
     {
-        var preview = await Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], default);
+        var preview = await Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow(), default);
 
         preview.Partial.Should().BeFalse();
         preview.People.Should().Be(5);
@@ -54,7 +54,7 @@ public sealed class AudiencePreviewerBudgetTests
                 return new ContactPage([], null);
             });
 
-        var previewing = Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], default);
+        var previewing = Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow(), default);
         await reached.Task;
         _world.Time.Advance(Budget);
         var preview = await previewing;
@@ -69,12 +69,46 @@ public sealed class AudiencePreviewerBudgetTests
     }
 
     [Fact]
+    public async Task Preview_RequestArrivedTwoSecondsAgo_StopsReadingOneSecondLater()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _world.Membership.Setup(m => m.GetContactsPageAsync(PipelineWorld.Uk, PipelineWorld.London, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (UnionId _, BranchId _, int _, string? _, CancellationToken ct) =>
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return new ContactPage([], null);
+            });
+
+        var previewing = Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow() - TimeSpan.FromSeconds(2), default);
+        await reached.Task;
+        _world.Time.Advance(TimeSpan.FromSeconds(1));
+        var preview = await previewing;
+
+        preview.Partial.Should().BeTrue("the budget counts from the request's arrival, two seconds before the preview began");
+        preview.BranchesRead.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Preview_RequestArrivedLongerAgoThanTheBudget_ReadsNoContactsAndSaysPartial()
+    {
+        var preview = await Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow() - Budget, default);
+
+        preview.Partial.Should().BeTrue();
+        preview.People.Should().Be(0, "nothing was read: no count is made up");
+        preview.BranchesRead.Should().Be(0);
+        preview.Languages.Should().NotBeEmpty("the sample texts need no reading");
+        _world.Membership.Verify(
+            m => m.GetContactsPageAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
     public async Task Preview_CallerGivesUp_IsCancelledNotPartial()
     {
         using var gone = new CancellationTokenSource();
         await gone.CancelAsync();
 
-        var act = () => Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], gone.Token);
+        var act = () => Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow(), gone.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
     }

@@ -158,6 +158,73 @@ public sealed class FanOutChunkHandlerTests
     }
 
     [Fact]
+    public async Task Chunk_LastPageOfABranch_StoresTheContactsItPagedThrough()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var pages = new List<FanOutChunkResult>();
+        for (FanOutChunk? next = new(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null) { ContactsBefore = 0 }; next is not null; next = pages[^1].Next)
+        {
+            if (pages.Count > 0)
+            {
+                _world.StoredCounts.Should().BeEmpty("only the chunk of the branch's last page knows the total");
+            }
+
+            pages.Add(await _world.Chunks.HandleAsync(next, default));
+        }
+
+        pages.Select(p => p.Next?.ContactsBefore).Should().Equal(2, 4, null);
+        _world.StoredCounts.Should().ContainSingle();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Should().Be(new BranchContactCount(5, Instant.FromDateTimeOffset(PipelineWorld.Start)));
+    }
+
+    [Fact]
+    public async Task Chunk_SeveralPagesPerChunk_ReadsThemAllThenWritesTheirRowsInOneCall()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        _world.Options.FanOutPagesPerChunk = 3;
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+        var pages = new List<FanOutChunkResult>();
+        for (FanOutChunk? next = new(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 0, null) { ContactsBefore = 0 }; next is not null; next = pages[^1].Next)
+        {
+            pages.Add(await _world.Chunks.HandleAsync(next, default));
+        }
+
+        pages.Select(p => p.Contacts).Should().Equal([6, 1], "three pages of two, then the last one");
+        pages[0].Next!.ContactsBefore.Should().Be(6);
+        pages[0].Next!.Page.Should().Be(1, "Page counts chunks");
+        _world.Membership.Verify(m => m.GetContactsPageAsync(PipelineWorld.Uk, PipelineWorld.London, 2, It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Exactly(4));
+        _world.Deliveries.Mock.Verify(d => d.AddNewAsync(alert.AlertId, It.IsAny<IReadOnlyList<DeliveryRecord>>(), It.IsAny<CancellationToken>()), Times.Exactly(2), "one write per chunk, whatever it read");
+        PipelineWorld.KeysOf(_world.TakeDispatched(), Channel.Sms).Should().HaveCount(7).And.OnlyHaveUniqueItems();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Contacts.Should().Be(7);
+    }
+
+    [Fact]
+    public async Task Chunk_FromAMessageWithoutContactsBefore_StoresPagesBeforeTimesPageSizePlusItsPage()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, $"c{i}", $"+44770090020{i}");
+        }
+
+        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
+
+        // A message written before chunks carried the running count: page 2 (the last) of a 2-contact page size.
+        var result = await _world.Chunks.HandleAsync(new FanOutChunk(alert.AlertId, PipelineWorld.Uk, PipelineWorld.London, 2, "4"), default);
+
+        result.Next.Should().BeNull();
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Contacts.Should().Be(5);
+    }
+
+    [Fact]
     public async Task Chunk_RunTwice_WritesNothingNewAndChangesNothing()
     {
         _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "a", "+447700900301", "a@example.org");

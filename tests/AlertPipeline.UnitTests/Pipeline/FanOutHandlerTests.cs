@@ -157,6 +157,68 @@ public sealed class FanOutHandlerTests
     }
 
     [Fact]
+    public async Task Handle_EveryBranchHasAStoredCount_ChoosesFromThemWithoutCounting()
+    {
+        var at = NodaTime.Instant.FromUtc(2025, 12, 1, 0, 0);
+        _world.StoredCounts[(PipelineWorld.Kz, PipelineWorld.Zhanaozen)] = new BranchContactCount(40_000, at);
+        _world.StoredCounts[(PipelineWorld.Kz, PipelineWorld.Aqtau)] = new BranchContactCount(24_000, at);
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)] = new BranchContactCount(0, at);
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.SixtyFour, "64,000 contacts × 2 channels = 128,000 rows");
+        result.BranchesCounted.Should().Be(0);
+        _world.Membership.Verify(m => m.CountContactsAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Never());
+        _world.Counts.Verify(c => c.RecordAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<BranchContactCount>(), It.IsAny<CancellationToken>()), Times.Never());
+    }
+
+    [Fact]
+    public async Task Handle_SomeBranchesWithoutAStoredCount_CountsAndStoresOnlyThose()
+    {
+        _world.StoredCounts[(PipelineWorld.Kz, PipelineWorld.Zhanaozen)] = new BranchContactCount(15_000, NodaTime.Instant.FromUtc(2025, 12, 1, 0, 0));
+        _world.BranchSizes[(PipelineWorld.Kz, PipelineWorld.Zhanaozen)] = 1; // what a count would say: it must not run
+        _world.BranchSizes[(PipelineWorld.Kz, PipelineWorld.Aqtau)] = 1_001;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.SixtyFour, "the stored 15,000 plus the counted 1,001 and 0, × 2 channels, pass 32,000 rows");
+        result.BranchesCounted.Should().Be(2);
+        _world.CountRequests.Select(r => $"{r.Union}/{r.Branch}").Should().BeEquivalentTo(["kz-oil/aqtau", "uk-energy/london"]);
+        _world.StoredCounts[(PipelineWorld.Kz, PipelineWorld.Aqtau)].Should().Be(new BranchContactCount(1_001, NodaTime.Instant.FromDateTimeOffset(PipelineWorld.Start)));
+        _world.StoredCounts[(PipelineWorld.Uk, PipelineWorld.London)].Contacts.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Handle_CountReachesTheWidestThreshold_StoresNoLowerBoundAsACount()
+    {
+        _world.BranchSizes[(PipelineWorld.Kz, PipelineWorld.Zhanaozen)] = 900_000;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(channels: """["sms"]"""), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.TwoHundredFiftySix);
+        _world.StoredCounts.Keys.Should().NotContain((PipelineWorld.Kz, PipelineWorld.Zhanaozen), "a count stopped at the threshold is a lower bound, not the branch's size");
+    }
+
+    [Fact]
+    public async Task Handle_ConfiguredLayout_ReadsNoStoredCount()
+    {
+        _world.Options.DeliveryBuckets = 256;
+
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Layout.Should().Be(DeliveryLayout.TwoHundredFiftySix);
+        _world.Counts.Verify(c => c.GetAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<CancellationToken>()), Times.Never());
+    }
+
+    [Fact]
+    public async Task Handle_Accepted_FirstChunksCarryNoContactsBefore()
+    {
+        var result = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);
+
+        result.Chunks.Should().OnlyContain(c => c.ContactsBefore == 0 && c.Page == 0 && c.ContinuationToken == null);
+    }
+
+    [Fact]
     public async Task Handle_AlertAlreadyStored_KeepsItsLayoutWhateverTheAudienceNow()
     {
         var first = await _world.FanOut.HandleAsync(PipelineWorld.EventJson(), null, default);

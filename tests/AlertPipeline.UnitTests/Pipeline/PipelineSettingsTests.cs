@@ -29,6 +29,8 @@ public sealed class PipelineSettingsTests
 
     [Theory]
     [InlineData("FanOutPageSize", "0", "Pipeline:FanOutPageSize")]
+    [InlineData("FanOutPagesPerChunk", "0", "Pipeline:FanOutPagesPerChunk")]
+    [InlineData("FanOutPagesPerChunk", "11", "Pipeline:FanOutPagesPerChunk")]
     [InlineData("FanOutChunksInFlight", "0", "Pipeline:FanOutChunksInFlight")]
     [InlineData("FanOutChunksInFlight", "33", "Pipeline:FanOutChunksInFlight")]
     [InlineData("DispatchBatchSize", "101", "Pipeline:DispatchBatchSize")]

@@ -34,6 +34,7 @@ internal sealed class PipelineWorld
         Branches.AddRange([new Branch(Kz, Zhanaozen, "Zhanaozen"), new Branch(Kz, Aqtau, "Aqtau"), new Branch(Uk, London, "London")]);
         Subscriptions.AddRange([new Subscription(CampaignId, Kz), new Subscription(CampaignId, Uk, London)]);
         SetUpMembership();
+        SetUpCounts();
         SetUpAlerts();
         SetUpOptOuts();
         SetUpRecipients();
@@ -59,7 +60,8 @@ internal sealed class PipelineWorld
     public ManualTimeProvider Time { get; } = new(Start);
 
     // Quiet hours are off here (06:01 UTC is night in London); QuietHoursTests turn them on.
-    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, MaxBusyWait = TimeSpan.Zero, QuietHours = "off" };
+    // One page per chunk unless a test says otherwise (FanOutPagesPerChunk), so chunks and pages are the same here.
+    public PipelineOptions Options { get; } = new() { FanOutPageSize = 2, FanOutPagesPerChunk = 1, MaxBusyWait = TimeSpan.Zero, QuietHours = "off" };
 
     public RecipientHasher Hasher { get; } = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
@@ -82,6 +84,12 @@ internal sealed class PipelineWorld
     public DeliveryTable Deliveries { get; } = new();
 
     public Mock<IMembershipReader> Membership { get; } = new(MockBehavior.Strict);
+
+    /// <summary>The stored contact counts port, over <see cref="StoredCounts"/>.</summary>
+    public Mock<IContactCountStore> Counts { get; } = new(MockBehavior.Strict);
+
+    /// <summary>What <see cref="Counts"/> holds per branch (absent: no count stored).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<(UnionId, BranchId), BranchContactCount> StoredCounts { get; } = [];
 
     public Mock<IAlertStore> AlertStore { get; } = new(MockBehavior.Strict);
 
@@ -116,9 +124,9 @@ internal sealed class PipelineWorld
 
     public DeliveryClaims Claims => new(Deliveries.Object, Options, Time, Lookups);
 
-    public FanOutHandler FanOut => new(Membership.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Options, Time);
+    public FanOutHandler FanOut => new(Membership.Object, Counts.Object, AlertStore.Object, Rejections.Object, new AudienceResolver(Membership.Object), Options, Time);
 
-    public FanOutChunkHandler Chunks => new(Membership.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Dispatch.Object, Hasher, Options, Time);
+    public FanOutChunkHandler Chunks => new(Membership.Object, Counts.Object, Lookups, Deliveries.Object, Deferred.Object, OptOuts.Object, Dispatch.Object, Hasher, Options, Time);
 
     public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, ProviderIds.Object, Options);
 
@@ -267,6 +275,15 @@ internal sealed class PipelineWorld
                 CountRequests.Add((u, b, atLeast));
                 return BranchSizes.TryGetValue((u, b), out var size) ? size : Contacts.Count(e => e.Contact.UnionId == u && e.Contact.BranchId == b);
             });
+    }
+
+    private void SetUpCounts()
+    {
+        Counts.Setup(c => c.GetAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((UnionId u, BranchId b, CancellationToken _) => StoredCounts.GetValueOrDefault((u, b)));
+        Counts.Setup(c => c.RecordAsync(It.IsAny<UnionId>(), It.IsAny<BranchId>(), It.IsAny<BranchContactCount>(), It.IsAny<CancellationToken>()))
+            .Callback((UnionId u, BranchId b, BranchContactCount count, CancellationToken _) => StoredCounts[(u, b)] = count)
+            .Returns(Task.CompletedTask);
     }
 
     /// <summary>What <see cref="IMembershipReader.CountContactsAsync"/> answers for a branch instead of counting <see cref="Contacts"/> (a large audience without its members).</summary>

@@ -27,7 +27,7 @@ public sealed class AlertReportReaderTests
             .Returns(() => Rows([Sms(DeliveryStatus.Delivered), Sms(DeliveryStatus.Failed), Email(DeliveryStatus.Sent)]));
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
-        var answer = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var answer = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
 
         answer.Partial.Should().BeFalse();
         answer.AsOf.Should().Be(start);
@@ -46,9 +46,9 @@ public sealed class AlertReportReaderTests
             .Returns(Rows([Sms(DeliveryStatus.Delivered)]));
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
-        var first = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var first = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         _clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var second = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
 
         first.Report.Channels.Single().ByStatus.Should().ContainKey(DeliveryStatus.Sent);
         second.Report.Channels.Single().ByStatus.Should().ContainKey(DeliveryStatus.Delivered);
@@ -66,7 +66,7 @@ public sealed class AlertReportReaderTests
             .Returns(() => Rows([Sms(DeliveryStatus.Sent), Sms(DeliveryStatus.Sent)], reached, gate.Task, [Sms(DeliveryStatus.Delivered)]));
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
-        var asking = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var asking = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         await reached.Task;
         await WaitForTimerAsync();
         _clock.Advance(TimeSpan.FromSeconds(3));
@@ -77,7 +77,7 @@ public sealed class AlertReportReaderTests
         partial.Report.Rows.Should().Be(2, "two rows were read when the budget ran out");
 
         gate.SetResult();
-        var finished = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var finished = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
 
         finished.Partial.Should().BeFalse();
         finished.AsOf.Should().Be(start);
@@ -98,24 +98,24 @@ public sealed class AlertReportReaderTests
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
         // The first count takes longer than the budget, then finishes.
-        var asking = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var asking = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         await reached.Task;
         await WaitForTimerAsync();
         _clock.Advance(TimeSpan.FromSeconds(3));
         (await asking).Partial.Should().BeTrue();
         gate.SetResult();
-        (await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union)).Partial.Should().BeFalse();
+        (await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow())).Partial.Should().BeFalse();
 
         // Within the interval: served as it is, nothing read again.
         _clock.Advance(TimeSpan.FromSeconds(5));
-        var served = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var served = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         served.Should().BeEquivalentTo(new { AsOf = start, Partial = false });
         served.Report.Channels.Single().ByStatus.Should().BeEquivalentTo(new Dictionary<DeliveryStatus, int> { [DeliveryStatus.Sent] = 2 });
         _store.Verify(s => s.GetReportedRowsAsync(ReportRows.AlertId, ReportRows.Union, It.IsAny<CancellationToken>()), Times.Once);
 
         // After it: a new count starts; while it runs over budget the last finished count answers, with its own time.
         _clock.Advance(TimeSpan.FromSeconds(10));
-        var recounting = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var recounting = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         await secondReached.Task;
         await WaitForTimerAsync();
         _clock.Advance(TimeSpan.FromSeconds(3));
@@ -125,7 +125,7 @@ public sealed class AlertReportReaderTests
         _store.Verify(s => s.GetReportedRowsAsync(ReportRows.AlertId, ReportRows.Union, It.IsAny<CancellationToken>()), Times.Exactly(2));
 
         secondGate.SetResult();
-        var fresh = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var fresh = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
         fresh.AsOf.Should().BeAfter(start);
         fresh.Report.Channels.Single().ByStatus.Should().BeEquivalentTo(new Dictionary<DeliveryStatus, int> { [DeliveryStatus.Delivered] = 2 });
     }
@@ -139,14 +139,61 @@ public sealed class AlertReportReaderTests
             .Returns(() => Rows([Sms(DeliveryStatus.Failed)]));
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
-        var mine = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
-        var theirs = await reader.ReadAsync(ReportRows.AlertId, Other);
-        var mineAgain = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var mine = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
+        var theirs = await reader.ReadAsync(ReportRows.AlertId, Other, _clock.GetUtcNow());
+        var mineAgain = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
 
         mine.Report.Rows.Should().Be(3);
         theirs.Report.Rows.Should().Be(1);
         theirs.Report.Channels.Single().ByStatus.Should().ContainKey(DeliveryStatus.Failed).And.HaveCount(1);
         mineAgain.Report.Rows.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RequestArrivedLongerAgoThanTheBudget_AnswersAtOnceStillCounting_ThenTheFinishedCount()
+    {
+        // The request's own first reads (key, alert) took the whole budget: the ask must not add another 2 s.
+        var start = _clock.GetUtcNow();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Setup(s => s.GetReportedRowsAsync(ReportRows.AlertId, ReportRows.Union, It.IsAny<CancellationToken>()))
+            .Returns(() => Rows([], reached, gate.Task, [Sms(DeliveryStatus.Sent)]));
+        using var reader = new AlertReportReader(_store.Object, Options, _clock);
+
+        var answer = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, start - TimeSpan.FromSeconds(2.5));
+
+        answer.Partial.Should().BeTrue("the count has only started");
+        answer.Report.Rows.Should().Be(0, "no row was read yet: nothing is made up");
+        answer.AsOf.Should().Be(start);
+        _clock.ActiveTimerCount.Should().Be(0, "the ask did not wait");
+
+        await reached.Task;
+        gate.SetResult();
+        var finished = await reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
+        finished.Partial.Should().BeFalse();
+        finished.Report.Rows.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RequestArrivedASecondAgo_WaitsOnlyTheSecondLeftOfTheBudget()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Setup(s => s.GetReportedRowsAsync(ReportRows.AlertId, ReportRows.Union, It.IsAny<CancellationToken>()))
+            .Returns(() => Rows([Sms(DeliveryStatus.Sent)], reached, gate.Task, [Sms(DeliveryStatus.Sent)]));
+        using var reader = new AlertReportReader(_store.Object, Options, _clock);
+
+        var asking = reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        await reached.Task;
+        await WaitForTimerAsync();
+        _clock.Advance(TimeSpan.FromSeconds(0.9));
+        asking.IsCompleted.Should().BeFalse("0.1 s of the budget is left");
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        var answer = await asking;
+
+        answer.Partial.Should().BeTrue();
+        answer.Report.Rows.Should().Be(1);
+        gate.SetResult();
     }
 
     [Fact]
@@ -156,7 +203,7 @@ public sealed class AlertReportReaderTests
             .Returns(() => Failing());
         using var reader = new AlertReportReader(_store.Object, Options, _clock);
 
-        var act = () => reader.ReadAsync(ReportRows.AlertId, ReportRows.Union);
+        var act = () => reader.ReadAsync(ReportRows.AlertId, ReportRows.Union, _clock.GetUtcNow());
 
         await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("storage down");
     }
@@ -171,10 +218,22 @@ public sealed class AlertReportReaderTests
         var options = new ReportOptions
         {
             ExactBudget = TimeSpan.FromSeconds(budgetSeconds), RescanInterval = TimeSpan.FromSeconds(rescanSeconds), MaxSnapshots = snapshots,
+            AnswerWithin = TimeSpan.FromMinutes(10),
         };
 
         options.Validate().Should().ContainSingle().Which.Should().StartWith($"Reports:{setting} ");
         new ReportOptions().Validate().Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(601)]
+    [InlineData(3)]
+    public void Validate_AnswerWithinOutOfRangeOrNotLongerThanTheBudgets_NamesTheSetting(double seconds)
+    {
+        // 3 s: not longer than the default preview budget (3 s), which the deadline would cut short.
+        new ReportOptions { AnswerWithin = TimeSpan.FromSeconds(seconds) }.Validate()
+            .Should().ContainSingle().Which.Should().StartWith("Reports:AnswerWithin ");
     }
 
     private static ReportedRow Sms(DeliveryStatus status) => new(Channel.Sms, status, null, status == DeliveryStatus.Failed ? FailureReason.Landline : null, null, 1);

@@ -156,8 +156,8 @@ public sealed class DeferredDispatchTests : PersistenceTestBase
         report.Errors.Should().BeEmpty();
         var membership = new MembershipRepository(Tables);
         var alerts = new AlertRepository(Tables);
-        var fanOut = new FanOutHandler(membership, alerts, new RejectedEventRepository(Tables), new AudienceResolver(membership), _options, _time);
-        var chunks = new FanOutChunkHandler(membership, Lookups(), Deliveries, Deferred, new OptOutRepository(Tables, Options), _dispatch, Hasher, _options, _time);
+        var fanOut = new FanOutHandler(membership, membership, alerts, new RejectedEventRepository(Tables), new AudienceResolver(membership), _options, _time);
+        var chunks = new FanOutChunkHandler(membership, membership, Lookups(), Deliveries, Deferred, new OptOutRepository(Tables, Options), _dispatch, Hasher, _options, _time);
         var accepted = await fanOut.HandleAsync(Event, null, default);
         accepted.Outcome.Should().Be(FanOutOutcome.Accepted, string.Join("; ", accepted.Errors));
         _dispatch.Take();

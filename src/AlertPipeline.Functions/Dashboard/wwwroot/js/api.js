@@ -39,6 +39,8 @@ export class ApiError extends Error {
     this.status = status;
     this.detail = problem?.detail ?? "";
     this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
+    // A 503 from a report or preview that could not answer in time says when to ask again.
+    this.retryAfterSeconds = Number.isInteger(problem?.retryAfterSeconds) ? problem.retryAfterSeconds : null;
   }
 }
 
@@ -52,6 +54,7 @@ function describe(status, problem) {
     case 409: return "This cannot be done now: " + (problem?.detail || "it conflicts with the current state.");
     case 413: return "Too large: " + (problem?.detail || "the request is over the limit.");
     case 415: return "The file or request type was not accepted: " + (problem?.detail || "");
+    case 503: return "Busy: " + (problem?.detail || "try again in a few seconds.");
     default: return status >= 500 ? "The server had a problem. Nothing was lost; try again in a minute." : `The request was refused (${status}).`;
   }
 }

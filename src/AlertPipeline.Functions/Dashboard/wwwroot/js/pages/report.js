@@ -71,6 +71,12 @@ export function reportPage(main, alertId) {
         schedule(2000);
         return;
       }
+      if (error instanceof ApiError && error.status === 503 && error.retryAfterSeconds !== null) {
+        // The storage did not answer in time: keep the counts shown and ask again when the API says.
+        state.textContent = `The storage is busy; asking again in ${error.retryAfterSeconds} s.`;
+        schedule(error.retryAfterSeconds * 1000);
+        return;
+      }
       state.textContent = "";
       showError(body, error);
       return;
