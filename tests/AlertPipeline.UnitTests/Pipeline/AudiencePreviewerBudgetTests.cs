@@ -45,17 +45,10 @@ public sealed class AudiencePreviewerBudgetTests
     [Fact]
     public async Task Preview_BudgetRunsOutWhileABranchIsRead_AnswersThePagesReadSoFarMarkedPartial()
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Membership.Setup(m => m.GetContactsPageAsync(PipelineWorld.Uk, PipelineWorld.London, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
-            .Returns(async (UnionId _, BranchId _, int _, string? _, CancellationToken ct) =>
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-                return new ContactPage([], null);
-            });
+        var reached = StallLondon();
 
         var previewing = Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow(), default);
-        await reached.Task;
+        await reached;
         _world.Time.Advance(Budget);
         var preview = await previewing;
 
@@ -71,17 +64,10 @@ public sealed class AudiencePreviewerBudgetTests
     [Fact]
     public async Task Preview_RequestArrivedTwoSecondsAgo_StopsReadingOneSecondLater()
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Membership.Setup(m => m.GetContactsPageAsync(PipelineWorld.Uk, PipelineWorld.London, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
-            .Returns(async (UnionId _, BranchId _, int _, string? _, CancellationToken ct) =>
-            {
-                reached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, ct);
-                return new ContactPage([], null);
-            });
+        var reached = StallLondon();
 
         var previewing = Previewer().PreviewAsync(Event(), _world.Campaigns[0], _world.Unions[0], _world.Time.GetUtcNow() - TimeSpan.FromSeconds(2), default);
-        await reached.Task;
+        await reached;
         _world.Time.Advance(TimeSpan.FromSeconds(1));
         var preview = await previewing;
 
@@ -118,4 +104,18 @@ public sealed class AudiencePreviewerBudgetTests
         _world.Options, new ReportOptions { PreviewBudget = Budget }, _world.Time);
 
     private static AlertEvent Event() => AlertEventParser.Parse(PipelineWorld.EventJson(channels: """["sms"]""")).Value;
+
+    /// <summary>London's page read never ends until cancelled; the task completes when the read has begun.</summary>
+    private Task StallLondon()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _world.Membership.Setup(m => m.GetContactsPageAsync(PipelineWorld.Uk, PipelineWorld.London, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (UnionId _, BranchId _, int _, string? _, CancellationToken ct) =>
+            {
+                reached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return new ContactPage([], null);
+            });
+        return reached.Task;
+    }
 }
