@@ -34,6 +34,17 @@ internal static class TestFunctionApps
 {
     private static readonly string[] OtherTables = [ApiKeyService.TableName, AuditLog.TableName, "Schedules", "FiredOccurrences"];
 
+    /// <summary>Settings that point the app's Twilio client at a <see cref="FakeTwilioServer"/>: pacing off, a 2 s network
+    /// timeout (so a hung send fails fast), status callbacks under a fixed public base URL.</summary>
+    public static Dictionary<string, string> TwilioFakeSettings(FakeTwilioServer twilio)
+    {
+        var settings = twilio.ConfigurationValues().ToDictionary(p => p.Key, p => p.Value ?? string.Empty);
+        settings["Twilio:StatusCallbackBaseUrl"] = "https://alerts.example.org/api";
+        settings["Twilio:NetworkTimeout"] = "00:00:02";
+        settings["Twilio:SegmentsPerSecond"] = "0";
+        return settings;
+    }
+
     public static TestAppServer Create(
         string connectionString, string prefix, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {

@@ -40,10 +40,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
         _twilio = await FakeTwilioServer.StartAsync();
-        var settings = _twilio.ConfigurationValues().ToDictionary(p => p.Key, p => p.Value ?? string.Empty);
-        settings["Twilio:StatusCallbackBaseUrl"] = "https://alerts.example.org/api";
-        settings["Twilio:NetworkTimeout"] = "00:00:02";
-        settings["Twilio:SegmentsPerSecond"] = "0";
+        var settings = TestFunctionApps.TwilioFakeSettings(_twilio);
         settings["Pipeline:QuietHours"] = "off";
         settings["Pipeline:DispatchRedriveBudget"] = "1";
         _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));

@@ -30,10 +30,7 @@ public sealed class SmsReconciliationTests : IAsyncLifetime
         var azurite = await AzuriteFixture.SharedAsync();
         _connectionString = azurite.ConnectionString;
         _twilio = await FakeTwilioServer.StartAsync();
-        var settings = _twilio.ConfigurationValues().ToDictionary(p => p.Key, p => p.Value ?? string.Empty);
-        settings["Twilio:StatusCallbackBaseUrl"] = "https://alerts.example.org/api";
-        settings["Twilio:NetworkTimeout"] = "00:00:02";
-        settings["Twilio:SegmentsPerSecond"] = "0";
+        var settings = TestFunctionApps.TwilioFakeSettings(_twilio);
         _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));
         var union = await TestFunctionApps.NewUnionAsync(_app, "central");
         var unionId = UnionId.Parse(union.UnionId);
