@@ -36,7 +36,7 @@ public sealed class DispatchBatchRedriver(
             {
                 if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("deadLetterReason", out _))
                 {
-                    var entry = JsonSerializer.Deserialize<DispatchPoisonEntry>(text, Json);
+                    var entry = document.RootElement.Deserialize<DispatchPoisonEntry>(Json); // the document already parsed, not the text again
                     if (entry is null || !DispatchRedrive.IsRedrivable(entry.DeadLetterReason) || string.IsNullOrEmpty(entry.Body))
                     {
                         return null;
