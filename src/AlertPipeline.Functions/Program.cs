@@ -29,6 +29,7 @@ builder.Services.AddAlertPipeline(builder.Configuration);
 // Traces and metrics (docs/observability.md): Azure Monitor, OTLP or the console, as the settings say.
 builder.Services.AddPipelineTelemetry(builder.Configuration);
 builder.Services.AddHostedService<ParentHostWatch>();
+builder.Services.AddHostedService<HandoverGateCloser>();
 
 builder.Build().Run();
 

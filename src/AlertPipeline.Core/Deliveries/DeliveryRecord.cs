@@ -120,6 +120,13 @@ public sealed record DeliveryRecord
     public Instant? HandedOverAt { get; init; }
 
     /// <summary>
+    /// Email only, diagnostics: when the store wrote the handover mark (its own clock), kept when a stale marked claim is
+    /// settled Sent <see cref="Unconfirmed"/> (<see cref="UnconfirmedReasons.SmtpSenderStopped"/>). Against the time its
+    /// sender was stopped it tells whether the mark was still in flight then (requested, not yet written) or written.
+    /// </summary>
+    public Instant? HandoverStoredAt { get; init; }
+
+    /// <summary>
     /// Why a Sent row is not confirmed by the provider (<see cref="UnconfirmedReasons"/>): the message was handed over but
     /// its acceptance never came back, and it was not re-sent (never the same alert twice). Null: confirmed.
     /// </summary>

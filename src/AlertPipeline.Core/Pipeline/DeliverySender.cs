@@ -114,6 +114,9 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     /// </summary>
     protected virtual bool SettlesUnknownAsUnconfirmed => false;
 
+    /// <summary>Bounds the handovers in flight (email: <see cref="SettlesUnknownAsUnconfirmed"/>); null: unbounded.</summary>
+    protected virtual HandoverGate? HandoverGate => null;
+
     /// <summary>The reason recorded on a Sent row whose send ended with an unknown outcome (see <see cref="SettlesUnknownAsUnconfirmed"/>).</summary>
     protected virtual string UnknownOutcomeReason => UnconfirmedReasons.SmtpReplyLost;
 
@@ -181,6 +184,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             SentAt = r.SentAt ?? now,
             FailureReason = status is DeliveryStatus.Failed or DeliveryStatus.Undelivered ? FailureReason.ProviderReported : null,
             Unconfirmed = found.Unconfirmed,
+            HandoverStoredAt = found.Unconfirmed is not null && r.HandedOverAt is not null ? slot.Stored.StoredAt ?? r.HandoverStoredAt : r.HandoverStoredAt,
         }, cancellationToken).ConfigureAwait(false);
         slot.Result = moved is null ? new SendResult(SendOutcome.ClaimLost, slot.Key, null) : SendResult.From(SendOutcome.Reconciled, moved.Record);
     }
@@ -219,7 +223,15 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     {
         // Email: the gateway calls this once the body is written into the SMTP data, just before the end of data, so a stale
         // claim without the mark provably handed nothing over (a kill before it re-sends; one after the mark does not).
-        Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed ? ct => MarkHandoverAsync(slot, ct) : ct => RenewIfAgedAsync(slot, ct);
+        // The email's gate slot (HandoverGate) is held from before the mark until the gateway returns: the handovers a kill can lose.
+        IDisposable? handover = null;
+        Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed
+            ? async ct =>
+            {
+                handover = await EnterHandoverGateAsync(ct).ConfigureAwait(false);
+                await MarkHandoverAsync(slot, ct).ConfigureAwait(false);
+            }
+            : ct => RenewIfAgedAsync(slot, ct);
         try
         {
             slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, beforeHandover, cancellationToken).ConfigureAwait(false);
@@ -243,6 +255,31 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         {
             // Whatever went wrong, the provider may have the message: keep the claim, so the retry reconciles before any resend.
             slot.Failure = new UnknownOutcomeException(ex);
+        }
+        finally
+        {
+            handover?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A slot of <see cref="HandoverGate"/> before the email's mark (null without a gate). A closed gate (the worker is
+    /// stopping) or a wait that ran out of time stops the send before the mark: nothing is marked or handed over.
+    /// </summary>
+    private async Task<IDisposable?> EnterHandoverGateAsync(CancellationToken cancellationToken)
+    {
+        if (HandoverGate is not { } gate)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HandoverGateClosedException or OperationCanceledException)
+        {
+            throw new HandoverNotMarkedException(rowChanged: false, ex);
         }
     }
 

@@ -54,6 +54,13 @@ public sealed class PipelineOptions
     /// <summary>Sends (and per-row reads) in flight at once within one dispatch batch (1–100); the gateway's pacer sets the rate.</summary>
     public int DispatchSendConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// Email handovers one worker has in flight at once (0–1000; 0 = unbounded), from the request of the handover mark to
+    /// the end of data's reply (<see cref="HandoverGate"/>): what one SIGKILL of the worker can lose at most (a marked
+    /// email whose end of data never went out is never re-sent). Sends wait for a slot once their body is written.
+    /// </summary>
+    public int EmailHandoversInFlight { get; set; } = 8;
+
     /// <summary>Section <c>Pipeline:Dispatch</c>: how dispatch messages travel.</summary>
     public DispatchOptions Dispatch { get; set; } = new();
 
@@ -160,6 +167,11 @@ public sealed class PipelineOptions
         if (DispatchSendConcurrency is < 1 or > 100)
         {
             errors.Add($"{SectionName}:{nameof(DispatchSendConcurrency)} must be between 1 and 100.");
+        }
+
+        if (EmailHandoversInFlight is < 0 or > 1000)
+        {
+            errors.Add($"{SectionName}:{nameof(EmailHandoversInFlight)} must be between 0 (unbounded) and 1000.");
         }
 
         if (MaxDispatchDeliveries is < 1 or > 1000)

@@ -10,7 +10,9 @@ namespace AlertPipeline.Core.Pipeline;
 /// (<see cref="DeliveryRecord.HandedOverAt"/>) by the gateway once the message's body is written into the SMTP data,
 /// just before the end of data (<see cref="EmailSendRequest.BeforeHandover"/>); a send whose outcome is unknown (the connection
 /// broke after the whole message was written) is recorded Sent <see cref="DeliveryRecord.Unconfirmed"/> and not re-sent;
-/// a stale claim with the mark is recorded the same way, one without it (nothing was handed over) is re-sent. Every send
+/// a stale claim with the mark is recorded the same way, one without it (nothing was handed over) is re-sent. The
+/// handovers in flight (mark requested, end of data not yet answered: what a kill of the worker loses) are bounded by
+/// <see cref="HandoverGate"/>; a stopping worker begins none. Every send
 /// of one delivery carries the same Message-ID (derived from the delivery key).
 /// <c>List-Unsubscribe</c> carries <see cref="PipelineOptions.EmailUnsubscribeBaseUrl"/><c>?ref={deliveryKey}</c> and
 /// <see cref="PipelineOptions.EmailUnsubscribeMailto"/> when configured.
@@ -21,7 +23,8 @@ public sealed class SendEmailHandler(
     MessageComposer composer,
     IOptOutStore optOuts,
     IEmailGateway gateway,
-    PipelineOptions pipelineOptions)
+    PipelineOptions pipelineOptions,
+    HandoverGate handoverGate)
     : DeliverySender(claims, lookups, composer, optOuts, pipelineOptions)
 {
     protected override Channel Channel => Channel.Email;
@@ -29,6 +32,9 @@ public sealed class SendEmailHandler(
     protected override FailureReason InvalidRecipient => FailureReason.InvalidAddress;
 
     protected override bool SettlesUnknownAsUnconfirmed => true;
+
+    /// <summary>At most <see cref="PipelineOptions.EmailHandoversInFlight"/> emails of this worker between the mark's request and the end of data's reply.</summary>
+    protected override HandoverGate HandoverGate => handoverGate;
 
     /// <summary>A stale claim (its sender died or gave up) that had begun the handover may have been delivered: Sent, unconfirmed.</summary>
     protected override Task<ProviderMessage?> FindSentAsync(DeliveryRecord row, CancellationToken cancellationToken) =>

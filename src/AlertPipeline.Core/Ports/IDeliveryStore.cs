@@ -49,7 +49,12 @@ public interface IDeliveryStore
     IAsyncEnumerable<ReportedRow> GetReportedRowsAsync(AlertId alertId, UnionId unionId, CancellationToken cancellationToken = default);
 }
 
-public sealed record StoredDelivery(DeliveryRecord Record, string ETag);
+/// <summary>A stored row with the ETag its next conditional write needs.</summary>
+public sealed record StoredDelivery(DeliveryRecord Record, string ETag)
+{
+    /// <summary>When the store wrote this version (its own clock: Table Storage's <c>Timestamp</c>); null when not read from the store.</summary>
+    public NodaTime.Instant? StoredAt { get; init; }
+}
 
 public sealed record DeliveryAddOutcome(DeliveryKey Key, bool Added, DeliveryStatus Status);
 

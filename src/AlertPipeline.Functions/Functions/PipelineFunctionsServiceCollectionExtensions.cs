@@ -35,6 +35,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.TryAddSingleton<FanOutHandler>();
         services.TryAddSingleton<FanOutChunkHandler>();
         services.TryAddSingleton<SendSmsHandler>();
+        services.TryAddSingleton<HandoverGate>();
         services.TryAddSingleton<SendEmailHandler>();
         services.TryAddSingleton<DispatchBatchHandler>();
         services.TryAddSingleton<StorageDispatchConsumer>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -49,7 +50,17 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
 
         using var message = Build(request, from, messageId, out var lastPart);
         using var cancellation = new SendCancellation(settings.Timeout, settings.Timeout, cancellationToken);
-        var progress = new HandoverProgress(MeasureForSmtp(message), request.BeforeHandover, cancellation.TryCommit, cancellation.Token);
+        // The handover's timing, per email and without the address (docs/reliability.md): the hook's answer (a gate slot
+        // and the stored mark), then the end of data's reply; a kill between the two loses the email.
+        long markAnswered = 0;
+        Func<CancellationToken, Task>? beforeHandover = request.BeforeHandover is not { } mark ? null : async ct =>
+        {
+            var began = Stopwatch.GetTimestamp();
+            await mark(ct).ConfigureAwait(false);
+            Interlocked.Exchange(ref markAnswered, Stopwatch.GetTimestamp());
+            LogMarkAnswered(logger, request.DeliveryReference, Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+        };
+        var progress = new HandoverProgress(MeasureForSmtp(message), beforeHandover, cancellation.TryCommit, cancellation.Token);
         lastPart.Progress = progress;
         using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds) };
         try
@@ -66,6 +77,11 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
             // MAIL FROM, RCPT TO, DATA, the message (the handover hook runs at the end of its body), the end of data, the 250.
             await client.SendAsync(message, cancellation.Token, progress).ConfigureAwait(false);
             progress.Accepted = true;
+            if (Interlocked.Read(ref markAnswered) is var answered and not 0)
+            {
+                LogEndOfDataAnswered(logger, request.DeliveryReference, Stopwatch.GetElapsedTime(answered).TotalMilliseconds);
+            }
+
             await client.DisconnectAsync(quit: true, cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (progress.Accepted)
@@ -405,6 +421,12 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Email {DeliveryReference} sent as {MessageId} to {MaskedTo}")]
     private static partial void LogSent(ILogger logger, string deliveryReference, string messageId, string maskedTo);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Email {DeliveryReference}: handover marked in {ElapsedMs:0} ms; writing the end of data")]
+    private static partial void LogMarkAnswered(ILogger logger, string deliveryReference, double elapsedMs);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "Email {DeliveryReference}: end of data answered {ElapsedMs:0} ms after the mark")]
+    private static partial void LogEndOfDataAnswered(ILogger logger, string deliveryReference, double elapsedMs);
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Email {DeliveryReference} to {MaskedTo} failed: {FailureKind} (SMTP {SmtpCode})")]
     private static partial void LogFailed(ILogger logger, string deliveryReference, string maskedTo, ChannelFailureKind failureKind, string? smtpCode);

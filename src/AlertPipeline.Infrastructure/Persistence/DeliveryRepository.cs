@@ -68,8 +68,10 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
         var table = await tables.GetAsync(PipelineTables.Deliveries, cancellationToken).ConfigureAwait(false);
         var partition = await PartitionKeyAsync(key, cancellationToken).ConfigureAwait(false);
         var entity = await table.GetEntityOrNullAsync(partition, RowKey(key), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString());
+        return entity is null ? null : new StoredDelivery(DeliveryMapping.Read(entity), entity.ETag.ToString()) { StoredAt = StoredAtOf(entity) };
     }
+
+    private static NodaTime.Instant? StoredAtOf(TableEntity entity) => entity.Timestamp is { } at ? NodaTime.Instant.FromDateTimeOffset(at) : null;
 
     /// <summary>The most rows one query of <see cref="GetManyAsync"/> names: a filter may hold at most 15 comparisons, one is the PartitionKey.</summary>
     public const int MaxKeysPerQuery = 14;
@@ -105,7 +107,7 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
                 await foreach (var entity in table.QueryAsync<TableEntity>(filter, MaxKeysPerQuery, cancellationToken: ct).ConfigureAwait(false))
                 {
                     var row = DeliveryMapping.Read(entity);
-                    found[row.Key] = new StoredDelivery(row, entity.ETag.ToString());
+                    found[row.Key] = new StoredDelivery(row, entity.ETag.ToString()) { StoredAt = StoredAtOf(entity) };
                 }
             }).ConfigureAwait(false);
         return [.. keys.Select(k => found.GetValueOrDefault(k))];
@@ -349,6 +351,7 @@ internal static class DeliveryMapping
         ["ClaimedAt"] = r.ClaimedAt.ToStored(),
         ["Released"] = r.Released,
         ["HandedOverAt"] = r.HandedOverAt.ToStored(),
+        ["HandoverStoredAt"] = r.HandoverStoredAt.ToStored(),
         ["Unconfirmed"] = r.Unconfirmed,
         ["CreatedAt"] = r.CreatedAt.ToDateTimeOffset(),
         ["UpdatedAt"] = r.UpdatedAt.ToDateTimeOffset(),
@@ -399,6 +402,7 @@ internal static class DeliveryMapping
             ClaimedAt = e.Instant("ClaimedAt"),
             Released = e.GetBoolean("Released") ?? false,
             HandedOverAt = e.Instant("HandedOverAt"),
+            HandoverStoredAt = e.Instant("HandoverStoredAt"),
             Unconfirmed = e.GetString("Unconfirmed"),
             CreatedAt = created,
             UpdatedAt = e.Instant("UpdatedAt") ?? created,

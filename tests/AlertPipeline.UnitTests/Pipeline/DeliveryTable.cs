@@ -14,6 +14,7 @@ internal sealed class DeliveryTable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DeliveryRecord Row, int Version)> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodaTime.Instant> _storedAt = new(StringComparer.Ordinal);
 
     public DeliveryTable()
     {
@@ -36,6 +37,9 @@ internal sealed class DeliveryTable
     public Mock<IDeliveryStore> Mock { get; } = new(MockBehavior.Strict);
 
     public IDeliveryStore Object => Mock.Object;
+
+    /// <summary>The table's own clock: when set, every write is stamped with it and reads return it (<see cref="StoredDelivery.StoredAt"/>, Table Storage's <c>Timestamp</c>).</summary>
+    public Func<NodaTime.Instant>? Clock { get; set; }
 
     /// <summary>Runs once, just before the next conditional update is checked.</summary>
     public Action<DeliveryTable>? BeforeUpdate { get; set; }
@@ -70,6 +74,7 @@ internal sealed class DeliveryTable
         {
             var version = _rows.TryGetValue(row.Key.Value, out var existing) ? existing.Version + 1 : 1;
             _rows[row.Key.Value] = (row, version);
+            Stamp(row.Key);
         }
     }
 
@@ -83,6 +88,7 @@ internal sealed class DeliveryTable
             }
 
             _rows[row.Key.Value] = (row, 1);
+            Stamp(row.Key);
             Adds++;
             return new DeliveryAddOutcome(row.Key, true, row.Status);
         }
@@ -92,7 +98,9 @@ internal sealed class DeliveryTable
     {
         lock (_gate)
         {
-            return _rows.TryGetValue(key.Value, out var entry) ? new StoredDelivery(entry.Row, ETag(entry.Version)) : null;
+            return _rows.TryGetValue(key.Value, out var entry)
+                ? new StoredDelivery(entry.Row, ETag(entry.Version)) { StoredAt = _storedAt.TryGetValue(key.Value, out var at) ? at : null }
+                : null;
         }
     }
 
@@ -109,6 +117,7 @@ internal sealed class DeliveryTable
             }
 
             _rows[row.Key.Value] = (row, entry.Version + 1);
+            Stamp(row.Key);
             Updates++;
             return new StoredDelivery(row, ETag(entry.Version + 1));
         }
@@ -135,9 +144,18 @@ internal sealed class DeliveryTable
             {
                 var version = _rows[u.Row.Key.Value].Version + 1;
                 _rows[u.Row.Key.Value] = (u.Row, version);
+                Stamp(u.Row.Key);
                 Updates++;
                 return new StoredDelivery(u.Row, ETag(version));
             })];
+        }
+    }
+
+    private void Stamp(DeliveryKey key)
+    {
+        if (Clock is { } clock)
+        {
+            _storedAt[key.Value] = clock();
         }
     }
 

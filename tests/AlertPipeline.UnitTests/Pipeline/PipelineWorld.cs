@@ -118,6 +118,8 @@ internal sealed class PipelineWorld
     /// <summary>The dispatch port; every batch sent lands in <see cref="Dispatched"/>.</summary>
     public Mock<IDispatchQueue> Dispatch { get; } = new(MockBehavior.Strict);
 
+    private HandoverGate? _gate;
+
     public List<DispatchBatch> Dispatched { get; } = [];
 
     public PipelineLookups Lookups => new(AlertStore.Object, Membership.Object, Options, Time);
@@ -130,7 +132,10 @@ internal sealed class PipelineWorld
 
     public SendSmsHandler SendSms => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Recipients.Object, Sms.Object, ProviderIds.Object, Options);
 
-    public SendEmailHandler SendEmail => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Email.Object, Options);
+    /// <summary>The worker's one handover gate (shared by every <see cref="SendEmail"/>), sized by <see cref="Options"/> when first used.</summary>
+    public HandoverGate Gate => _gate ??= new HandoverGate(Options);
+
+    public SendEmailHandler SendEmail => new(Claims, Lookups, new MessageComposer(Membership.Object, Lookups), OptOuts.Object, Email.Object, Options, Gate);
 
     public DispatchBatchHandler Batches => new(SendSms, SendEmail, Options, Time);
 

@@ -224,6 +224,105 @@ public sealed class SendEmailHandlerTests
         sends.Should().Be(2);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(0, 4)]
+    public async Task SendBatch_HandoverGate_BoundsTheEmailsBetweenTheMarkAndTheReply(int gate, int expectedMostInFlight)
+    {
+        var world = new PipelineWorld();
+        world.Options.EmailHandoversInFlight = gate;
+        var addresses = new[] { "aigul@example.org", "bolat@example.org", "dana@example.org", "erlan@example.org" };
+        foreach (var address in addresses)
+        {
+            world.AddContact(PipelineWorld.Kz, PipelineWorld.Aqtau, address.Split('@')[0], email: address);
+        }
+
+        var alert = world.StoreAlert(PipelineWorld.EventJson(channels: """["email"]"""));
+        foreach (var row in DeliveryPlanner.Plan(alert, world.Contacts, world.Hasher, world.Time.Now()))
+        {
+            world.Deliveries.Put(row);
+        }
+
+        var inFlight = 0;
+        var most = 0;
+        world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                await r.BeforeHandover!(ct);
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref most, now);
+                await Task.Delay(50, ct); // the end of data and its reply
+                Interlocked.Decrement(ref inFlight);
+                return new EmailSendResult($"<ap.{r.DeliveryReference}@example.org>");
+            });
+
+        var sent = await world.SendEmail.SendBatchAsync([.. addresses.Select(a => world.KeyFor(alert, Channel.Email, a))], default);
+
+        sent.Rows.Should().OnlyContain(r => r.Outcome == SendOutcome.Sent);
+        most.Should().Be(expectedMostInFlight, "the gate holds a slot from before the mark until the gateway returns");
+        world.Gate.InFlight.Should().Be(0, "every slot is given back");
+    }
+
+    [Fact]
+    public async Task Send_WorkerStopping_MarksNothingSendsNothingAndReleasesTheClaim()
+    {
+        _world.Gate.Close();
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                await r.BeforeHandover!(ct); // throws: as MailKit, the gateway then drops the connection without the end of data
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await FluentActions.Awaiting(() => _world.SendEmail.HandleAsync(_key, default)).Should().ThrowAsync<PipelineRetryException>();
+
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null && r.Unconfirmed == null,
+            "a stopping worker begins no handover: the row is re-sent later, by this worker's successor");
+    }
+
+    [Fact]
+    public async Task Send_StaleClaimMarkedHandedOver_KeepsWhenTheStoreWroteTheMark()
+    {
+        _world.Deliveries.Clock = () => _world.Time.Now();
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, HandedOverAt = claimedAt, Attempt = 1 });
+        var storedAt = _world.Time.Now();
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Reconciled);
+        Row.Should().Match<DeliveryRecord>(r => r.Unconfirmed == UnconfirmedReasons.SmtpSenderStopped && r.HandoverStoredAt == storedAt);
+    }
+
+    [Fact]
+    public async Task Send_Sent_KeepsNoHandoverStoredAt()
+    {
+        _world.Deliveries.Clock = () => _world.Time.Now();
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                await r.BeforeHandover!(ct);
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await _world.SendEmail.HandleAsync(_key, default);
+
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.HandedOverAt != null && r.HandoverStoredAt == null,
+            "only a stale marked claim, settled without its sender, keeps the store's time of the mark");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        do
+        {
+            seen = target;
+        }
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) != seen);
+    }
+
     [Fact]
     public async Task Send_SmsKey_IsRefused()
     {
