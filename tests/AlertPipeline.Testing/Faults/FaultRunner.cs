@@ -581,7 +581,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             DuplicateEmails = duplicateEmails,
             DuplicateReferences = byReference.Where(kv => kv.Value > 1).Select(kv => kv.Key).Order(StringComparer.Ordinal).Take(100).ToList(),
             Missing = missing,
-            MissingDeliveries = MissingListing.Describe(missingRows, Timeline(kills, storms, proxy)),
+            MissingDeliveries = MissingListing.Describe(WithHandoverLogs(missingRows, output), Timeline(kills, storms, proxy)),
             Unwanted = unwanted,
             Poison = poison,
             Duration = _clock.Elapsed,
@@ -607,7 +607,53 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         RunSeconds(row.ClaimedAt),
         RunSeconds(row.HandedOverAt),
         RunSeconds(row.SentAt),
-        RunSeconds(row.UpdatedAt));
+        RunSeconds(row.UpdatedAt))
+    {
+        HandoverStoredAt = RunSeconds(row.HandoverStoredAt),
+    };
+
+    /// <summary>
+    /// The missing emails' handover steps from the workers' logs (SmtpEmailSender's events 3204 and 3205, relayed by the
+    /// local host, stamped with its wall clock when it wrote them): when the mark was answered, when the end of data was.
+    /// A worker's lines after its local host was killed are lost with the host.
+    /// </summary>
+    private List<MissingRow> WithHandoverLogs(List<MissingRow> rows, string output)
+    {
+        var wanted = rows.Where(r => r.HandedOverAt is not null).Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return rows;
+        }
+
+        var marked = new Dictionary<string, double>(StringComparer.Ordinal);
+        var ended = new Dictionary<string, double>(StringComparer.Ordinal);
+        var day = _clockStartedAt.ToLocalTime();
+        foreach (var file in Directory.EnumerateFiles(output, "localhost-*.log"))
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                if (HandoverLogLine().Match(line) is not { Success: true } match || !wanted.Contains(match.Groups["ref"].Value)
+                    || !TimeSpan.TryParseExact(match.Groups["time"].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var timeOfDay))
+                {
+                    continue;
+                }
+
+                var at = new DateTimeOffset(day.Date + timeOfDay, day.Offset);
+                if (at < day - TimeSpan.FromHours(1))
+                {
+                    at = at.AddDays(1); // past midnight
+                }
+
+                (match.Groups["what"].Value == "handover marked" ? marked : ended)[match.Groups["ref"].Value] = RunSeconds(at);
+            }
+        }
+
+        return [.. rows.Select(r => r with
+        {
+            MarkAnsweredAt = marked.TryGetValue(r.Reference, out var m) ? m : null,
+            EndOfDataAnsweredAt = ended.TryGetValue(r.Reference, out var e) ? e : null,
+        })];
+    }
 
     private double? RunSeconds(NodaTime.Instant? instant) => instant is { } i ? RunSeconds(i.ToDateTimeOffset()) : null;
 
@@ -642,6 +688,9 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
 
         return leaks;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<time>\d\d:\d\d:\d\d\.\d{3}) .*Email (?<ref>[0-9a-f]{32}-email-[0-9a-f]{32}): (?<what>handover marked|end of data answered)")]
+    private static partial System.Text.RegularExpressions.Regex HandoverLogLine();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"7700[ .-]?9\d\d[ .-]?\d\d\d(?!\d)")]
     private static partial System.Text.RegularExpressions.Regex SeedPhone();

@@ -23,7 +23,17 @@ public sealed record MissingRow(
     double? ClaimedAt,
     double? HandedOverAt,
     double? SentAt,
-    double? UpdatedAt);
+    double? UpdatedAt)
+{
+    /// <summary>Email: when the store wrote the handover mark, by its own clock (the row's <c>HandoverStoredAt</c>, kept when the stale marked claim was settled).</summary>
+    public double? HandoverStoredAt { get; init; }
+
+    /// <summary>Email: when the worker logged the mark's answer (event 3204), if the log has it.</summary>
+    public double? MarkAnsweredAt { get; init; }
+
+    /// <summary>Email: when the worker logged the end of data's reply (event 3205), if the log has it.</summary>
+    public double? EndOfDataAnsweredAt { get; init; }
+}
 
 /// <summary>
 /// One missing delivery with what the run did around it: the SMTP proxy's cut of its own session (found by the
@@ -90,7 +100,8 @@ public static class MissingListing
                     row,
                     cut,
                     after is null || step is null ? null : after.At - step.Value,
-                    before is { Kind: "kill" } && before.Detail.Contains(" host ", StringComparison.Ordinal) && step is { } s4 ? s4 - before.At : null),
+                    before is { Kind: "kill" } && before.Detail.Contains(" host ", StringComparison.Ordinal) && step is { } s4 ? s4 - before.At : null,
+                    StopOf(row, before, after)),
             });
         }
 
@@ -107,7 +118,9 @@ public static class MissingListing
     /// <param name="nextStopAfterStep">Seconds from the row's step to the next kill or Azurite restart.</param>
     /// <param name="hostKillBeforeStep">Seconds from a host kill (the nearest fault before) to the row's step: the
     /// harness SIGKILLs the local host first and its worker once the host is gone, so the worker can still mark then.</param>
-    public static string Cause(MissingRow row, IReadOnlyList<FaultEvent> cutsOfRow, double? nextStopAfterStep, double? hostKillBeforeStep = null)
+    /// <param name="stoppedAt">When the row's sender was stopped (the kill or restart that ended its handover), if known: the
+    /// handover's steps (<see cref="MissingRow.HandoverStoredAt"/>, <see cref="MissingRow.MarkAnsweredAt"/>) are placed against it.</param>
+    public static string Cause(MissingRow row, IReadOnlyList<FaultEvent> cutsOfRow, double? nextStopAfterStep, double? hostKillBeforeStep = null, double? stoppedAt = null)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(cutsOfRow);
@@ -137,6 +150,11 @@ public static class MissingListing
 
         if (row.HandedOverAt is not null && row.Reason is { } reason && reason.Contains("sender stopped", StringComparison.Ordinal))
         {
+            if (stoppedAt is { } stop && Handover(row, stop) is { } step)
+            {
+                return step;
+            }
+
             return nextStopAfterStep is { } gap && gap < 1 ? $"sender stopped: kill/restart {Seconds(gap)} after the mark"
                 : hostKillBeforeStep is { } early && early < 1 ? $"sender stopped: host killed {Seconds(early)} before the mark, its worker just after"
                 : nextStopAfterStep is { } later && later <= KillWindowSeconds ? $"sender stopped: kill/restart {Seconds(later)} after the mark"
@@ -151,6 +169,45 @@ public static class MissingListing
         return row.Why;
     }
 
+    /// <summary>
+    /// The stop that ended a marked row's handover: a host kill just before the mark (the worker lives on for a moment,
+    /// see <see cref="Cause"/>), else the first kill or restart after it.
+    /// </summary>
+    private static double? StopOf(MissingRow row, FaultEvent? before, FaultEvent? after) =>
+        row.HandedOverAt is not { } marked ? null
+            : before is { Kind: "kill" } && before.Detail.Contains(" host ", StringComparison.Ordinal) && marked - before.At < 1 ? before.At
+            : after?.At;
+
+    /// <summary>
+    /// Where in its handover a marked email was when its sender stopped at <paramref name="stop"/>, from the worker's log
+    /// and the store's time of the mark: the end of data answered (then the sink should have it), the mark answered but the
+    /// end of data not, the mark stored before the stop with no answer logged, or the mark stored after the stop (it was
+    /// in flight: requested, not yet written, when the worker died). Null when neither time is known.
+    /// </summary>
+    public static string? Handover(MissingRow row, double stop)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var requested = row.HandedOverAt is { } r ? $", requested {Seconds(stop - r)} before" : string.Empty;
+        if (row.EndOfDataAnsweredAt is { } ended)
+        {
+            return $"sender stopped: end of data answered {Seconds(Math.Abs(stop - ended))} {(ended <= stop ? "before" : "after")} the stop, yet not in the sink";
+        }
+
+        if (row.MarkAnsweredAt is { } answered && answered <= stop + 0.05)
+        {
+            return $"sender stopped: mark answered {Seconds(Math.Max(0, stop - answered))} before the stop, end of data not answered{requested}";
+        }
+
+        if (row.HandoverStoredAt is { } stored)
+        {
+            return stored > stop
+                ? $"sender stopped: mark in flight at the stop (stored {Seconds(stored - stop)} after it{requested})"
+                : $"sender stopped: mark stored {Seconds(stop - stored)} before the stop, no answer logged{requested}";
+        }
+
+        return null;
+    }
+
     /// <summary>The readable section of report.txt: counts by cause, then one line per missing delivery (up to <paramref name="max"/>).</summary>
     public static string Format(IReadOnlyList<MissingDelivery> missing, int max = 500)
     {
@@ -163,11 +220,11 @@ public static class MissingListing
             text.AppendLine(c, $"    {group.Count(),5}  {group.Key}");
         }
 
-        text.AppendLine("    reference | channel | state | reason | attempt | claimed / marked / updated (s) | smtp cut | fault before / after the step | storm | cause");
+        text.AppendLine("    reference | channel | state | reason | attempt | claimed / marked / stored / answered / end of data / updated (s) | smtp cut | fault before / after the step | storm | cause");
         foreach (var m in missing.Take(max))
         {
             var r = m.Row;
-            text.AppendLine(c, $"    {r.Reference} | {r.Channel} | {r.State} | {r.Reason ?? r.ErrorCode ?? r.Why} | {r.Attempt} | {Time(r.ClaimedAt)} / {Time(r.HandedOverAt)} / {Time(r.UpdatedAt)} | {m.SmtpCut ?? "-"} | {m.FaultBefore ?? "-"} / {m.FaultAfter ?? "-"} | {m.Storm ?? "-"} | {m.Cause}");
+            text.AppendLine(c, $"    {r.Reference} | {r.Channel} | {r.State} | {r.Reason ?? r.ErrorCode ?? r.Why} | {r.Attempt} | {Time(r.ClaimedAt)} / {Time(r.HandedOverAt)} / {Time(r.HandoverStoredAt)} / {Time(r.MarkAnsweredAt)} / {Time(r.EndOfDataAnsweredAt)} / {Time(r.UpdatedAt)} | {m.SmtpCut ?? "-"} | {m.FaultBefore ?? "-"} / {m.FaultAfter ?? "-"} | {m.Storm ?? "-"} | {m.Cause}");
         }
 
         if (missing.Count > max)
@@ -189,7 +246,11 @@ public static class MissingListing
 
     /// <summary>The cause without its figures, to count alike causes together.</summary>
     private static string CauseGroup(string cause) =>
-        cause.StartsWith("sender stopped: host killed", StringComparison.Ordinal) ? "sender stopped: host killed under 1 s before the mark, its worker just after"
+        cause.StartsWith("sender stopped: mark in flight at the stop", StringComparison.Ordinal) ? "sender stopped: mark in flight at the stop (stored after it)"
+            : cause.StartsWith("sender stopped: mark stored", StringComparison.Ordinal) ? "sender stopped: mark stored before the stop, no answer logged"
+            : cause.StartsWith("sender stopped: mark answered", StringComparison.Ordinal) ? "sender stopped: mark answered, end of data not answered"
+            : cause.StartsWith("sender stopped: end of data answered", StringComparison.Ordinal) ? "sender stopped: end of data answered, yet not in the sink"
+            : cause.StartsWith("sender stopped: host killed", StringComparison.Ordinal) ? "sender stopped: host killed under 1 s before the mark, its worker just after"
             : cause.StartsWith("sender stopped: kill/restart", StringComparison.Ordinal)
             ? (cause.Contains(" ms after", StringComparison.Ordinal)
                 ? "sender stopped: kill/restart under 1 s after the mark" : "sender stopped: kill/restart 1 s or more after the mark")

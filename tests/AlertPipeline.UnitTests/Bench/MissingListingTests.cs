@@ -69,6 +69,27 @@ public sealed class MissingListingTests
     }
 
     [Fact]
+    public void Describe_AMarkStoredAfterTheKill_WasInFlightWhenTheWorkerDied()
+    {
+        var listed = MissingListing.Describe(
+        [
+            Email("a~email~inflight", SenderStopped, 39.73) with { HandoverStoredAt = 40.12 },
+            Email("a~email~stored", SenderStopped, 39.5) with { HandoverStoredAt = 39.8 },
+            Email("a~email~answered", SenderStopped, 39.5) with { HandoverStoredAt = 39.6, MarkAnsweredAt = 39.65 },
+            Email("a~email~hostgone", SenderStopped, 40.05) with { HandoverStoredAt = 40.3 },
+        ], Events);
+
+        listed[0].Cause.Should().Be("sender stopped: mark in flight at the stop (stored 120 ms after it, requested 270 ms before)");
+        listed[1].Cause.Should().Be("sender stopped: mark stored 200 ms before the stop, no answer logged, requested 500 ms before");
+        listed[2].Cause.Should().Be("sender stopped: mark answered 350 ms before the stop, end of data not answered, requested 500 ms before");
+        listed[3].Cause.Should().StartWith("sender stopped: mark in flight at the stop (stored 300 ms after it", "a host kill just before the mark is the stop: its worker dies right after");
+        MissingListing.Format(listed).Should().Contain("    2  sender stopped: mark in flight at the stop (stored after it)")
+            .And.Contain("    1  sender stopped: mark stored before the stop, no answer logged")
+            .And.Contain("    1  sender stopped: mark answered, end of data not answered")
+            .And.Contain("a~email~answered | email | Sent | " + SenderStopped + " | 1 | 39.50 / 39.50 / 39.60 / 39.65 / - / 39.50 |");
+    }
+
+    [Fact]
     public void Describe_NoRowAndUnsettledRows_SayWhatTheyAre()
     {
         var listed = MissingListing.Describe(
@@ -96,7 +117,7 @@ public sealed class MissingListingTests
             .And.Contain("    2  sender stopped: kill/restart under 1 s after the mark")
             .And.Contain("    1  sender stopped: kill/restart 1 s or more after the mark")
             .And.Contain("    1  smtp cut after the data, server answered 2xx")
-            .And.Contain("a~email~cut | email | Sent | " + ReplyLost + " | 1 | 21.90 / 21.90 / 21.90 | DropAfterData at 22.0 s, server answered \"250 OK\"")
+            .And.Contain("a~email~cut | email | Sent | " + ReplyLost + " | 1 | 21.90 / 21.90 / - / - / - / 21.90 | DropAfterData at 22.0 s, server answered \"250 OK\"")
             .And.Contain("… 1 more in report.json")
             .And.NotContain("a~email~k3 |");
     }
