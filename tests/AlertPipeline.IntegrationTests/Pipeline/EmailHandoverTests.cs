@@ -34,6 +34,12 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     /// <summary>Runs inside the real send, just before the pipeline's handover mark (then the mark runs as it would).</summary>
     private Func<EmailSendRequest, Task>? _beforeMark;
 
+    /// <summary>Runs inside the real send once the pipeline's mark (and its gate slot) is answered, before the end of data.</summary>
+    private Func<EmailSendRequest, Task>? _afterMark;
+
+    /// <summary>The handover gate's capacity for this test (<c>Pipeline:EmailHandoversInFlight</c>).</summary>
+    private int _handoversInFlight = new PipelineOptions().EmailHandoversInFlight;
+
     public async Task InitializeAsync()
     {
         var azurite = await AzuriteFixture.SharedAsync();
@@ -47,6 +53,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         {
             services.AddSingleton<TimeProvider>(_time);
             services.AddSingleton<IEmailGateway>(sp => new BeforeMarkGateway(sp.GetRequiredService<SmtpEmailSender>(), this));
+            services.AddSingleton(_ => new HandoverGate(new PipelineOptions { EmailHandoversInFlight = _handoversInFlight }));
         });
         var union = await TestFunctionApps.NewUnionAsync(_app, "central");
         _union = UnionId.Parse(union.UnionId);
@@ -106,7 +113,10 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         var sent = await Service<SendEmailHandler>().SendBatchAsync(keys, default);
 
         sent.Rows.Select(r => r.Outcome).Should().Equal(SendOutcome.Reconciled, SendOutcome.Sent);
-        (await RowAsync(keys[0])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpSenderStopped);
+        var settled = await RowAsync(keys[0]);
+        settled.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpSenderStopped);
+        settled.HandoverStoredAt.Should().NotBeNull("the store's time of the mark is kept for the listing of lost emails");
+        settled.HandoverStoredAt!.Value.ToDateTimeOffset().Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2), "Azurite's Timestamp of the marked claim, on the real clock");
         (await RowAsync(keys[1])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 2);
         (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle().Which.Header(SmtpEmailSender.DeliveryHeader).Should().Be(keys[1].Value);
         _proxy.Counts.Values.Sum().Should().Be(1, "only the unmarked claim is sent again");
@@ -161,6 +171,67 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendBatch_GateOfOne_EachMarkWaitsForThePreviousEndOfData()
+    {
+        _handoversInFlight = 1;
+        var keys = await FanOutAsync("hearing-gate-one", "aigul", "bota", "dana", "erlan");
+        var endsOfDataAtMarks = new System.Collections.Concurrent.ConcurrentBag<int>();
+        _afterMark = _ =>
+        {
+            endsOfDataAtMarks.Add(_proxy.EndsOfDataFromClient);
+            return Task.CompletedTask;
+        };
+
+        var sent = await Service<SendEmailHandler>().SendBatchAsync(keys, default);
+
+        sent.Rows.Should().OnlyContain(r => r.Outcome == SendOutcome.Sent);
+        endsOfDataAtMarks.Order().Should().Equal([0, 1, 2, 3], "with one handover in flight, each mark is answered only after the previous email's end of data went out");
+        (await _sink.WaitForMessagesAsync(4)).Should().HaveCount(4);
+        Service<HandoverGate>().InFlight.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task SendBatch_Unbounded_MarksOverlapBeforeAnyEndOfData()
+    {
+        _handoversInFlight = 0;
+        var keys = await FanOutAsync("hearing-gate-off", "aigul", "bota", "dana", "erlan");
+        var endsOfDataAtMarks = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var marked = 0;
+        var allMarked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _afterMark = async _ =>
+        {
+            endsOfDataAtMarks.Add(_proxy.EndsOfDataFromClient);
+            if (Interlocked.Increment(ref marked) == 4)
+            {
+                allMarked.SetResult();
+            }
+
+            await allMarked.Task.WaitAsync(TimeSpan.FromSeconds(20)); // hold each end of data until all four are marked
+        };
+
+        var sent = await Service<SendEmailHandler>().SendBatchAsync(keys, default);
+
+        sent.Rows.Should().OnlyContain(r => r.Outcome == SendOutcome.Sent);
+        endsOfDataAtMarks.Should().Equal([0, 0, 0, 0], "without a gate all four marks are in flight at once: the window a kill would lose whole");
+    }
+
+    [Fact]
+    public async Task Send_WorkerStopping_NoMarkNoEndOfDataAndTheRowIsSentOnceLater()
+    {
+        var keys = await FanOutAsync("hearing-stopping", "aigul");
+        var gate = Service<HandoverGate>();
+        gate.Close(); // as HandoverGateCloser does when the host stops the worker
+
+        await FluentActions.Awaiting(() => Service<SendEmailHandler>().HandleAsync(keys[0], default)).Should().ThrowAsync<PipelineRetryException>();
+
+        await Poll.UntilAsync(() => _proxy.SessionsEnded == 1, "the connection to close");
+        _proxy.DataCommandsFromClient.Should().Be(1, "the body was written");
+        _proxy.EndsOfDataFromClient.Should().Be(0, "but no handover began, so no end of data");
+        (await _sink.ReadMessagesAsync()).Should().BeEmpty();
+        (await RowAsync(keys[0])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null && r.Unconfirmed == null);
+    }
+
+    [Fact]
     public async Task Send_CutAtTheEndOfDataAfterTheMark_RowSentUnconfirmedAndNotResent()
     {
         var keys = await FanOutAsync("hearing-cut-at-end", "aigul");
@@ -198,7 +269,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     {
         public Task<EmailSendResult> SendAsync(EmailSendRequest request, CancellationToken cancellationToken = default)
         {
-            if (test._beforeMark is not { } before || request.BeforeHandover is not { } mark)
+            if ((test._beforeMark is null && test._afterMark is null) || request.BeforeHandover is not { } mark)
             {
                 return inner.SendAsync(request, cancellationToken);
             }
@@ -208,8 +279,16 @@ public sealed class EmailHandoverTests : IAsyncLifetime
                 {
                     BeforeHandover = async ct =>
                     {
-                        await before(request).ConfigureAwait(false);
+                        if (test._beforeMark is { } before)
+                        {
+                            await before(request).ConfigureAwait(false);
+                        }
+
                         await mark(ct).ConfigureAwait(false);
+                        if (test._afterMark is { } after)
+                        {
+                            await after(request).ConfigureAwait(false);
+                        }
                     },
                 },
                 cancellationToken);
