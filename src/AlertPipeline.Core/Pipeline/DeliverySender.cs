@@ -223,12 +223,14 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     {
         // Email: the gateway calls this once the body is written into the SMTP data, just before the end of data, so a stale
         // claim without the mark provably handed nothing over (a kill before it re-sends; one after the mark does not).
-        // The email's gate slot (HandoverGate) is held from before the mark until the gateway returns: the handovers a kill can lose.
+        // The email's gate slot (HandoverGate) is held from before the mark until the gateway returns (the handovers a kill
+        // can lose) and, when the send failed after the mark was requested, until the claim's release has cleared the mark.
         IDisposable? handover = null;
         Func<CancellationToken, Task> beforeHandover = SettlesUnknownAsUnconfirmed
             ? async ct =>
             {
                 handover = await EnterHandoverGateAsync(ct).ConfigureAwait(false);
+                slot.MarkRequested = true;
                 await MarkHandoverAsync(slot, ct).ConfigureAwait(false);
             }
             : ct => RenewIfAgedAsync(slot, ct);
@@ -258,7 +260,50 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         }
         finally
         {
-            handover?.Dispose();
+            try
+            {
+                if (slot.MarkRequested && WillBeReleased(slot))
+                {
+                    // The mark may be stored although its request failed or timed out (the table still applies a request it
+                    // received), and nothing was handed over: clear it before giving the slot back, or a kill now would
+                    // leave a marked claim (never re-sent) outside the gate's bound.
+                    await ReleaseNowAsync(slot, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                handover?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="RecordAsync"/> would release this slot's claim (nothing was handed over).</summary>
+    private bool WillBeReleased(Slot slot) =>
+        !slot.Lost && slot.Failure is { } failure
+        && (failure.Kind is ChannelFailureKind.Transient or ChannelFailureKind.Configuration
+            || (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && slot.Claimed!.Record.HandedOverAt is null));
+
+    /// <summary>
+    /// Releases one claim whose send stopped after its mark was requested, at once (not with the batch): the release, or
+    /// when it meets a newer ETag (the mark was stored, its answer lost) <see cref="DeliveryClaims.TryReleaseOwnClaimAsync"/>.
+    /// A table that does not answer leaves it to <see cref="RecordAsync"/>.
+    /// </summary>
+    private async Task ReleaseNowAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = claims.Now;
+            var released = await claims.TryUpdateAllAsync([(slot.Claimed!, slot.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now })], cancellationToken).ConfigureAwait(false);
+            if (released[0] is null)
+            {
+                await claims.TryReleaseOwnClaimAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false);
+            }
+
+            slot.ReleasedEarly = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The batch's release tries again.
         }
     }
 
@@ -363,6 +408,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             }
         }
 
+        releases.RemoveAll(s => s.ReleasedEarly);
         if (releases.Count > 0)
         {
             var released = await claims.TryUpdateAllAsync([.. releases.Select(s => (s.Claimed!, s.Claimed!.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }))], cancellationToken).ConfigureAwait(false);
@@ -408,6 +454,12 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         /// <summary>The row changed between the claim and the update just before the send (mark or renewal): nothing was sent.</summary>
         public bool Lost { get; set; }
+
+        /// <summary>Email: the handover mark was requested (it may be stored even if the request failed).</summary>
+        public bool MarkRequested { get; set; }
+
+        /// <summary>The claim was released right after its send failed (<see cref="ReleaseNowAsync"/>); the batch does not release it again.</summary>
+        public bool ReleasedEarly { get; set; }
 
         public SendResult? Result { get; set; }
 

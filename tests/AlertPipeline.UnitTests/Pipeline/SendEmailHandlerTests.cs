@@ -265,6 +265,61 @@ public sealed class SendEmailHandlerTests
     }
 
     [Fact]
+    public async Task SendBatch_MarkStoredButItsAnswerLost_KeepsTheGateSlotUntilTheMarkIsCleared()
+    {
+        var world = new PipelineWorld();
+        world.Options.EmailHandoversInFlight = 1;
+        var addresses = new[] { "aigul@example.org", "bolat@example.org" };
+        foreach (var address in addresses)
+        {
+            world.AddContact(PipelineWorld.Kz, PipelineWorld.Aqtau, address.Split('@')[0], email: address);
+        }
+
+        var alert = world.StoreAlert(PipelineWorld.EventJson(channels: """["email"]"""));
+        foreach (var row in DeliveryPlanner.Plan(alert, world.Contacts, world.Hasher, world.Time.Now()))
+        {
+            world.Deliveries.Put(row);
+        }
+
+        var keys = addresses.Select(a => world.KeyFor(alert, Channel.Email, a)).ToList();
+        var calls = 0;
+        DeliveryKey? failed = null;
+        DeliveryRecord? failedRowAtSecondMark = null;
+        var firstMarkTried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                var key = keys.Single(k => k.Value == r.DeliveryReference);
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    failed = key;
+                    world.Deliveries.BeforeUpdate = t =>
+                    {
+                        t.Put(t[key] with { HandedOverAt = world.Time.Now() }); // the table wrote the mark ...
+                        firstMarkTried.SetResult();
+                        throw new IOException("... and its answer never came back");
+                    };
+                }
+                else
+                {
+                    await firstMarkTried.Task.WaitAsync(TimeSpan.FromSeconds(10), ct); // the other email's mark goes first
+                }
+
+                await r.BeforeHandover!(ct);
+                failedRowAtSecondMark = world.Deliveries[failed!];
+                return new EmailSendResult($"<ap.{r.DeliveryReference}@example.org>");
+            });
+
+        var sent = await world.SendEmail.SendBatchAsync(keys, default);
+
+        sent.Rows.Select(r => r.Outcome).Should().BeEquivalentTo([SendOutcome.Retry, SendOutcome.Sent]);
+        failedRowAtSecondMark.Should().Match<DeliveryRecord>(r => r.Released && r.HandedOverAt == null,
+            "the slot of a mark that may be stored is given back only once the mark is cleared: a kill in between would lose an email beyond the gate's bound");
+        world.Deliveries[failed!].Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.Released && r.HandedOverAt == null);
+        world.Gate.InFlight.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Send_WorkerStopping_MarksNothingSendsNothingAndReleasesTheClaim()
     {
         _world.Gate.Close();
