@@ -54,6 +54,11 @@ public sealed record StoredDelivery(DeliveryRecord Record, string ETag)
 {
     /// <summary>When the store wrote this version (its own clock: Table Storage's <c>Timestamp</c>); null when not read from the store.</summary>
     public NodaTime.Instant? StoredAt { get; init; }
+
+    /// <summary>The same row version: the record and its ETag (<see cref="StoredAt"/> follows from the version and is known only when read).</summary>
+    public bool Equals(StoredDelivery? other) => other is not null && Record == other.Record && ETag == other.ETag;
+
+    public override int GetHashCode() => HashCode.Combine(Record, ETag);
 }
 
 public sealed record DeliveryAddOutcome(DeliveryKey Key, bool Added, DeliveryStatus Status);
