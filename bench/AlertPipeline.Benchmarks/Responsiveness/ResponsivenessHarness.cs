@@ -13,8 +13,20 @@ public sealed class ResponsivenessHarness : IHarness
 {
     public string Name => "responsiveness";
 
+    private const string Usage =
+        "Usage: ./bench/responsiveness.sh [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--azurite memory|disk]\n" +
+        "       [--azurite-processes 3|1] [--azurite-lookups indexed|shipped] [--out DIR]\n" +
+        "(docs/reliability.md, \"Responsiveness harness: one command\"; default: 67,000 people, a 50,000-line import, 20 minutes at most)";
+
     public async Task RunAsync(string[] args)
     {
+        if (!HarnessArguments.Check(
+                args, Usage, ["--short"],
+                ["--people", "--import-lines", "--probe-seconds", "--limit-minutes", "--azurite", "--azurite-processes", "--azurite-lookups", "--out"]))
+        {
+            return;
+        }
+
         var options = args.Contains("--short") ? ResponsivenessRunOptions.Short() : ResponsivenessRunOptions.Full();
         if (Option(args, "--people") is { } people)
         {
