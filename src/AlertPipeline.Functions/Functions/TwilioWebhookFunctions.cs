@@ -75,9 +75,18 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Statu
         {
             await queue.EnqueueAsync(message, bounded.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException || (ex is OperationCanceledException && bounded.IsCancellationRequested))
+        catch (Exception ex) when (ex is not OperationCanceledException || bounded.IsCancellationRequested)
         {
-            PipelineLog.CallbackNotQueued(logger, message.Reference, message.MessageStatus, queue.Name, ex is Azure.RequestFailedException failed ? $"status {failed.Status}, {failed.ErrorCode ?? "no error code"}" : $"no answer within {PutTimeout.TotalSeconds:0} s");
+            // Whatever kept the put from succeeding (the Queue service's answer, no answer in time, the worker stopping, a
+            // credential), Twilio should send the callback again: nothing was accepted.
+            var failure = ex switch
+            {
+                Azure.RequestFailedException failed => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"status {failed.Status}, {failed.ErrorCode ?? "no error code"}"),
+                OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "the worker is stopping",
+                OperationCanceledException => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no answer within {PutTimeout.TotalSeconds:0} s"),
+                _ => ex.GetType().Name,
+            };
+            PipelineLog.CallbackNotQueued(logger, message.Reference, message.MessageStatus, queue.Name, failure);
             request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }

@@ -87,10 +87,12 @@ public sealed class StatusCallbackFunctionTests
         _queues.Sent.Should().BeEmpty();
     }
 
-    [Fact]
-    public async Task TwilioStatus_QueuePutFails_Is503WithRetryAfterSoTwilioSendsItAgain()
+    [Theory]
+    [InlineData("storage")]
+    [InlineData("credential")]
+    public async Task TwilioStatus_QueuePutFails_Is503WithRetryAfterSoTwilioSendsItAgain(string failure)
     {
-        _queues.PutFailure = new Azure.RequestFailedException(500, "server busy");
+        _queues.PutFailure = failure == "storage" ? new Azure.RequestFailedException(500, "server busy") : new InvalidOperationException("no token");
         var context = SignedContext(new() { ["MessageSid"] = "SM1", ["MessageStatus"] = "delivered" });
 
         await (await Function().RunAsync(context.Request, default)).ExecuteAsync(context);
