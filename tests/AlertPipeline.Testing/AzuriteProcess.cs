@@ -5,7 +5,7 @@ namespace AlertPipeline.Testing;
 
 /// <summary>
 /// What every Azurite the tests start shares, in memory (<see cref="AzuriteFixture"/>) or on disk
-/// (<see cref="Faults.DiskAzurite"/>): the loopback host and port arguments, the connection string of the development
+/// (<see cref="Faults.HarnessAzurite"/>): the loopback host and port arguments, the connection string of the development
 /// account, starting the process with its output drained, and waiting (bounded) until all three services listen.
 /// </summary>
 internal static class AzuriteProcess

@@ -12,8 +12,17 @@ public sealed class FaultsHarness : IHarness
 {
     public string Name => "faults";
 
+    private const string Usage =
+        "Usage: ./bench/faults.sh [--short] [--seed N] [--recipients N] [--kills N] [--no-azurite-restart] [--out DIR] [--keep-data] [--limit-minutes N] [--probe]\n" +
+        "(docs/reliability.md, \"The fault harness\"; default: 10,000 recipients, 20 kills, an Azurite restart; --short: 1,000 recipients, 5 kills)";
+
     public async Task RunAsync(string[] args)
     {
+        if (!HarnessArguments.Check(args, Usage, ["--short", "--no-azurite-restart", "--keep-data", "--probe"], ["--seed", "--recipients", "--kills", "--out", "--limit-minutes"]))
+        {
+            return;
+        }
+
         int? seed = Option(args, "--seed") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
         var options = args.Contains("--short") ? FaultRunOptions.Short(seed) : FaultRunOptions.Full(seed);
         if (Option(args, "--recipients") is { } recipients)

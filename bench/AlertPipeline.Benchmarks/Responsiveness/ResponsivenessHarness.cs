@@ -4,7 +4,8 @@ using AlertPipeline.Testing.Faults;
 namespace AlertPipeline.Benchmarks.Responsiveness;
 
 /// <summary>
-/// <c>responsiveness [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--azurite memory|disk] [--out DIR]</c>:
+/// <c>responsiveness [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--azurite memory|disk]</c>
+/// <c>[--azurite-processes 3|1] [--azurite-lookups indexed|shipped] [--out DIR]</c>:
 /// interactive requests timed while a fan-out and an import job run (issue 15 item 4, docs/reliability.md). Exit code 0
 /// only when every probed kind met its target.
 /// </summary>
@@ -12,8 +13,20 @@ public sealed class ResponsivenessHarness : IHarness
 {
     public string Name => "responsiveness";
 
+    private const string Usage =
+        "Usage: ./bench/responsiveness.sh [--short] [--people N] [--import-lines N] [--probe-seconds N] [--limit-minutes N] [--azurite memory|disk]\n" +
+        "       [--azurite-processes 3|1] [--azurite-lookups indexed|shipped] [--out DIR]\n" +
+        "(docs/reliability.md, \"Responsiveness harness: one command\"; default: 67,000 people, a 50,000-line import, 20 minutes at most)";
+
     public async Task RunAsync(string[] args)
     {
+        if (!HarnessArguments.Check(
+                args, Usage, ["--short"],
+                ["--people", "--import-lines", "--probe-seconds", "--limit-minutes", "--azurite", "--azurite-processes", "--azurite-lookups", "--out"]))
+        {
+            return;
+        }
+
         var options = args.Contains("--short") ? ResponsivenessRunOptions.Short() : ResponsivenessRunOptions.Full();
         if (Option(args, "--people") is { } people)
         {
@@ -44,6 +57,32 @@ public sealed class ResponsivenessHarness : IHarness
                     "memory" => ResponsivenessStorage.Memory,
                     "disk" => ResponsivenessStorage.Disk,
                     _ => throw new ArgumentException($"--azurite must be memory or disk, not '{storage}'."),
+                },
+            };
+        }
+
+        if (Option(args, "--azurite-processes") is { } processes)
+        {
+            options = options with
+            {
+                SeparateAzuriteServices = processes switch
+                {
+                    "3" => true,
+                    "1" => false,
+                    _ => throw new ArgumentException($"--azurite-processes must be 3 (table, queue, blob apart) or 1, not '{processes}'."),
+                },
+            };
+        }
+
+        if (Option(args, "--azurite-lookups") is { } lookups)
+        {
+            options = options with
+            {
+                IndexedPointLookups = lookups switch
+                {
+                    "indexed" => true,
+                    "shipped" => false,
+                    _ => throw new ArgumentException($"--azurite-lookups must be indexed or shipped, not '{lookups}'."),
                 },
             };
         }

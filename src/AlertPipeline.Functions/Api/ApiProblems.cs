@@ -23,6 +23,16 @@ public static class ApiProblems
         $"The storage did not answer within {answerWithin.TotalSeconds:0.#} s of the request's arrival; nothing was counted yet. Try again in {retryAfterSeconds} s.",
         new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfterSeconds });
 
+    /// <summary>
+    /// 503 for a read-only request whose storage reads failed after the storage client's retries
+    /// (<see cref="Hosting.RequestArrival.IsStorageUnavailable"/>): nothing is known to answer with.
+    /// </summary>
+    public static IResult StorageUnavailable(int retryAfterSeconds) => Problem(
+        StatusCodes.Status503ServiceUnavailable,
+        "Service Unavailable",
+        $"The storage could not answer (its reads failed after their retries); nothing was counted yet. Try again in {retryAfterSeconds} s.",
+        new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfterSeconds });
+
     public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
 
     /// <summary>413 naming the limit: its bytes (in <c>detail</c> and as <c>limit</c>) and the setting that holds it (<c>limitName</c>).</summary>

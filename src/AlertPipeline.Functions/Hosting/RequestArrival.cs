@@ -30,6 +30,8 @@ public static class RequestArrival
     /// <paramref name="answerWithin"/> after the request's arrival. Work that has not answered by then (its reads stalled
     /// before it could say anything true: the key, the alert, the campaign) is cancelled and the caller gets a
     /// 503 with <c>Retry-After</c> saying so, rather than an answer at an unknown later time. Nothing is made up.
+    /// Work whose reads failed before the deadline because the storage could not answer (<see cref="IsStorageUnavailable"/>)
+    /// also answers 503 with <c>Retry-After</c> (<see cref="ApiProblems.StorageUnavailable"/>), not an unhandled 500.
     /// </summary>
     public static async Task<IResult> AnswerByAsync(HttpContext context, TimeSpan answerWithin, TimeProvider time, Func<Task<IResult>> work)
     {
@@ -49,7 +51,17 @@ public static class RequestArrival
                 await timer.CancelAsync().ConfigureAwait(false);
                 if (first == running || caller.IsCancellationRequested)
                 {
-                    return await running.ConfigureAwait(false);
+                    try
+                    {
+                        return await running.ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (!caller.IsCancellationRequested && IsStorageUnavailable(ex))
+                    {
+                        // The reads failed before the deadline, after the storage client's own retries: the store is
+                        // down or overloaded (e.g. Azure.Core's "Retry failed after 4 tries" AggregateException).
+                        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        return ApiProblems.StorageUnavailable(RetryAfterSeconds);
+                    }
                 }
             }
 
@@ -59,7 +71,7 @@ public static class RequestArrival
                 // A read honours its cancellation at once; the grace only keeps a stuck one from holding the answer.
                 await running.WaitAsync(Grace, time, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or Azure.RequestFailedException or HttpRequestException)
+            catch (Exception ex) when (ex is Azure.RequestFailedException || IsStorageUnavailable(ex))
             {
                 // Expected: the work was cancelled at the deadline.
             }
@@ -77,6 +89,20 @@ public static class RequestArrival
             context.RequestAborted = caller;
         }
     }
+
+    /// <summary>
+    /// A failure that says the storage could not answer (unreachable, overloaded, timed out), not that the request was
+    /// wrong: a transport failure, a timeout, a <see cref="Azure.RequestFailedException"/> without a response or with
+    /// 408, 429 or 5xx, or the <see cref="AggregateException"/> the Azure SDK's retry policy throws when every try failed
+    /// with such failures.
+    /// </summary>
+    internal static bool IsStorageUnavailable(Exception exception) => exception switch
+    {
+        AggregateException aggregate => aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsStorageUnavailable),
+        Azure.RequestFailedException failed => failed.Status is 0 or StatusCodes.Status408RequestTimeout or StatusCodes.Status429TooManyRequests or >= 500,
+        HttpRequestException or TimeoutException or IOException or OperationCanceledException => true,
+        _ => false,
+    };
 
     /// <summary>How long a cancelled read may take to give up before the 503 goes out anyway.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);

@@ -12,7 +12,7 @@ public sealed record FaultRunOptions
     /// <summary>The seed of every random choice (kill times and targets, storm times and faults); printed, so a run can be repeated.</summary>
     public int Seed { get; init; } = Environment.TickCount & 0x7fffffff;
 
-    /// <summary>Restart Azurite (SIGTERM, its disk store kept) once, halfway through the kills.</summary>
+    /// <summary>Restart Azurite (SIGINT to each of its processes, its disk store kept) once, halfway through the kills.</summary>
     public bool RestartAzurite { get; init; } = true;
 
     /// <summary>The first quarter of the kills wait this long (uniform) after the previous restart: they land in the fan-out.</summary>

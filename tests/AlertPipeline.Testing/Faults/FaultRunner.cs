@@ -74,7 +74,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         var killRandom = new Random(options.Seed);
         var storms = new StormSchedule(options, new Random(options.Seed + 1), new Random(options.Seed + 2));
 
-        using var azurite = await DiskAzurite.StartAsync(Path.Combine(output, "azurite")).ConfigureAwait(false);
+        using var azurite = await HarnessAzurite.StartAsync(new HarnessAzuriteOptions(Path.Combine(output, "azurite"))).ConfigureAwait(false);
         await using var twilio = await FakeTwilioServer.StartAsync().ConfigureAwait(false);
         twilio.SlowResponseDelay = options.SlowTwilio;
         twilio.FaultSchedule = storms.NextTwilio;
@@ -214,7 +214,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     if (azuriteRestarts.Count == 0 && i + 1 == azuriteAt)
                     {
                         await Task.Delay(Draw(killRandom, options.KillDelay), cancellationToken).ConfigureAwait(false);
-                        Say($"Azurite restart at {_clock.Elapsed.TotalSeconds:0.0} s during {await PhaseAsync(azurite).ConfigureAwait(false)} (SIGTERM, 3 s down, same store)");
+                        Say($"Azurite restart at {_clock.Elapsed.TotalSeconds:0.0} s during {await PhaseAsync(azurite).ConfigureAwait(false)} (SIGINT to each Azurite process, 3 s down, same store)");
                         _azuriteRestartTimes.Add(_clock.Elapsed);
                         azuriteRestarts.Add(await azurite.RestartAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false));
                         lastFault = _clock.Elapsed;
@@ -298,7 +298,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
     }
 
     /// <summary>Approximate message counts of every queue on the account (Azurite counts invisible messages too).</summary>
-    private static async Task<Dictionary<string, int>> QueueDepthsAsync(DiskAzurite azurite)
+    private static async Task<Dictionary<string, int>> QueueDepthsAsync(HarnessAzurite azurite)
     {
         var depths = new Dictionary<string, int>(StringComparer.Ordinal);
         var service = new QueueServiceClient(azurite.ConnectionString, StorageServiceCollectionExtensions.QueueOptions());
@@ -313,7 +313,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
 
     private static bool IsFanOutQueue(string name) => name == Core.Pipeline.QueueNames.AlertEvents || name.Contains("fanout", StringComparison.Ordinal);
 
-    private static async Task<string> PhaseAsync(DiskAzurite azurite)
+    private static async Task<string> PhaseAsync(HarnessAzurite azurite)
     {
         try
         {
@@ -334,7 +334,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         }
     }
 
-    private async Task ProgressAsync(DiskAzurite azurite, FakeTwilioServer twilio, SmtpSink smtp, Func<int> killCount, CancellationToken faultsOver)
+    private async Task ProgressAsync(HarnessAzurite azurite, FakeTwilioServer twilio, SmtpSink smtp, Func<int> killCount, CancellationToken faultsOver)
     {
         // Every 10 s until the faults are over, then the drain loop reports.
         while (!faultsOver.IsCancellationRequested)
@@ -366,7 +366,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
     /// Drained: no message on any queue but the poison ones, and every row of the alerts settled (none Pending or
     /// Sending). If the queues stay empty for a minute with rows still unsettled, nothing will settle them: stop and count.
     /// </summary>
-    private async Task<TimeSpan?> WaitForDrainAsync(DiskAzurite azurite, ServiceProvider services, IReadOnlyList<AlertId> alertIds, int expectedRows, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> WaitForDrainAsync(HarnessAzurite azurite, ServiceProvider services, IReadOnlyList<AlertId> alertIds, int expectedRows, CancellationToken cancellationToken)
     {
         Stopwatch? emptyFor = null;
         var lastSay = TimeSpan.Zero;
@@ -439,7 +439,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         FaultSeed seed,
         IReadOnlyList<AlertId> alertIds,
         ServiceProvider services,
-        DiskAzurite azurite,
+        HarnessAzurite azurite,
         FakeTwilioServer twilio,
         SmtpSink smtp,
         StormSchedule storms,

@@ -37,6 +37,12 @@ public sealed record ResponsivenessRunOptions(int People, int ImportLines, TimeS
     /// and the disk-backed emulator stops answering while it serialises its whole database (docs/reliability.md).
     /// </summary>
     public ResponsivenessStorage Storage { get; init; } = ResponsivenessStorage.Memory;
+
+    /// <summary>Table, Queue and Blob in separate Azurite processes (default), or all in one (<see cref="HarnessAzuriteOptions.SeparateServices"/>).</summary>
+    public bool SeparateAzuriteServices { get; init; } = true;
+
+    /// <summary>Azurite finds one entity by its narrower index (default) or as shipped (<see cref="HarnessAzuriteOptions.IndexedPointLookups"/>).</summary>
+    public bool IndexedPointLookups { get; init; } = true;
 }
 
 /// <summary>
@@ -76,8 +82,13 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
         }
 
         FictionalNumbers.Accept();
-        Say($"responsiveness run: {options.People:N0} people, a {options.ImportLines:N0}-line import job, {options.Storage.ToString().ToLowerInvariant()} Azurite; load {FaultRunner.Load()}; output {output}");
-        await using var azurite = await RunAzurite.StartAsync(options.Storage, Path.Combine(output, "azurite")).ConfigureAwait(false);
+        var azuriteOptions = new HarnessAzuriteOptions(options.Storage == ResponsivenessStorage.Disk ? Path.Combine(output, "azurite") : null)
+        {
+            SeparateServices = options.SeparateAzuriteServices,
+            IndexedPointLookups = options.IndexedPointLookups,
+        };
+        Say($"responsiveness run: {options.People:N0} people, a {options.ImportLines:N0}-line import job, Azurite: {azuriteOptions.Describe()}; load {FaultRunner.Load()}; output {output}");
+        using var azurite = await HarnessAzurite.StartAsync(azuriteOptions).ConfigureAwait(false);
         await using var twilio = await FakeTwilioServer.StartAsync().ConfigureAwait(false);
         await using var smtp = await SmtpSink.StartAsync().ConfigureAwait(false);
         var scriptRoot = Path.Combine(output, "app");
@@ -170,7 +181,7 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
         finally
         {
             host.Dispose();
-            await azurite.DisposeAsync().ConfigureAwait(false);
+            await azurite.StopAsync().ConfigureAwait(false);
             FaultRunner.TryDelete(Path.Combine(output, "azurite"));
             FaultRunner.TryDelete(scriptRoot);
         }
@@ -270,37 +281,4 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
     }
 
     private void Say(string line) => progress.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
-
-    /// <summary>The run's Azurite, in memory or on disk, stopped once however often it is disposed.</summary>
-    private sealed class RunAzurite : IAsyncDisposable
-    {
-        private readonly AzuriteFixture? _memory;
-        private readonly DiskAzurite? _disk;
-
-        private RunAzurite(AzuriteFixture? memory, DiskAzurite? disk)
-        {
-            _memory = memory;
-            _disk = disk;
-            ConnectionString = memory?.ConnectionString ?? disk!.ConnectionString;
-        }
-
-        public string ConnectionString { get; }
-
-        public static async Task<RunAzurite> StartAsync(ResponsivenessStorage storage, string location) => storage switch
-        {
-            ResponsivenessStorage.Memory => new RunAzurite(await AzuriteFixture.StartAsync().ConfigureAwait(false), null),
-            ResponsivenessStorage.Disk => new RunAzurite(null, await DiskAzurite.StartAsync(location).ConfigureAwait(false)),
-            _ => throw new ArgumentOutOfRangeException(nameof(storage), storage, "Memory or Disk."),
-        };
-
-        public async ValueTask DisposeAsync()
-        {
-            _memory?.Stop();
-            if (_disk is not null)
-            {
-                await _disk.StopAsync().ConfigureAwait(false);
-                _disk.Dispose();
-            }
-        }
-    }
 }

@@ -82,6 +82,50 @@ public sealed class RequestArrivalTests
     }
 
     [Fact]
+    public async Task AnswerBy_ReadsFailAfterTheSdkRetriesBeforeTheDeadline_Answers503WithRetryAfter()
+    {
+        var http = new DefaultHttpContext();
+        RequestArrival.Stamp(http, _clock.GetUtcNow());
+
+        // What Azure.Core's retry policy throws when every try of a table read failed (no answer, then a per-try timeout).
+        var result = await RequestArrival.AnswerByAsync(http, AnswerWithin, _clock, () => Task.FromException<IResult>(
+            new AggregateException("Retry failed after 4 tries.", new Azure.RequestFailedException("connection reset"), new TaskCanceledException("per-try timeout"))));
+
+        (result as IStatusCodeHttpResult)!.StatusCode.Should().Be(StatusCodes.Status503ServiceUnavailable);
+        (result as IValueHttpResult)!.Value.Should().BeOfType<Microsoft.AspNetCore.Mvc.ProblemDetails>()
+            .Which.Extensions["retryAfterSeconds"].Should().Be(RequestArrival.RetryAfterSeconds);
+        http.Response.Headers.RetryAfter.ToString().Should().Be(RequestArrival.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task AnswerBy_WorkFailsWithAnythingButTheStorage_StillFails()
+    {
+        var http = new DefaultHttpContext();
+
+        var answering = () => RequestArrival.AnswerByAsync(http, AnswerWithin, _clock, () => Task.FromException<IResult>(
+            new AggregateException(new Azure.RequestFailedException(503, "busy"), new InvalidOperationException("a bug"))));
+
+        await answering.Should().ThrowAsync<AggregateException>("a bug is not dressed up as a busy store");
+        http.Response.Headers.RetryAfter.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(408, true)]
+    [InlineData(429, true)]
+    [InlineData(500, true)]
+    [InlineData(503, true)]
+    [InlineData(404, false)]
+    [InlineData(409, false)]
+    [InlineData(412, false)]
+    public void IsStorageUnavailable_RequestFailed_OnlyWithoutAnAnswerOrTransientStatus(int status, bool unavailable)
+    {
+        RequestArrival.IsStorageUnavailable(new Azure.RequestFailedException(status, "x")).Should().Be(unavailable);
+        RequestArrival.IsStorageUnavailable(new AggregateException(new Azure.RequestFailedException(status, "x"), new HttpRequestException("reset")))
+            .Should().Be(unavailable, "an aggregate is unavailable only when every failure in it is");
+    }
+
+    [Fact]
     public void Of_RequestNeverStamped_ArrivedNow()
     {
         RequestArrival.Of(new DefaultHttpContext(), _clock).Should().Be(_clock.GetUtcNow());
