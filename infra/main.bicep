@@ -87,7 +87,7 @@ var names = {
 }
 
 // What the app reads and writes (the tests check these against the code's QueueNames and table constants).
-var storageQueues = ['alert-events', 'alert-events-poison', 'fanout-chunks', 'fanout-chunks-poison', 'contact-imports', 'contact-imports-poison']
+var storageQueues = ['alert-events', 'alert-events-poison', 'fanout-chunks', 'fanout-chunks-poison', 'contact-imports', 'contact-imports-poison', 'sms-status', 'sms-status-poison']
 // Blob containers of the app's own data (the uploaded files of contact import jobs; each is deleted when its job ends).
 var blobContainers = ['contact-imports']
 var dispatchQueues = ['sms-dispatch', 'email-dispatch']

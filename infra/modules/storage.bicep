@@ -1,5 +1,5 @@
 // The storage account of the Functions host and of the pipeline: the deployment package container, the app's private
-// blob containers (contact import uploads), the Storage queues (alert events, fan-out chunks, contact imports and their
+// blob containers (contact import uploads), the Storage queues (alert events, fan-out chunks, contact imports, status callbacks and their
 // poison queues) and the pipeline's tables. Shared-key access is
 // disabled: every client (host, app, deployment) authenticates with Microsoft Entra ID.
 

@@ -5,6 +5,10 @@ using AlertPipeline.IntegrationTests.Api;
 using AlertPipeline.Infrastructure.Api;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Persistence.Schedules;
+using AlertPipeline.Infrastructure.Pipeline;
+using AlertPipeline.Infrastructure.Storage;
+using AlertPipeline.Functions.Functions;
+using Azure.Storage.Queues;
 using Azure.Data.Tables;
 using AlertPipeline.Testing;
 using AlertPipeline.Functions;
@@ -198,6 +202,10 @@ public sealed class TestAppServer : IAsyncDisposable
         // too, and writing them costs the shared machine more than the requests themselves.
         builder.Logging.AddFilter("Azure.Core", LogLevel.Error);
         builder.Services.AddAlertPipeline(builder.Configuration);
+        // Status callbacks wait on a queue of this app's own (tests share Azurite's sms-status otherwise); nothing triggers on
+        // it here: a test applies what it holds with ApplyQueuedStatusCallbacksAsync, as ApplySmsStatus would.
+        var statusQueue = AzuriteFixture.UniqueName("status");
+        builder.Services.AddSingleton(sp => new StatusCallbackQueue(sp.QueueService(), sp.GetRequiredService<TimeProvider>(), statusQueue));
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHttpEndpoints(AppEndpoints.All);
@@ -207,8 +215,44 @@ public sealed class TestAppServer : IAsyncDisposable
 
     public HttpClient CreateClient() => Server.CreateClient();
 
+    /// <summary>This app's <c>sms-status</c> queue (a unique name per app).</summary>
+    public QueueClient StatusQueue => Services.QueueService().GetQueueClient(Services.GetRequiredService<StatusCallbackQueue>().Name);
+
+    /// <summary>This app's <c>sms-status-poison</c> queue.</summary>
+    public QueueClient StatusPoisonQueue => Services.QueueService().GetQueueClient(Services.GetRequiredService<StatusCallbackQueue>().PoisonName);
+
+    /// <summary>
+    /// Applies every status callback waiting on <see cref="StatusQueue"/> as the <c>ApplySmsStatus</c> queue trigger would:
+    /// the message text and its dequeue count to <see cref="StatusCallbackConsumer"/>, deleted once it returns (a throw is
+    /// the test's failure). Returns how many it applied.
+    /// </summary>
+    public async Task<int> ApplyQueuedStatusCallbacksAsync()
+    {
+        var queue = StatusQueue;
+        if (!await queue.ExistsAsync())
+        {
+            return 0;
+        }
+
+        var consumer = Services.GetRequiredService<StatusCallbackConsumer>();
+        var applied = 0;
+        while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } messages)
+        {
+            foreach (var message in messages)
+            {
+                await consumer.RunAsync(message.Body.ToString(), (int)message.DequeueCount, default);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                applied++;
+            }
+        }
+
+        return applied;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await StatusQueue.DeleteIfExistsAsync();
+        await StatusPoisonQueue.DeleteIfExistsAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -16,6 +16,9 @@ public static class QueueNames
     public const string EmailDispatch = "email-dispatch";
     public const string ContactImports = "contact-imports";
 
+    /// <summary>Twilio status callbacks accepted by the webhook, applied to their rows by <c>ApplySmsStatus</c> (a Storage queue in both dispatch transports).</summary>
+    public const string SmsStatus = "sms-status";
+
     /// <summary>What the Functions queue trigger appends to a queue's name for its poison queue (private: every public constant here is a queue).</summary>
     private const string PoisonSuffix = "-poison";
 

@@ -41,6 +41,7 @@ public static class PipelineFunctionsServiceCollectionExtensions
         services.TryAddSingleton<StorageDispatchConsumer>();
         services.TryAddSingleton<DeferredDispatchReleaser>();
         services.TryAddSingleton<TwilioStatusCallbackHandler>();
+        services.TryAddSingleton<StatusCallbackConsumer>();
         services.TryAddSingleton<InboundSmsHandler>();
         return services;
     }

@@ -48,6 +48,15 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 234, Level = LogLevel.Warning, Message = "Status callback for {DeliveryKey} ignored: its MessageSid {MessageSid} is not the provider id the row recorded ({MessageStatus}; the row stays {Status})")]
     public static partial void CallbackProviderMismatch(ILogger logger, string? deliveryKey, string? messageSid, string? messageStatus, DeliveryStatus? status);
 
+    [LoggerMessage(EventId = 235, Level = LogLevel.Information, Message = "Status callback for {DeliveryKey}: {MessageStatus} (code {ErrorCode}) queued on {Queue}")]
+    public static partial void CallbackQueued(ILogger logger, string? deliveryKey, string? messageStatus, string? errorCode, string queue);
+
+    [LoggerMessage(EventId = 236, Level = LogLevel.Warning, Message = "Status callback for {DeliveryKey} ({MessageStatus}) not queued on {Queue}: {Failure}; answered 503 so Twilio sends it again")]
+    public static partial void CallbackNotQueued(ILogger logger, string? deliveryKey, string? messageStatus, string queue, string failure);
+
+    [LoggerMessage(EventId = 237, Level = LogLevel.Warning, Message = "{Function}: status for {DeliveryKey} written to {Queue} ({Reason}): {Description}")]
+    public static partial void StatusPoisoned(ILogger logger, string function, string? deliveryKey, string queue, string reason, string description);
+
     [LoggerMessage(EventId = 233, Level = LogLevel.Information, Message = "Inbound SMS from {MaskedFrom}: {Keyword}, replied: {Replied}{Problem}")]
     public static partial void InboundHandled(ILogger logger, string maskedFrom, InboundKeyword keyword, bool replied, string? problem);
 }

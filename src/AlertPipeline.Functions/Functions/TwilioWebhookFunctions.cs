@@ -1,38 +1,50 @@
 using AlertPipeline.Core.Common;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Functions.Hosting;
+using AlertPipeline.Infrastructure.Pipeline;
 using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlertPipeline.Functions.Functions;
 
 /// <summary>
-/// <c>POST /api/twilio/status?ref={deliveryKey}</c>: Twilio's status callback. The signature is checked
-/// first (403 when it does not match; 413/400 for a body or form over <see cref="TwilioWebhookValidator"/>'s bounds);
-/// then <see cref="TwilioStatusCallbackHandler"/> moves the row forward. Unknown references, and callbacks whose
-/// MessageSid is not the row's provider id, answer 200 (Twilio must not retry them), change nothing and are logged.
-/// The row's read and its conditional write (two table requests; never held back by <see cref="Infrastructure.Storage.TableTrafficGate"/>)
-/// are cancelled only when the worker stops, not when Twilio stops waiting (its read timeout is 15 s): a status that
-/// reached us is stored even if the answer came too late, and Twilio's retry of it then changes nothing. The answer is
-/// 200 only after the row is stored.
+/// <c>POST /api/twilio/status?ref={deliveryKey}</c>: Twilio's status callback, accepted here and applied later by
+/// <see cref="ApplySmsStatusFunction"/>. Everything that needs no storage happens first: the bounds and the signature
+/// (413/400/403, <see cref="TwilioWebhookValidator"/>), then the fields (<see cref="StatusCallbackMessage.TryAccept"/>): a
+/// reference that is not an SMS delivery key, or a status we do not track, answers 200 and queues nothing (Twilio must not
+/// retry it; it is logged). Otherwise one message (the delivery key, status, error code and MessageSid; no phone number)
+/// goes on <c>sms-status</c>, and the answer is 200 as soon as the Queue service has it: the table work no longer holds the
+/// answer back. A put that fails or takes longer than <see cref="PutTimeout"/> answers 503 with <c>Retry-After</c>, so
+/// Twilio sends the callback again (a put that succeeded after all only queues it twice, which changes nothing). The put is
+/// cancelled only when the worker stops or the timeout passes, not when Twilio hangs up.
 /// </summary>
-public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, StatusCallbackQueue queue, TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
 {
     public const string Name = "TwilioStatus";
     public const string Route = "twilio/status";
+
+    /// <summary>The longest the webhook waits for the queue put (Twilio waits 15 s for the answer).</summary>
+    public static readonly TimeSpan PutTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The <c>Retry-After</c> of a 503 (the queue put failed).</summary>
+    public const int RetryAfterSeconds = 5;
 
     public static HttpEndpoint Endpoint { get; } = new(Name, Route, ["POST"], HandleAsync);
 
     [Function(Name)]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
-        HandleAsync(request, validator, handler, loggers, lifetime, cancellationToken);
+        HandleAsync(request, validator, queue, time, loggers, lifetime, cancellationToken);
 
-    /// <param name="cancellationToken">The request's: it bounds reading the form, not storing the status.</param>
+    /// <param name="cancellationToken">The request's: it bounds reading the form, not the queue put.</param>
     public static async Task<IResult> HandleAsync(
-        HttpRequest request, TwilioWebhookValidator validator, TwilioStatusCallbackHandler handler, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
+        HttpRequest request, TwilioWebhookValidator validator, StatusCallbackQueue queue, TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(lifetime);
         var logger = loggers.CreateLogger(typeof(TwilioStatusFunction).FullName!);
         var read = await validator.ReadSignedFormAsync(request, cancellationToken).ConfigureAwait(false);
         if (read.Form is not { } form)
@@ -42,33 +54,45 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Twili
         }
 
         var callback = new StatusCallback(request.Query["ref"].ToString(), form["MessageStatus"].ToString(), NullIfEmpty(form["ErrorCode"].ToString()), NullIfEmpty(form["MessageSid"].ToString()));
-        try
+        if (StatusCallbackMessage.TryAccept(callback, time.GetUtcNow(), out var ignored) is not { } message)
         {
-            var result = await handler.HandleAsync(callback, lifetime.ApplicationStopping).ConfigureAwait(false);
-            PipelineTelemetry.StatusCallbacks.Add(
-                1,
-                new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Outcome, result.Outcome.ToString()),
-                new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Status, result.Status?.ToString()));
-            if (result.Outcome == CallbackOutcome.UnknownReference)
+            StatusCallbackLog.Count(ignored, null);
+            if (ignored == CallbackOutcome.UnknownReference)
             {
                 PipelineLog.CallbackUnknown(logger, LogSafe(callback.Reference), LogSafe(callback.MessageStatus));
             }
-            else if (result.Outcome == CallbackOutcome.ProviderMismatch)
-            {
-                PipelineLog.CallbackProviderMismatch(logger, result.Key?.Value, InboundSmsHandler.IsMessageSid(callback.MessageSid) ? callback.MessageSid : "(not a message id)", LogSafe(callback.MessageStatus), result.Status);
-            }
             else
             {
-                PipelineLog.CallbackApplied(logger, result.Key?.Value, LogSafe(callback.MessageStatus), LogSafe(callback.ErrorCode), result.Outcome, result.Status);
+                PipelineLog.CallbackApplied(logger, LogSafe(callback.Reference), LogSafe(callback.MessageStatus), LogSafe(callback.ErrorCode), ignored, null);
             }
 
             return Results.Ok();
         }
-        catch (PipelineRetryException ex)
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        bounded.CancelAfter(PutTimeout);
+        try
         {
-            PipelineLog.Retrying(logger, Name, ex.Message);
+            await queue.EnqueueAsync(message, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || bounded.IsCancellationRequested)
+        {
+            // Whatever kept the put from succeeding (the Queue service's answer, no answer in time, the worker stopping, a
+            // credential), Twilio should send the callback again: nothing was accepted.
+            var failure = ex switch
+            {
+                Azure.RequestFailedException failed => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"status {failed.Status}, {failed.ErrorCode ?? "no error code"}"),
+                OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "the worker is stopping",
+                OperationCanceledException => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no answer within {PutTimeout.TotalSeconds:0} s"),
+                _ => ex.GetType().Name,
+            };
+            PipelineLog.CallbackNotQueued(logger, message.Reference, message.MessageStatus, queue.Name, failure);
+            request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
+
+        PipelineLog.CallbackQueued(logger, message.Reference, message.MessageStatus, message.ErrorCode, queue.Name);
+        return Results.Ok();
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

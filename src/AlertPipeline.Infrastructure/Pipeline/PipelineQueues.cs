@@ -21,6 +21,7 @@ public sealed class PipelineQueues(QueueServiceClient queues)
         QueueNames.SmsDispatch, QueueNames.PoisonOf(QueueNames.SmsDispatch),
         QueueNames.EmailDispatch, QueueNames.PoisonOf(QueueNames.EmailDispatch),
         QueueNames.ContactImports, QueueNames.PoisonOf(QueueNames.ContactImports),
+        QueueNames.SmsStatus, QueueNames.PoisonOf(QueueNames.SmsStatus),
     ];
 
     public async Task CreateAllAsync(CancellationToken cancellationToken = default)

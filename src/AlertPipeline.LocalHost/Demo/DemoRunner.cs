@@ -25,7 +25,7 @@ public sealed class DemoRunner(DemoOptions options, TextWriter output)
 {
     /// <summary>The queues that hold work in flight; the demo waits until they are empty.</summary>
     public static readonly IReadOnlyList<string> WorkQueues =
-        [QueueNames.AlertEvents, QueueNames.FanOutChunks, QueueNames.SmsDispatch, QueueNames.EmailDispatch];
+        [QueueNames.AlertEvents, QueueNames.FanOutChunks, QueueNames.SmsDispatch, QueueNames.EmailDispatch, QueueNames.SmsStatus];
 
     public static readonly IReadOnlyList<string> PoisonQueues = [.. PipelineQueues.All.Where(QueueNames.IsPoison)];
 

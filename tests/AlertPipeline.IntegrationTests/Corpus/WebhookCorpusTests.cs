@@ -11,7 +11,7 @@ namespace AlertPipeline.IntegrationTests.Corpus;
 
 /// <summary>
 /// <c>tests/corpus/webhooks.json</c> through the real webhook functions over HTTP (bounded reader, signature check,
-/// handlers, Azurite): malformed, oversized, forged and tampered requests are refused and change nothing; signed ones
+/// handlers, Azurite; an accepted status callback is applied from the app's <c>sms-status</c> queue after each step): malformed, oversized, forged and tampered requests are refused and change nothing; signed ones
 /// with unknown statuses or references are ignored (200, so Twilio stops); replays of valid requests change nothing;
 /// and no log line holds a number or an address.
 /// </summary>
@@ -46,6 +46,14 @@ public sealed class WebhookCorpusTests(CorpusApp app) : IClassFixture<CorpusApp>
 
             var because = $"step {stepNumber} of {name}";
             ((int)response.StatusCode).Should().Be(step["status"]!.GetValue<int>(), because);
+
+            // A status callback the webhook accepted waits on sms-status: apply it as ApplySmsStatus would before looking at
+            // the row (a refused request must have queued nothing).
+            var applied = await app.Factory.ApplyQueuedStatusCallbacksAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                applied.Should().Be(0, $"a refused request queues nothing ({because})");
+            }
             if (step["unchanged"]?.GetValue<bool>() == true)
             {
                 var after = await app.Service<IDeliveryStore>().GetAsync(row!.Key);

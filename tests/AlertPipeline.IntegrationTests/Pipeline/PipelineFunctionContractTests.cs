@@ -10,6 +10,7 @@ using AlertPipeline.Core.Ports;
 using AlertPipeline.Functions.Functions;
 using AlertPipeline.Infrastructure.Channels;
 using AlertPipeline.Infrastructure.Persistence;
+using AlertPipeline.Infrastructure.Pipeline;
 using AlertPipeline.Infrastructure.Twilio;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
@@ -150,9 +151,12 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
 
         var providerId = (await deliveries.GetAsync(aigulKey))!.Record.ProviderId!;
         (await PostStatusAsync(aigulKey.Value, "delivered", messageSid: providerId)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _factory.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
         (await PostStatusAsync(aigulKey.Value, "sent", messageSid: providerId)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _factory.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
         (await deliveries.GetAsync(aigulKey))!.Record.Status.Should().Be(DeliveryStatus.Delivered, "a late 'sent' never moves it back");
         (await PostStatusAsync("no-such-delivery", "delivered")).StatusCode.Should().Be(HttpStatusCode.OK, "unknown references are ignored");
+        (await _factory.ApplyQueuedStatusCallbacksAsync()).Should().Be(0, "and never queued");
 
         _logs.Lines.Should().NotContain(l => l.Contains("+447700900101", StringComparison.Ordinal) || l.Contains("aigul.seitkali@", StringComparison.OrdinalIgnoreCase));
     }
@@ -311,10 +315,49 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
         var otherSid = NewSid();
 
         using var response = await PostStatusAsync(key.Value, "delivered", messageSid: otherSid);
+        var applied = await _factory.ApplyQueuedStatusCallbacksAsync();
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+        applied.Should().Be(1);
         (await deliveries.GetAsync(key))!.Record.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.ProviderId == sent.ProviderId);
         _logs.Lines.Should().Contain(l => l.Contains(key.Value, StringComparison.Ordinal) && l.Contains(otherSid, StringComparison.Ordinal) && l.Contains("ignored", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StatusCallback_Signed_Answers200BeforeTheRowChanges_ThenApplySmsStatusMovesIt()
+    {
+        var (sms, _) = await FanOutAsync();
+        await Function<SendSmsFunction>().RunAsync(Json(sms[0]), DequeuedOnce, default);
+        var key = sms[0].Keys[0];
+        var deliveries = _factory.Services.GetRequiredService<IDeliveryStore>();
+        var sent = (await deliveries.GetAsync(key))!;
+
+        using var response = await PostStatusAsync(key.Value, "undelivered", messageSid: sent.Record.ProviderId!, errorCode: "30003");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var stored = (await deliveries.GetAsync(key))!;
+        stored.ETag.Should().Be(sent.ETag, "the answer came before any table work");
+        var queued = (await _factory.StatusQueue.PeekMessagesAsync(10)).Value.Should().ContainSingle().Subject.Body.ToString();
+        queued.Should().Contain(key.Value).And.NotContain("447700900101", "the callback's To is not queued");
+        (await _factory.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
+        (await deliveries.GetAsync(key))!.Record.Should().Match<DeliveryRecord>(r =>
+            r.Status == DeliveryStatus.Undelivered && r.ErrorCode == "30003" && r.FailureReason == FailureReason.Unreachable);
+    }
+
+    [Fact]
+    public async Task StatusMessage_Malformed_IsWrittenToThePoisonQueueWithItsReason()
+    {
+        await _factory.StatusQueue.CreateIfNotExistsAsync();
+        await _factory.StatusQueue.SendMessageAsync("""{"reference":"no-such-delivery","messageStatus":"delivered"}""");
+
+        (await _factory.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
+
+        var poisoned = (await _factory.StatusPoisonQueue.ReceiveMessagesAsync(10)).Value.Should().ContainSingle().Subject;
+        var entry = JsonSerializer.Deserialize<StatusPoisonEntry>(poisoned.Body.ToString(), JsonSerializerOptions.Web)!;
+        entry.DeadLetterReason.Should().Be(DeadLetterReasons.MalformedMessage);
+        entry.DeadLetterDescription.Should().Contain("reference");
+        entry.Body.Should().Contain("no-such-delivery");
+        _logs.Lines.Should().Contain(l => l.Contains(_factory.StatusPoisonQueue.Name, StringComparison.Ordinal) && l.Contains(DeadLetterReasons.MalformedMessage, StringComparison.Ordinal));
     }
 
     private async Task<bool> IsOptedOutAsync(string phone) =>
@@ -360,9 +403,14 @@ public sealed class PipelineFunctionContractTests : IAsyncLifetime, IDisposable
     /// <summary>A function class built as the worker builds it: constructor arguments from the app's services.</summary>
     private T Function<T>() => ActivatorUtilities.CreateInstance<T>(_factory.Services);
 
-    private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null, string messageSid = "SM1")
+    private Task<HttpResponseMessage> PostStatusAsync(string reference, string status, string? signature = null, string messageSid = "SM1", string? errorCode = null)
     {
         var form = Form(("AccountSid", "AC0123456789abcdef0123456789abcdef"), ("MessageSid", messageSid), ("MessageStatus", status), ("To", "+447700900101"));
+        if (errorCode is not null)
+        {
+            form = [.. form, KeyValuePair.Create("ErrorCode", errorCode)];
+        }
+
         var path = $"/api/twilio/status?ref={reference}";
         return PostFormAsync(path, form, signature ?? FakeTwilioServer.Sign(AuthToken, WebhookBase + path, form));
     }

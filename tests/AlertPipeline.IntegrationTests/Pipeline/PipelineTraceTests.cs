@@ -107,6 +107,8 @@ public sealed class PipelineTraceTests : IAsyncLifetime
             callback.StatusCode.Should().Be(HttpStatusCode.OK);
         }
 
+        (await _app.ApplyQueuedStatusCallbacksAsync()).Should().Be(1, "the webhook queued it; ApplySmsStatus applies it");
+
         Flush();
         var trace = _spans.Snapshot().Where(s => s.TraceId == traceId).ToList();
         var fanOutSpan = trace.Should().ContainSingle(s => s.DisplayName == PipelineTelemetry.Spans.FanOut).Subject;

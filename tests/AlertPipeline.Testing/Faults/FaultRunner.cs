@@ -698,7 +698,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
     [System.Text.RegularExpressions.GeneratedRegex(@"member\d+@union\d\.example\.org", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex SeedEmail();
 
-    private static string? ReferenceOf(string? statusCallback)
+    internal static string? ReferenceOf(string? statusCallback)
     {
         if (statusCallback is null || !Uri.TryCreate(statusCallback, UriKind.Absolute, out var uri))
         {

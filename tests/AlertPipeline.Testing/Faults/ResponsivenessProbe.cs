@@ -59,6 +59,20 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     }
 
     private readonly List<(string Kind, double Ms, bool Ok, bool Partial)> _samples = [];
+    private readonly HashSet<string> _accepted = new(StringComparer.Ordinal);
+
+    /// <summary>The delivery references whose "delivered" callback was answered 2xx: each row must end Delivered (the answer only
+    /// says the callback was queued; <see cref="ResponsivenessRunner"/> checks the rows).</summary>
+    public IReadOnlyList<string> AcceptedStatusReferences
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _accepted];
+            }
+        }
+    }
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
     private string? _organiserKey;
 
@@ -109,9 +123,14 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
             LoopAsync(every, async () =>
             {
                 var sent = twilio.SentMessages;
-                if (sent.Count > 0 && sent[(Interlocked.Increment(ref round) * 7919) % sent.Count] is { StatusCallback: { } callback } message)
+                if (sent.Count > 0 && sent[(Interlocked.Increment(ref round) * 7919) % sent.Count] is { StatusCallback: { } callback } message
+                    && await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false)
+                    && FaultRunner.ReferenceOf(callback) is { } reference)
                 {
-                    await TimeAsync("status callback", () => twilio.SendStatusCallbackAsync(new Uri(callback), message.Sid, "delivered", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                    lock (_accepted)
+                    {
+                        _accepted.Add(reference);
+                    }
                 }
             }, stop),
             LoopAsync(every, () => TimeAsync("inbound SMS", () => twilio.SendInboundMessageAsync(Api("twilio/inbound"), "+447700900999", FakeTwilioServer.DefaultFrom, "hello", CancellationToken.None)), stop),
@@ -136,10 +155,15 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         }
     }
 
-    /// <summary>The figures per kind, with the timer lags read from the local hosts' logs in <paramref name="logDirectory"/>.</summary>
-    public IReadOnlyList<ProbeFigures> Figures(string logDirectory)
+    /// <summary>
+    /// The figures per kind, with the timer lags read from the local hosts' logs in <paramref name="logDirectory"/>; a status
+    /// callback answered 2xx whose row never showed it (<paramref name="statusesNotStored"/>) counts as failed.
+    /// </summary>
+    public IReadOnlyList<ProbeFigures> Figures(string logDirectory, int statusesNotStored = 0)
     {
-        var figures = _samples.GroupBy(s => s.Kind).Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok)) with { Partial = g.Count(s => s.Partial) }).ToList();
+        var figures = _samples.GroupBy(s => s.Kind)
+            .Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok) + (g.Key == "status callback" ? statusesNotStored : 0)) with { Partial = g.Count(s => s.Partial) })
+            .ToList();
         var lags = new List<double>();
         foreach (var file in Directory.EnumerateFiles(logDirectory, "localhost-*.log"))
         {
@@ -182,7 +206,8 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         return await _http.SendAsync(request).ConfigureAwait(false);
     }
 
-    private async Task TimeAsync(string kind, Func<Task<HttpResponseMessage>> call)
+    /// <summary>Times <paramref name="call"/>; true when it answered 2xx.</summary>
+    private async Task<bool> TimeAsync(string kind, Func<Task<HttpResponseMessage>> call)
     {
         var watch = Stopwatch.StartNew();
         bool ok;
@@ -204,6 +229,8 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         {
             _samples.Add((kind, elapsed, ok, partial));
         }
+
+        return ok;
     }
 
     [GeneratedRegex(@"^(\d\d:\d\d:\d\d\.\d+) .*Function ScheduleTick: timer fired for (\S+)")]

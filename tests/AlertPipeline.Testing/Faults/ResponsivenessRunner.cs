@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AlertPipeline.Core.Alerts;
+using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Events;
+using AlertPipeline.Core.Ports;
 using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Storage;
 using Azure.Storage.Queues;
@@ -162,8 +164,9 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
             await stopProbe.CancelAsync().ConfigureAwait(false);
             await probeTask.ConfigureAwait(false);
             Say($"done at {_clock.Elapsed.TotalSeconds:0} s (limit {options.TimeLimit.TotalSeconds:0} s): import {importState}, SMS sent {twilio.SentMessages.Count:N0}/{sms:N0}; load {FaultRunner.Load()}");
+            var notStored = await StatusesNotStoredAsync(configuration, probe.AcceptedStatusReferences, cancellationToken).ConfigureAwait(false);
             await host.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
-            var figures = probe.Figures(output);
+            var figures = probe.Figures(output, notStored);
             var report = new StringBuilder();
             foreach (var figure in figures)
             {
@@ -183,6 +186,46 @@ public sealed class ResponsivenessRunner(ResponsivenessRunOptions options, TextW
             FaultRunner.TryDelete(scriptRoot);
         }
     }
+
+    /// <summary>
+    /// The answered status callbacks whose row is still not Delivered after <see cref="StoredWithin"/> (the webhook answers
+    /// once the callback is queued; <c>ApplySmsStatus</c> stores it): each counts as a failed status callback.
+    /// </summary>
+    private async Task<int> StatusesNotStoredAsync(IConfiguration configuration, IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        await using var services = new ServiceCollection().AddLogging().AddPipelineStorage(configuration).BuildServiceProvider();
+        var deliveries = services.GetRequiredService<IDeliveryStore>();
+        var keys = references.Select(DeliveryKey.Parse).ToList();
+        var watch = Stopwatch.StartNew();
+        var pending = keys;
+        var passes = 0;
+        while (true)
+        {
+            var still = new List<DeliveryKey>();
+            foreach (var key in pending)
+            {
+                if ((await deliveries.GetAsync(key, cancellationToken).ConfigureAwait(false))?.Record.Status != DeliveryStatus.Delivered)
+                {
+                    still.Add(key);
+                }
+            }
+
+            pending = still;
+            passes++;
+            if (pending.Count == 0 || watch.Elapsed > StoredWithin)
+            {
+                // A pass reads every pending row once; on a busy Azurite one pass alone can take longer than the bound.
+                Say($"status callbacks answered 2xx: {keys.Count:N0}; rows Delivered: {keys.Count - pending.Count:N0} after {passes} pass(es) over the rows, the last ending {watch.Elapsed.TotalSeconds:0.0} s after the probe's end"
+                    + (pending.Count > 0 ? $"; NOT stored after {StoredWithin.TotalSeconds:0} s: {pending.Count:N0}" : string.Empty));
+                return pending.Count;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long after the probe's end every answered status callback must show on its row.</summary>
+    public static readonly TimeSpan StoredWithin = TimeSpan.FromSeconds(60);
 
     private static async Task<string> CreateUnionAdminKeyAsync(HttpClient http, string adminSecret, string union, CancellationToken cancellationToken)
     {

@@ -62,6 +62,26 @@ public sealed class DispatchTransportSelectionTests
         services.Should().NotContain(d => d.ServiceType == typeof(IHostedService));
     }
 
+    [Theory]
+    [InlineData("ServiceBus")]
+    [InlineData("StorageQueues")]
+    public void AddDispatch_EitherTransport_QueuesStatusCallbacksOnTheStorageQueue(string transport)
+    {
+        var services = new ServiceCollection().AddLogging()
+            .AddDispatch(Configuration(new()
+            {
+                ["Pipeline:Dispatch:Transport"] = transport,
+                ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+                ["ServiceBusConnection:fullyQualifiedNamespace"] = Namespace,
+            }));
+        using var provider = services.BuildServiceProvider();
+
+        var queue = provider.GetRequiredService<StatusCallbackQueue>();
+
+        queue.Name.Should().Be(QueueNames.SmsStatus, "Service Bus carries only the dispatch batches");
+        queue.PoisonName.Should().Be(QueueNames.PoisonOf(QueueNames.SmsStatus));
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build();
 }
