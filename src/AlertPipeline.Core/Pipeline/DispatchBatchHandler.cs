@@ -7,9 +7,11 @@ namespace AlertPipeline.Core.Pipeline;
 /// (<see cref="DeliverySender.SendBatchAsync"/>: its rows read by a few partition queries, one opt-out look-up, one HELP-index transaction,
 /// claims and outcomes in table transactions) and decides how the message settles:
 /// <list type="bullet">
-/// <item>every row settled (sent, skipped, failed for good, already done, deferred, not found, lost to another sender) → <see cref="DispatchSettlement.Complete"/>;</item>
+/// <item>every row settled (sent, skipped, failed for good, already done, deferred, not found) → <see cref="DispatchSettlement.Complete"/>;</item>
 /// <item>some row left Pending or Sending (transient failure, unknown outcome, a fresh claim elsewhere, the alert not stored
-/// yet) → <see cref="DispatchSettlement.RetryLater"/> after <see cref="Backoff"/>;</item>
+/// yet), or changed by another writer between our read and our write (<see cref="SendOutcome.ClaimLost"/>: a rival's claim,
+/// but also a rival's release, or a dead sender's last write, which nobody else will follow up) → <see cref="DispatchSettlement.RetryLater"/>
+/// after <see cref="Backoff"/>: the message comes back and finds the row settled, busy, or free to send;</item>
 /// <item>the same at delivery <see cref="PipelineOptions.MaxDispatchDeliveries"/> → <see cref="DispatchSettlement.DeadLetter"/>
 /// (<see cref="DeadLetterReasons.AlertMissing"/> when the alert never appeared, <see cref="DeadLetterReasons.TooManyDeliveries"/>
 /// otherwise), naming how many rows are left; the rows stay as they are, visible in the delivery report.</item>
@@ -33,7 +35,7 @@ public sealed class DispatchBatchHandler(SendSmsHandler sms, SendEmailHandler em
 
     private DispatchSettlement Settle(DispatchBatch batch, SentBatch sent, int deliveryCount)
     {
-        var unsettled = sent.Rows.Where(r => r.Outcome == SendOutcome.Retry).ToList();
+        var unsettled = sent.Rows.Where(r => r.Outcome is SendOutcome.Retry or SendOutcome.ClaimLost).ToList();
         // A scheduled batch is its rows' only carrier: arriving before their NotBefore (clock skew), it must come back then.
         var early = sent.Rows.Where(r => r.Outcome == SendOutcome.Deferred && batch.NotBefore is { } due && r.NotBefore <= due).ToList();
         if (unsettled.Count == 0 && early.Count == 0)

@@ -47,13 +47,20 @@ public sealed class SendSmsHandler(
         var claim = row.ClaimedAt ?? firstClaim;
         var earliest = EarliestCreation(claim);
         var latest = (claim + Duration.FromTimeSpan(Options.StuckSendingAfter)).ToDateTimeOffset();
+        var candidates = new List<SmsSentRecord>();
         await foreach (var sent in gateway.FindSentAsync(row.Address, since.ToDateTimeOffset(), cancellationToken).ConfigureAwait(false))
         {
-            if (sent.Body is null || HashBody(sent.Body) != row.BodyHash || sent.CreatedAt is not { } created || created < earliest || created > latest)
+            if (sent.Body is not null && HashBody(sent.Body) == row.BodyHash && sent.CreatedAt is { } created && created >= earliest && created <= latest)
             {
-                continue;
+                candidates.Add(sent);
             }
+        }
 
+        // Oldest first (the provider lists newest first): a send follows its claim, so the first matching message after the
+        // claim is this row's own. Another alert with the same text to the same number, sent later, is then left to its own
+        // row; taking the newest would take that one and make its row send again.
+        foreach (var sent in candidates.OrderBy(c => c.CreatedAt))
+        {
             // Same number, same text, after our first claim: ours unless another delivery (another alert with the same
             // text) owns that message already. The claim is an insert, so of two rows reconciling at once one wins.
             if (await providerIds.ClaimAsync(sent.ProviderId, row.Key, cancellationToken).ConfigureAwait(false) == row.Key.Value)

@@ -24,7 +24,10 @@ public interface IDeliveryStore
 
     /// <summary>
     /// Replaces the row if its ETag still is <paramref name="etag"/>. Returns the stored row with its new ETag, or null
-    /// when the row changed in between (HTTP 412): someone else got there first.
+    /// when the row changed in between (HTTP 412): someone else got there first. A 412 caused by this very write (the
+    /// storage client retried a request the table had already applied, its first answer lost) is not a change by someone
+    /// else: when the stored row equals the one written (every write stamps its own <see cref="DeliveryRecord.UpdatedAt"/>)
+    /// it is returned with its ETag.
     /// </summary>
     Task<StoredDelivery?> TryUpdateAsync(DeliveryRecord row, string etag, CancellationToken cancellationToken = default);
 

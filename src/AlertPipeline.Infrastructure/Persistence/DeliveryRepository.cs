@@ -155,7 +155,15 @@ public sealed class DeliveryRepository(PipelineTables tables, PipelineStorageOpt
             var updated = await table.UpdateEntityAsync(DeliveryMapping.Write(row, partition), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return new StoredDelivery(row, updated.NewETag().ToString());
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // The client's retry of a request the table had applied (its answer lost) meets its own write's ETag.
+            var entity = await table.GetEntityOrNullAsync(partition, RowKey(row.Key), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return entity is not null && DeliveryMapping.Read(entity) is var stored && stored == row
+                ? new StoredDelivery(stored, entity.ETag.ToString()) { StoredAt = StoredAtOf(entity) }
+                : null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }

@@ -48,6 +48,28 @@ public sealed class DeliveryRepositoryTests : PersistenceTestBase
     }
 
     [Fact]
+    public async Task TryUpdate_RepeatedWithTheOldETagAfterItApplied_ReturnsTheStoredWrite_ButNotAnotherWritersChange()
+    {
+        var row = Row(7);
+        await Repository.AddNewAsync(Alert, [row]);
+        var read = await Repository.GetAsync(row.Key);
+        var claimedAt = Now + Duration.FromTicks(1_234_567); // a time to the tick, as the clock stamps it
+        var mark = read!.Record with { Status = DeliveryStatus.Sending, Attempt = 1, ClaimedAt = claimedAt, HandedOverAt = claimedAt, UpdatedAt = claimedAt };
+        var applied = await Repository.TryUpdateAsync(mark, read.ETag);
+
+        // The storage client's retry of a request the table applied (its answer lost) meets the write's own ETag.
+        var retried = await Repository.TryUpdateAsync(mark, read.ETag);
+
+        retried.Should().NotBeNull("the stored row is this write, not someone else's change");
+        retried!.ETag.Should().Be(applied!.ETag);
+        retried.Record.Should().Be(mark);
+
+        var other = mark with { HandedOverAt = null, Released = true, UpdatedAt = claimedAt + Duration.FromTicks(1) };
+        (await Repository.TryUpdateAsync(other, read.ETag)).Should().BeNull("a different write with a stale ETag is a lost race");
+        (await Repository.GetAsync(row.Key))!.Record.Should().Be(mark, "nothing was written by the refused update");
+    }
+
+    [Fact]
     public async Task GetMany_GivesEachRowWithItsETagInOrder_AndNullForMissing()
     {
         var rows = Enumerable.Range(0, 30).Select(i => Row(i)).ToList();

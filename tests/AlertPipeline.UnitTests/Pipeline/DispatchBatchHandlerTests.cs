@@ -71,7 +71,7 @@ public sealed class DispatchBatchHandlerTests
     }
 
     [Fact]
-    public async Task Handle_OneRowClaimedByAnotherSenderMeanwhile_FallsBackPerRowAndSendsTheOthers()
+    public async Task Handle_OneRowClaimedByAnotherSenderMeanwhile_FallsBackPerRowSendsTheOthersAndComesBackForIt()
     {
         var rival = _batch.Keys[1];
         _world.SetUpSmsSuccess();
@@ -80,11 +80,32 @@ public sealed class DispatchBatchHandlerTests
 
         var result = await _world.Batches.HandleAsync(_batch, 1, default);
 
-        result.Settlement.Should().Be(DispatchSettlement.Complete.Instance, "the rival holds that row; it sends it");
+        result.Settlement.Should().BeOfType<DispatchSettlement.RetryLater>("the message comes back to see the rival's row settled");
         result.Rows.Single(r => r.Key == rival).Outcome.Should().Be(SendOutcome.ClaimLost);
         result.Rows.Where(r => r.Key != rival).Should().OnlyContain(r => r.Outcome == SendOutcome.Sent);
         _world.Deliveries.FailedTransactions.Should().Be(1);
         _world.Sms.Verify(g => g.SendAsync(It.Is<SmsSendRequest>(r => r.DeliveryReference == rival.Value), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Handle_OneRowReleasedByAnotherSenderMeanwhile_ComesBackAndSendsIt()
+    {
+        var released = _batch.Keys[2];
+        _world.SetUpSmsSuccess();
+        // Between this sender's read and its claim, another writer changes the row without taking it (as another copy of the
+        // batch releasing its claim after a failed send does): nobody holds it now, so dropping it as "lost to another
+        // sender" would leave it unsent for ever.
+        _world.Deliveries.BeforeUpdate = table => table.Put(table[released] with { UpdatedAt = _world.Time.Now() + Duration.FromMilliseconds(1) });
+
+        var first = await _world.Batches.HandleAsync(_batch, 1, default);
+        _world.Deliveries.BeforeUpdate = null;
+        var second = await _world.Batches.HandleAsync(_batch, 2, default);
+
+        first.Rows.Single(r => r.Key == released).Outcome.Should().Be(SendOutcome.ClaimLost);
+        first.Settlement.Should().BeOfType<DispatchSettlement.RetryLater>();
+        second.Settlement.Should().Be(DispatchSettlement.Complete.Instance);
+        second.Rows.Single(r => r.Key == released).Outcome.Should().Be(SendOutcome.Sent);
+        _world.Sms.Verify(g => g.SendAsync(It.Is<SmsSendRequest>(r => r.DeliveryReference == released.Value), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

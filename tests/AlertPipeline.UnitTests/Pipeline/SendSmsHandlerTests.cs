@@ -238,6 +238,27 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
+    public async Task Send_StaleClaimAndTwoUnownedMessagesWithOurText_TakesTheOldestAfterTheClaimAndLeavesTheNewer()
+    {
+        // Another alert with the same text to the same number was sent a minute after ours, and neither answer was recorded
+        // (a kill): Twilio lists the newer first, but ours is the first one after our claim.
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+        var at = claimedAt.ToDateTimeOffset();
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-other-alert-newer", "sent", body, at.AddSeconds(60)), new SmsSentRecord("SM-ours-older", "sent", body, at.AddSeconds(1))));
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Reconciled);
+        Row.ProviderId.Should().Be("SM-ours-older");
+        _world.ProviderIdOwners.Should().NotContainKey("SM-other-alert-newer", "it is left for the other alert's row to claim");
+        _world.Sms.Verify(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
     public async Task Send_StaleClaimAndTheSameTextWasCreatedBeforeTheFirstClaim_IsNotTakenAsOurs()
     {
         var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
