@@ -10,11 +10,18 @@ namespace AlertPipeline.Testing.Faults;
 
 /// <summary>Latency of one kind of interactive request while the fault run works: count, median, 95th percentile, max, failures.</summary>
 /// <param name="Partial">Answers (reports, previews) that said <c>"partial": true</c>: fast, but lower bounds.</param>
-public sealed record ProbeFigures(string Kind, int Count, double MedianMs, double P95Ms, double MaxMs, int Failures, int Partial = 0)
+/// <param name="FailedAs">What the failures were, e.g. <c>503 ×2</c> or <c>no answer ×1</c> (empty when none failed).</param>
+public sealed record ProbeFigures(string Kind, int Count, double MedianMs, double P95Ms, double MaxMs, int Failures, int Partial = 0, string FailedAs = "")
 {
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Kind}: {Count} calls, median {MedianMs / 1000:0.00} s, p95 {P95Ms / 1000:0.00} s, max {MaxMs / 1000:0.00} s, {Failures} failed")
+        + (FailedAs.Length > 0 ? $" ({FailedAs})" : string.Empty)
         + (Partial > 0 ? string.Create(CultureInfo.InvariantCulture, $", {Partial} partial") : string.Empty);
+
+    /// <summary>"503 ×2, no answer ×1": the failed calls' answers (status code, or none), most frequent first.</summary>
+    public static string Describe(IEnumerable<string> failedAnswers) =>
+        string.Join(", ", (failedAnswers ?? []).GroupBy(a => a).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} ×{g.Count()}")));
 }
 
 /// <summary>
@@ -58,7 +65,7 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         return [.. kinds.Where(k => figures.FirstOrDefault(f => f.Kind == k) is not { } f || !Meets(f))];
     }
 
-    private readonly List<(string Kind, double Ms, bool Ok, bool Partial)> _samples = [];
+    private readonly List<(string Kind, double Ms, bool Ok, bool Partial, string Answer)> _samples = [];
     private readonly HashSet<string> _accepted = new(StringComparer.Ordinal);
 
     /// <summary>The delivery references whose "delivered" callback was answered 2xx: each row must end Delivered (the answer only
@@ -162,7 +169,12 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
     public IReadOnlyList<ProbeFigures> Figures(string logDirectory, int statusesNotStored = 0)
     {
         var figures = _samples.GroupBy(s => s.Kind)
-            .Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok) + (g.Key == "status callback" ? statusesNotStored : 0)) with { Partial = g.Count(s => s.Partial) })
+            .Select(g => Summarise(g.Key, [.. g.Select(s => s.Ms)], g.Count(s => !s.Ok) + (g.Key == "status callback" ? statusesNotStored : 0)) with
+            {
+                Partial = g.Count(s => s.Partial),
+                FailedAs = ProbeFigures.Describe(g.Where(s => !s.Ok).Select(s => s.Answer)
+                    .Concat(Enumerable.Repeat("answered, status not stored", g.Key == "status callback" ? statusesNotStored : 0))),
+            })
             .ToList();
         var lags = new List<double>();
         foreach (var file in Directory.EnumerateFiles(logDirectory, "localhost-*.log"))
@@ -212,22 +224,25 @@ public sealed partial class ResponsivenessProbe(FakeTwilioServer twilio, int htt
         var watch = Stopwatch.StartNew();
         bool ok;
         var partial = false;
+        string answer;
         try
         {
             using var response = await call().ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             ok = response.IsSuccessStatusCode;
+            answer = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
             partial = ok && body.AsSpan().IndexOf("\"partial\":true"u8) >= 0;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             ok = false;
+            answer = "no answer";
         }
 
         var elapsed = watch.Elapsed.TotalMilliseconds;
         lock (_samples)
         {
-            _samples.Add((kind, elapsed, ok, partial));
+            _samples.Add((kind, elapsed, ok, partial, answer));
         }
 
         return ok;

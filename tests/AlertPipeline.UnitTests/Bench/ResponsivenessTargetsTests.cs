@@ -27,6 +27,22 @@ public sealed class ResponsivenessTargetsTests
         ]).Should().BeEquivalentTo(["status callback", "inbound SMS", "preview", ResponsivenessProbe.TimerLag]);
     }
 
+    [Fact]
+    public void Describe_FailedAnswers_CountsEachAnswerMostFrequentFirst()
+    {
+        ProbeFigures.Describe(["503", "no answer", "503", "500"]).Should().Be("503 ×2, 500 ×1, no answer ×1");
+        ProbeFigures.Describe([]).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ToString_NamesWhatTheFailuresWereAndThePartialAnswers()
+    {
+        var figures = Figures("delivery report", 4_020, failures: 2) with { Partial = 1, FailedAs = "503 ×2" };
+
+        figures.ToString().Should().Be("delivery report: 10 calls, median 2.01 s, p95 4.02 s, max 4.02 s, 2 failed (503 ×2), 1 partial");
+        Figures("preview", 3_000).ToString().Should().Be("preview: 10 calls, median 1.50 s, p95 3.00 s, max 3.00 s, 0 failed");
+    }
+
     [Theory]
     [InlineData("status callback", 2)]
     [InlineData("inbound SMS", 2)]
