@@ -1,6 +1,7 @@
 using System.Globalization;
 using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
+using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Events;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.OptOut;
@@ -235,6 +236,16 @@ internal sealed class PipelineWorld
 
         var batches = TakeDispatched();
         return (KeysOf(batches, Channel.Sms), KeysOf(batches, Channel.Email));
+    }
+
+    /// <summary>One London contact with <paramref name="phone"/>, an SMS-only alert, and its row stored Sent as <paramref name="providerId"/> (attempt 1): what a status callback finds.</summary>
+    public DeliveryKey StoreSentSms(string phone, string providerId = "SM1")
+    {
+        AddContact(Uk, London, "aigul", phone);
+        var alert = StoreAlert(EventJson(channels: """["sms"]"""));
+        var row = DeliveryPlanner.Plan(alert, Contacts, Hasher, Time.Now()).Single();
+        Deliveries.Put(row with { Status = DeliveryStatus.Sent, ProviderId = providerId, Attempt = 1 });
+        return row.Key;
     }
 
     public DeliveryKey KeyFor(AlertRecord alert, Channel channel, string address) =>

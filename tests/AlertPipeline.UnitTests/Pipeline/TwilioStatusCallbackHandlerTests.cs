@@ -13,11 +13,7 @@ public sealed class TwilioStatusCallbackHandlerTests
 
     public TwilioStatusCallbackHandlerTests()
     {
-        _world.AddContact(PipelineWorld.Uk, PipelineWorld.London, "aigul", Phone);
-        var alert = _world.StoreAlert(PipelineWorld.EventJson(channels: """["sms"]"""));
-        _key = _world.KeyFor(alert, Channel.Sms, Phone);
-        var row = DeliveryPlanner.Plan(alert, _world.Contacts, _world.Hasher, _world.Time.Now()).Single();
-        _world.Deliveries.Put(row with { Status = DeliveryStatus.Sent, ProviderId = "SM1", Attempt = 1 });
+        _key = _world.StoreSentSms(Phone);
     }
 
     private DeliveryRecord Row => _world.Deliveries[_key];
