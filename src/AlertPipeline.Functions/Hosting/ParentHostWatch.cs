@@ -1,12 +1,16 @@
+using AlertPipeline.Core.Pipeline;
+
 namespace AlertPipeline.Functions.Hosting;
 
 /// <summary>
 /// Stops the handler when the process that started it dies, even by SIGKILL, so no orphan keeps running. Our local host
 /// sets <c>ALERTPIPELINE_WATCH_STDIN=1</c> and holds the write end of the handler's stdin; when it dies the OS closes that
 /// end, the read here returns end-of-file and the handler stops gracefully. Off unless the variable is set (in Azure the
-/// Functions host manages the handler's lifetime itself).
+/// Functions host manages the handler's lifetime itself). The email <see cref="HandoverGate"/> is closed first, before the
+/// stop's callbacks run: a host that died is usually followed by a kill of its handler, and every handover mark begun in
+/// between may be lost with it (docs/reliability.md).
 /// </summary>
-public sealed class ParentHostWatch(IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<ParentHostWatch> logger) : IHostedService
+public sealed class ParentHostWatch(IHostApplicationLifetime lifetime, IConfiguration configuration, HandoverGate gate, ILogger<ParentHostWatch> logger) : IHostedService
 {
     public const string Variable = "ALERTPIPELINE_WATCH_STDIN";
 
@@ -33,6 +37,13 @@ public sealed class ParentHostWatch(IHostApplicationLifetime lifetime, IConfigur
             // Nothing is ever written; only the end matters.
         }
 
+        OnParentGone();
+    }
+
+    /// <summary>The starting process is gone: no new email handover begins, then the handler stops.</summary>
+    internal void OnParentGone()
+    {
+        gate.Close();
         HostingLog.ParentGone(logger);
         lifetime.StopApplication();
     }
