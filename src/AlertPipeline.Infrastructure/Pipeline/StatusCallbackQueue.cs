@@ -14,7 +14,7 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 public sealed class StatusCallbackQueue(QueueServiceClient queues, TimeProvider time, string queueName = QueueNames.SmsStatus)
 {
     private readonly QueueClient _queue = queues.GetQueueClient(queueName);
-    private Task? _created;
+    private QueuesCreatedOnce? _created;
 
     public string Name => _queue.Name;
 
@@ -24,7 +24,7 @@ public sealed class StatusCallbackQueue(QueueServiceClient queues, TimeProvider 
     public async Task EnqueueAsync(StatusCallbackMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await EnsureQueueAsync(cancellationToken).ConfigureAwait(false);
+        await (_created ??= new QueuesCreatedOnce(_queue)).EnsureAsync(cancellationToken).ConfigureAwait(false);
         await _queue.SendMessageAsync(JsonSerializer.Serialize(message, JsonSerializerOptions.Web), cancellationToken).ConfigureAwait(false);
     }
 
@@ -32,28 +32,8 @@ public sealed class StatusCallbackQueue(QueueServiceClient queues, TimeProvider 
     /// Writes <paramref name="body"/> (the message as received) to <c>{queue}-poison</c> in a <see cref="StatusPoisonEntry"/>
     /// that records why (as the dispatch consumers do): the host's own poisoning would keep no reason.
     /// </summary>
-    public async Task PoisonAsync(string body, string? reference, string reason, string description, CancellationToken cancellationToken = default)
-    {
-        var poison = queues.GetQueueClient(PoisonName);
-        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var entry = new StatusPoisonEntry(reason, description, reference, time.GetUtcNow(), body);
-        await poison.SendMessageAsync(JsonSerializer.Serialize(entry, JsonSerializerOptions.Web), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Creates the queue once per process (a failure is retried on the next call).</summary>
-    private async Task EnsureQueueAsync(CancellationToken cancellationToken)
-    {
-        var created = _created ??= _queue.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-        try
-        {
-            await created.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (created.IsFaulted || created.IsCanceled)
-        {
-            _ = Interlocked.CompareExchange(ref _created, null, created);
-            throw;
-        }
-    }
+    public Task PoisonAsync(string body, string? reference, string reason, string description, CancellationToken cancellationToken = default) =>
+        PoisonEntries.WriteAsync(queues, PoisonName, new StatusPoisonEntry(reason, description, reference, time.GetUtcNow(), body), cancellationToken);
 }
 
 /// <summary>

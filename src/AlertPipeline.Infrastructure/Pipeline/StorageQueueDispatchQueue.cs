@@ -21,7 +21,7 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
 
     private readonly QueueClient _sms = queues.GetQueueClient(QueueNames.SmsDispatch);
     private readonly QueueClient _email = queues.GetQueueClient(QueueNames.EmailDispatch);
-    private Task? _created;
+    private QueuesCreatedOnce? _created;
 
     public async Task SendAsync(IReadOnlyList<DispatchBatch> batches, CancellationToken cancellationToken = default)
     {
@@ -31,7 +31,7 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
             return;
         }
 
-        await EnsureQueuesAsync().ConfigureAwait(false);
+        await (_created ??= new QueuesCreatedOnce(_sms, _email)).EnsureAsync(CancellationToken.None).ConfigureAwait(false);
         var now = time.GetUtcNow();
         await Parallel.ForEachAsync(
             batches,
@@ -47,13 +47,9 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
     /// Writes <paramref name="body"/> (the message as received) to <c>{queue}-poison</c> wrapped in a
     /// <see cref="DispatchPoisonEntry"/> that records why, as the host's poison queue would hold it plus the reason.
     /// </summary>
-    public async Task PoisonAsync(Channel channel, string body, string? dispatchId, string reason, string description, CancellationToken cancellationToken = default)
-    {
-        var poison = queues.GetQueueClient(QueueNames.PoisonOf(QueueNames.DispatchFor(channel)));
-        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var entry = new DispatchPoisonEntry(reason, description, dispatchId, time.GetUtcNow(), body);
-        await poison.SendMessageAsync(JsonSerializer.Serialize(entry, JsonSerializerOptions.Web), cancellationToken).ConfigureAwait(false);
-    }
+    public Task PoisonAsync(Channel channel, string body, string? dispatchId, string reason, string description, CancellationToken cancellationToken = default) =>
+        PoisonEntries.WriteAsync(
+            queues, QueueNames.PoisonOf(QueueNames.DispatchFor(channel)), new DispatchPoisonEntry(reason, description, dispatchId, time.GetUtcNow(), body), cancellationToken);
 
     /// <summary>The initial visibility for a batch due at <paramref name="notBefore"/>: none when due, at most 7 days.</summary>
     public static TimeSpan? VisibilityFor(Instant? notBefore, DateTimeOffset now)
@@ -66,22 +62,6 @@ public sealed class StorageQueueDispatchQueue(QueueServiceClient queues, TimePro
         var wait = due.ToDateTimeOffset() - now;
         var max = DispatchBatch.MaxScheduleAhead.ToTimeSpan();
         return wait > max ? max : wait;
-    }
-
-    /// <summary>Creates both queues once per process (an output binding would have); a failure is retried on the next call.</summary>
-    private async Task EnsureQueuesAsync()
-    {
-        var created = _created ??= Task.WhenAll(
-            _sms.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None), _email.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None));
-        try
-        {
-            await created.ConfigureAwait(false);
-        }
-        catch
-        {
-            _ = Interlocked.CompareExchange(ref _created, null, created);
-            throw;
-        }
     }
 
     private QueueClient QueueFor(Channel channel) => channel == Channel.Sms ? _sms : _email;
