@@ -74,19 +74,7 @@ public sealed class StatusCallbackConsumer(TwilioStatusCallbackHandler handler, 
             throw new PipelineRetryException($"Status {callback.MessageStatus} for {callback.Reference}: {failure}");
         }
 
-        StatusCallbackLog.Count(result.Outcome, result.Status);
-        if (result.Outcome == CallbackOutcome.UnknownReference)
-        {
-            PipelineLog.CallbackUnknown(logger, callback.Reference, callback.MessageStatus);
-        }
-        else if (result.Outcome == CallbackOutcome.ProviderMismatch)
-        {
-            PipelineLog.CallbackProviderMismatch(logger, result.Key?.Value, callback.MessageSid ?? "(not a message id)", callback.MessageStatus, result.Status);
-        }
-        else
-        {
-            PipelineLog.CallbackApplied(logger, result.Key?.Value, callback.MessageStatus, callback.ErrorCode, result.Outcome, result.Status);
-        }
+        StatusCallbackLog.Record(logger, result.Outcome, result.Status, result.Key?.Value ?? callback.Reference, callback.MessageStatus, callback.ErrorCode, callback.MessageSid);
     }
 
     /// <summary>A failure as it may be logged and stored: its kind and status, never a message that could quote data.</summary>
@@ -104,12 +92,31 @@ public sealed class StatusCallbackConsumer(TwilioStatusCallbackHandler handler, 
     }
 }
 
-/// <summary>The <see cref="PipelineTelemetry.StatusCallbacks"/> counter, by outcome and resulting status.</summary>
+/// <summary>
+/// What became of one status callback, whichever side decided it (the webhook, which drops what names no SMS delivery or no
+/// tracked status; the consumer, which applies the rest): the <see cref="PipelineTelemetry.StatusCallbacks"/> counter, by
+/// outcome and resulting status, and its log line. The values must be safe to log (the webhook's are <c>LogSafe</c>d).
+/// </summary>
 internal static class StatusCallbackLog
 {
-    public static void Count(CallbackOutcome outcome, Core.Deliveries.DeliveryStatus? status) =>
+    public static void Record(
+        ILogger logger, CallbackOutcome outcome, Core.Deliveries.DeliveryStatus? status, string? reference, string? messageStatus, string? errorCode, string? messageSid)
+    {
         PipelineTelemetry.StatusCallbacks.Add(
             1,
             new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Outcome, outcome.ToString()),
             new KeyValuePair<string, object?>(PipelineTelemetry.Tags.Status, status?.ToString()));
+        switch (outcome)
+        {
+            case CallbackOutcome.UnknownReference:
+                PipelineLog.CallbackUnknown(logger, reference, messageStatus);
+                break;
+            case CallbackOutcome.ProviderMismatch:
+                PipelineLog.CallbackProviderMismatch(logger, reference, messageSid ?? "(not a message id)", messageStatus, status);
+                break;
+            default:
+                PipelineLog.CallbackApplied(logger, reference, messageStatus, errorCode, outcome, status);
+                break;
+        }
+    }
 }

@@ -56,16 +56,8 @@ public sealed class TwilioStatusFunction(TwilioWebhookValidator validator, Statu
         var callback = new StatusCallback(request.Query["ref"].ToString(), form["MessageStatus"].ToString(), NullIfEmpty(form["ErrorCode"].ToString()), NullIfEmpty(form["MessageSid"].ToString()));
         if (StatusCallbackMessage.TryAccept(callback, time.GetUtcNow(), out var ignored) is not { } message)
         {
-            StatusCallbackLog.Count(ignored, null);
-            if (ignored == CallbackOutcome.UnknownReference)
-            {
-                PipelineLog.CallbackUnknown(logger, LogSafe(callback.Reference), LogSafe(callback.MessageStatus));
-            }
-            else
-            {
-                PipelineLog.CallbackApplied(logger, LogSafe(callback.Reference), LogSafe(callback.MessageStatus), LogSafe(callback.ErrorCode), ignored, null);
-            }
-
+            // Never ProviderMismatch here (that needs the row), so no MessageSid is logged.
+            StatusCallbackLog.Record(logger, ignored, null, LogSafe(callback.Reference), LogSafe(callback.MessageStatus), LogSafe(callback.ErrorCode), null);
             return Results.Ok();
         }
 
