@@ -17,11 +17,7 @@ public sealed class StatusCallbackTests(ITestOutputHelper output)
     public async Task StatusCallbacks_OutOfOrderAndTwice_LeaveRowsAtTheirFurthestStatus()
     {
         await using var world = await PipelineEnvironment.CreateAsync(output);
-        await world.SeedAsync(TestSeeds.Members);
-        await world.StartHostAsync();
-        var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign);
-        await world.EnqueueAsync(alert.Body);
-        await world.WaitForSettledRowsAsync(alert.AlertId, 7);
+        var alert = await SendHearingToMembersAsync(world);
         var sent = world.SmsOf(alert.AlertId);
         var toAigul = sent.Single(m => m.To == TestSeeds.AigulPhone);
         var toCallum = sent.Single(m => m.To == TestSeeds.CallumPhone);
@@ -70,11 +66,7 @@ public sealed class StatusCallbackTests(ITestOutputHelper output)
     public async Task StatusCallback_AnsweredOnceQueued_ThenTheRowMoves()
     {
         await using var world = await PipelineEnvironment.CreateAsync(output);
-        await world.SeedAsync(TestSeeds.Members);
-        await world.StartHostAsync();
-        var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign);
-        await world.EnqueueAsync(alert.Body);
-        await world.WaitForSettledRowsAsync(alert.AlertId, 7);
+        var alert = await SendHearingToMembersAsync(world);
         var toAssel = world.SmsOf(alert.AlertId).Single(m => m.To == TestSeeds.AsselPhone);
 
         using var response = await world.Twilio.SendStatusCallbackAsync(new Uri(toAssel.StatusCallback!), toAssel.Sid, "delivered");
@@ -107,6 +99,17 @@ public sealed class StatusCallbackTests(ITestOutputHelper output)
         // The consumer writes the poison entry first, then deletes the original: wait for the delete, then check it came once.
         await Poll.UntilAsync(async () => await queue.GetApproximateMessageCountAsync() == 0, "the malformed message gone from sms-status");
         (await poison.PeekMessagesAsync(32)).Value.Should().ContainSingle("a malformed message is not retried");
+    }
+
+    /// <summary>The seven members, the host running, a hearing alert sent to them and every row settled.</summary>
+    private static async Task<TestEvent> SendHearingToMembersAsync(PipelineEnvironment world)
+    {
+        await world.SeedAsync(TestSeeds.Members);
+        await world.StartHostAsync();
+        var alert = TestEvents.Hearing("appeal-hearing", TestSeeds.Campaign);
+        await world.EnqueueAsync(alert.Body);
+        await world.WaitForSettledRowsAsync(alert.AlertId, 7);
+        return alert;
     }
 
     private static async Task<DeliveryRecord> RowOfAsync(PipelineEnvironment world, AlertId alertId, string phone) =>
