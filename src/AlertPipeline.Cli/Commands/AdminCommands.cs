@@ -225,6 +225,6 @@ internal static class AdminCommands
                 ExitCodes.NotFound);
         }
 
-        return (new ApiKeyService(tables, run.Context.Time), unionId);
+        return (new ApiKeyService(tables, run.Context.Time, ApiLookupCache.Off), unionId);
     }
 }

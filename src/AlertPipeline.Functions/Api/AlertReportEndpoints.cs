@@ -21,11 +21,13 @@ internal static class AlertReportEndpoints
     /// <remarks>
     /// Answers within <see cref="ReportOptions.AnswerWithin"/> of the request's arrival (<see cref="RequestArrival"/>): the
     /// count waits until <see cref="ReportOptions.ExactBudget"/> after the arrival, and a request whose key, alert or
-    /// campaign reads have not come back by the deadline gets a 503 with <c>Retry-After</c>.
+    /// campaign reads have not come back by the deadline gets a 503 with <c>Retry-After</c>. Those three come from the
+    /// worker's <see cref="ApiLookupCache"/> when this worker read them recently (a GET).
     /// </remarks>
     public static Task<IResult> ReportAsync(
-        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries,
-        AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets, TimeProvider time) =>
+        HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, ApiLookupCache lookups,
+        IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets,
+        TimeProvider time) =>
         RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -34,7 +36,7 @@ internal static class AlertReportEndpoints
                 return ApiProblems.Invalid("format", "must be 'json' or 'csv'");
             }
 
-            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, context.RequestAborted) is not { } alert)
+            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, lookups, context.RequestAborted) is not { } alert)
             {
                 return ApiProblems.NotFound();
             }
@@ -70,7 +72,7 @@ internal static class AlertReportEndpoints
         DispatchRedrivers dispatchRedrivers) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
-            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, context.RequestAborted) is not { } alert)
+            if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, lookups: null, context.RequestAborted) is not { } alert)
             {
                 return ApiProblems.NotFound();
             }
@@ -83,13 +85,16 @@ internal static class AlertReportEndpoints
 
     /// <summary>
     /// The alert if the union may see it; null for an unknown or malformed id, or an alert of a campaign the union neither
-    /// owns nor subscribes to (the same 404 for all three).
+    /// owns nor subscribes to (the same 404 for all three). With <paramref name="lookups"/> (a read), the alert and the role
+    /// may be what this worker read recently for the same union; without (a write), both are read afresh.
     /// </summary>
     private static async Task<AlertRecord?> VisibleAlertAsync(
-        string alertId, UnionId unionId, IAlertStore alerts, CampaignAdmin campaigns, CancellationToken cancellationToken) =>
+        string alertId, UnionId unionId, IAlertStore alerts, CampaignAdmin campaigns, ApiLookupCache? lookups, CancellationToken cancellationToken) =>
         AlertId.TryParse(alertId, out var id, out string? _)
-        && await alerts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } alert
-        && await campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, cancellationToken).ConfigureAwait(false) is { Role: not CampaignRole.None }
+        && await (lookups is null ? alerts.GetAsync(id, cancellationToken) : lookups.GetAlertAsync(unionId, id, alerts, cancellationToken)).ConfigureAwait(false) is { } alert
+        && await (lookups is null
+                ? campaigns.GetRoleAsync(unionId, alert.Event.CampaignId, cancellationToken)
+                : campaigns.GetRoleCachedAsync(unionId, alert.Event.CampaignId, cancellationToken)).ConfigureAwait(false) is { Role: not CampaignRole.None }
             ? alert
             : null;
 

@@ -31,6 +31,12 @@ public enum CampaignUse
     /// <summary>Read schedules, preview, send now (audience bound by role), reports: the owner or a subscriber.</summary>
     Read,
 
+    /// <summary>
+    /// As <see cref="Read"/>, for a POST that only reads (the preview: its body is the event to preview): like a GET, its
+    /// key and campaign role may come from the worker's <see cref="ApiLookupCache"/>.
+    /// </summary>
+    Preview,
+
     /// <summary>Create, postpone or cancel a schedule: the owner only; audited in every subscriber's log too.</summary>
     ChangeSchedules,
 }
@@ -50,7 +56,8 @@ public sealed record AdminOutcome(IResult Result, UnionId AuditUnion, string Tar
 /// <summary>
 /// Every API request goes through here: the body limit (a declared Content-Length over it: 413), authentication (<c>Authorization: ApiKey …</c> or <c>X-Api-Key</c>; 401),
 /// tenancy (another union's data, or a union that does not exist, answers the same 404), role (403), the handler, and the
-/// audit row of every write (POST/PUT/DELETE) that reached its union.
+/// audit row of every write (POST/PUT/DELETE) that reached its union. A read (GET, HEAD, <see cref="CampaignUse.Preview"/>)
+/// takes its key and campaign role from the worker's <see cref="ApiLookupCache"/> when read recently; a write reads them afresh.
 /// </summary>
 public sealed class ApiGate(
     ApiKeyService keys, AuditLog audit, ApiOptions options, MembershipAdmin membership, CampaignAdmin campaigns, TimeProvider time, ILogger<ApiGate> logger)
@@ -59,11 +66,18 @@ public sealed class ApiGate(
     public const string ApiKeyHeader = "X-Api-Key";
 
     /// <param name="bodyLimit">The endpoint's body limit and its setting's name (docs/api.md "Limits"); null: <c>Api:MaxBodyBytes</c>.</param>
-    public async Task<IResult> RunAsync(
+    public Task<IResult> RunAsync(
         HttpContext context, string union, ApiAccess access, string targets, Func<UnionId, ApiCaller, Task<IResult>> action,
         (int Bytes, string Name)? bodyLimit = null)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(context, union, access, targets, action, bodyLimit, cached: IsRead(context.Request));
+    }
+
+    private async Task<IResult> RunAsync(
+        HttpContext context, string union, ApiAccess access, string targets, Func<UnionId, ApiCaller, Task<IResult>> action,
+        (int Bytes, string Name)? bodyLimit, bool cached)
+    {
         ArgumentNullException.ThrowIfNull(action);
         var (limit, limitName) = bodyLimit ?? (options.MaxBodyBytes, RequestLimits.JsonSetting);
         if (RequestLimits.Declared(context.Request, limit, limitName) is { } tooLarge)
@@ -72,7 +86,7 @@ public sealed class ApiGate(
         }
 
         var cancellationToken = context.RequestAborted;
-        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: access == ApiAccess.UnionAdminOrBootstrap).ConfigureAwait(false);
+        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: access == ApiAccess.UnionAdminOrBootstrap, cached).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -91,7 +105,7 @@ public sealed class ApiGate(
             ? ApiProblems.Forbidden($"This endpoint needs a '{needed.ToName()}' key.")
             : await action(unionId, caller).ConfigureAwait(false);
 
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (!IsRead(context.Request))
         {
             await AppendAuditAsync(context, unionId, caller, targets, result).ConfigureAwait(false);
         }
@@ -108,12 +122,16 @@ public sealed class ApiGate(
     public Task<IResult> RunForCampaignAsync(
         HttpContext context, string union, string campaign, string targets, CampaignUse use, Func<UnionId, CampaignCaller, ApiCaller, Task<IResult>> action)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(action);
         var parsed = CampaignId.TryParse(campaign, out var campaignId);
         var campaignTargets = $"campaign={(parsed ? campaign : "(invalid)")}" + (targets.Length > 0 ? " " + targets : string.Empty);
+        var cached = IsRead(context.Request) || use == CampaignUse.Preview;
         return RunAsync(context, union, ApiAccess.Organiser, campaignTargets, async (unionId, caller) =>
         {
-            if (!parsed || await campaigns.GetRoleAsync(unionId, campaignId!, context.RequestAborted).ConfigureAwait(false) is not { } found
+            if (!parsed || await (cached
+                        ? campaigns.GetRoleCachedAsync(unionId, campaignId!, context.RequestAborted)
+                        : campaigns.GetRoleAsync(unionId, campaignId!, context.RequestAborted)).ConfigureAwait(false) is not { } found
                 || found.Role == CampaignRole.None)
             {
                 return ApiProblems.NotFound();
@@ -135,7 +153,7 @@ public sealed class ApiGate(
             }
 
             return result;
-        });
+        }, bodyLimit: null, cached);
     }
 
     /// <summary>
@@ -166,7 +184,7 @@ public sealed class ApiGate(
             return tooLarge;
         }
 
-        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: true).ConfigureAwait(false);
+        var (caller, keyUnion, refusal) = await AuthenticateAsync(context, admitAdmin: true, cached: false).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -176,7 +194,7 @@ public sealed class ApiGate(
             ? await action(caller).ConfigureAwait(false)
             : new AdminOutcome(ApiProblems.Forbidden("This endpoint needs the bootstrap admin secret."), keyUnion!, string.Empty);
 
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        if (!IsRead(context.Request))
         {
             await AppendAuditAsync(context, outcome.AuditUnion, caller, outcome.Targets, outcome.Result).ConfigureAwait(false);
         }
@@ -186,9 +204,10 @@ public sealed class ApiGate(
 
     /// <summary>
     /// Who is calling: the bootstrap admin (when <paramref name="admitAdmin"/> and the secret matches), or a valid key with
-    /// its union; otherwise the 401 to answer.
+    /// its union; otherwise the 401 to answer. <paramref name="cached"/>: the key's record may come from the worker's
+    /// <see cref="ApiLookupCache"/> (read requests).
     /// </summary>
-    private async Task<(ApiCaller? Caller, UnionId? KeyUnion, IResult? Refusal)> AuthenticateAsync(HttpContext context, bool admitAdmin)
+    private async Task<(ApiCaller? Caller, UnionId? KeyUnion, IResult? Refusal)> AuthenticateAsync(HttpContext context, bool admitAdmin, bool cached)
     {
         var secret = ReadKey(context.Request);
         if (secret is null)
@@ -202,7 +221,8 @@ public sealed class ApiGate(
             return (new ApiCaller("admin", null, IsAdmin: true), null, null);
         }
 
-        var record = await keys.FindBySecretAsync(secret, context.RequestAborted).ConfigureAwait(false);
+        var record = await (cached ? keys.FindBySecretCachedAsync(secret, context.RequestAborted) : keys.FindBySecretAsync(secret, context.RequestAborted))
+            .ConfigureAwait(false);
         if (record is null || record.IsRevoked)
         {
             context.Response.Headers.WWWAuthenticate = ApiKeyScheme;
@@ -227,6 +247,8 @@ public sealed class ApiGate(
             ApiLog.AuditFailed(logger, unionId.Value, context.Request.Method, route, ex.GetType().Name);
         }
     }
+
+    private static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
 
     private static string? ReadKey(HttpRequest request)
     {

@@ -194,22 +194,23 @@ public sealed class ApiContactEraseFunction(ApiGate gate, ContactErasure erasure
 
 /// <summary><c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> → <see cref="PreviewEndpoints.PreviewAsync"/>.</summary>
 public sealed class ApiPreviewFunction(
-    ApiGate gate, ApiOptions options, IMembershipReader membership, AudiencePreviewer previewer, SmsPricingOptions pricing, ReportOptions budgets, TimeProvider time)
+    ApiGate gate, ApiOptions options, CampaignAdmin campaigns, AudiencePreviewer previewer, SmsPricingOptions pricing, ReportOptions budgets, TimeProvider time)
 {
     [Function("ApiPreview")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.PreviewRoute)] HttpRequest request) =>
-        PreviewEndpoints.PreviewAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), gate, options, membership, previewer, pricing, budgets, time);
+        PreviewEndpoints.PreviewAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("campaign"), gate, options, campaigns, previewer, pricing, budgets, time);
 }
 
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
 public sealed class ApiAlertReportFunction(
-    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver,
-    DispatchRedrivers dispatchRedrivers, ReportOptions budgets, TimeProvider time)
+    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, ApiLookupCache lookups, IDeliveryStore deliveries, AlertReportReader reports,
+    FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets, TimeProvider time)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
         AlertReportEndpoints.ReportAsync(
-            request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, deliveries, reports, redriver, dispatchRedrivers, budgets, time);
+            request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, lookups, deliveries, reports, redriver,
+            dispatchRedrivers, budgets, time);
 }
 
 /// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>

@@ -11,15 +11,16 @@ namespace AlertPipeline.Functions.Api;
 /// <summary>
 /// <c>POST /api/unions/{union}/campaigns/{campaign}/preview</c> (organiser): what a send-now of the body would do
 /// (docs/api.md) — campaign-wide for the owner, the caller's own union for a subscriber. Reading stops
-/// <see cref="ReportOptions.PreviewBudget"/> after the request's arrival; a request whose first reads (key, campaign) have
-/// not come back <see cref="ReportOptions.AnswerWithin"/> after it answers 503 with <c>Retry-After</c>.
+/// <see cref="ReportOptions.PreviewBudget"/> after the request's arrival; a request whose first reads (key, campaign, union) have
+/// not come back <see cref="ReportOptions.AnswerWithin"/> after it answers 503 with <c>Retry-After</c>. Those come from the
+/// worker's <see cref="ApiLookupCache"/> when this worker read them recently (<see cref="CampaignUse.Preview"/>).
 /// </summary>
 internal static class PreviewEndpoints
 {
     public static Task<IResult> PreviewAsync(
-        HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, IMembershipReader membership,
+        HttpContext context, string union, string campaign, ApiGate gate, ApiOptions options, CampaignAdmin campaigns,
         AudiencePreviewer previewer, SmsPricingOptions pricing, ReportOptions budgets, TimeProvider time) =>
-        RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunForCampaignAsync(context, union, campaign, "preview", CampaignUse.Read, async (unionId, found, _) =>
+        RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunForCampaignAsync(context, union, campaign, "preview", CampaignUse.Preview, async (unionId, found, _) =>
         {
             // The same event a send-now of this body would publish: a subscriber's is bound to its own union.
             var (alertEvent, problem) = await AlertEventBody.ReadForAsync(
@@ -29,7 +30,7 @@ internal static class PreviewEndpoints
                 return problem;
             }
 
-            var caller = await membership.GetUnionAsync(unionId, context.RequestAborted);
+            var caller = await campaigns.GetUnionCachedAsync(unionId, context.RequestAborted);
             if (caller is null)
             {
                 return ApiProblems.NotFound();

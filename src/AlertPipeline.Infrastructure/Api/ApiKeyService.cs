@@ -37,9 +37,11 @@ public sealed record RotationResult(RotationOutcome Outcome, CreatedApiKey? Crea
 /// <summary>
 /// API keys in the <c>ApiKeys</c> table, stored only as hashes: a key is <c>apk_</c> + base64url of 32 random bytes; its
 /// SHA-256 (lowercase hex) is the RowKey and the hash's first 16 hex digits, the key id, the PartitionKey, so a request is
-/// authenticated with one point read and a key can be found by id for rotation and revocation.
+/// authenticated with one point read and a key can be found by id for rotation and revocation. Read requests may be
+/// authenticated from <see cref="ApiLookupCache.Keys"/> (<see cref="FindBySecretCachedAsync"/>); a revocation or rotation
+/// through this service evicts the key there at once.
 /// </summary>
-public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
+public sealed class ApiKeyService(PipelineTables tables, TimeProvider time, ApiLookupCache lookups)
 {
     public const string TableName = "ApiKeys";
     public const string KeyPrefix = "apk_";
@@ -85,7 +87,27 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
             return null;
         }
 
+        return await FindByHashAsync(Hash(secret), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="FindBySecretAsync"/>, but a record this worker read up to <see cref="ApiOptions.LookupCacheSeconds"/>
+    /// ago answers (kept by the key's hash, never the key; unknown keys are not kept). For read requests only.
+    /// </summary>
+    public async Task<ApiKeyRecord?> FindBySecretCachedAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        if (secret.Length is 0 or > 200)
+        {
+            return null;
+        }
+
         var hash = Hash(secret);
+        return await lookups.Keys.GetAsync(hash, c => FindByHashAsync(hash, c), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken)
+    {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var entity = await table.GetEntityOrNullAsync(hash[..KeyIdLength], hash, cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : Read(entity);
@@ -120,6 +142,19 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
     /// revocation racing a rotation never erases the rotation's <c>ReplacedBy</c>: it re-reads and finds the key revoked.
     /// </summary>
     public async Task<bool> RevokeAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RevokeOnceAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Also when the write failed: it may have happened all the same.
+            lookups.KeyChanged(keyId);
+        }
+    }
+
+    private async Task<bool> RevokeOnceAsync(UnionId unionId, string keyId, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -156,6 +191,18 @@ public sealed class ApiKeyService(PipelineTables tables, TimeProvider time)
     /// so a failed rotation leaves no usable key behind and never leaves the caller without one.
     /// </summary>
     public async Task<RotationResult> RotateAsync(UnionId unionId, string keyId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RotateOnceAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lookups.KeyChanged(keyId);
+        }
+    }
+
+    private async Task<RotationResult> RotateOnceAsync(UnionId unionId, string keyId, CancellationToken cancellationToken)
     {
         var entity = await FindEntityAsync(unionId, keyId, cancellationToken).ConfigureAwait(false);
         if (entity is null)

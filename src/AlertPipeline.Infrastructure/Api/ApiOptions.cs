@@ -5,6 +5,12 @@ public sealed class ApiOptions
 {
     public const string SectionName = "Api";
 
+    /// <summary>Largest <see cref="LookupCacheSeconds"/>: a revoked key may work this long on another worker.</summary>
+    public const int MaxLookupCacheSeconds = 300;
+
+    /// <summary>Largest <see cref="LookupCacheEntries"/>.</summary>
+    public const int MaxLookupCacheEntries = 100_000;
+
     /// <summary>SHA-256 (hex) of the bootstrap admin secret, which may manage any union's keys. Empty: no bootstrap admin.</summary>
     public string? AdminKeyHash { get; set; }
 
@@ -13,6 +19,15 @@ public sealed class ApiOptions
 
     /// <summary>Largest CSV import body (bytes). Default 5 MiB.</summary>
     public int MaxImportBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a worker keeps what it read before answering a read request (the key, the campaign role, the union, the
+    /// alert: <see cref="ApiLookupCache"/>), in seconds. Default 10; 0: off (every request reads them).
+    /// </summary>
+    public int LookupCacheSeconds { get; set; } = 10;
+
+    /// <summary>Entries each of those caches holds per worker at most. Default 1000.</summary>
+    public int LookupCacheEntries { get; set; } = 1000;
 
     public IReadOnlyList<string> Validate()
     {
@@ -30,6 +45,16 @@ public sealed class ApiOptions
         if (MaxImportBytes < 1024)
         {
             errors.Add($"{SectionName}:{nameof(MaxImportBytes)} must be at least 1024.");
+        }
+
+        if (LookupCacheSeconds is < 0 or > MaxLookupCacheSeconds)
+        {
+            errors.Add($"{SectionName}:{nameof(LookupCacheSeconds)} must be between 0 (off) and {MaxLookupCacheSeconds} (it bounds how long a key revoked through another worker keeps working).");
+        }
+
+        if (LookupCacheEntries is < 1 or > MaxLookupCacheEntries)
+        {
+            errors.Add($"{SectionName}:{nameof(LookupCacheEntries)} must be between 1 and {MaxLookupCacheEntries}.");
         }
 
         return errors;

@@ -12,9 +12,11 @@ public sealed record CampaignMember(
 /// <summary>
 /// The API's writes and reads of <c>Unions</c>, <c>Campaigns</c>, <c>CampaignMembers</c> and <c>Subscriptions</c>, in exactly the layout
 /// <see cref="MembershipRepository"/> reads (docs/storage.md): creating unions and campaigns (insert-if-absent, so a
-/// second create is a conflict, never an overwrite), and a union's subscriptions.
+/// second create is a conflict, never an overwrite), and a union's subscriptions. Read requests may take a campaign role or
+/// a union from <see cref="ApiLookupCache"/> (<see cref="GetRoleCachedAsync"/>, <see cref="GetUnionCachedAsync"/>); every
+/// write here that can change them evicts them there at once.
 /// </summary>
-public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository membership)
+public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository membership, ApiLookupCache lookups)
 {
     /// <summary>Audit partition of writes that belong to no union (campaigns); no union may take this id.</summary>
     public static readonly UnionId SystemAuditPartition = UnionId.Parse("system");
@@ -23,6 +25,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task<WriteOutcome> AddUnionAsync(Union union, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(union);
+        using var evict = Evict(() => lookups.UnionChanged(union.UnionId));
         return await AddAsync(PipelineTables.Unions, new TableEntity(MembershipRepository.UnionPartition, union.UnionId.Value)
         {
             ["Name"] = union.Name,
@@ -33,6 +36,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task<WriteOutcome> AddCampaignAsync(Campaign campaign, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(campaign);
+        using var evict = Evict(() => lookups.CampaignChanged(campaign.CampaignId));
         return await AddAsync(PipelineTables.Campaigns, MembershipRepository.WriteCampaign(campaign), cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,6 +71,23 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
         return (campaign, CampaignRules.RoleOf(campaign, unionId, subscriptions));
     }
 
+    /// <summary>
+    /// As <see cref="GetRoleAsync"/>, but what this worker read up to <see cref="ApiOptions.LookupCacheSeconds"/> ago for the
+    /// same union and campaign answers (an unknown campaign is not kept). For read requests only.
+    /// </summary>
+    public async Task<(Campaign Campaign, CampaignRole Role)?> GetRoleCachedAsync(UnionId unionId, CampaignId campaignId, CancellationToken cancellationToken = default)
+    {
+        var found = await lookups.Roles.GetAsync(
+            (unionId, campaignId),
+            async c => await GetRoleAsync(unionId, campaignId, c).ConfigureAwait(false) is { } role ? new CampaignRoleOf(role.Campaign, role.Role) : null,
+            cancellationToken).ConfigureAwait(false);
+        return found is null ? null : (found.Campaign, found.Role);
+    }
+
+    /// <summary>The union as this worker read it up to <see cref="ApiOptions.LookupCacheSeconds"/> ago, or a fresh read. For read requests only.</summary>
+    public Task<Union?> GetUnionCachedAsync(UnionId unionId, CancellationToken cancellationToken = default) =>
+        lookups.Unions.GetAsync(unionId, c => membership.GetUnionAsync(unionId, c), cancellationToken);
+
     /// <summary>The unions other than the owner with a subscription (whole union or a branch) to the campaign, each once.</summary>
     public async Task<IReadOnlyList<UnionId>> GetSubscriberUnionsAsync(Campaign campaign, CancellationToken cancellationToken = default)
     {
@@ -79,6 +100,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task SetOpenAsync(CampaignId campaignId, bool open, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(campaignId);
+        using var evict = Evict(() => lookups.CampaignChanged(campaignId));
         var table = await tables.GetAsync(PipelineTables.Campaigns, cancellationToken).ConfigureAwait(false);
         await table.UpdateEntityAsync(
             new TableEntity(MembershipRepository.CampaignPartition, campaignId.Value) { ["Open"] = open }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
@@ -174,6 +196,7 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     /// </summary>
     public async Task<bool> RemoveMemberAsync(CampaignId campaignId, UnionId unionId, CancellationToken cancellationToken = default)
     {
+        using var evict = Evict(() => lookups.CampaignChanged(campaignId));
         var members = await tables.GetAsync(PipelineTables.CampaignMembers, cancellationToken).ConfigureAwait(false);
         var removed = await members.DeleteEntityIfExistsAsync(campaignId.Value, unionId.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
@@ -216,8 +239,12 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     }
 
     /// <summary>Subscribes (idempotent: an existing subscription stays as it is).</summary>
-    public Task SubscribeAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
-        membership.UpsertSubscriptionAsync(subscription, cancellationToken);
+    public async Task SubscribeAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        using var evict = Evict(() => lookups.CampaignChanged(subscription.CampaignId));
+        await membership.UpsertSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Removes one subscription row (whole union or one branch; the other rows stay). Schedules are the campaign's, not the
@@ -226,12 +253,24 @@ public sealed class CampaignAdmin(PipelineTables tables, MembershipRepository me
     public async Task<WriteOutcome> UnsubscribeAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscription);
+        using var evict = Evict(() => lookups.CampaignChanged(subscription.CampaignId));
         var table = await tables.GetAsync(PipelineTables.Subscriptions, cancellationToken).ConfigureAwait(false);
         return await table.DeleteEntityIfExistsAsync(
                 subscription.CampaignId.Value, MembershipRepository.SubscriptionRow(subscription.UnionId, subscription.BranchId), cancellationToken: cancellationToken)
             .ConfigureAwait(false)
             ? WriteOutcome.Done
             : WriteOutcome.NotFound;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="evict"/> when disposed: after the write, whether it succeeded or failed (a failed write may have
+    /// happened all the same), so a read that began before it is not kept.
+    /// </summary>
+    private static Eviction Evict(Action evict) => new(evict);
+
+    private readonly struct Eviction(Action evict) : IDisposable
+    {
+        public void Dispose() => evict();
     }
 
     private async Task<WriteOutcome> AddAsync(string tableName, TableEntity entity, CancellationToken cancellationToken)

@@ -11,8 +11,8 @@ public static class OrganiserApiServiceCollectionExtensions
 {
     /// <summary>
     /// The organiser API's storage: <see cref="ApiKeyService"/>, <see cref="AuditLog"/>, <see cref="MembershipAdmin"/>
-    /// (over <see cref="PipelineStorageServiceCollectionExtensions.AddPipelineStorage"/>) and <see cref="ApiOptions"/>
-    /// (section <c>Api</c>, validated on start).
+    /// (over <see cref="PipelineStorageServiceCollectionExtensions.AddPipelineStorage"/>), <see cref="ApiOptions"/>
+    /// (section <c>Api</c>, validated on start) and the worker's <see cref="ApiLookupCache"/>.
     /// </summary>
     public static IServiceCollection AddOrganiserApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,6 +21,7 @@ public static class OrganiserApiServiceCollectionExtensions
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName)).ValidateAll(o => o.Validate());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ApiOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ApiLookupCache>();
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<MembershipAdmin>();
