@@ -168,6 +168,56 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
         again.GetProperty("partial").GetBoolean().Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Report_KeyRevokedThroughTheSameWorker_IsRefusedAtOnceThoughItWasReadJustBefore()
+    {
+        var world = await SentAlertAsync();
+        var (connectionString, prefix) = app.Storage;
+        // A lifetime no test step outlasts, so only the eviction can make the revocation visible here.
+        await using var worker = TestFunctionApps.Create(connectionString, prefix, new Dictionary<string, string> { ["Api:LookupCacheSeconds"] = "300" });
+        using var client = worker.CreateClient();
+        var report = $"{world.A.Base}/alerts/{world.AlertId}/report";
+        (await SendAsync(client, HttpMethod.Get, report, world.A.OrganiserKey)).Should().Be(HttpStatusCode.OK, "the key's row is now kept by this worker");
+
+        (await SendAsync(client, HttpMethod.Delete, $"{world.A.Base}/keys/{ApiKeyService.Hash(world.A.OrganiserKey)[..16]}", world.A.AdminKey))
+            .Should().Be(HttpStatusCode.NoContent);
+
+        (await SendAsync(client, HttpMethod.Get, report, world.A.OrganiserKey)).Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Report_KeyRowReadRecently_IsAnsweredFromTheCache_WhileAnotherWorkerAndWritesReadTheKeyAfresh()
+    {
+        var world = await SentAlertAsync();
+        var (connectionString, prefix) = app.Storage;
+        var settings = new Dictionary<string, string> { ["Api:LookupCacheSeconds"] = "300" };
+        await using var worker = TestFunctionApps.Create(connectionString, prefix, settings);
+        await using var otherWorker = TestFunctionApps.Create(connectionString, prefix, settings);
+        using var client = worker.CreateClient();
+        using var otherClient = otherWorker.CreateClient();
+        var report = $"{world.A.Base}/alerts/{world.AlertId}/report";
+        (await GetJsonAsync(client, report, world.A.OrganiserKey)).GetProperty("rows").GetInt32().Should().Be(8);
+
+        // Revoked through the other worker: the first one is not told, as with a revocation on another instance or the CLI.
+        (await otherWorker.Services.GetRequiredService<ApiKeyService>().RevokeAsync(world.A.UnionId, ApiKeyService.Hash(world.A.OrganiserKey)[..16])).Should().BeTrue();
+
+        var cached = await GetJsonAsync(client, report, world.A.OrganiserKey);
+        cached.GetProperty("rows").GetInt32().Should().Be(8, "the key, role and alert this worker read a moment ago answer; the counts are read as ever");
+        (await SendAsync(otherClient, HttpMethod.Get, report, world.A.OrganiserKey)).Should().Be(HttpStatusCode.Unauthorized, "the other worker read the key's row afresh");
+        (await SendAsync(client, HttpMethod.Post, $"{world.A.Base}/alerts/{world.AlertId}/fanout/redrive", world.A.OrganiserKey))
+            .Should().Be(HttpStatusCode.Unauthorized, "a write reads the key afresh on every worker");
+        (await SendAsync(client, HttpMethod.Get, $"{world.B.Base}/alerts/{world.AlertId}/report", world.A.OrganiserKey))
+            .Should().Be(HttpStatusCode.NotFound, "a kept key still belongs to its own union only");
+    }
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, HttpMethod method, string path, string key)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private static Dictionary<string, int> Counts(System.Text.Json.JsonElement counts) =>
         counts.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
 
