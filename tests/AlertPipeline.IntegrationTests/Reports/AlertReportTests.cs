@@ -210,6 +210,22 @@ public sealed class AlertReportTests(ReportsTestApp app) : IClassFixture<Reports
             .Should().Be(HttpStatusCode.NotFound, "a kept key still belongs to its own union only");
     }
 
+    [Fact]
+    public async Task Report_SubscriptionRemovedThroughTheSameWorker_AnswersTheSame404AtOnceThoughTheRoleWasReadJustBefore()
+    {
+        var world = await SentAlertAsync();
+        var (connectionString, prefix) = app.Storage;
+        await using var worker = TestFunctionApps.Create(connectionString, prefix, new Dictionary<string, string> { ["Api:LookupCacheSeconds"] = "300" });
+        using var client = worker.CreateClient();
+        var report = $"{world.B.Base}/alerts/{world.AlertId}/report";
+        var campaignId = (await GetJsonAsync(client, report, world.B.OrganiserKey)).GetProperty("campaignId").GetString();
+
+        (await SendAsync(client, HttpMethod.Delete, $"{world.B.Base}/subscriptions/{campaignId}", world.B.AdminKey)).Should().Be(HttpStatusCode.NoContent);
+
+        (await SendAsync(client, HttpMethod.Get, report, world.B.OrganiserKey)).Should().Be(HttpStatusCode.NotFound, "union B no longer subscribes");
+        (await SendAsync(client, HttpMethod.Get, $"{world.A.Base}/alerts/{world.AlertId}/report", world.A.OrganiserKey)).Should().Be(HttpStatusCode.OK, "the owner's role is unchanged");
+    }
+
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, HttpMethod method, string path, string key)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
