@@ -15,7 +15,9 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 /// <c>GaveUp</c>, <c>UpdatedAt</c> and the item's own key columns: keys and counts only). Order per message: count,
 /// re-enqueue, delete from the poison queue; a crash in between re-drives it once more (every item is idempotent) and
 /// spends one more of its budget. An item past its budget (<see cref="FanOutRedrive.Decide"/>) stays on the poison queue
-/// (nothing accepted is lost) and is flagged in the report; a message that is not a re-drivable item stays there too.
+/// (nothing accepted is lost) and is flagged in the report; a message that is not a re-drivable item stays there too
+/// (recorded once as <c>Kept</c> with its <c>Reason</c> when it names an alert, <see cref="PoisonedItem.KeptReason"/>).
+/// The <c>sms-status</c> poison queue is the third (<see cref="StatusCallbackRedriver"/>).
 /// </summary>
 /// <param name="queue">The queue the poison queue belongs to (tests use their own).</param>
 /// <param name="lookAgainAfter">How long a message read from the poison queue stays hidden, so a given-up item is looked at
@@ -65,6 +67,21 @@ public abstract class PoisonQueueRedriver(
             }
 
             var entry = await counts.GetEntityIfExistsAsync<TableEntity>(item.AlertId, item.ItemId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (item.KeptReason is { } reason)
+            {
+                // Not re-drivable, but it names an alert: recorded once with its reason, so the alert's report lists it.
+                if (!entry.HasValue)
+                {
+                    var keptEntity = Entity(item, 0, gaveUp: false, time.GetUtcNow());
+                    keptEntity["Kept"] = true;
+                    keptEntity["Reason"] = reason;
+                    await counts.UpsertEntityAsync(keptEntity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+
+                kept++;
+                continue;
+            }
+
             var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
             var now = time.GetUtcNow();
             if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
@@ -102,16 +119,20 @@ public abstract class PoisonQueueRedriver(
         ArgumentNullException.ThrowIfNull(alertId);
         ArgumentNullException.ThrowIfNull(unionId);
         var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
-        int redriven = 0, givenUp = 0;
+        int redriven = 0, givenUp = 0, kept = 0;
         await foreach (var entity in counts.QueryAsync<TableEntity>(
-            e => e.PartitionKey == alertId.Value, select: ["UnionId", "Redrives", "GaveUp"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            e => e.PartitionKey == alertId.Value, select: ["UnionId", "Redrives", "GaveUp", "Kept"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (!Visible(entity, unionId))
             {
                 continue;
             }
 
-            if (entity.GetBoolean("GaveUp") == true)
+            if (entity.GetBoolean("Kept") == true)
+            {
+                kept++;
+            }
+            else if (entity.GetBoolean("GaveUp") == true)
             {
                 givenUp++;
             }
@@ -121,7 +142,7 @@ public abstract class PoisonQueueRedriver(
             }
         }
 
-        return new PoisonRedriveProgress(redriven, givenUp);
+        return new PoisonRedriveProgress(redriven, givenUp, kept);
     }
 
     /// <summary>
@@ -165,8 +186,12 @@ public abstract class PoisonQueueRedriver(
         return entity;
     }
 
-    /// <summary>A re-drivable poison message (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only.</summary>
-    protected sealed record PoisonedItem(string AlertId, string ItemId, string Body, IReadOnlyDictionary<string, object> Columns);
+    /// <summary>
+    /// A poison message of an alert (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only. With a
+    /// <paramref name="KeptReason"/> it is not re-drivable (bad input): it stays poisoned and is recorded once with that
+    /// reason (<c>Kept</c>), so the alert's report can say so.
+    /// </summary>
+    protected sealed record PoisonedItem(string AlertId, string ItemId, string Body, IReadOnlyDictionary<string, object> Columns, string? KeptReason = null);
 }
 
 /// <summary>One re-drive pass: items put back, items left poisoned past their budget, messages that are not re-drivable items (kept).</summary>
@@ -174,9 +199,10 @@ public sealed record PoisonRedriveResult(int Redriven, int GivenUp, int Kept);
 
 /// <summary>
 /// An alert's poisoned items: <paramref name="Redriven"/> put back, <paramref name="GivenUp"/> past their budget (members
-/// without rows, or rows left Pending/Sending: the alert is incomplete).
+/// without rows, or rows left Pending/Sending: the alert is incomplete), <paramref name="Kept"/> not re-drivable (bad input
+/// that names the alert, left poisoned with its reason).
 /// </summary>
-public sealed record PoisonRedriveProgress(int Redriven, int GivenUp)
+public sealed record PoisonRedriveProgress(int Redriven, int GivenUp, int Kept = 0)
 {
     public bool Incomplete => GivenUp > 0;
 }

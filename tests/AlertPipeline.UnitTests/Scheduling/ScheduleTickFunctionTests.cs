@@ -28,7 +28,7 @@ public class ScheduleTickFunctionTests
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NoPoisonedStatuses(), NullLogger<ScheduleTickFunction>.Instance);
 
         // The tick enqueues its events itself (an output written after the claim could be lost); nothing is deferred, and the
         // strict dispatch port of NoDeferred() fails the test if anything is dispatched.
@@ -46,7 +46,7 @@ public class ScheduleTickFunctionTests
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NoPoisonedStatuses(), NullLogger<ScheduleTickFunction>.Instance);
 
         await function.RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None);
 
@@ -104,6 +104,15 @@ public class ScheduleTickFunctionTests
         var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
         queues.Setup(q => q.GetQueueClient(FanOutChunkRedriver.PoisonQueue)).Returns(poison.Object);
         return new FanOutChunkRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
+    }
+
+    private static StatusCallbackRedriver NoPoisonedStatuses()
+    {
+        var poison = new Mock<QueueClient>(MockBehavior.Strict);
+        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
+        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
+        queues.Setup(q => q.GetQueueClient("sms-status-poison")).Returns(poison.Object);
+        return new StatusCallbackRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
     }
 
     private static DispatchRedrivers NoPoisonedBatches()
