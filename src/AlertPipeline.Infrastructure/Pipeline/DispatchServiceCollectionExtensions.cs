@@ -51,7 +51,8 @@ public static class DispatchServiceCollectionExtensions
             sp.GetRequiredService<PipelineOptions>(),
             sp.GetRequiredService<TimeProvider>()));
 
-        // The Storage dispatch queues' poison queues (absent on the Service Bus transport: the pass then finds nothing).
+        // The Storage dispatch queues' poison queues (absent on the Service Bus transport: the pass then finds nothing), and on
+        // the Service Bus transport the dispatch queues' dead-letter sub-queues.
         services.TryAddSingleton(sp => new DispatchRedrivers(
         [
             .. new[] { Core.Contacts.Channel.Sms, Core.Contacts.Channel.Email }.Select(channel => new DispatchBatchRedriver(
@@ -60,7 +61,8 @@ public static class DispatchServiceCollectionExtensions
                 sp.GetRequiredService<PipelineOptions>(),
                 sp.GetRequiredService<TimeProvider>(),
                 channel)),
-        ]));
+        ],
+        sp.GetService<ServiceBusDeadLetterRedriver>()));
         return services;
     }
 

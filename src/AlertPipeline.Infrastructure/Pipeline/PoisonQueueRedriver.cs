@@ -29,6 +29,7 @@ public abstract class PoisonQueueRedriver(
     public const int MessagesPerTick = 32;
 
     private readonly TimeSpan _lookAgainAfter = lookAgainAfter ?? TimeSpan.FromMinutes(10);
+    private readonly RedriveCounter _counter = new(tables, table, budget, time);
 
     /// <summary>The queue re-driven items go back on.</summary>
     public string Queue => queue;
@@ -55,7 +56,6 @@ public abstract class PoisonQueueRedriver(
             return new PoisonRedriveResult(0, 0, 0);
         }
 
-        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
         var target = queues.GetQueueClient(queue);
         int redriven = 0, givenUp = 0, kept = 0;
         foreach (var message in messages)
@@ -66,36 +66,20 @@ public abstract class PoisonQueueRedriver(
                 continue;
             }
 
-            var entry = await counts.GetEntityIfExistsAsync<TableEntity>(item.AlertId, item.ItemId, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (item.KeptReason is { } reason)
             {
                 // Not re-drivable, but it names an alert: recorded once with its reason, so the alert's report lists it.
-                if (!entry.HasValue)
-                {
-                    var keptEntity = Entity(item, 0, gaveUp: false, time.GetUtcNow());
-                    keptEntity["Kept"] = true;
-                    keptEntity["Reason"] = reason;
-                    await counts.UpsertEntityAsync(keptEntity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-
+                await _counter.RecordKeptAsync(item.AlertId, item.ItemId, item.Columns, reason, cancellationToken).ConfigureAwait(false);
                 kept++;
                 continue;
             }
 
-            var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
-            var now = time.GetUtcNow();
-            if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
+            if (await _counter.TrySpendAsync(item.AlertId, item.ItemId, item.Columns, cancellationToken).ConfigureAwait(false) is null)
             {
-                if (!entry.HasValue || entry.Value!.GetBoolean("GaveUp") != true)
-                {
-                    await counts.UpsertEntityAsync(Entity(item, redrives, gaveUp: true, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-
                 givenUp++;
                 continue;
             }
 
-            await counts.UpsertEntityAsync(Entity(item, redrives + 1, gaveUp: false, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             await target.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await target.SendMessageAsync(item.Body, cancellationToken).ConfigureAwait(false);
             try
@@ -172,20 +156,6 @@ public abstract class PoisonQueueRedriver(
 
     private static bool Visible(TableEntity entity, UnionId unionId) => entity.GetString("UnionId") is not { } union || union == unionId.Value;
 
-    private static TableEntity Entity(PoisonedItem item, int redrives, bool gaveUp, DateTimeOffset now)
-    {
-        var entity = new TableEntity(item.AlertId, item.ItemId);
-        foreach (var (key, value) in item.Columns)
-        {
-            entity[key] = value;
-        }
-
-        entity["Redrives"] = redrives;
-        entity["GaveUp"] = gaveUp;
-        entity["UpdatedAt"] = now;
-        return entity;
-    }
-
     /// <summary>
     /// A poison message of an alert (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only. With a
     /// <paramref name="KeptReason"/> it is not re-drivable (bad input): it stays poisoned and is recorded once with that
@@ -205,4 +175,66 @@ public sealed record PoisonRedriveResult(int Redriven, int GivenUp, int Kept);
 public sealed record PoisonRedriveProgress(int Redriven, int GivenUp, int Kept = 0)
 {
     public bool Incomplete => GivenUp > 0;
+}
+
+/// <summary>
+/// The per-item re-drive counts of one table (PK alert id, RK the item's id; <c>Redrives</c>, <c>GaveUp</c>,
+/// <c>UpdatedAt</c> and the item's own key columns: keys and counts only), spent by the budget rule of
+/// <see cref="FanOutRedrive.Decide"/>: what <see cref="PoisonQueueRedriver"/> and the Service Bus dead-letter re-drive
+/// (<see cref="ServiceBus.ServiceBusDeadLetterRedriver"/>, on the same <c>DispatchRedrives</c> table) share.
+/// </summary>
+public sealed class RedriveCounter(PipelineTables tables, string table, int budget, TimeProvider time)
+{
+    /// <summary>
+    /// Spends one re-drive of the item's budget: the item's re-drive number (1-based) when it may go back, counted before it
+    /// goes; null when its budget is spent (recorded <c>GaveUp</c> once: the report's "incomplete").
+    /// </summary>
+    public async Task<int?> TrySpendAsync(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, CancellationToken cancellationToken)
+    {
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        var entry = await counts.GetEntityIfExistsAsync<TableEntity>(alertId, itemId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
+        var now = time.GetUtcNow();
+        if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
+        {
+            if (!entry.HasValue || entry.Value!.GetBoolean("GaveUp") != true)
+            {
+                await counts.UpsertEntityAsync(Entity(alertId, itemId, columns, redrives, gaveUp: true, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
+        await counts.UpsertEntityAsync(Entity(alertId, itemId, columns, redrives + 1, gaveUp: false, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return redrives + 1;
+    }
+
+    /// <summary>Records a poison message that is not re-drivable (<c>Kept</c>, with its <c>Reason</c>), once.</summary>
+    public async Task RecordKeptAsync(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, string reason, CancellationToken cancellationToken)
+    {
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        if ((await counts.GetEntityIfExistsAsync<TableEntity>(alertId, itemId, select: ["Kept"], cancellationToken: cancellationToken).ConfigureAwait(false)).HasValue)
+        {
+            return;
+        }
+
+        var entity = Entity(alertId, itemId, columns, 0, gaveUp: false, time.GetUtcNow());
+        entity["Kept"] = true;
+        entity["Reason"] = reason;
+        await counts.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TableEntity Entity(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, int redrives, bool gaveUp, DateTimeOffset now)
+    {
+        var entity = new TableEntity(alertId, itemId);
+        foreach (var (key, value) in columns)
+        {
+            entity[key] = value;
+        }
+
+        entity["Redrives"] = redrives;
+        entity["GaveUp"] = gaveUp;
+        entity["UpdatedAt"] = now;
+        return entity;
+    }
 }

@@ -46,6 +46,17 @@ public sealed class DispatchRedriveTests
         DispatchRedrive.IsRedrivable(reason).Should().Be(expected);
 
     [Theory]
+    [InlineData(DeadLetterReasons.TooManyDeliveries, true)]
+    [InlineData(DeadLetterReasons.AlertMissing, true)]
+    [InlineData("MaxDeliveryCountExceeded", true)] // the broker's, at the queue's MaxDeliveryCount
+    [InlineData("TTLExpiredException", true)] // the broker's, past the queue's time to live
+    [InlineData(DeadLetterReasons.MalformedMessage, false)]
+    [InlineData(null, false)] // dead-lettered by hand without a reason: left to the person who did it
+    [InlineData("SomethingNew", false)]
+    public void IsRedrivableDeadLetter_OnlyWhatAnotherRunCanSettle(string? reason, bool expected) =>
+        DispatchRedrive.IsRedrivableDeadLetter(reason).Should().Be(expected);
+
+    [Theory]
     [InlineData(-1, false)]
     [InlineData(0, true)]
     [InlineData(3, true)]
