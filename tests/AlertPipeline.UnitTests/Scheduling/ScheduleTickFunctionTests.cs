@@ -41,6 +41,19 @@ public class ScheduleTickFunctionTests
     }
 
     [Fact]
+    public async Task RunAsync_LooksAtTheStatusPoisonQueueAfterTheOthers()
+    {
+        var looked = new List<string>();
+        var function = new ScheduleTickFunction(
+            Handler(new InMemoryScheduleStorage(), ClockAt(ZhanaozenFire2025), new RecordingPublisher()), NoDeferred(),
+            NoPoisonedChunks(looked), NoPoisonedBatches(looked), NoPoisonedStatuses(looked), NullLogger<ScheduleTickFunction>.Instance);
+
+        await function.RunAsync(new TimerInfo(), CancellationToken.None);
+
+        looked.Should().Equal("fanout-chunks-poison", "sms-dispatch-poison", "email-dispatch-poison", "sms-status-poison");
+    }
+
+    [Fact]
     public async Task RunAsync_NothingDue_WritesNoMessage()
     {
         var storage = new InMemoryScheduleStorage();
@@ -97,33 +110,39 @@ public class ScheduleTickFunctionTests
             .GetSection("Scheduling");
 
     /// <summary>A re-driver over an account without a <c>fanout-chunks-poison</c> queue (strict SDK mocks: nothing else may be called).</summary>
-    private static FanOutChunkRedriver NoPoisonedChunks()
+    private static FanOutChunkRedriver NoPoisonedChunks(List<string>? looked = null)
     {
-        var poison = new Mock<QueueClient>(MockBehavior.Strict);
-        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
-        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
-        queues.Setup(q => q.GetQueueClient(FanOutChunkRedriver.PoisonQueue)).Returns(poison.Object);
+        var queues = AbsentPoisonQueues(looked, FanOutChunkRedriver.PoisonQueue);
         return new FanOutChunkRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
     }
 
-    private static StatusCallbackRedriver NoPoisonedStatuses()
+    private static StatusCallbackRedriver NoPoisonedStatuses(List<string>? looked = null)
     {
-        var poison = new Mock<QueueClient>(MockBehavior.Strict);
-        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
-        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
-        queues.Setup(q => q.GetQueueClient("sms-status-poison")).Returns(poison.Object);
+        var queues = AbsentPoisonQueues(looked, "sms-status-poison");
         return new StatusCallbackRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
     }
 
-    private static DispatchRedrivers NoPoisonedBatches()
+    private static DispatchRedrivers NoPoisonedBatches(List<string>? looked = null)
     {
-        var poison = new Mock<QueueClient>(MockBehavior.Strict);
-        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
-        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
-        queues.Setup(q => q.GetQueueClient("sms-dispatch-poison")).Returns(poison.Object);
-        queues.Setup(q => q.GetQueueClient("email-dispatch-poison")).Returns(poison.Object);
+        var queues = AbsentPoisonQueues(looked, "sms-dispatch-poison", "email-dispatch-poison");
         var tables = new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object);
         return new DispatchRedrivers(
             [.. new[] { Channel.Sms, Channel.Email }.Select(c => new DispatchBatchRedriver(queues.Object, tables, new PipelineOptions(), TimeProvider.System, c))]);
+    }
+
+    /// <summary>Strict SDK mocks of an account where the named poison queues do not exist; each look (<c>ExistsAsync</c>) is recorded in <paramref name="looked"/>.</summary>
+    private static Mock<QueueServiceClient> AbsentPoisonQueues(List<string>? looked, params string[] names)
+    {
+        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
+        foreach (var name in names)
+        {
+            var poison = new Mock<QueueClient>(MockBehavior.Strict);
+            poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>()))
+                .Callback(() => looked?.Add(name))
+                .ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
+            queues.Setup(q => q.GetQueueClient(name)).Returns(poison.Object);
+        }
+
+        return queues;
     }
 }
