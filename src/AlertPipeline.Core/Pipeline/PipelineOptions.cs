@@ -36,6 +36,9 @@ public sealed class PipelineOptions
     /// <summary>How many times the ScheduleTick puts one poisoned dispatch message (per dispatch id) back on its queue (0–20; 0: never).</summary>
     public int DispatchRedriveBudget { get; set; } = 3;
 
+    /// <summary>How many times the ScheduleTick puts one poisoned status callback back on <c>sms-status</c> (0–20; 0: never).</summary>
+    public int StatusRedriveBudget { get; set; } = 3;
+
     /// <summary>
     /// The partition layout of alerts fanned out from now on (<see cref="Alerts.DeliveryLayout"/>): 0 (the default) chooses
     /// by audience size (<see cref="Alerts.DeliveryLayout.ForRows"/>: contacts counted up to
@@ -219,6 +222,11 @@ public sealed class PipelineOptions
         if (DispatchRedriveBudget is < 0 or > 20)
         {
             errors.Add($"{SectionName}:{nameof(DispatchRedriveBudget)} must be between 0 and 20.");
+        }
+
+        if (StatusRedriveBudget is < 0 or > 20)
+        {
+            errors.Add($"{SectionName}:{nameof(StatusRedriveBudget)} must be between 0 and 20.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)
