@@ -114,6 +114,7 @@ var tables = [
   'ProviderIds'
   'FanOutRedrives'
   'DispatchRedrives'
+  'StatusRedrives'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

@@ -206,6 +206,8 @@ public sealed class TestAppServer : IAsyncDisposable
         // it here: a test applies what it holds with ApplyQueuedStatusCallbacksAsync, as ApplySmsStatus would.
         var statusQueue = AzuriteFixture.UniqueName("status");
         builder.Services.AddSingleton(sp => new StatusCallbackQueue(sp.QueueService(), sp.GetRequiredService<TimeProvider>(), statusQueue));
+        builder.Services.AddSingleton(sp => new StatusCallbackRedriver(
+            sp.QueueService(), sp.GetRequiredService<PipelineTables>(), sp.GetRequiredService<Core.Pipeline.PipelineOptions>(), sp.GetRequiredService<TimeProvider>(), statusQueue));
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHttpEndpoints(AppEndpoints.All);

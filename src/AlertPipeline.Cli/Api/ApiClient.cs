@@ -186,7 +186,10 @@ public sealed class ApiClient
     public Task<JsonElement> GetReportAsync(string union, string alertId, CancellationToken cancellationToken = default) =>
         GetAsync<JsonElement>(Path("unions", union, "alerts", alertId, "report"), cancellationToken);
 
-    /// <summary>Gives the union's poisoned fan-out chunks of the alert a fresh re-drive budget (202 <c>chunksToRedrive</c>).</summary>
+    /// <summary>
+    /// Gives the union's poisoned fan-out chunks of the alert, and its poisoned dispatch batches and status callbacks, a fresh
+    /// re-drive budget (202 <c>chunksToRedrive</c>, <c>batchesToRedrive</c>, <c>statusesToRedrive</c>).
+    /// </summary>
     public Task<JsonElement> RedriveFanOutAsync(string union, string alertId, CancellationToken cancellationToken = default) =>
         SendJsonAsync<JsonElement>(HttpMethod.Post, Path("unions", union, "alerts", alertId, "fanout", "redrive"), new { }, cancellationToken);
 

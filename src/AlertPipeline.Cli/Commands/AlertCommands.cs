@@ -94,7 +94,7 @@ internal static class AlertCommands
         });
 
         var redriveId = new Argument<string>("alertId") { Description = "The alert's id." };
-        var redrive = new Command("redrive-fanout", "Re-drive the union's fan-out chunks and the dispatch batches of an alert that stayed poisoned (the report says FAN-OUT or DISPATCH INCOMPLETE).") { redriveId };
+        var redrive = new Command("redrive-fanout", "Re-drive the union's fan-out chunks, the dispatch batches and the status callbacks of an alert that stayed poisoned (the report says FAN-OUT, DISPATCH or STATUS CALLBACKS INCOMPLETE).") { redriveId };
         app.SetAction(redrive, async run =>
         {
             var result = await run.Api.RedriveFanOutAsync(run.Union, run.Value(redriveId)!, run.CancellationToken);
@@ -104,7 +104,7 @@ internal static class AlertCommands
             }
             else
             {
-                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s) and {Field(result, "batchesToRedrive")} dispatch batch(es) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
+                Render.Success(run.Out, $"{Field(result, "chunksToRedrive")} chunk(s), {Field(result, "batchesToRedrive")} dispatch batch(es) and {Field(result, "statusesToRedrive")} status callback(s) will be re-driven by the ScheduleTick within about 10 minutes; follow with: alertpipeline report {run.Value(redriveId)}");
             }
 
             return ExitCodes.Success;
@@ -206,6 +206,19 @@ internal static class AlertCommands
         if (Part(report, "dispatch") is { ValueKind: JsonValueKind.Object } dispatch && Field(dispatch, "incomplete") == "yes")
         {
             console.WriteLine($"DISPATCH INCOMPLETE: {Field(dispatch, "batchesPoisoned")} dispatch batch(es) stayed poisoned; their rows stay Pending or Sending. Re-drive: alertpipeline redrive-fanout {Field(report, "alertId")}");
+        }
+
+        if (Part(report, "statusCallbacks") is { ValueKind: JsonValueKind.Object } statuses)
+        {
+            if (Field(statuses, "incomplete") == "yes")
+            {
+                console.WriteLine($"STATUS CALLBACKS INCOMPLETE: {Field(statuses, "poisoned")} status callback(s) stayed poisoned (TooManyDeliveries); those rows keep their last status. Re-drive: alertpipeline redrive-fanout {Field(report, "alertId")}");
+            }
+
+            if (statuses.TryGetProperty("malformed", out var malformed) && malformed.ValueKind == JsonValueKind.Number && malformed.GetInt32() > 0)
+            {
+                console.WriteLine($"{malformed.GetInt32()} malformed status callback(s) stay on sms-status-poison (MalformedMessage; never re-driven)");
+            }
         }
     }
 

@@ -238,6 +238,57 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
     }
 
     /// <summary>
+    /// Stores the handover mark of a claim whose end of data has gone out (<see cref="EmailEndOfData.MarkSent"/>) after its
+    /// first mark failed: re-reads the row and marks it, every <see cref="MarkRetryInterval"/>, until the table holds this
+    /// claim marked (returned), the row no longer holds this claim (null: another writer moved it), or the claim would go
+    /// stale (null). Until then no other sender resends it, and a kill after it leaves a mark (Sent-unconfirmed).
+    /// </summary>
+    public async Task<StoredDelivery?> EnsureMarkedAsync(StoredDelivery claimed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        var mine = claimed.Record;
+        var stale = mine.ClaimedAt!.Value + Duration.FromTimeSpan(options.StuckSendingAfter);
+        while (true)
+        {
+            try
+            {
+                var current = await deliveries.GetAsync(mine.Key, cancellationToken).ConfigureAwait(false);
+                if (current is not { Record: { Status: DeliveryStatus.Sending, Released: false } row }
+                    || row.Attempt != mine.Attempt || row.ClaimedAt != mine.ClaimedAt)
+                {
+                    return null;
+                }
+
+                if (row.HandedOverAt is not null)
+                {
+                    return current;
+                }
+
+                var now = Now;
+                if (await deliveries.TryUpdateAsync(row with { HandedOverAt = now, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false) is { } marked)
+                {
+                    return marked;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The table is still away: try again below.
+            }
+
+            var left = (stale - Now).ToTimeSpan();
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            await Task.Delay(left < MarkRetryInterval ? left : MarkRetryInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often <see cref="EnsureMarkedAsync"/> tries again.</summary>
+    public static readonly TimeSpan MarkRetryInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Renews a claim (<see cref="DeliveryRecord.ClaimedAt"/> = now), conditional on the claim's ETag, for a send about to go
     /// out late. Null: the row changed meanwhile (send nothing).
     /// </summary>

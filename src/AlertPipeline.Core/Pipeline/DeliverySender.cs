@@ -231,12 +231,20 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
             {
                 handover = await EnterHandoverGateAsync(ct).ConfigureAwait(false);
                 slot.MarkRequested = true;
-                await MarkHandoverAsync(slot, ct).ConfigureAwait(false);
+                await MarkHandoverAsync(slot, ct, cancellationToken).ConfigureAwait(false);
+                slot.EndOfDataAllowed = true;
             }
             : ct => RenewIfAgedAsync(slot, ct);
         try
         {
-            slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, beforeHandover, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                slot.ProviderId = await SendAsync(slot.Claimed!.Record, slot.Composition!, alert, beforeHandover, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await AwaitPendingMarkAsync(slot, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (HandoverNotMarkedException ex)
         {
@@ -281,7 +289,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
     private bool WillBeReleased(Slot slot) =>
         !slot.Lost && slot.Failure is { } failure
         && (failure.Kind is ChannelFailureKind.Transient or ChannelFailureKind.Configuration
-            || (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && slot.Claimed!.Record.HandedOverAt is null));
+            || (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && !slot.EndOfDataAllowed));
 
     /// <summary>
     /// Releases one claim whose send stopped after its mark was requested, at once (not with the batch): the release, or
@@ -328,8 +336,63 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
         }
     }
 
-    private Task MarkHandoverAsync(Slot slot, CancellationToken cancellationToken) =>
-        UpdateClaimAsync(slot, claims.TryMarkHandoverAsync, cancellationToken);
+    /// <summary>
+    /// The email's handover mark, conditional on the claim's ETag. With <see cref="EmailEndOfData.MarkSent"/> the end of
+    /// data may follow as soon as the mark's request has left the worker (<see cref="WriteSent"/>): a kill from then on
+    /// still leaves the mark stored, so the email is recorded Sent-unconfirmed, never re-sent, and a kill before it leaves
+    /// no mark, so it is re-sent. That needs a claim no other sender can take over before the table applies the mark: one
+    /// older than half of <see cref="PipelineOptions.StuckSendingAfter"/> is renewed first (a kill then leaves no mark).
+    /// The mark's answer is awaited after the send (<see cref="AwaitPendingMarkAsync"/>), with the batch's token: the
+    /// hook's own token ends with the send.
+    /// </summary>
+    private async Task MarkHandoverAsync(Slot slot, CancellationToken hook, CancellationToken batch)
+    {
+        if (options.EmailEndOfDataAfter != EmailEndOfData.MarkSent)
+        {
+            await UpdateClaimAsync(slot, claims.TryMarkHandoverAsync, hook).ConfigureAwait(false);
+            return;
+        }
+
+        await RenewIfAgedAsync(slot, hook).ConfigureAwait(false);
+        var (mark, sent) = WriteSent.Watch(() => UpdateClaimAsync(slot, claims.TryMarkHandoverAsync, batch));
+        if (await Task.WhenAny(mark, sent).ConfigureAwait(false) == mark)
+        {
+            await mark.ConfigureAwait(false);
+        }
+        else
+        {
+            slot.PendingMark = mark;
+        }
+    }
+
+    /// <summary>
+    /// After the send, the answer of a mark whose end of data did not wait for it. The end of data may have gone, so the
+    /// row must never look unmarked to a later sender: a mark the table did not store (it did not answer, or lost the
+    /// request) is written again until it is (<see cref="DeliveryClaims.EnsureMarkedAsync"/>), and the send is recorded as
+    /// it came out (Sent, or Sent-unconfirmed), never released for a resend. A row another writer changed meanwhile is
+    /// left as it is: the record merges over it (<see cref="DeliveryClaims.RecordResultsAsync"/>).
+    /// </summary>
+    private async Task AwaitPendingMarkAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        if (slot.PendingMark is not { } pending)
+        {
+            return;
+        }
+
+        slot.PendingMark = null;
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (HandoverNotMarkedException ex) when (!ex.RowChanged)
+        {
+            slot.Claimed = await claims.EnsureMarkedAsync(slot.Claimed!, cancellationToken).ConfigureAwait(false) ?? slot.Claimed;
+        }
+        catch (Exception ex) when (ex is HandoverNotMarkedException or OperationCanceledException)
+        {
+            // Another writer changed the row, or the worker is stopping: the record below merges over what is there.
+        }
+    }
 
     /// <summary>
     /// Before an SMS goes out: a claim older than half of <see cref="PipelineOptions.StuckSendingAfter"/> (the send waited
@@ -380,7 +443,7 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
                 releases.Add(slot);
                 slot.Retry($"Delivery {slot.Key}: {failure.Kind} failure (code {failure.ProviderCode}), nothing was sent; retry later.");
             }
-            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && slot.Claimed!.Record.HandedOverAt is null)
+            else if (failure.Kind == ChannelFailureKind.OutcomeUnknown && SettlesUnknownAsUnconfirmed && !slot.EndOfDataAllowed)
             {
                 // Never marked: the failure came before the handover, so nothing can have been sent.
                 releases.Add(slot);
@@ -457,6 +520,12 @@ public abstract class DeliverySender(DeliveryClaims claims, PipelineLookups look
 
         /// <summary>Email: the handover mark was requested (it may be stored even if the request failed).</summary>
         public bool MarkRequested { get; set; }
+
+        /// <summary>Email: the handover hook returned, so the end of data may have gone out (the mark stored, or its request sent).</summary>
+        public bool EndOfDataAllowed { get; set; }
+
+        /// <summary>Email: the mark's answer, when the end of data did not wait for it (<see cref="EmailEndOfData.MarkSent"/>).</summary>
+        public Task? PendingMark { get; set; }
 
         /// <summary>The claim was released right after its send failed (<see cref="ReleaseNowAsync"/>); the batch does not release it again.</summary>
         public bool ReleasedEarly { get; set; }

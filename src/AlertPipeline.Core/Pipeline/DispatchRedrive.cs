@@ -17,4 +17,19 @@ public static class DispatchRedrive
     /// </summary>
     public static bool IsRedrivable(string? deadLetterReason) =>
         deadLetterReason is null or DeadLetterReasons.TooManyDeliveries or DeadLetterReasons.AlertMissing;
+
+    /// <summary>The broker's reason for a message dead-lettered at the queue's <c>MaxDeliveryCount</c> (abandoned or its lock lost every time).</summary>
+    public const string MaxDeliveryCountExceeded = nameof(MaxDeliveryCountExceeded);
+
+    /// <summary>The broker's reason for a message not consumed within the queue's time to live.</summary>
+    public const string TtlExpired = "TTLExpiredException";
+
+    /// <summary>
+    /// Whether a Service Bus dead-lettered dispatch message with <paramref name="deadLetterReason"/> may go back on its queue:
+    /// ours (<see cref="DeadLetterReasons.TooManyDeliveries"/>, <see cref="DeadLetterReasons.AlertMissing"/>) or the broker's
+    /// for a batch that was never settled (<see cref="MaxDeliveryCountExceeded"/>, <see cref="TtlExpired"/>: another run skips
+    /// rows whose alert has expired); never <see cref="DeadLetterReasons.MalformedMessage"/>, none or an unknown reason.
+    /// </summary>
+    public static bool IsRedrivableDeadLetter(string? deadLetterReason) =>
+        deadLetterReason is DeadLetterReasons.TooManyDeliveries or DeadLetterReasons.AlertMissing or MaxDeliveryCountExceeded or TtlExpired;
 }

@@ -36,6 +36,9 @@ public sealed class PipelineOptions
     /// <summary>How many times the ScheduleTick puts one poisoned dispatch message (per dispatch id) back on its queue (0–20; 0: never).</summary>
     public int DispatchRedriveBudget { get; set; } = 3;
 
+    /// <summary>How many times the ScheduleTick puts one poisoned status callback back on <c>sms-status</c> (0–20; 0: never).</summary>
+    public int StatusRedriveBudget { get; set; } = 3;
+
     /// <summary>
     /// The partition layout of alerts fanned out from now on (<see cref="Alerts.DeliveryLayout"/>): 0 (the default) chooses
     /// by audience size (<see cref="Alerts.DeliveryLayout.ForRows"/>: contacts counted up to
@@ -60,6 +63,13 @@ public sealed class PipelineOptions
     /// email whose end of data never went out is never re-sent). Sends wait for a slot once their body is written.
     /// </summary>
     public int EmailHandoversInFlight { get; set; } = 8;
+
+    /// <summary>
+    /// When an email's end of data follows its handover mark (<see cref="EmailEndOfData"/>; default
+    /// <see cref="EmailEndOfData.MarkSent"/>): once the mark's request has left the worker, or once the table has
+    /// answered it. docs/pipeline.md, "Email: the handover mark", weighs the two.
+    /// </summary>
+    public EmailEndOfData EmailEndOfDataAfter { get; set; } = EmailEndOfData.MarkSent;
 
     /// <summary>Section <c>Pipeline:Dispatch</c>: how dispatch messages travel.</summary>
     public DispatchOptions Dispatch { get; set; } = new();
@@ -174,6 +184,11 @@ public sealed class PipelineOptions
             errors.Add($"{SectionName}:{nameof(EmailHandoversInFlight)} must be between 0 (unbounded) and 1000.");
         }
 
+        if (!Enum.IsDefined(EmailEndOfDataAfter))
+        {
+            errors.Add($"{SectionName}:{nameof(EmailEndOfDataAfter)} must be {string.Join(" or ", Enum.GetNames<EmailEndOfData>())}.");
+        }
+
         if (MaxDispatchDeliveries is < 1 or > 1000)
         {
             errors.Add($"{SectionName}:{nameof(MaxDispatchDeliveries)} must be between 1 and 1000.");
@@ -207,6 +222,11 @@ public sealed class PipelineOptions
         if (DispatchRedriveBudget is < 0 or > 20)
         {
             errors.Add($"{SectionName}:{nameof(DispatchRedriveBudget)} must be between 0 and 20.");
+        }
+
+        if (StatusRedriveBudget is < 0 or > 20)
+        {
+            errors.Add($"{SectionName}:{nameof(StatusRedriveBudget)} must be between 0 and 20.");
         }
 
         if (FanOutPageSize is < 1 or > 1000)
@@ -291,4 +311,17 @@ public enum DispatchTransport
 
     /// <summary>Service Bus queues of the same names, consumed by the worker's processor (the Azure default).</summary>
     ServiceBus,
+}
+
+/// <summary>What an email's end of data waits for after the handover mark (<see cref="PipelineOptions.EmailEndOfDataAfter"/>).</summary>
+public enum EmailEndOfData
+{
+    /// <summary>
+    /// The mark's request has left the worker (<see cref="Ports.WriteSent"/>), and the claim is fresh: a kill after it
+    /// still leaves the mark stored, and the end of data is right behind it. The table's answer is awaited afterwards.
+    /// </summary>
+    MarkSent,
+
+    /// <summary>The table has answered the mark: a mark that fails sends nothing, but a kill while it is in flight loses the email.</summary>
+    MarkStored,
 }

@@ -56,10 +56,23 @@ public sealed class SendSmsHandler(
             }
         }
 
-        // Oldest first (the provider lists newest first): a send follows its claim, so the first matching message after the
-        // claim is this row's own. Another alert with the same text to the same number, sent later, is then left to its own
-        // row; taking the newest would take that one and make its row send again.
-        foreach (var sent in candidates.OrderBy(c => c.CreatedAt))
+        // A message this row's own send was answered with (recorded before a kill cut the row's update) is this row's,
+        // whichever is older: another alert's message with the same text, sent at the same kill, may be older and not yet
+        // recorded by its row. Only then, oldest first (the provider lists newest first): a send follows its claim, so the
+        // first matching message after the claim is this row's own; another alert's, sent later, is left to its own row.
+        var ordered = candidates.OrderBy(c => c.CreatedAt).ToList();
+        if (ordered.Count > 1)
+        {
+            foreach (var sent in ordered)
+            {
+                if (await providerIds.FindOwnerAsync(sent.ProviderId, cancellationToken).ConfigureAwait(false) == row.Key.Value)
+                {
+                    return new ProviderMessage(sent.ProviderId, sent.Status);
+                }
+            }
+        }
+
+        foreach (var sent in ordered)
         {
             // Same number, same text, after our first claim: ours unless another delivery (another alert with the same
             // text) owns that message already. The claim is an insert, so of two rows reconciling at once one wins.

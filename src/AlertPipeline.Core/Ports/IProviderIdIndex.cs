@@ -17,4 +17,7 @@ public interface IProviderIdIndex
     /// insert: of two reconciling rows one wins). Returns the owner's key: <paramref name="owner"/>'s when the claim holds.
     /// </summary>
     Task<string> ClaimAsync(string providerId, DeliveryKey owner, CancellationToken cancellationToken = default);
+
+    /// <summary>The key of the delivery that owns <paramref name="providerId"/>, or null when none does yet.</summary>
+    Task<string?> FindOwnerAsync(string providerId, CancellationToken cancellationToken = default);
 }

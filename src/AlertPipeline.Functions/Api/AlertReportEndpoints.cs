@@ -26,8 +26,8 @@ internal static class AlertReportEndpoints
     /// </remarks>
     public static Task<IResult> ReportAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, ApiLookupCache lookups,
-        IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets,
-        TimeProvider time) =>
+        IDeliveryStore deliveries, AlertReportReader reports, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers,
+        StatusCallbackRedriver statusRedriver, ReportOptions budgets, TimeProvider time) =>
         RequestArrival.AnswerByAsync(context, budgets.AnswerWithin, time, () => gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             var format = context.Request.Query["format"].ToString();
@@ -56,20 +56,23 @@ internal static class AlertReportEndpoints
             // The union's counts within the report budget (the last finished count of a large alert, with its time).
             var fanOut = redriver.GetProgressAsync(id, unionId, context.RequestAborted);
             var dispatch = dispatchRedrivers.GetProgressAsync(id, unionId, context.RequestAborted);
+            var statuses = statusRedriver.GetProgressAsync(id, unionId, context.RequestAborted);
             var answer = await reports.ReadAsync(id, unionId, RequestArrival.Of(context, time), context.RequestAborted).ConfigureAwait(false);
-            return Results.Ok(View(alert, unionId, answer, await fanOut.ConfigureAwait(false), await dispatch.ConfigureAwait(false)));
+            return Results.Ok(View(
+                alert, unionId, answer, await fanOut.ConfigureAwait(false), await dispatch.ConfigureAwait(false), await statuses.ConfigureAwait(false)));
         }));
 
     /// <summary>
     /// <c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> (organiser): gives the union's fan-out chunks of the
-    /// alert that stayed poisoned past their re-drive budget a fresh budget, and so the alert's poisoned dispatch messages; the
-    /// ScheduleTick puts them back on <c>fanout-chunks</c> / their dispatch queue within about 10 minutes (it looks at a
-    /// given-up poison message every 10 minutes). 202 with how many; chunks and batches are idempotent (a batch reconciles
-    /// Sending rows before any resend), so this never duplicates a row or a message.
+    /// alert that stayed poisoned past their re-drive budget a fresh budget, and so the alert's poisoned dispatch messages and
+    /// status callbacks; the ScheduleTick puts them back on <c>fanout-chunks</c> / their dispatch queue / <c>sms-status</c>
+    /// within about 10 minutes (it looks at a given-up poison message every 10 minutes). 202 with how many; chunks, batches
+    /// and statuses are idempotent (a batch reconciles Sending rows before any resend, a status only moves a row forward), so
+    /// this never duplicates a row or a message. Malformed poison messages are never re-driven (the report counts them).
     /// </summary>
     public static Task<IResult> RedriveFanOutAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver,
-        DispatchRedrivers dispatchRedrivers) =>
+        DispatchRedrivers dispatchRedrivers, StatusCallbackRedriver statusRedriver) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, lookups: null, context.RequestAborted) is not { } alert)
@@ -80,7 +83,8 @@ internal static class AlertReportEndpoints
             var id = alert.AlertId;
             var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
             var batches = await dispatchRedrivers.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
-            return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset, batchesToRedrive = batches });
+            var statuses = await statusRedriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset, batchesToRedrive = batches, statusesToRedrive = statuses });
         });
 
     /// <summary>
@@ -117,7 +121,8 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(AlertRecord alert, UnionId unionId, ReportAnswer answer, PoisonRedriveProgress fanOut, PoisonRedriveProgress dispatch) => new
+    private static object View(
+        AlertRecord alert, UnionId unionId, ReportAnswer answer, PoisonRedriveProgress fanOut, PoisonRedriveProgress dispatch, PoisonRedriveProgress statuses) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,
@@ -136,6 +141,9 @@ internal static class AlertReportEndpoints
         // Poisoned dispatch messages of this alert (a batch holds one bucket's rows, of any union: counts only): incomplete =
         // some stayed poisoned past their re-drive budget (their rows stay Pending/Sending; the same POST gives them a fresh budget).
         dispatch = new { incomplete = dispatch.Incomplete, batchesRedriven = dispatch.Redriven, batchesPoisoned = dispatch.GivenUp },
+        // Poisoned status callbacks of this alert's SMS (counts only): incomplete = some stayed poisoned past their re-drive
+        // budget (those rows keep their last status; the same POST gives them a fresh budget); malformed ones are never re-driven.
+        statusCallbacks = new { incomplete = statuses.Incomplete, redriven = statuses.Redriven, poisoned = statuses.GivenUp, malformed = statuses.Kept },
         channels = answer.Report.Channels.Select(c => new
         {
             channel = c.Channel.ToWireName(),

@@ -73,7 +73,7 @@ public static class ApiOperations
         [("ApiContactErase", "POST")] = new("Erase a contact: the contact and the personal data in its delivery rows (idempotent)", 200, typeof(ContactEraseEndpoints.ErasureView)),
         [("ApiPreview", "POST")] = new("Preview an alert: texts per language, encoding and segments, audience after de-duplication and opt-outs, cost", 200, typeof(object), typeof(JsonElement)),
         [("ApiAlertReport", "GET")] = new("The delivery report of an alert for the union's members (?format=csv for one line per delivery)", 200, typeof(object)),
-        [("ApiFanOutRedrive", "POST")] = new("Re-drive the union's fan-out chunks of an alert that stayed poisoned past their re-drive budget (at the next ScheduleTick)", 202, typeof(object)),
+        [("ApiFanOutRedrive", "POST")] = new("Re-drive the union's fan-out chunks, dispatch batches and status callbacks of an alert that stayed poisoned past their re-drive budget (at the next ScheduleTick)", 202, typeof(object)),
         [("ApiAlerts", "POST")] = new("Send an alert now (an alert event, docs/events.md); the same body again is the same alert", 202, typeof(AlertEndpoints.SendNowView), typeof(JsonElement)),
     };
 }

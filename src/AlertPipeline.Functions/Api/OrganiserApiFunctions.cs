@@ -204,22 +204,23 @@ public sealed class ApiPreviewFunction(
 /// <summary><c>GET /api/unions/{union}/alerts/{alertId}/report</c> → <see cref="AlertReportEndpoints.ReportAsync"/>.</summary>
 public sealed class ApiAlertReportFunction(
     ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, ApiLookupCache lookups, IDeliveryStore deliveries, AlertReportReader reports,
-    FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, ReportOptions budgets, TimeProvider time)
+    FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers, StatusCallbackRedriver statusRedriver, ReportOptions budgets, TimeProvider time)
 {
     [Function("ApiAlertReport")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrganiserApi.AlertReportRoute)] HttpRequest request) =>
         AlertReportEndpoints.ReportAsync(
             request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, lookups, deliveries, reports, redriver,
-            dispatchRedrivers, budgets, time);
+            dispatchRedrivers, statusRedriver, budgets, time);
 }
 
 /// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>
 public sealed class ApiFanOutRedriveFunction(
-    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers)
+    ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers,
+    StatusCallbackRedriver statusRedriver)
 {
     [Function("ApiFanOutRedrive")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.FanOutRedriveRoute)] HttpRequest request) =>
-        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver, dispatchRedrivers);
+        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver, dispatchRedrivers, statusRedriver);
 }
 
 /// <summary><c>GET /api/unions/{union}/audit</c> → <see cref="AuditEndpoints.AuditAsync"/>.</summary>

@@ -13,13 +13,13 @@ namespace AlertPipeline.Functions.Functions;
 /// the queue accepted its event, and an unconfirmed claim is redelivered by a later tick). Then it releases the SMS
 /// dispatches deferred by quiet hours beyond what a dispatch can be scheduled for, once due (<see cref="DeferredDispatchReleaser"/>:
 /// dispatch batches through <c>IDispatchQueue</c>); a release whose batch is lost is emitted again by a later tick while its
-/// row is still Pending. Last, it re-drives poisoned fan-out chunks and then poisoned dispatch messages within their budgets
-/// (<see cref="FanOutChunkRedriver"/>, <see cref="DispatchRedrivers"/>).
+/// row is still Pending. Last, it re-drives poisoned fan-out chunks, poisoned dispatch messages and poisoned status callbacks
+/// within their budgets (<see cref="FanOutChunkRedriver"/>, <see cref="DispatchRedrivers"/>, <see cref="StatusCallbackRedriver"/>).
 /// It succeeds even when the tick or the release reports problems; they are logged and the next tick covers them again.
 /// </summary>
 public sealed class ScheduleTickFunction(
     ScheduleTickHandler handler, DeferredDispatchReleaser releaser, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers,
-    ILogger<ScheduleTickFunction> logger)
+    StatusCallbackRedriver statusRedriver, ILogger<ScheduleTickFunction> logger)
 {
     public const string Name = "ScheduleTick";
 
@@ -73,6 +73,7 @@ public sealed class ScheduleTickFunction(
         // The poisoned items stay where they are when a pass fails; the next tick tries again.
         await RedriveAsync(redriver.RedriveAsync, r => ScheduleTickLog.ChunksRedriven(logger, r.Redriven, r.GivenUp, r.Kept), t => ScheduleTickLog.RedriveFailed(logger, t), cancellationToken).ConfigureAwait(false);
         await RedriveAsync(dispatchRedrivers.RedriveAsync, r => ScheduleTickLog.BatchesRedriven(logger, r.Redriven, r.GivenUp, r.Kept), t => ScheduleTickLog.DispatchRedriveFailed(logger, t), cancellationToken).ConfigureAwait(false);
+        await RedriveAsync(statusRedriver.RedriveAsync, r => ScheduleTickLog.StatusesRedriven(logger, r.Redriven, r.GivenUp, r.Kept), t => ScheduleTickLog.StatusRedriveFailed(logger, t), cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RedriveAsync(
@@ -106,6 +107,12 @@ internal static partial class ScheduleTickLog
 
     [LoggerMessage(EventId = 523, Level = LogLevel.Warning, Message = "ScheduleTick could not re-drive poisoned dispatch messages ({ExceptionType}); the next tick tries again")]
     public static partial void DispatchRedriveFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 524, Level = LogLevel.Warning, Message = "ScheduleTick re-drove {Redriven} poisoned status callbacks; {GivenUp} past their re-drive budget stay poisoned (rows keep their last status); {Kept} poison messages are not re-drivable (malformed)")]
+    public static partial void StatusesRedriven(ILogger logger, int redriven, int givenUp, int kept);
+
+    [LoggerMessage(EventId = 525, Level = LogLevel.Warning, Message = "ScheduleTick could not re-drive poisoned status callbacks ({ExceptionType}); the next tick tries again")]
+    public static partial void StatusRedriveFailed(ILogger logger, string exceptionType);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "ScheduleTick emitted occurrence {OccurrenceKey} as alert {AlertId} ({Kind})")]
     public static partial void Emitted(ILogger logger, string occurrenceKey, string alertId, string kind);

@@ -422,7 +422,7 @@ public sealed partial class SmtpEmailSender(IOptions<SmtpOptions> options, ILogg
     [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Email {DeliveryReference} sent as {MessageId} to {MaskedTo}")]
     private static partial void LogSent(ILogger logger, string deliveryReference, string messageId, string maskedTo);
 
-    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Email {DeliveryReference}: handover marked in {ElapsedMs:0} ms; writing the end of data")]
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Email {DeliveryReference}: handover ready in {ElapsedMs:0} ms (the mark stored, or sent); writing the end of data")]
     private static partial void LogMarkAnswered(ILogger logger, string deliveryReference, double elapsedMs);
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "Email {DeliveryReference}: end of data answered {ElapsedMs:0} ms after the mark")]

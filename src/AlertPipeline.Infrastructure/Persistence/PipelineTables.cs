@@ -27,9 +27,10 @@ public sealed class PipelineTables(TableServiceClient service, string prefix = "
     public const string ProviderIds = "ProviderIds";
     public const string FanOutRedrives = "FanOutRedrives";
     public const string DispatchRedrives = "DispatchRedrives";
+    public const string StatusRedrives = "StatusRedrives";
 
     public static IReadOnlyList<string> All { get; } =
-        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines, ProviderIds, FanOutRedrives, DispatchRedrives];
+        [Unions, Branches, Contacts, Campaigns, Subscriptions, OptOuts, Alerts, Deliveries, RejectedEvents, RecipientIndex, DeferredDispatches, CampaignMembers, InboundMessages, ImportJobs, ImportJobLines, ProviderIds, FanOutRedrives, DispatchRedrives, StatusRedrives];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 

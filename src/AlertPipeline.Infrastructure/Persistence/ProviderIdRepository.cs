@@ -40,5 +40,13 @@ public sealed class ProviderIdRepository(PipelineTables tables) : IProviderIdInd
         }
     }
 
+    public async Task<string?> FindOwnerAsync(string providerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(providerId);
+        var table = await tables.GetAsync(PipelineTables.ProviderIds, cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(providerId, SmsRow, [DeliveryProperty], cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value!.GetString(DeliveryProperty) : null;
+    }
+
     private static TableEntity Entity(string providerId, DeliveryKey owner) => new(providerId, SmsRow) { [DeliveryProperty] = owner.Value };
 }

@@ -15,7 +15,7 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 /// A poison message is either the consumer's <see cref="DispatchPoisonEntry"/> (re-driven when
 /// <see cref="DispatchRedrive.IsRedrivable"/> says so: never <c>MalformedMessage</c>) or the bare message the host poisoned
 /// after its last dequeue; what goes back is the message as it was received, so the batch runs the usual path (rows done
-/// skipped, Sending rows reconciled before any resend). Service Bus dead-letters are not re-driven (docs/pipeline.md).
+/// skipped, Sending rows reconciled before any resend). Service Bus dead-letters: <see cref="ServiceBus.ServiceBusDeadLetterRedriver"/>.
 /// </summary>
 /// <param name="dispatchQueue">The channel's dispatch queue; tests use their own.</param>
 public sealed class DispatchBatchRedriver(
@@ -67,10 +67,17 @@ public sealed class DispatchBatchRedriver(
     }
 }
 
-/// <summary>Both channels' <see cref="DispatchBatchRedriver"/>s: what the ScheduleTick runs and the report reads.</summary>
-public sealed class DispatchRedrivers(IReadOnlyList<DispatchBatchRedriver> redrivers)
+/// <summary>
+/// Both channels' <see cref="DispatchBatchRedriver"/>s, and on the Service Bus transport the
+/// <see cref="ServiceBus.ServiceBusDeadLetterRedriver"/> of the dispatch queues' dead-letter sub-queues (counted in the same
+/// table): what the ScheduleTick runs and the report reads.
+/// </summary>
+public sealed class DispatchRedrivers(IReadOnlyList<DispatchBatchRedriver> redrivers, ServiceBus.ServiceBusDeadLetterRedriver? deadLetters = null)
 {
     public IReadOnlyList<DispatchBatchRedriver> All => redrivers;
+
+    /// <summary>The Service Bus transport's dead-letter re-drive; null on the Storage-queue transport.</summary>
+    public ServiceBus.ServiceBusDeadLetterRedriver? DeadLetters => deadLetters;
 
     /// <summary>One pass over every channel's poison queue, added up.</summary>
     public async Task<PoisonRedriveResult> RedriveAsync(CancellationToken cancellationToken)
@@ -79,6 +86,12 @@ public sealed class DispatchRedrivers(IReadOnlyList<DispatchBatchRedriver> redri
         foreach (var redriver in redrivers)
         {
             var result = await redriver.RedriveAsync(cancellationToken).ConfigureAwait(false);
+            (redriven, givenUp, kept) = (redriven + result.Redriven, givenUp + result.GivenUp, kept + result.Kept);
+        }
+
+        if (deadLetters is not null)
+        {
+            var result = await deadLetters.RedriveAsync(cancellationToken).ConfigureAwait(false);
             (redriven, givenUp, kept) = (redriven + result.Redriven, givenUp + result.GivenUp, kept + result.Kept);
         }
 

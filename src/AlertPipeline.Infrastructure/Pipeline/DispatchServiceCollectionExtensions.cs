@@ -14,7 +14,7 @@ public static class DispatchServiceCollectionExtensions
     /// The dispatch transport, in one place: <see cref="IDispatchQueue"/> for the producers (FanOutChunk, the ScheduleTick's
     /// release) and what the consumers need, by <c>Pipeline:Dispatch:Transport</c> (<see cref="ResolveTransport"/>); and the
     /// <see cref="FanOutChunkRedriver"/> of poisoned fan-out chunks, the <see cref="StatusCallbackQueue"/> (<c>sms-status</c>, a Storage
-    /// queue in both transports) and the <see cref="DispatchRedrivers"/> of poisoned Storage
+    /// queue in both transports) with its <see cref="StatusCallbackRedriver"/>, and the <see cref="DispatchRedrivers"/> of poisoned Storage
     /// dispatch messages (the ScheduleTick's, the report's).
     /// </summary>
     public static IServiceCollection AddDispatch(this IServiceCollection services, IConfiguration configuration)
@@ -45,8 +45,14 @@ public static class DispatchServiceCollectionExtensions
 
         // Twilio status callbacks wait on a Storage queue too, whatever carries the dispatch batches.
         services.TryAddSingleton(sp => new StatusCallbackQueue(sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new StatusCallbackRedriver(
+            sp.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName),
+            sp.GetRequiredService<Persistence.PipelineTables>(),
+            sp.GetRequiredService<PipelineOptions>(),
+            sp.GetRequiredService<TimeProvider>()));
 
-        // The Storage dispatch queues' poison queues (absent on the Service Bus transport: the pass then finds nothing).
+        // The Storage dispatch queues' poison queues (absent on the Service Bus transport: the pass then finds nothing), and on
+        // the Service Bus transport the dispatch queues' dead-letter sub-queues.
         services.TryAddSingleton(sp => new DispatchRedrivers(
         [
             .. new[] { Core.Contacts.Channel.Sms, Core.Contacts.Channel.Email }.Select(channel => new DispatchBatchRedriver(
@@ -55,7 +61,8 @@ public static class DispatchServiceCollectionExtensions
                 sp.GetRequiredService<PipelineOptions>(),
                 sp.GetRequiredService<TimeProvider>(),
                 channel)),
-        ]));
+        ],
+        sp.GetService<ServiceBusDeadLetterRedriver>()));
         return services;
     }
 

@@ -15,7 +15,9 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 /// <c>GaveUp</c>, <c>UpdatedAt</c> and the item's own key columns: keys and counts only). Order per message: count,
 /// re-enqueue, delete from the poison queue; a crash in between re-drives it once more (every item is idempotent) and
 /// spends one more of its budget. An item past its budget (<see cref="FanOutRedrive.Decide"/>) stays on the poison queue
-/// (nothing accepted is lost) and is flagged in the report; a message that is not a re-drivable item stays there too.
+/// (nothing accepted is lost) and is flagged in the report; a message that is not a re-drivable item stays there too
+/// (recorded once as <c>Kept</c> with its <c>Reason</c> when it names an alert, <see cref="PoisonedItem.KeptReason"/>).
+/// The <c>sms-status</c> poison queue is the third (<see cref="StatusCallbackRedriver"/>).
 /// </summary>
 /// <param name="queue">The queue the poison queue belongs to (tests use their own).</param>
 /// <param name="lookAgainAfter">How long a message read from the poison queue stays hidden, so a given-up item is looked at
@@ -27,6 +29,7 @@ public abstract class PoisonQueueRedriver(
     public const int MessagesPerTick = 32;
 
     private readonly TimeSpan _lookAgainAfter = lookAgainAfter ?? TimeSpan.FromMinutes(10);
+    private readonly RedriveCounter _counter = new(tables, table, budget, time);
 
     /// <summary>The queue re-driven items go back on.</summary>
     public string Queue => queue;
@@ -53,7 +56,6 @@ public abstract class PoisonQueueRedriver(
             return new PoisonRedriveResult(0, 0, 0);
         }
 
-        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
         var target = queues.GetQueueClient(queue);
         int redriven = 0, givenUp = 0, kept = 0;
         foreach (var message in messages)
@@ -64,21 +66,20 @@ public abstract class PoisonQueueRedriver(
                 continue;
             }
 
-            var entry = await counts.GetEntityIfExistsAsync<TableEntity>(item.AlertId, item.ItemId, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
-            var now = time.GetUtcNow();
-            if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
+            if (item.KeptReason is { } reason)
             {
-                if (!entry.HasValue || entry.Value!.GetBoolean("GaveUp") != true)
-                {
-                    await counts.UpsertEntityAsync(Entity(item, redrives, gaveUp: true, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
+                // Not re-drivable, but it names an alert: recorded once with its reason, so the alert's report lists it.
+                await _counter.RecordKeptAsync(item.AlertId, item.ItemId, item.Columns, reason, cancellationToken).ConfigureAwait(false);
+                kept++;
+                continue;
+            }
 
+            if (await _counter.TrySpendAsync(item.AlertId, item.ItemId, item.Columns, cancellationToken).ConfigureAwait(false) is null)
+            {
                 givenUp++;
                 continue;
             }
 
-            await counts.UpsertEntityAsync(Entity(item, redrives + 1, gaveUp: false, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             await target.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await target.SendMessageAsync(item.Body, cancellationToken).ConfigureAwait(false);
             try
@@ -102,16 +103,20 @@ public abstract class PoisonQueueRedriver(
         ArgumentNullException.ThrowIfNull(alertId);
         ArgumentNullException.ThrowIfNull(unionId);
         var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
-        int redriven = 0, givenUp = 0;
+        int redriven = 0, givenUp = 0, kept = 0;
         await foreach (var entity in counts.QueryAsync<TableEntity>(
-            e => e.PartitionKey == alertId.Value, select: ["UnionId", "Redrives", "GaveUp"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            e => e.PartitionKey == alertId.Value, select: ["UnionId", "Redrives", "GaveUp", "Kept"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (!Visible(entity, unionId))
             {
                 continue;
             }
 
-            if (entity.GetBoolean("GaveUp") == true)
+            if (entity.GetBoolean("Kept") == true)
+            {
+                kept++;
+            }
+            else if (entity.GetBoolean("GaveUp") == true)
             {
                 givenUp++;
             }
@@ -121,7 +126,7 @@ public abstract class PoisonQueueRedriver(
             }
         }
 
-        return new PoisonRedriveProgress(redriven, givenUp);
+        return new PoisonRedriveProgress(redriven, givenUp, kept);
     }
 
     /// <summary>
@@ -151,10 +156,78 @@ public abstract class PoisonQueueRedriver(
 
     private static bool Visible(TableEntity entity, UnionId unionId) => entity.GetString("UnionId") is not { } union || union == unionId.Value;
 
-    private static TableEntity Entity(PoisonedItem item, int redrives, bool gaveUp, DateTimeOffset now)
+    /// <summary>
+    /// A poison message of an alert (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only. With a
+    /// <paramref name="KeptReason"/> it is not re-drivable (bad input): it stays poisoned and is recorded once with that
+    /// reason (<c>Kept</c>), so the alert's report can say so.
+    /// </summary>
+    protected sealed record PoisonedItem(string AlertId, string ItemId, string Body, IReadOnlyDictionary<string, object> Columns, string? KeptReason = null);
+}
+
+/// <summary>One re-drive pass: items put back, items left poisoned past their budget, messages that are not re-drivable items (kept).</summary>
+public sealed record PoisonRedriveResult(int Redriven, int GivenUp, int Kept);
+
+/// <summary>
+/// An alert's poisoned items: <paramref name="Redriven"/> put back, <paramref name="GivenUp"/> past their budget (members
+/// without rows, or rows left Pending/Sending: the alert is incomplete), <paramref name="Kept"/> not re-drivable (bad input
+/// that names the alert, left poisoned with its reason).
+/// </summary>
+public sealed record PoisonRedriveProgress(int Redriven, int GivenUp, int Kept = 0)
+{
+    public bool Incomplete => GivenUp > 0;
+}
+
+/// <summary>
+/// The per-item re-drive counts of one table (PK alert id, RK the item's id; <c>Redrives</c>, <c>GaveUp</c>,
+/// <c>UpdatedAt</c> and the item's own key columns: keys and counts only), spent by the budget rule of
+/// <see cref="FanOutRedrive.Decide"/>: what <see cref="PoisonQueueRedriver"/> and the Service Bus dead-letter re-drive
+/// (<see cref="ServiceBus.ServiceBusDeadLetterRedriver"/>, on the same <c>DispatchRedrives</c> table) share.
+/// </summary>
+public sealed class RedriveCounter(PipelineTables tables, string table, int budget, TimeProvider time)
+{
+    /// <summary>
+    /// Spends one re-drive of the item's budget: the item's re-drive number (1-based) when it may go back, counted before it
+    /// goes; null when its budget is spent (recorded <c>GaveUp</c> once: the report's "incomplete").
+    /// </summary>
+    public async Task<int?> TrySpendAsync(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(item.AlertId, item.ItemId);
-        foreach (var (key, value) in item.Columns)
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        var entry = await counts.GetEntityIfExistsAsync<TableEntity>(alertId, itemId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var redrives = entry.HasValue ? entry.Value!.GetInt32("Redrives") ?? 0 : 0;
+        var now = time.GetUtcNow();
+        if (FanOutRedrive.Decide(redrives, budget) == FanOutRedriveDecision.GiveUp)
+        {
+            if (!entry.HasValue || entry.Value!.GetBoolean("GaveUp") != true)
+            {
+                await counts.UpsertEntityAsync(Entity(alertId, itemId, columns, redrives, gaveUp: true, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
+        await counts.UpsertEntityAsync(Entity(alertId, itemId, columns, redrives + 1, gaveUp: false, now), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return redrives + 1;
+    }
+
+    /// <summary>Records a poison message that is not re-drivable (<c>Kept</c>, with its <c>Reason</c>), once.</summary>
+    public async Task RecordKeptAsync(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, string reason, CancellationToken cancellationToken)
+    {
+        var counts = await tables.GetAsync(table, cancellationToken).ConfigureAwait(false);
+        if ((await counts.GetEntityIfExistsAsync<TableEntity>(alertId, itemId, select: ["Kept"], cancellationToken: cancellationToken).ConfigureAwait(false)).HasValue)
+        {
+            return;
+        }
+
+        var entity = Entity(alertId, itemId, columns, 0, gaveUp: false, time.GetUtcNow());
+        entity["Kept"] = true;
+        entity["Reason"] = reason;
+        await counts.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TableEntity Entity(string alertId, string itemId, IReadOnlyDictionary<string, object> columns, int redrives, bool gaveUp, DateTimeOffset now)
+    {
+        var entity = new TableEntity(alertId, itemId);
+        foreach (var (key, value) in columns)
         {
             entity[key] = value;
         }
@@ -164,19 +237,4 @@ public abstract class PoisonQueueRedriver(
         entity["UpdatedAt"] = now;
         return entity;
     }
-
-    /// <summary>A re-drivable poison message (see <see cref="Read"/>); <paramref name="Columns"/> hold keys and counts only.</summary>
-    protected sealed record PoisonedItem(string AlertId, string ItemId, string Body, IReadOnlyDictionary<string, object> Columns);
-}
-
-/// <summary>One re-drive pass: items put back, items left poisoned past their budget, messages that are not re-drivable items (kept).</summary>
-public sealed record PoisonRedriveResult(int Redriven, int GivenUp, int Kept);
-
-/// <summary>
-/// An alert's poisoned items: <paramref name="Redriven"/> put back, <paramref name="GivenUp"/> past their budget (members
-/// without rows, or rows left Pending/Sending: the alert is incomplete).
-/// </summary>
-public sealed record PoisonRedriveProgress(int Redriven, int GivenUp)
-{
-    public bool Incomplete => GivenUp > 0;
 }

@@ -40,6 +40,14 @@ public static class ServiceBusDispatchMessages
     public const string PriorDeliveriesProperty = "priorDeliveries";
 
     /// <summary>
+    /// Application property of a copy re-driven from the dead-letter queue (<see cref="ServiceBusDeadLetterRedriver"/>):
+    /// <c>dl{sequence number}</c> of the dead-lettered message, also in the copy's <c>MessageId</c> and in its retry copies'
+    /// (kept by the copy constructor), so none of them collides with an id of the original's chain inside the duplicate
+    /// detection window.
+    /// </summary>
+    public const string RedriveOfProperty = "redriveOf";
+
+    /// <summary>
     /// The message of <paramref name="batch"/>: <c>MessageId</c> = <see cref="DispatchBatch.DispatchId"/> (the queue's
     /// duplicate detection drops a re-sent batch), <c>CorrelationId</c> = the alert id, and
     /// <c>ScheduledEnqueueTime</c> = <see cref="DispatchBatch.NotBefore"/> when that lies after <paramref name="now"/>.
@@ -83,15 +91,43 @@ public static class ServiceBusDispatchMessages
         ArgumentNullException.ThrowIfNull(batch);
         var copy = new ServiceBusMessage(received)
         {
-            MessageId = RetryMessageId(batch, deliveryCount),
+            MessageId = RetryMessageId(batch, deliveryCount, received.ApplicationProperties.TryGetValue(RedriveOfProperty, out var of) ? of as string : null),
             ScheduledEnqueueTime = (now + Duration.FromTimeSpan(delay)).ToDateTimeOffset(),
         };
         copy.ApplicationProperties[PriorDeliveriesProperty] = deliveryCount;
         return copy;
     }
 
-    /// <summary>The <c>MessageId</c> of the retry copy sent after the <paramref name="deliveryCount"/>-th delivery.</summary>
-    public static string RetryMessageId(DispatchBatch batch, int deliveryCount) => $"{batch.DispatchId}-r{deliveryCount}";
+    /// <summary>
+    /// The <c>MessageId</c> of the retry copy sent after the <paramref name="deliveryCount"/>-th delivery (of a re-driven
+    /// copy: with its <see cref="RedriveOfProperty"/>).
+    /// </summary>
+    public static string RetryMessageId(DispatchBatch batch, int deliveryCount, string? redriveOf = null) =>
+        redriveOf is { Length: > 0 } ? $"{batch.DispatchId}-{redriveOf}-r{deliveryCount}" : $"{batch.DispatchId}-r{deliveryCount}";
+
+    /// <summary>
+    /// The copy of a dead-lettered dispatch message that <see cref="ServiceBusDeadLetterRedriver"/> sends back to its queue:
+    /// the same body and properties (the SDK's copy constructor), <c>MessageId</c> = dispatch id + <c>-dl</c> + the
+    /// dead-lettered message's sequence number (see <see cref="RedriveOfProperty"/>), without the dead-letter reason and
+    /// description and without <see cref="PriorDeliveriesProperty"/> (the copy gets the full
+    /// <see cref="PipelineOptions.MaxDispatchDeliveries"/> again; its re-drive budget is what bounds it).
+    /// </summary>
+    public static ServiceBusMessage RedriveCopy(ServiceBusReceivedMessage deadLettered, DispatchBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(deadLettered);
+        ArgumentNullException.ThrowIfNull(batch);
+        var redriveOf = "dl" + deadLettered.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var copy = new ServiceBusMessage(deadLettered) { MessageId = $"{batch.DispatchId}-{redriveOf}" };
+        copy.ApplicationProperties.Remove(PriorDeliveriesProperty);
+        copy.ApplicationProperties.Remove(DeadLetterReasonProperty);
+        copy.ApplicationProperties.Remove(DeadLetterDescriptionProperty);
+        copy.ApplicationProperties[RedriveOfProperty] = redriveOf;
+        return copy;
+    }
+
+    // Where the broker keeps a dead-lettered message's reason and description (the SDK's DeadLetterReason/-ErrorDescription).
+    private const string DeadLetterReasonProperty = "DeadLetterReason";
+    private const string DeadLetterDescriptionProperty = "DeadLetterErrorDescription";
 
     /// <summary>
     /// The handler's 1-based delivery count of <paramref name="received"/>: its own <c>DeliveryCount</c> plus the

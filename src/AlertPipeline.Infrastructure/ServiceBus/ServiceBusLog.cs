@@ -27,6 +27,15 @@ internal static partial class ServiceBusLog
     [LoggerMessage(EventId = 705, Level = LogLevel.Warning, Message = "Dispatch {DispatchId}: abandon failed with {ExceptionType}; the message returns when its lock expires")]
     public static partial void AbandonFailed(ILogger logger, string dispatchId, string exceptionType);
 
+    [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "Dispatch {DispatchId} dead-lettered on {Queue} ({DeadLetterReason}) re-driven as {MessageId} (re-drive {Redrive})")]
+    public static partial void DeadLetterRedriven(ILogger logger, string dispatchId, string queue, string? deadLetterReason, string messageId, int redrive);
+
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} on {Queue} ({DeadLetterReason}) is not re-driven: {Why}")]
+    public static partial void DeadLetterKept(ILogger logger, string? messageId, string queue, string? deadLetterReason, string why);
+
+    [LoggerMessage(EventId = 708, Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} on {Queue}: abandon failed with {ExceptionType}; it returns when its lock expires")]
+    public static partial void DeadLetterAbandonFailed(ILogger logger, string? messageId, string queue, string exceptionType);
+
     [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Service Bus processor on {Queue} started: {MaxConcurrentCalls} concurrent calls, prefetch {PrefetchCount}, lock renewal up to {MaxAutoLockRenewalDuration}")]
     public static partial void ProcessorStarted(ILogger logger, string queue, int maxConcurrentCalls, int prefetchCount, TimeSpan maxAutoLockRenewalDuration);
 

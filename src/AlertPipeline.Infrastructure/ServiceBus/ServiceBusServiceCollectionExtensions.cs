@@ -56,7 +56,8 @@ public static class ServiceBusServiceCollectionExtensions
     /// <summary>
     /// The Service Bus dispatch transport: <c>ServiceBus:*</c> (validated on start), the <see cref="ServiceBusClient"/> of
     /// <see cref="ServiceBusDispatchOptions.ConnectionName"/>, <see cref="IDispatchQueue"/> =
-    /// <see cref="ServiceBusDispatchQueue"/>, the <see cref="DispatchSettler"/>, and the worker's
+    /// <see cref="ServiceBusDispatchQueue"/>, the <see cref="DispatchSettler"/>, the <see cref="ServiceBusDeadLetterRedriver"/>
+    /// (the ScheduleTick's, through <c>DispatchRedrivers</c>; needs <c>PipelineTables</c>), and the worker's
     /// <see cref="DispatchProcessorService"/>. Expects the pipeline's <see cref="DispatchBatchHandler"/> to be registered
     /// (the Functions app's <c>AddPipeline</c>) and, when SMS is paced, the Twilio <see cref="SendPacer"/>.
     /// </summary>
@@ -78,6 +79,14 @@ public static class ServiceBusServiceCollectionExtensions
             sp.GetRequiredService<ServiceBusDispatchSenders>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DispatchSettler>>()));
+        // The ScheduleTick's re-drive of dead-lettered dispatch messages (through DispatchRedrivers; counted with the Storage ones).
+        services.TryAddSingleton(sp => new ServiceBusDeadLetterRedriver(
+            sp.ServiceBus(connectionName),
+            sp.GetRequiredService<ServiceBusDispatchSenders>(),
+            new Pipeline.RedriveCounter(
+                sp.GetRequiredService<Persistence.PipelineTables>(), Persistence.PipelineTables.DispatchRedrives,
+                sp.GetRequiredService<PipelineOptions>().DispatchRedriveBudget, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<ILogger<ServiceBusDeadLetterRedriver>>()));
         services.AddHostedService(sp => new DispatchProcessorService(
             sp.ServiceBus(connectionName),
             sp.GetRequiredService<DispatchSettler>(),

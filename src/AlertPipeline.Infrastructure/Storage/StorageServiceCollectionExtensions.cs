@@ -69,6 +69,8 @@ public static class StorageServiceCollectionExtensions
                         options.AddPolicy(new TableTrafficPolicy(gate), HttpPipelinePosition.PerRetry);
                     }
 
+                    options.AddPolicy(new WriteSentPolicy(), HttpPipelinePosition.PerCall);
+
                     return Connection(settings(sp), connectionName) is { ConnectionString: { } connectionString }
                         ? new TableServiceClient(connectionString, options)
                         : new TableServiceClient(Connection(settings(sp), connectionName).TableServiceUri ?? throw Missing(connectionName, "tableServiceUri"), credential, options);

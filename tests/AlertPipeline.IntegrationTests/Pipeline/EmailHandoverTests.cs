@@ -142,6 +142,9 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     [Fact]
     public async Task Send_RowTakenOverBeforeTheMark_NothingReachesTheSinkAndTheRowIsSentOnceWhenStale()
     {
+        // Waiting for the stored mark: a failed mark sends nothing. (Another sender takes over only a stale claim; this
+        // one is fresh, so with MarkSent the end of data would not wait: the next test.)
+        Service<PipelineOptions>().EmailEndOfDataAfter = EmailEndOfData.MarkStored;
         var keys = await FanOutAsync("hearing-takeover", "aigul");
         var store = Service<IDeliveryStore>();
         _beforeMark = async _ =>
@@ -168,6 +171,31 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.Attempt == 3);
         (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle().Which.HeaderValues("Message-ID").Should().ContainSingle().Which.Should().Be(row.ProviderId);
         _proxy.Counts.Values.Sum().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Send_FreshClaimTakenOverBeforeTheMark_MarkSent_TheOneEmailIsRecordedOverTheOtherClaimAndNotResent()
+    {
+        // Only clocks apart by half of StuckSendingAfter let another sender take over a fresh claim. The end of data went
+        // ahead of the mark's refusal, so the send is recorded over the other claim: that sender then finds the row Sent.
+        Service<PipelineOptions>().EmailEndOfDataAfter.Should().Be(EmailEndOfData.MarkSent, "the default");
+        var keys = await FanOutAsync("hearing-fresh-takeover", "aigul");
+        var store = Service<IDeliveryStore>();
+        _beforeMark = async _ =>
+        {
+            var stored = (await store.GetAsync(keys[0]))!;
+            (await store.TryUpdateAsync(stored.Record with { Attempt = stored.Record.Attempt + 1, ClaimedAt = Instant.FromDateTimeOffset(_time.GetUtcNow()) }, stored.ETag)).Should().NotBeNull();
+        };
+
+        var sent = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
+
+        sent.Outcome.Should().Be(SendOutcome.Sent);
+        (await _sink.WaitForMessagesAsync(1)).Should().ContainSingle();
+        (await RowAsync(keys[0])).Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.HandedOverAt == null && r.Attempt == 2);
+        _beforeMark = null;
+        _time.Advance(TimeSpan.FromMinutes(3));
+        (await Service<SendEmailHandler>().HandleAsync(keys[0], default)).Outcome.Should().Be(SendOutcome.AlreadyDone);
+        (await _sink.ReadMessagesAsync()).Should().ContainSingle("the other sender finds the row Sent");
     }
 
     [Fact]

@@ -644,7 +644,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
                     at = at.AddDays(1); // past midnight
                 }
 
-                (match.Groups["what"].Value == "handover marked" ? marked : ended)[match.Groups["ref"].Value] = RunSeconds(at);
+                (match.Groups["what"].Value == "handover ready" ? marked : ended)[match.Groups["ref"].Value] = RunSeconds(at);
             }
         }
 
@@ -689,7 +689,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         return leaks;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<time>\d\d:\d\d:\d\d\.\d{3}) .*Email (?<ref>[0-9a-f]{32}-email-[0-9a-f]{32}): (?<what>handover marked|end of data answered)")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<time>\d\d:\d\d:\d\d\.\d{3}) .*Email (?<ref>[0-9a-f]{32}-email-[0-9a-f]{32}): (?<what>handover ready|end of data answered)")]
     private static partial System.Text.RegularExpressions.Regex HandoverLogLine();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"7700[ .-]?9\d\d[ .-]?\d\d\d(?!\d)")]

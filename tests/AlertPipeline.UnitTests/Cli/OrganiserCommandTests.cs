@@ -247,16 +247,42 @@ public sealed class OrganiserCommandTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task RedriveFanOut_SaysHowManyChunksAndBatchesGoBack()
+    [Theory]
+    [InlineData(true, 0, "STATUS CALLBACKS INCOMPLETE: 2 status callback(s) stayed poisoned (TooManyDeliveries)")]
+    [InlineData(false, 3, "3 malformed status callback(s) stay on sms-status-poison (MalformedMessage; never re-driven)")]
+    [InlineData(false, 0, null)]
+    public async Task Report_SaysWhenStatusCallbacksStayedPoisonedAndWhy(bool incomplete, int malformed, string? expected)
     {
-        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Accepted, """{"alertId":"a1","unionId":"u1","chunksToRedrive":1,"batchesToRedrive":3}"""));
+        var body = $$"""{"alertId":"a1","eventId":"e1","campaignId":"c1","unionId":"u1","receivedAt":"2026-12-04T21:00:00Z","rows":3,"asOf":"2026-12-04T22:00:00Z","partial":false,"fanOut":{"incomplete":false,"chunksRedriven":0,"chunksPoisoned":0},"dispatch":{"incomplete":false,"batchesRedriven":0,"batchesPoisoned":0},"statusCallbacks":{"incomplete":{{(incomplete ? "true" : "false")}},"redriven":1,"poisoned":{{(incomplete ? 2 : 0)}},"malformed":{{malformed}}},"channels":[{"channel":"sms","total":3,"byStatus":{"sent":3},"failures":[],"skipped":{},"segments":3}]}""";
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, body));
+
+        var result = await CliRunner.RunAsync(handler, "report", "a1");
+
+        result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
+        if (expected is null)
+        {
+            result.Out.Should().NotContain("INCOMPLETE").And.NotContain("malformed");
+        }
+        else
+        {
+            result.Out.Should().Contain(expected).And.NotContain("DISPATCH INCOMPLETE");
+            if (incomplete)
+            {
+                result.Out.Should().Contain("redrive-fanout a1").And.NotContain("malformed status");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RedriveFanOut_SaysHowManyChunksBatchesAndStatusesGoBack()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.Accepted, """{"alertId":"a1","unionId":"u1","chunksToRedrive":1,"batchesToRedrive":3,"statusesToRedrive":2}"""));
 
         var result = await CliRunner.RunAsync(handler, "redrive-fanout", "a1");
 
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         handler.Requests.Should().ContainSingle(r => r.Method == HttpMethod.Post && r.Uri.ToString() == Api + "/alerts/a1/fanout/redrive");
-        result.Out.Should().Contain("1 chunk(s) and 3 dispatch batch(es) will be re-driven");
+        result.Out.Should().Contain("1 chunk(s), 3 dispatch batch(es) and 2 status callback(s) will be re-driven");
     }
 
     [Fact]

@@ -27,7 +27,18 @@ internal sealed class DeliveryTable
         Mock.Setup(s => s.GetAsync(It.IsAny<DeliveryKey>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((DeliveryKey key, CancellationToken _) => Find(key));
         Mock.Setup(s => s.TryUpdateAsync(It.IsAny<DeliveryRecord>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((DeliveryRecord row, string etag, CancellationToken _) => Update(row, etag));
+            .Returns(async (DeliveryRecord row, string etag, CancellationToken _) =>
+            {
+                if (AnswerAfterSent is { } answer)
+                {
+                    AnswerAfterSent = null;
+                    WatchedUpdates.Add(WriteSent.Current is not null);
+                    WriteSent.Current?.Raise(); // as the table client once the request is on the connection
+                    await answer();
+                }
+
+                return Update(row, etag);
+            });
         Mock.Setup(s => s.GetManyAsync(It.IsAny<IReadOnlyList<DeliveryKey>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((IReadOnlyList<DeliveryKey> keys, CancellationToken _) => keys.Select(Find).ToList());
         Mock.Setup(s => s.TryUpdateAllAsync(It.IsAny<IReadOnlyList<(DeliveryRecord Row, string ETag)>>(), It.IsAny<CancellationToken>()))
@@ -43,6 +54,15 @@ internal sealed class DeliveryTable
 
     /// <summary>Runs once, just before the next conditional update is checked.</summary>
     public Action<DeliveryTable>? BeforeUpdate { get; set; }
+
+    /// <summary>
+    /// Once, for the next single-row update: its request "leaves" (a watched write's <see cref="WriteSent"/> is raised),
+    /// then the update waits for this before it is checked and answered (a throw fails it, as a lost answer would).
+    /// </summary>
+    public Func<Task>? AnswerAfterSent { get; set; }
+
+    /// <summary>Per update held by <see cref="AnswerAfterSent"/>: whether its caller watched it (<see cref="WriteSent.Watch{TWrite}"/>).</summary>
+    public List<bool> WatchedUpdates { get; } = [];
 
     public int Adds { get; private set; }
 

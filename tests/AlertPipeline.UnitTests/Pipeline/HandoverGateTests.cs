@@ -73,4 +73,12 @@ public sealed class HandoverGateTests
         new PipelineOptions { EmailHandoversInFlight = value }.Validate()
             .Should().ContainSingle(e => e.Contains("Pipeline:EmailHandoversInFlight", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Validate_EmailEndOfDataAfterUnknown_NamesTheSettingAndItsValues()
+    {
+        new PipelineOptions { EmailEndOfDataAfter = (EmailEndOfData)7 }.Validate()
+            .Should().ContainSingle().Which.Should().Be("Pipeline:EmailEndOfDataAfter must be MarkSent or MarkStored.");
+        new PipelineOptions().Validate().Should().BeEmpty();
+    }
 }

@@ -367,5 +367,13 @@ internal sealed class PipelineWorld
                     return ProviderIdOwners.TryAdd(sid, owner.Value) ? owner.Value : ProviderIdOwners[sid];
                 }
             });
+        ProviderIds.Setup(p => p.FindOwnerAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string sid, CancellationToken _) =>
+            {
+                lock (ProviderIdOwners)
+                {
+                    return ProviderIdOwners.GetValueOrDefault(sid);
+                }
+            });
     }
 }

@@ -3,6 +3,7 @@ using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Testing;
 using Moq;
 
 namespace AlertPipeline.UnitTests.Pipeline;
@@ -124,6 +125,123 @@ public sealed class SendEmailHandlerTests
         result.Outcome.Should().Be(SendOutcome.Sent);
         Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == UnconfirmedReasons.SmtpReplyLost);
         _world.Email.Verify(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_MarkOnItsWay_EndOfDataGoesBeforeTheTableAnswersAndTheRowIsSentMarked()
+    {
+        var endOfData = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                _world.Deliveries.AnswerAfterSent = () => endOfData.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                await r.BeforeHandover!(ct);
+                endOfData.SetResult(); // the end of data is written before the mark's answer came
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        _world.Deliveries.WatchedUpdates.Should().Equal([true]);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.Unconfirmed == null && r.HandedOverAt != null);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_MarkFailsAfterTheEndOfDataWent_RecordsWhatTheSendDidAndNeverResends(bool replyLost)
+    {
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                var failMark = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _world.Deliveries.AnswerAfterSent = async () =>
+                {
+                    await failMark.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                    throw new IOException("the table's answer to the mark was lost");
+                };
+                await r.BeforeHandover!(ct);
+                failMark.SetResult(); // the end of data is out; now the mark fails
+                return replyLost
+                    ? throw new EmailSendException(ChannelFailureKind.OutcomeUnknown, null, "connection lost after the data")
+                    : new EmailSendResult("<ap.1@example.org>");
+            });
+
+        var result = await _world.SendEmail.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Sent, "the end of data went out: the row is never released for a resend");
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && !r.Released && r.HandedOverAt != null
+            && r.Unconfirmed == (replyLost ? UnconfirmedReasons.SmtpReplyLost : null));
+        _world.Deliveries.Updates.Should().Be(3, "the claim, the mark written again after the failed one, the Sent record");
+        _world.Email.Verify(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_MarkFailsAfterTheEndOfDataAndTheTableStaysAway_WritesTheMarkOnceTheTableIsBack()
+    {
+        var endOfData = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                _world.Deliveries.AnswerAfterSent = async () =>
+                {
+                    await endOfData.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                    _world.Deliveries.BeforeUpdate = _ => throw new IOException("the table is still away");
+                    throw new IOException("the mark's request was lost with the table");
+                };
+                await r.BeforeHandover!(ct);
+                endOfData.SetResult();
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        var sending = _world.SendEmail.HandleAsync(_key, default);
+        await Poll.UntilAsync(() => _world.Time.ActiveTimerCount == 1, "the second mark to fail and wait");
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sending && r.HandedOverAt == null && !r.Released,
+            "the end of data went: the claim is kept, not released");
+        _world.Time.Advance(DeliveryClaims.MarkRetryInterval);
+        var result = await sending;
+
+        result.Outcome.Should().Be(SendOutcome.Sent);
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.HandedOverAt != null && r.Unconfirmed == null);
+    }
+
+    [Theory]
+    [InlineData(EmailEndOfData.MarkSent, 0, true, 3)]
+    [InlineData(EmailEndOfData.MarkSent, 59, true, 3)]
+    [InlineData(EmailEndOfData.MarkSent, 60, true, 4)]
+    [InlineData(EmailEndOfData.MarkStored, 60, false, 3)]
+    public async Task Send_EndOfDataFollowsTheMarksRequest_ForAFreshClaim_OrOneRenewedFirst_UnlessSetToMarkStored(
+        EmailEndOfData after, int claimAgeSeconds, bool watched, int updates)
+    {
+        _world.Options.EmailEndOfDataAfter = after;
+        _world.Options.StuckSendingAfter = TimeSpan.FromMinutes(2);
+        _world.Email.Setup(g => g.SendAsync(It.IsAny<EmailSendRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (EmailSendRequest r, CancellationToken ct) =>
+            {
+                _world.Time.Advance(TimeSpan.FromSeconds(claimAgeSeconds)); // the send waited this long after the claim
+                if (updates == 4)
+                {
+                    _world.Deliveries.BeforeUpdate = t =>
+                    {
+                        t[_key].ClaimedAt.Should().Be(_world.Time.Now() - NodaTime.Duration.FromSeconds(claimAgeSeconds), "the aged claim is renewed first ...");
+                        t.AnswerAfterSent = () => Task.CompletedTask; // ... then the mark goes
+                    };
+                }
+                else
+                {
+                    _world.Deliveries.AnswerAfterSent = () => Task.CompletedTask;
+                }
+
+                await r.BeforeHandover!(ct);
+                return new EmailSendResult("<ap.1@example.org>");
+            });
+
+        await _world.SendEmail.HandleAsync(_key, default);
+
+        _world.Deliveries.WatchedUpdates.Should().Equal([watched], "with MarkSent the end of data follows the mark's request (of a claim under half of StuckSendingAfter, renewed if older)");
+        _world.Deliveries.Updates.Should().Be(updates, "the claim, (the renewal of an aged claim,) the mark, the Sent record");
+        Row.Should().Match<DeliveryRecord>(r => r.Status == DeliveryStatus.Sent && r.HandedOverAt != null);
     }
 
     [Fact]

@@ -259,6 +259,28 @@ public sealed class SendSmsHandlerTests
     }
 
     [Fact]
+    public async Task Send_StaleClaimWhoseOwnAnswerWasRecorded_TakesItsOwnMessageNotAnOlderUnownedOneWithTheSameText()
+    {
+        // Two alerts with the same text to one number were both in flight at a kill. The other alert's message was created
+        // first and its answer was lost; ours was answered and recorded in the index, then the kill cut the row's update.
+        var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";
+        var claimedAt = _world.Time.Now();
+        _world.Deliveries.Put(Row with { Status = DeliveryStatus.Sending, ClaimedAt = claimedAt, FirstClaimedAt = claimedAt, Attempt = 1, BodyHash = Sha(body) });
+        _world.ProviderIdOwners["SM-ours-newer"] = _key.Value;
+        _world.Time.Advance(TimeSpan.FromMinutes(3));
+        var at = claimedAt.ToDateTimeOffset();
+        _world.Sms.Setup(g => g.FindSentAsync(Phone, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Returns(Records(new SmsSentRecord("SM-ours-newer", "sent", body, at.AddSeconds(2)), new SmsSentRecord("SM-other-alert-older", "sent", body, at.AddSeconds(1))));
+
+        var result = await _world.SendSms.HandleAsync(_key, default);
+
+        result.Outcome.Should().Be(SendOutcome.Reconciled);
+        Row.ProviderId.Should().Be("SM-ours-newer");
+        _world.ProviderIdOwners.Should().NotContainKey("SM-other-alert-older", "it is left for the other alert's row, which then sends nothing again");
+        _world.Sms.Verify(g => g.SendAsync(It.IsAny<SmsSendRequest>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
     public async Task Send_StaleClaimAndTheSameTextWasCreatedBeforeTheFirstClaim_IsNotTakenAsOurs()
     {
         var body = "Aigul: on 16 December 2025 at 06:00 we remember the Zhanaozen oil workers, 14 years on.";

@@ -28,7 +28,7 @@ public class ScheduleTickFunctionTests
         storage.Add(Zhanaozen("zhanaozen"));
         storage.Add(Zhanaozen("zhanaozen-memorial"));
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NoPoisonedStatuses(), NullLogger<ScheduleTickFunction>.Instance);
 
         // The tick enqueues its events itself (an output written after the claim could be lost); nothing is deferred, and the
         // strict dispatch port of NoDeferred() fails the test if anything is dispatched.
@@ -41,12 +41,25 @@ public class ScheduleTickFunctionTests
     }
 
     [Fact]
+    public async Task RunAsync_LooksAtTheStatusPoisonQueueAfterTheOthers()
+    {
+        var looked = new List<string>();
+        var function = new ScheduleTickFunction(
+            Handler(new InMemoryScheduleStorage(), ClockAt(ZhanaozenFire2025), new RecordingPublisher()), NoDeferred(),
+            NoPoisonedChunks(looked), NoPoisonedBatches(looked), NoPoisonedStatuses(looked), NullLogger<ScheduleTickFunction>.Instance);
+
+        await function.RunAsync(new TimerInfo(), CancellationToken.None);
+
+        looked.Should().Equal("fanout-chunks-poison", "sms-dispatch-poison", "email-dispatch-poison", "sms-status-poison");
+    }
+
+    [Fact]
     public async Task RunAsync_NothingDue_WritesNoMessage()
     {
         var storage = new InMemoryScheduleStorage();
         storage.Add(Zhanaozen());
         var publisher = new RecordingPublisher();
-        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NullLogger<ScheduleTickFunction>.Instance);
+        var function = new ScheduleTickFunction(Handler(storage, ClockAt(ZhanaozenFire2025 - Duration.FromHours(1)), publisher), NoDeferred(), NoPoisonedChunks(), NoPoisonedBatches(), NoPoisonedStatuses(), NullLogger<ScheduleTickFunction>.Instance);
 
         await function.RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None);
 
@@ -97,24 +110,39 @@ public class ScheduleTickFunctionTests
             .GetSection("Scheduling");
 
     /// <summary>A re-driver over an account without a <c>fanout-chunks-poison</c> queue (strict SDK mocks: nothing else may be called).</summary>
-    private static FanOutChunkRedriver NoPoisonedChunks()
+    private static FanOutChunkRedriver NoPoisonedChunks(List<string>? looked = null)
     {
-        var poison = new Mock<QueueClient>(MockBehavior.Strict);
-        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
-        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
-        queues.Setup(q => q.GetQueueClient(FanOutChunkRedriver.PoisonQueue)).Returns(poison.Object);
+        var queues = AbsentPoisonQueues(looked, FanOutChunkRedriver.PoisonQueue);
         return new FanOutChunkRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
     }
 
-    private static DispatchRedrivers NoPoisonedBatches()
+    private static StatusCallbackRedriver NoPoisonedStatuses(List<string>? looked = null)
     {
-        var poison = new Mock<QueueClient>(MockBehavior.Strict);
-        poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>())).ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
-        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
-        queues.Setup(q => q.GetQueueClient("sms-dispatch-poison")).Returns(poison.Object);
-        queues.Setup(q => q.GetQueueClient("email-dispatch-poison")).Returns(poison.Object);
+        var queues = AbsentPoisonQueues(looked, "sms-status-poison");
+        return new StatusCallbackRedriver(queues.Object, new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object), new PipelineOptions(), TimeProvider.System);
+    }
+
+    private static DispatchRedrivers NoPoisonedBatches(List<string>? looked = null)
+    {
+        var queues = AbsentPoisonQueues(looked, "sms-dispatch-poison", "email-dispatch-poison");
         var tables = new PipelineTables(new Mock<TableServiceClient>(MockBehavior.Strict).Object);
         return new DispatchRedrivers(
             [.. new[] { Channel.Sms, Channel.Email }.Select(c => new DispatchBatchRedriver(queues.Object, tables, new PipelineOptions(), TimeProvider.System, c))]);
+    }
+
+    /// <summary>Strict SDK mocks of an account where the named poison queues do not exist; each look (<c>ExistsAsync</c>) is recorded in <paramref name="looked"/>.</summary>
+    private static Mock<QueueServiceClient> AbsentPoisonQueues(List<string>? looked, params string[] names)
+    {
+        var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
+        foreach (var name in names)
+        {
+            var poison = new Mock<QueueClient>(MockBehavior.Strict);
+            poison.Setup(q => q.ExistsAsync(It.IsAny<CancellationToken>()))
+                .Callback(() => looked?.Add(name))
+                .ReturnsAsync(Azure.Response.FromValue(false, Mock.Of<Azure.Response>()));
+            queues.Setup(q => q.GetQueueClient(name)).Returns(poison.Object);
+        }
+
+        return queues;
     }
 }

@@ -1,5 +1,6 @@
 using AlertPipeline.Core.Pipeline;
 using AlertPipeline.Core.Ports;
+using AlertPipeline.Infrastructure.Persistence;
 using AlertPipeline.Infrastructure.Pipeline;
 using AlertPipeline.Infrastructure.ServiceBus;
 using Microsoft.Extensions.Configuration;
@@ -80,6 +81,29 @@ public sealed class DispatchTransportSelectionTests
 
         queue.Name.Should().Be(QueueNames.SmsStatus, "Service Bus carries only the dispatch batches");
         queue.PoisonName.Should().Be(QueueNames.PoisonOf(QueueNames.SmsStatus));
+    }
+
+    [Theory]
+    [InlineData("ServiceBus", true)]
+    [InlineData("StorageQueues", false)]
+    public void AddDispatch_TheScheduleTicksRedrivers_ReadTheDeadLetterQueuesOnlyOnServiceBus(string transport, bool deadLetters)
+    {
+        var services = new ServiceCollection().AddLogging()
+            .AddSingleton(new PipelineTables(new Azure.Data.Tables.TableServiceClient("UseDevelopmentStorage=true")))
+            .AddSingleton(new PipelineOptions())
+            .AddDispatch(Configuration(new()
+            {
+                ["Pipeline:Dispatch:Transport"] = transport,
+                ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+                ["ServiceBusConnection:fullyQualifiedNamespace"] = Namespace,
+            }));
+        using var provider = services.BuildServiceProvider();
+
+        var redrivers = provider.GetRequiredService<DispatchRedrivers>();
+
+        redrivers.All.Select(r => r.Queue).Should().Equal(QueueNames.SmsDispatch, QueueNames.EmailDispatch);
+        (redrivers.DeadLetters is not null).Should().Be(deadLetters);
+        provider.GetRequiredService<StatusCallbackRedriver>().Queue.Should().Be(QueueNames.SmsStatus, "status callbacks are on a Storage queue in both transports");
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> settings) =>
