@@ -97,6 +97,8 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private int _sentCallbacksAnswered;
+    private int _sentCallbacksFailed;
     private readonly List<FakeTwilioRequest> _requests = [];
     private readonly List<FakeTwilioMessage> _messages = [];
     private readonly Queue<TwilioFault> _createFaults = new();
@@ -127,6 +129,18 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     /// <summary>Default page size of message lists when the client sends none.</summary>
     public int DefaultPageSize { get; set; } = 50;
+
+    /// <summary>
+    /// When set, every accepted message with a <c>StatusCallback</c> gets a signed <c>sent</c> callback this long after
+    /// its creation, as Twilio sends one (once: Twilio does not retry a status callback that fails by default).
+    /// </summary>
+    public TimeSpan? SentCallbackAfter { get; set; }
+
+    /// <summary>Automatic <c>sent</c> callbacks (<see cref="SentCallbackAfter"/>) answered 2xx.</summary>
+    public int SentCallbacksAnswered => Volatile.Read(ref _sentCallbacksAnswered);
+
+    /// <summary>Automatic <c>sent</c> callbacks that failed (no connection, an error status).</summary>
+    public int SentCallbacksFailed => Volatile.Read(ref _sentCallbacksFailed);
 
     /// <summary>Every request received, in arrival order (snapshot).</summary>
     public IReadOnlyList<FakeTwilioRequest> Requests
@@ -336,6 +350,30 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     private static string NewSid() => "SM" + Guid.NewGuid().ToString("N");
 
+    private async Task SendSentCallbackAsync(Uri url, string messageSid, TimeSpan after)
+    {
+        try
+        {
+            await Task.Delay(after, _stopping.Token).ConfigureAwait(false);
+            using var answer = await SendStatusCallbackAsync(url, messageSid, "sent", cancellationToken: _stopping.Token).ConfigureAwait(false);
+            if (answer.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref _sentCallbacksAnswered);
+            }
+            else
+            {
+                Interlocked.Increment(ref _sentCallbacksFailed);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _sentCallbacksFailed);
+            }
+        }
+    }
+
     private async Task CreateAsync(HttpContext context, string sid)
     {
         var form = FormEncoding.Decode(await ReadBodyAsync(context.Request).ConfigureAwait(false));
@@ -394,6 +432,11 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         lock (_gate)
         {
             _messages.Add(message);
+        }
+
+        if (SentCallbackAfter is { } after && message.StatusCallback is { } callback)
+        {
+            _ = SendSentCallbackAsync(new Uri(callback), message.Sid, after);
         }
 
         if (fault is TwilioFault.AcceptThenServerError)

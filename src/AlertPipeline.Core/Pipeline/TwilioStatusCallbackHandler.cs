@@ -15,9 +15,11 @@ public sealed record StatusCallback(string? Reference, string? MessageStatus, st
 /// and out-of-order callbacks change nothing wrongly (invariant 4). Records the error code and its reason
 /// (30003/30008 may succeed later, 30004–30007 are permanent; the row is terminal either way); 21610 also records the
 /// opt-out, once: only a callback that moves the row records it, so a replay after the member opted back in changes nothing. An unknown reference or status is ignored (the webhook still answers 2xx, or Twilio would retry it), and so
-/// is a callback whose MessageSid differs from the provider id the row recorded (a row without one yet takes it).
+/// is a callback whose MessageSid differs from the provider id the row recorded (a row without one yet takes it, and the
+/// <see cref="IProviderIdIndex"/> records the SID as this row's: the callback URL we set names the row that created the
+/// message, so a reconciliation of another alert's row with the same text cannot take it afterwards).
 /// </summary>
-public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, DeliveryClaims claims, IOptOutStore optOuts)
+public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, DeliveryClaims claims, IOptOutStore optOuts, IProviderIdIndex providerIds)
 {
     public async Task<CallbackResult> HandleAsync(StatusCallback callback, CancellationToken cancellationToken)
     {
@@ -64,6 +66,12 @@ public sealed class TwilioStatusCallbackHandler(IDeliveryStore deliveries, Deliv
             // unmoved and records the opt-out then, while a replay of this callback after the member texted START finds
             // the row already moved and must not opt them out again.
             await optOuts.OptOutAsync(key.Recipient, Channel.Sms, OptOutSource.Twilio21610, claims.Now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stored.Record.ProviderId is null && callback.MessageSid is { Length: > 0 } sid)
+        {
+            // Before the row takes it: a kill in between leaves the index right and the row to the next callback.
+            await providerIds.RecordAsync(sid, key, cancellationToken).ConfigureAwait(false);
         }
 
         var failed = incoming is DeliveryStatus.Undelivered or DeliveryStatus.Failed;

@@ -186,12 +186,51 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         twilio.SentMessages.Should().ContainSingle();
     }
 
-    private static async Task<HttpResponseMessage> PostMessageAsync(FakeTwilioServer twilio)
+    [Fact]
+    public async Task FakeTwilio_SentCallbackAfter_PostsOneSignedSentCallbackPerMessage_AndCountsOneThatFails()
+    {
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        twilio.SentCallbackAfter = TimeSpan.FromMilliseconds(50);
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/api/twilio/status?ref=r1";
+
+        (await PostMessageAsync(twilio, url)).StatusCode.Should().Be(HttpStatusCode.Created);
+        using (var callback = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            var stream = callback.GetStream();
+            var received = new StringBuilder();
+            var buffer = new byte[4096];
+            while (!received.ToString().Contains("MessageStatus=sent", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                read.Should().BePositive();
+                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            received.ToString().Should().StartWith("POST /api/twilio/status?ref=r1 ").And.Contain("X-Twilio-Signature: ").And.Contain($"MessageSid={twilio.SentMessages.Single().Sid}");
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+        }
+
+        await Poll.UntilAsync(() => twilio.SentCallbacksAnswered == 1, "the callback to be answered");
+        listener.Stop();
+        (await PostMessageAsync(twilio, url)).StatusCode.Should().Be(HttpStatusCode.Created);
+        await Poll.UntilAsync(() => twilio.SentCallbacksFailed == 1, "the callback to the closed port to fail");
+        twilio.SentCallbacksAnswered.Should().Be(1, "a failed callback is not retried");
+    }
+
+    private static async Task<HttpResponseMessage> PostMessageAsync(FakeTwilioServer twilio, string? statusCallback = null)
     {
         using var client = new HttpClient { BaseAddress = twilio.BaseUri };
+        var form = new List<KeyValuePair<string, string>> { new("To", "+447700900301"), new("From", FakeTwilioServer.DefaultFrom), new("Body", "Picket at 06:00") };
+        if (statusCallback is not null)
+        {
+            form.Add(new("StatusCallback", statusCallback));
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/2010-04-01/Accounts/{twilio.AccountSid}/Messages.json")
         {
-            Content = new FormUrlEncodedContent([new("To", "+447700900301"), new("From", FakeTwilioServer.DefaultFrom), new("Body", "Picket at 06:00")]),
+            Content = new FormUrlEncodedContent(form),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{twilio.AccountSid}:{twilio.AuthToken}")));
         return await client.SendAsync(request);

@@ -72,6 +72,14 @@ public sealed class EmailHandoverTests : IAsyncLifetime
     private T Service<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>Another sender takes the row over (and dies) while this one writes the body: a claim of its own, now.</summary>
+    private async Task TakeOverAsync(DeliveryKey key)
+    {
+        var store = Service<IDeliveryStore>();
+        var stored = (await store.GetAsync(key))!;
+        (await store.TryUpdateAsync(stored.Record with { Attempt = stored.Record.Attempt + 1, ClaimedAt = Instant.FromDateTimeOffset(_time.GetUtcNow()) }, stored.ETag)).Should().NotBeNull();
+    }
+
     [Fact]
     public async Task Send_ReplyLostAfterTheData_OneEmailRowSentUnconfirmedAndNoResend()
     {
@@ -146,13 +154,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         // one is fresh, so with MarkSent the end of data would not wait: the next test.)
         Service<PipelineOptions>().EmailEndOfDataAfter = EmailEndOfData.MarkStored;
         var keys = await FanOutAsync("hearing-takeover", "aigul");
-        var store = Service<IDeliveryStore>();
-        _beforeMark = async _ =>
-        {
-            // Another sender took the row over (and died) while this one was writing the body.
-            var stored = (await store.GetAsync(keys[0]))!;
-            (await store.TryUpdateAsync(stored.Record with { Attempt = stored.Record.Attempt + 1, ClaimedAt = Instant.FromDateTimeOffset(_time.GetUtcNow()) }, stored.ETag)).Should().NotBeNull();
-        };
+        _beforeMark = _ => TakeOverAsync(keys[0]);
 
         var lost = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
 
@@ -180,12 +182,7 @@ public sealed class EmailHandoverTests : IAsyncLifetime
         // ahead of the mark's refusal, so the send is recorded over the other claim: that sender then finds the row Sent.
         Service<PipelineOptions>().EmailEndOfDataAfter.Should().Be(EmailEndOfData.MarkSent, "the default");
         var keys = await FanOutAsync("hearing-fresh-takeover", "aigul");
-        var store = Service<IDeliveryStore>();
-        _beforeMark = async _ =>
-        {
-            var stored = (await store.GetAsync(keys[0]))!;
-            (await store.TryUpdateAsync(stored.Record with { Attempt = stored.Record.Attempt + 1, ClaimedAt = Instant.FromDateTimeOffset(_time.GetUtcNow()) }, stored.ETag)).Should().NotBeNull();
-        };
+        _beforeMark = _ => TakeOverAsync(keys[0]);
 
         var sent = await Service<SendEmailHandler>().HandleAsync(keys[0], default);
 

@@ -29,6 +29,9 @@ public sealed record FaultReport
     /// <summary>Twilio message-create answers by HTTP status (0: no answer), from the fake's request log.</summary>
     public required IReadOnlyDictionary<int, int> TwilioAnswers { get; init; }
 
+    /// <summary>The fake Twilio's automatic <c>sent</c> status callbacks: answered 2xx, and failed (the host down at a kill).</summary>
+    public (int Answered, int Failed) SentCallbacks { get; init; }
+
     public required int RowsExpected { get; init; }
 
     public required int Rows { get; init; }
@@ -105,6 +108,7 @@ public sealed record FaultReport
         text.AppendLine(c, $"  Azurite restarts: {AzuriteRestarts.Count} ({string.Join(", ", AzuriteRestarts.Select(r => $"{r.TotalSeconds:0.0} s down"))})");
         text.AppendLine(c, $"  storms: {Storms}; faults injected: {string.Join(", ", StormFaults.Select(kv => $"{kv.Key} {kv.Value}"))}");
         text.AppendLine(c, $"  Twilio create answers: {string.Join(", ", TwilioAnswers.OrderBy(kv => kv.Key).Select(kv => $"{(kv.Key == 0 ? "none" : kv.Key.ToString(c))} {kv.Value}"))}");
+        text.AppendLine(c, $"  Twilio 'sent' status callbacks: {SentCallbacks.Answered:N0} answered, {SentCallbacks.Failed:N0} failed");
         text.AppendLine(c, $"  messages: {SmsAccepted:N0} SMS accepted by the fake Twilio, {EmailsStored:N0} emails in the SMTP sink");
         text.AppendLine(c, $"  rows: {Rows:N0} (expected at least {RowsExpected:N0}); final states: {string.Join(", ", RowStates.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
         text.AppendLine(c, $"  duplicates: {DuplicatesByReference} by delivery reference ({DuplicateEmails} of them emails), {DuplicatesByRecipient} by recipient + alert");

@@ -25,6 +25,9 @@ namespace AlertPipeline.Testing.Faults;
 /// </summary>
 public sealed partial class FaultRunner(FaultRunOptions options, TextWriter progress)
 {
+    /// <summary>When the fake Twilio sends each accepted message's <c>sent</c> status callback (real Twilio: within seconds).</summary>
+    public static readonly TimeSpan SentCallbackAfter = TimeSpan.FromSeconds(2);
+
     private readonly Stopwatch _clock = new();
     private DateTimeOffset _clockStartedAt;
     private readonly List<TimeSpan> _azuriteRestartTimes = [];
@@ -78,6 +81,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         await using var twilio = await FakeTwilioServer.StartAsync().ConfigureAwait(false);
         twilio.SlowResponseDelay = options.SlowTwilio;
         twilio.FaultSchedule = storms.NextTwilio;
+        twilio.SentCallbackAfter = SentCallbackAfter;
         await using var smtp = await SmtpSink.StartAsync().ConfigureAwait(false);
         await using var proxy = SmtpFaultProxy.Start(smtp.Port);
         proxy.Schedule = storms.NextSmtp;
@@ -571,6 +575,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
             Storms = storms.Storms,
             StormFaults = stormFaults,
             TwilioAnswers = twilio.CreateRequests.GroupBy(r => r.ResponseStatus).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
+            SentCallbacks = (twilio.SentCallbacksAnswered, twilio.SentCallbacksFailed),
             RowsExpected = expectedRows,
             Rows = rows.Count,
             RowStates = states,

@@ -142,7 +142,7 @@ internal sealed class PipelineWorld
 
     public DeferredDispatchReleaser Releaser => new(Deferred.Object, Deliveries.Object, Dispatch.Object, Options, Time);
 
-    public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object);
+    public TwilioStatusCallbackHandler Callbacks => new(Deliveries.Object, Claims, OptOuts.Object, ProviderIds.Object);
 
     public InboundSmsHandler Inbound => new(OptOuts.Object, Recipients.Object, InboundLog.Object, Lookups, Hasher, Options, Time);
 

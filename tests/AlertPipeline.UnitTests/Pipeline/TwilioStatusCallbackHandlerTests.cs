@@ -2,6 +2,7 @@ using AlertPipeline.Core.Alerts;
 using AlertPipeline.Core.Contacts;
 using AlertPipeline.Core.Deliveries;
 using AlertPipeline.Core.Pipeline;
+using Moq;
 
 namespace AlertPipeline.UnitTests.Pipeline;
 
@@ -28,6 +29,14 @@ public sealed class TwilioStatusCallbackHandlerTests
 
         result.Outcome.Should().Be(CallbackOutcome.Applied);
         Row.Status.Should().Be(DeliveryStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task Callback_ForARowThatRecordedItsSid_WritesNoIndexEntry()
+    {
+        await Callback("delivered");
+
+        _world.ProviderIds.Verify(p => p.RecordAsync(It.IsAny<string>(), It.IsAny<DeliveryKey>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Theory]
@@ -58,6 +67,7 @@ public sealed class TwilioStatusCallbackHandlerTests
         Row.Status.Should().Be(DeliveryStatus.Delivered);
         Row.ProviderId.Should().Be("SM1");
         Row.Address.Should().BeNull("the row left Sending");
+        _world.ProviderIdOwners.Should().Contain("SM1", _key.Value, "the callback names the row that created the message: no other row's reconciliation may take it");
     }
 
     [Theory]
