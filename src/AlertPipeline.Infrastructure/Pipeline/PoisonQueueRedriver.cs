@@ -5,6 +5,7 @@ using AlertPipeline.Infrastructure.Persistence;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AlertPipeline.Infrastructure.Pipeline;
 
@@ -20,13 +21,20 @@ namespace AlertPipeline.Infrastructure.Pipeline;
 /// The <c>sms-status</c> poison queue is the third (<see cref="StatusCallbackRedriver"/>).
 /// </summary>
 /// <param name="queue">The queue the poison queue belongs to (tests use their own).</param>
-/// <param name="lookAgainAfter">How long a message read from the poison queue stays hidden, so a given-up item is looked at
-/// again after it and others get their turn (default 10 minutes).</param>
+/// <param name="lookAgainAfter">How long a message the pass leaves on the poison queue (given up, or not re-drivable) stays
+/// hidden, so it is looked at again after it and others get their turn (default 10 minutes); the others are held for
+/// <see cref="PassHold"/> only, so a pass cut short leaves them to the next tick.</param>
 public abstract class PoisonQueueRedriver(
     QueueServiceClient queues, PipelineTables tables, TimeProvider time, string table, string queue, int budget, TimeSpan? lookAgainAfter)
 {
     /// <summary>Poison messages read per tick.</summary>
     public const int MessagesPerTick = 32;
+
+    /// <summary>
+    /// How long the messages a pass reads stay hidden while it handles them. A pass cut short (the worker killed) leaves
+    /// them to a tick a minute later; only those it keeps or gives up are hidden for <c>lookAgainAfter</c>.
+    /// </summary>
+    public static readonly TimeSpan PassHold = TimeSpan.FromMinutes(1);
 
     private readonly TimeSpan _lookAgainAfter = lookAgainAfter ?? TimeSpan.FromMinutes(10);
     private readonly RedriveCounter _counter = new(tables, table, budget, time);
@@ -50,7 +58,7 @@ public abstract class PoisonQueueRedriver(
             return new PoisonRedriveResult(0, 0, 0);
         }
 
-        var messages = (await poison.ReceiveMessagesAsync(MessagesPerTick, _lookAgainAfter, cancellationToken).ConfigureAwait(false)).Value;
+        var messages = (await poison.ReceiveMessagesAsync(MessagesPerTick, _lookAgainAfter < PassHold ? _lookAgainAfter : PassHold, cancellationToken).ConfigureAwait(false)).Value;
         if (messages.Length == 0)
         {
             return new PoisonRedriveResult(0, 0, 0);
@@ -63,6 +71,7 @@ public abstract class PoisonQueueRedriver(
             if (Read(message.Body.ToString()) is not { } item)
             {
                 kept++;
+                await LookAgainLaterAsync(poison, message, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -71,12 +80,14 @@ public abstract class PoisonQueueRedriver(
                 // Not re-drivable, but it names an alert: recorded once with its reason, so the alert's report lists it.
                 await _counter.RecordKeptAsync(item.AlertId, item.ItemId, item.Columns, reason, cancellationToken).ConfigureAwait(false);
                 kept++;
+                await LookAgainLaterAsync(poison, message, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             if (await _counter.TrySpendAsync(item.AlertId, item.ItemId, item.Columns, cancellationToken).ConfigureAwait(false) is null)
             {
                 givenUp++;
+                await LookAgainLaterAsync(poison, message, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -95,6 +106,24 @@ public abstract class PoisonQueueRedriver(
         }
 
         return new PoisonRedriveResult(redriven, givenUp, kept);
+    }
+
+    /// <summary>Hides a message the pass leaves on the poison queue for <c>lookAgainAfter</c>, so others get their turn.</summary>
+    private async Task LookAgainLaterAsync(QueueClient poison, QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (_lookAgainAfter <= PassHold)
+        {
+            return;
+        }
+
+        try
+        {
+            await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, message.Body, _lookAgainAfter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Gone or read again meanwhile (its hold ran out): the next pass looks at it.
+        }
     }
 
     /// <summary>The alert's poisoned items as far as <paramref name="unionId"/> may see them (its own, and those recorded without a union).</summary>
