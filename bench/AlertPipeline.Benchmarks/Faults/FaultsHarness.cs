@@ -5,7 +5,7 @@ namespace AlertPipeline.Benchmarks.Faults;
 
 /// <summary>
 /// <c>faults [--short] [--seed N] [--recipients N] [--kills N] [--no-azurite-restart] [--out DIR] [--keep-data]
-/// [--limit-minutes N] [--probe]</c>: the fault harness (docs/reliability.md). Exit code 0 only when the run met the targets
+/// [--limit-minutes N] [--probe] [--status-callbacks]</c>: the fault harness (docs/reliability.md). Exit code 0 only when the run met the targets
 /// (0 duplicates, 0 missing, every row settled with a reason, every kill done).
 /// </summary>
 public sealed class FaultsHarness : IHarness
@@ -13,12 +13,12 @@ public sealed class FaultsHarness : IHarness
     public string Name => "faults";
 
     private const string Usage =
-        "Usage: ./bench/faults.sh [--short] [--seed N] [--recipients N] [--kills N] [--no-azurite-restart] [--out DIR] [--keep-data] [--limit-minutes N] [--probe]\n" +
+        "Usage: ./bench/faults.sh [--short] [--seed N] [--recipients N] [--kills N] [--no-azurite-restart] [--out DIR] [--keep-data] [--limit-minutes N] [--probe] [--status-callbacks]\n" +
         "(docs/reliability.md, \"The fault harness\"; default: 10,000 recipients, 20 kills, an Azurite restart; --short: 1,000 recipients, 5 kills)";
 
     public async Task RunAsync(string[] args)
     {
-        if (!HarnessArguments.Check(args, Usage, ["--short", "--no-azurite-restart", "--keep-data", "--probe"], ["--seed", "--recipients", "--kills", "--out", "--limit-minutes"]))
+        if (!HarnessArguments.Check(args, Usage, ["--short", "--no-azurite-restart", "--keep-data", "--probe", "--status-callbacks"], ["--seed", "--recipients", "--kills", "--out", "--limit-minutes"]))
         {
             return;
         }
@@ -46,6 +46,7 @@ public sealed class FaultsHarness : IHarness
             OutputDirectory = Option(args, "--out"),
             KeepData = args.Contains("--keep-data"),
             Probe = args.Contains("--probe"),
+            StatusCallbacks = args.Contains("--status-callbacks"),
         };
 
         using var stop = new CancellationTokenSource();

@@ -15,6 +15,9 @@ public sealed record FaultRunOptions
     /// <summary>Restart Azurite (SIGINT to each of its processes, its disk store kept) once, halfway through the kills.</summary>
     public bool RestartAzurite { get; init; } = true;
 
+    /// <summary>Whether the fake Twilio posts each accepted message's <c>sent</c> status callback, as Twilio does (<c>--status-callbacks</c>).</summary>
+    public bool StatusCallbacks { get; init; }
+
     /// <summary>The first quarter of the kills wait this long (uniform) after the previous restart: they land in the fan-out.</summary>
     public (TimeSpan Min, TimeSpan Max) EarlyKillDelay { get; init; } = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
 

@@ -25,7 +25,7 @@ namespace AlertPipeline.Testing.Faults;
 /// </summary>
 public sealed partial class FaultRunner(FaultRunOptions options, TextWriter progress)
 {
-    /// <summary>When the fake Twilio sends each accepted message's <c>sent</c> status callback (real Twilio: within seconds).</summary>
+    /// <summary>With <see cref="FaultRunOptions.StatusCallbacks"/>: when the fake Twilio sends each accepted message's <c>sent</c> status callback (real Twilio: within seconds).</summary>
     public static readonly TimeSpan SentCallbackAfter = TimeSpan.FromSeconds(2);
 
     private readonly Stopwatch _clock = new();
@@ -81,7 +81,7 @@ public sealed partial class FaultRunner(FaultRunOptions options, TextWriter prog
         await using var twilio = await FakeTwilioServer.StartAsync().ConfigureAwait(false);
         twilio.SlowResponseDelay = options.SlowTwilio;
         twilio.FaultSchedule = storms.NextTwilio;
-        twilio.SentCallbackAfter = SentCallbackAfter;
+        twilio.SentCallbackAfter = options.StatusCallbacks ? SentCallbackAfter : null;
         await using var smtp = await SmtpSink.StartAsync().ConfigureAwait(false);
         await using var proxy = SmtpFaultProxy.Start(smtp.Port);
         proxy.Schedule = storms.NextSmtp;
