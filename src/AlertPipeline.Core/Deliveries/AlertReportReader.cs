@@ -154,8 +154,12 @@ public sealed class ReportOptions
     /// <summary>How long a count that took longer than <see cref="ExactBudget"/> is served before the next ask counts again (10 s).</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long after the request's arrival a preview reads the audience before answering with what it has counted, marked partial (3 s; 0: nothing is read).</summary>
-    public TimeSpan PreviewBudget { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// How long after the request's arrival a preview reads the audience before answering with what it has counted, marked
+    /// partial (2.5 s; 0: nothing is read): the audit row of the POST and the answer still fit before <see cref="AnswerWithin"/>
+    /// on a busy table (docs/reliability.md).
+    /// </summary>
+    public TimeSpan PreviewBudget { get; set; } = TimeSpan.FromSeconds(2.5);
 
     /// <summary>
     /// The latest a report or preview answers after the request's arrival (4 s): one whose first reads (the key, the alert,

@@ -53,13 +53,14 @@ internal static class AlertReportEndpoints
                     fileDownloadName: $"alert-{id}-{unionId}.csv");
             }
 
-            // The union's counts within the report budget (the last finished count of a large alert, with its time).
-            var fanOut = redriver.GetProgressAsync(id, unionId, context.RequestAborted);
-            var dispatch = dispatchRedrivers.GetProgressAsync(id, unionId, context.RequestAborted);
-            var statuses = statusRedriver.GetProgressAsync(id, unionId, context.RequestAborted);
+            // The union's counts within the report budget (the last finished count of a large alert, with its time), and the
+            // re-drive progress as this worker read it recently (ApiLookupCache.Progress).
+            var progress = lookups.Progress.GetAsync((unionId, id), async c => new RedriveProgress(
+                await redriver.GetProgressAsync(id, unionId, c).ConfigureAwait(false),
+                await dispatchRedrivers.GetProgressAsync(id, unionId, c).ConfigureAwait(false),
+                await statusRedriver.GetProgressAsync(id, unionId, c).ConfigureAwait(false)), context.RequestAborted);
             var answer = await reports.ReadAsync(id, unionId, RequestArrival.Of(context, time), context.RequestAborted).ConfigureAwait(false);
-            return Results.Ok(View(
-                alert, unionId, answer, await fanOut.ConfigureAwait(false), await dispatch.ConfigureAwait(false), await statuses.ConfigureAwait(false)));
+            return Results.Ok(View(alert, unionId, answer, (await progress.ConfigureAwait(false))!));
         }));
 
     /// <summary>
@@ -72,7 +73,7 @@ internal static class AlertReportEndpoints
     /// </summary>
     public static Task<IResult> RedriveFanOutAsync(
         HttpContext context, string union, string alertId, ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver,
-        DispatchRedrivers dispatchRedrivers, StatusCallbackRedriver statusRedriver) =>
+        DispatchRedrivers dispatchRedrivers, StatusCallbackRedriver statusRedriver, ApiLookupCache lookups) =>
         gate.RunAsync(context, union, ApiAccess.Organiser, $"alert={KeyEndpoints.Safe(alertId)}", async (unionId, _) =>
         {
             if (await VisibleAlertAsync(alertId, unionId, alerts, campaigns, lookups: null, context.RequestAborted) is not { } alert)
@@ -84,6 +85,7 @@ internal static class AlertReportEndpoints
             var reset = await redriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
             var batches = await dispatchRedrivers.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
             var statuses = await statusRedriver.ResetAsync(id, unionId, context.RequestAborted).ConfigureAwait(false);
+            lookups.ProgressChanged(id);
             return Results.Accepted(value: new { alertId = id.Value, unionId = unionId.Value, chunksToRedrive = reset, batchesToRedrive = batches, statusesToRedrive = statuses });
         });
 
@@ -121,8 +123,7 @@ internal static class AlertReportEndpoints
         while (token is not null);
     }
 
-    private static object View(
-        AlertRecord alert, UnionId unionId, ReportAnswer answer, PoisonRedriveProgress fanOut, PoisonRedriveProgress dispatch, PoisonRedriveProgress statuses) => new
+    private static object View(AlertRecord alert, UnionId unionId, ReportAnswer answer, RedriveProgress progress) => new
     {
         alertId = alert.AlertId.Value,
         unionId = unionId.Value,
@@ -137,13 +138,13 @@ internal static class AlertReportEndpoints
         partial = answer.Partial,
         // Poisoned fan-out chunks of this union: incomplete = some stayed poisoned past their re-drive budget (members
         // without rows; POST …/fanout/redrive gives them a fresh budget).
-        fanOut = new { incomplete = fanOut.Incomplete, chunksRedriven = fanOut.Redriven, chunksPoisoned = fanOut.GivenUp },
+        fanOut = new { incomplete = progress.FanOut.Incomplete, chunksRedriven = progress.FanOut.Redriven, chunksPoisoned = progress.FanOut.GivenUp },
         // Poisoned dispatch messages of this alert (a batch holds one bucket's rows, of any union: counts only): incomplete =
         // some stayed poisoned past their re-drive budget (their rows stay Pending/Sending; the same POST gives them a fresh budget).
-        dispatch = new { incomplete = dispatch.Incomplete, batchesRedriven = dispatch.Redriven, batchesPoisoned = dispatch.GivenUp },
+        dispatch = new { incomplete = progress.Dispatch.Incomplete, batchesRedriven = progress.Dispatch.Redriven, batchesPoisoned = progress.Dispatch.GivenUp },
         // Poisoned status callbacks of this alert's SMS (counts only): incomplete = some stayed poisoned past their re-drive
         // budget (those rows keep their last status; the same POST gives them a fresh budget); malformed ones are never re-driven.
-        statusCallbacks = new { incomplete = statuses.Incomplete, redriven = statuses.Redriven, poisoned = statuses.GivenUp, malformed = statuses.Kept },
+        statusCallbacks = new { incomplete = progress.Statuses.Incomplete, redriven = progress.Statuses.Redriven, poisoned = progress.Statuses.GivenUp, malformed = progress.Statuses.Kept },
         channels = answer.Report.Channels.Select(c => new
         {
             channel = c.Channel.ToWireName(),

@@ -216,11 +216,11 @@ public sealed class ApiAlertReportFunction(
 /// <summary><c>POST /api/unions/{union}/alerts/{alertId}/fanout/redrive</c> → <see cref="AlertReportEndpoints.RedriveFanOutAsync"/>.</summary>
 public sealed class ApiFanOutRedriveFunction(
     ApiGate gate, IAlertStore alerts, CampaignAdmin campaigns, FanOutChunkRedriver redriver, DispatchRedrivers dispatchRedrivers,
-    StatusCallbackRedriver statusRedriver)
+    StatusCallbackRedriver statusRedriver, ApiLookupCache lookups)
 {
     [Function("ApiFanOutRedrive")]
     public Task<IResult> RunAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrganiserApi.FanOutRedriveRoute)] HttpRequest request) =>
-        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver, dispatchRedrivers, statusRedriver);
+        AlertReportEndpoints.RedriveFanOutAsync(request.HttpContext, request.RouteValue("union"), request.RouteValue("alertId"), gate, alerts, campaigns, redriver, dispatchRedrivers, statusRedriver, lookups);
 }
 
 /// <summary><c>GET /api/unions/{union}/audit</c> → <see cref="AuditEndpoints.AuditAsync"/>.</summary>

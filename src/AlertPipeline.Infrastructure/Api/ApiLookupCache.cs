@@ -31,6 +31,17 @@ public sealed class ApiLookupCache(ApiOptions options, TimeProvider time)
     public LookupCache<(UnionId Union, AlertId Alert), AlertRecord> Alerts { get; } =
         new(TimeSpan.FromSeconds(options.LookupCacheSeconds), options.LookupCacheEntries, time);
 
+    /// <summary>
+    /// An alert's poison re-drive progress as a union's report shows it (fan-out chunks, dispatch messages, status
+    /// callbacks), by union and alert: it changes at most every ScheduleTick, and a report must not wait on three more
+    /// queries behind a busy table. The organiser's re-drive through this worker evicts it (<see cref="ProgressChanged"/>).
+    /// </summary>
+    public LookupCache<(UnionId Union, AlertId Alert), RedriveProgress> Progress { get; } =
+        new(TimeSpan.FromSeconds(options.LookupCacheSeconds), options.LookupCacheEntries, time);
+
+    /// <summary>The alert's re-drive budgets were reset through this worker: forget its progress for every union.</summary>
+    public void ProgressChanged(AlertId alertId) => Progress.EvictWhere(k => k.Alert == alertId);
+
     /// <summary>The alert as <paramref name="unionId"/> last read it, or a fresh read.</summary>
     public Task<AlertRecord?> GetAlertAsync(UnionId unionId, AlertId alertId, IAlertStore alerts, CancellationToken cancellationToken)
     {
@@ -49,3 +60,7 @@ public sealed class ApiLookupCache(ApiOptions options, TimeProvider time)
 
 /// <summary>A campaign and what a union is to it (<see cref="CampaignRules.RoleOf"/>).</summary>
 public sealed record CampaignRoleOf(Campaign Campaign, CampaignRole Role);
+
+/// <summary>An alert's poison re-drive progress for one union: fan-out chunks, dispatch messages, status callbacks.</summary>
+public sealed record RedriveProgress(
+    Pipeline.PoisonRedriveProgress FanOut, Pipeline.PoisonRedriveProgress Dispatch, Pipeline.PoisonRedriveProgress Statuses);

@@ -287,6 +287,25 @@ public sealed class LookupCacheTests
     }
 
     [Fact]
+    public async Task ApiLookupCache_ProgressChanged_ForgetsThatAlertsProgressForEveryUnionOnly()
+    {
+        var lookups = new ApiLookupCache(new ApiOptions(), _time);
+        var (owner, subscriber) = (UnionId.Parse("owner"), UnionId.Parse("subscriber"));
+        var (reset, other) = (AlertId.Parse(new string('a', 32)), AlertId.Parse(new string('b', 32)));
+        RedriveProgress Progress(int givenUp) => new(new(0, givenUp), new(0, 0), new(0, 0));
+        foreach (var key in new[] { (owner, reset), (subscriber, reset), (owner, other) })
+        {
+            await lookups.Progress.GetAsync(key, _ => Task.FromResult<RedriveProgress?>(Progress(givenUp: 2)));
+        }
+
+        lookups.ProgressChanged(reset);
+
+        (await lookups.Progress.GetAsync((owner, reset), _ => Task.FromResult<RedriveProgress?>(Progress(givenUp: 0))))!.FanOut.GivenUp.Should().Be(0);
+        (await lookups.Progress.GetAsync((subscriber, reset), _ => Task.FromResult<RedriveProgress?>(Progress(givenUp: 0))))!.FanOut.GivenUp.Should().Be(0);
+        (await lookups.Progress.GetAsync((owner, other), _ => throw new InvalidOperationException("kept")))!.FanOut.GivenUp.Should().Be(2);
+    }
+
+    [Fact]
     public async Task ApiLookupCache_RolesAndAlerts_AreNeverSharedAcrossUnions_AndACampaignChangeForgetsEveryUnionsRole()
     {
         var lookups = new ApiLookupCache(new ApiOptions(), _time);

@@ -228,10 +228,10 @@ public sealed class AlertReportReaderTests
     [Theory]
     [InlineData(0.5)]
     [InlineData(601)]
-    [InlineData(3)]
+    [InlineData(2.5)]
     public void Validate_AnswerWithinOutOfRangeOrNotLongerThanTheBudgets_NamesTheSetting(double seconds)
     {
-        // 3 s: not longer than the default preview budget (3 s), which the deadline would cut short.
+        // 2.5 s: not longer than the default preview budget (2.5 s), which the deadline would cut short.
         new ReportOptions { AnswerWithin = TimeSpan.FromSeconds(seconds) }.Validate()
             .Should().ContainSingle().Which.Should().StartWith("Reports:AnswerWithin ");
     }
