@@ -25,52 +25,25 @@ namespace AlertPipeline.IntegrationTests.Pipeline;
 public sealed class DispatchRedriveTests : IAsyncLifetime
 {
     private static readonly string[] Phones = ["+447700900481", "+447700900482"];
-    private readonly string _prefix = AzuriteFixture.UniqueName("drd");
     private readonly string _queue = AzuriteFixture.UniqueName("smsd");
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private FakeTwilioServer _twilio = null!;
-    private TestAppServer _app = null!;
-    private HttpClient _client = null!;
-    private TestUnion _union = null!;
-    private string _connectionString = null!;
-    private CampaignId _campaign = null!;
+    private TwoSmsMembersApp _world = null!;
 
-    public async Task InitializeAsync()
-    {
-        var azurite = await AzuriteFixture.SharedAsync();
-        _connectionString = azurite.ConnectionString;
-        _twilio = await FakeTwilioServer.StartAsync();
-        var settings = TestFunctionApps.TwilioFakeSettings(_twilio);
-        settings["Pipeline:QuietHours"] = "off";
-        settings["Pipeline:DispatchRedriveBudget"] = "1";
-        _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));
-        _client = _app.CreateClient();
-        _union = await TestFunctionApps.NewUnionAsync(_app, "central");
-        var unionId = UnionId.Parse(_union.UnionId);
-        _campaign = await TestFunctionApps.NewOwnedCampaignAsync(_app, unionId);
-        foreach (var (person, phone) in new[] { ("aigul", Phones[0]), ("bota", Phones[1]) })
-        {
-            await TestFunctionApps.AddContactAsync(_app, unionId, BranchId.Parse(_union.Branch), person, person, phone: phone);
-        }
-    }
+    public async Task InitializeAsync() => _world = await TwoSmsMembersApp.StartAsync("drd", Phones, "Pipeline:DispatchRedriveBudget");
 
     public async Task DisposeAsync()
     {
         await Queue(_queue).DeleteIfExistsAsync();
         await Queue(QueueNames.PoisonOf(_queue)).DeleteIfExistsAsync();
-        await TestFunctionApps.DeleteTablesAsync(_app, _connectionString, _prefix);
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _twilio.DisposeAsync();
+        await _world.DisposeAsync();
     }
 
     private T Service<T>()
-        where T : notnull => _app.Services.GetRequiredService<T>();
+        where T : notnull => _world.Service<T>();
 
-    private QueueClient Queue(string name) => _app.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName).GetQueueClient(name);
+    private QueueClient Queue(string name) => _world.App.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName).GetQueueClient(name);
 
     private DispatchBatchRedriver Redriver(TimeSpan? lookAgainAfter = null) => new(
-        _app.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), Service<PipelineTables>(), Service<PipelineOptions>(), _time,
+        _world.App.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), Service<PipelineTables>(), Service<PipelineOptions>(), _world.Time,
         Channel.Sms, _queue, lookAgainAfter);
 
     [Fact]
@@ -79,11 +52,11 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
         var (alertId, keys) = await FanOutAsync("hearing-redrive");
         // The first member's send reaches Twilio but its answer is lost: her row stays Sending with the message at Twilio.
         var sending = keys[0];
-        _twilio.FailNext(1, TwilioFault.AcceptThenHang);
+        _world.Twilio.FailNext(1, TwilioFault.AcceptThenHang);
         await FluentActions.Awaiting(() => Service<SendSmsHandler>().HandleAsync(sending, default)).Should().ThrowAsync<PipelineRetryException>();
         (await RowAsync(sending)).Status.Should().Be(DeliveryStatus.Sending);
-        _twilio.SentMessages.Should().ContainSingle();
-        _time.Advance(TimeSpan.FromMinutes(3)); // the claim is stale by the time the batch runs again
+        _world.Twilio.SentMessages.Should().ContainSingle();
+        _world.Time.Advance(TimeSpan.FromMinutes(3)); // the claim is stale by the time the batch runs again
         var batches = await PoisonAsync(keys, DeadLetterReasons.TooManyDeliveries);
 
         var result = await Redriver().RedriveAsync(default);
@@ -99,9 +72,9 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
             (await Service<DispatchBatchHandler>().HandleAsync(batch!, 1, default)).Settlement.Should().BeOfType<DispatchSettlement.Complete>();
         }
 
-        _twilio.SentMessages.Should().HaveCount(2, "the Sending row was reconciled, only the Pending member was sent to");
+        _world.Twilio.SentMessages.Should().HaveCount(2, "the Sending row was reconciled, only the Pending member was sent to");
         // One SMS per member (compared without printing a number on failure).
-        Phones.Select(p => _twilio.SentMessages.Count(m => m.To == p)).Should().Equal(1, 1);
+        Phones.Select(p => _world.Twilio.SentMessages.Count(m => m.To == p)).Should().Equal(1, 1);
         foreach (var key in keys)
         {
             var row = await RowAsync(key);
@@ -109,7 +82,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
             row.ProviderId.Should().Be(MessageFor(key).Sid, "each row records the one message Twilio has for it");
         }
 
-        var progress = await Service<DispatchRedrivers>().GetProgressAsync(alertId, UnionId.Parse(_union.UnionId), default);
+        var progress = await Service<DispatchRedrivers>().GetProgressAsync(alertId, UnionId.Parse(_world.Union.UnionId), default);
         progress.Should().Be(new PoisonRedriveProgress(batches.Count, 0));
         progress.Incomplete.Should().BeFalse();
     }
@@ -131,12 +104,12 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
         (await redriver.RedriveAsync(default)).Should().Be(new PoisonRedriveResult(0, batches.Count, 0));
 
         (await Queue(QueueNames.PoisonOf(_queue)).GetPropertiesAsync()).Value.ApproximateMessagesCount.Should().Be(batches.Count, "a batch past its budget stays poisoned");
-        var report = await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report");
+        var report = await GetJsonAsync($"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/report");
         report.GetProperty("dispatch").GetProperty("incomplete").GetBoolean().Should().BeTrue();
         report.GetProperty("dispatch").GetProperty("batchesPoisoned").GetInt32().Should().Be(batches.Count);
         report.GetProperty("fanOut").GetProperty("incomplete").GetBoolean().Should().BeFalse("the fan-out itself finished");
 
-        using var redrive = await SendAsync(HttpMethod.Post, $"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/fanout/redrive");
+        using var redrive = await SendAsync(HttpMethod.Post, $"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/fanout/redrive");
         redrive.StatusCode.Should().Be(HttpStatusCode.Accepted);
         var answer = JsonDocument.Parse(await redrive.Content.ReadAsStringAsync()).RootElement;
         answer.GetProperty("batchesToRedrive").GetInt32().Should().Be(batches.Count);
@@ -144,7 +117,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
         var back = 0;
         await Poll.UntilAsync(async () => (back += (await redriver.RedriveAsync(default)).Redriven) == batches.Count, "the reset batches to be re-driven once visible again", TimeSpan.FromSeconds(15));
         (await Queue(_queue).PeekMessagesAsync(32)).Value.Should().HaveCount(batches.Count);
-        (await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report")).GetProperty("dispatch").GetProperty("incomplete").GetBoolean().Should().BeFalse();
+        (await GetJsonAsync($"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/report")).GetProperty("dispatch").GetProperty("incomplete").GetBoolean().Should().BeFalse();
     }
 
     [Fact]
@@ -165,7 +138,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
     /// <summary>Fans the alert out to both members (rows Pending) and returns their row keys.</summary>
     private async Task<(AlertId AlertId, IReadOnlyList<DeliveryKey> Keys)> FanOutAsync(string eventId)
     {
-        var accepted = await TestFunctionApps.FanOutFullyAsync(_app, HearingEvent.Json(eventId, _campaign.Value, "\"sms\""));
+        var accepted = await TestFunctionApps.FanOutFullyAsync(_world.App, HearingEvent.Json(eventId, _world.Campaign.Value, "\"sms\""));
         var rows = (await Service<IDeliveryStore>().GetPageAsync(accepted.AlertId!, 10, null)).Rows;
         rows.Should().HaveCount(2).And.OnlyContain(r => r.Status == DeliveryStatus.Pending);
         return (accepted.AlertId!, rows.Select(r => r.Key).ToList());
@@ -182,7 +155,7 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
             var body = JsonSerializer.Serialize(batch.ToMessage(), JsonSerializerOptions.Web);
             var text = reason is null
                 ? body
-                : JsonSerializer.Serialize(new DispatchPoisonEntry(reason, $"Dispatch {batch.DispatchId} was delivered 5 times", batch.DispatchId, _time.GetUtcNow(), body), JsonSerializerOptions.Web);
+                : JsonSerializer.Serialize(new DispatchPoisonEntry(reason, $"Dispatch {batch.DispatchId} was delivered 5 times", batch.DispatchId, _world.Time.GetUtcNow(), body), JsonSerializerOptions.Web);
             await poison.SendMessageAsync(text);
         }
 
@@ -192,9 +165,9 @@ public sealed class DispatchRedriveTests : IAsyncLifetime
     private async Task<DeliveryRecord> RowAsync(DeliveryKey key) => (await Service<IDeliveryStore>().GetAsync(key))!.Record;
 
     private FakeTwilioMessage MessageFor(DeliveryKey key) =>
-        _twilio.SentMessages.Single(m => m.StatusCallback!.EndsWith("ref=" + Uri.EscapeDataString(key.Value), StringComparison.Ordinal));
+        _world.Twilio.SentMessages.Single(m => m.StatusCallback!.EndsWith("ref=" + Uri.EscapeDataString(key.Value), StringComparison.Ordinal));
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path) => TestFunctionApps.SendWithKeyAsync(_client, _union.OrganiserKey, method, path);
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path) => TestFunctionApps.SendWithKeyAsync(_world.Client, _world.Union.OrganiserKey, method, path);
 
-    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_client, _union.OrganiserKey, path);
+    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_world.Client, _world.Union.OrganiserKey, path);
 }

@@ -27,50 +27,23 @@ namespace AlertPipeline.IntegrationTests.Pipeline;
 public sealed class StatusRedriveTests : IAsyncLifetime
 {
     private static readonly string[] Phones = ["+447700900491", "+447700900492"];
-    private readonly string _prefix = AzuriteFixture.UniqueName("srd");
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private FakeTwilioServer _twilio = null!;
-    private TestAppServer _app = null!;
-    private HttpClient _client = null!;
-    private TestUnion _union = null!;
-    private string _connectionString = null!;
-    private CampaignId _campaign = null!;
+    private TwoSmsMembersApp _world = null!;
 
-    public async Task InitializeAsync()
-    {
-        var azurite = await AzuriteFixture.SharedAsync();
-        _connectionString = azurite.ConnectionString;
-        _twilio = await FakeTwilioServer.StartAsync();
-        var settings = TestFunctionApps.TwilioFakeSettings(_twilio);
-        settings["Pipeline:QuietHours"] = "off";
-        settings["Pipeline:StatusRedriveBudget"] = "1";
-        _app = TestFunctionApps.Create(_connectionString, _prefix, settings, services => services.AddSingleton<TimeProvider>(_time));
-        _client = _app.CreateClient();
-        _union = await TestFunctionApps.NewUnionAsync(_app, "central");
-        var unionId = UnionId.Parse(_union.UnionId);
-        _campaign = await TestFunctionApps.NewOwnedCampaignAsync(_app, unionId);
-        foreach (var (person, phone) in new[] { ("aigul", Phones[0]), ("bota", Phones[1]) })
-        {
-            await TestFunctionApps.AddContactAsync(_app, unionId, BranchId.Parse(_union.Branch), person, person, phone: phone);
-        }
-    }
+    public async Task InitializeAsync() => _world = await TwoSmsMembersApp.StartAsync("srd", Phones, "Pipeline:StatusRedriveBudget");
 
     public async Task DisposeAsync()
     {
-        await TestFunctionApps.DeleteTablesAsync(_app, _connectionString, _prefix);
-        _client.Dispose();
-        await _app.DisposeAsync();
-        await _twilio.DisposeAsync();
+        await _world.DisposeAsync();
     }
 
     private T Service<T>()
-        where T : notnull => _app.Services.GetRequiredService<T>();
+        where T : notnull => _world.Service<T>();
 
-    private QueueClient Poison => _app.StatusPoisonQueue;
+    private QueueClient Poison => _world.App.StatusPoisonQueue;
 
     private StatusCallbackRedriver Redriver(TimeSpan? lookAgainAfter = null) => new(
-        _app.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), Service<PipelineTables>(), Service<PipelineOptions>(), _time,
-        _app.StatusQueue.Name, lookAgainAfter);
+        _world.App.Services.QueueService(StorageServiceCollectionExtensions.DefaultConnectionName), Service<PipelineTables>(), Service<PipelineOptions>(), _world.Time,
+        _world.App.StatusQueue.Name, lookAgainAfter);
 
     [Fact]
     public async Task PoisonedStatuses_AreRedrivenAsReceived_AndApplyAsTheOriginalsWould_MalformedStays()
@@ -86,17 +59,17 @@ public sealed class StatusRedriveTests : IAsyncLifetime
         await PoisonAsync(Entry(delivered, DeadLetterReasons.TooManyDeliveries));
         await PoisonAsync(sent);
         await PoisonAsync(Entry(undelivered, DeadLetterReasons.TooManyDeliveries));
-        var malformed = JsonSerializer.Serialize(new StatusCallbackMessage(aigul.Value, "teleported", null, "SM1", _time.GetUtcNow()), JsonSerializerOptions.Web);
+        var malformed = JsonSerializer.Serialize(new StatusCallbackMessage(aigul.Value, "teleported", null, "SM1", _world.Time.GetUtcNow()), JsonSerializerOptions.Web);
         await PoisonAsync(JsonSerializer.Serialize(
-            new StatusPoisonEntry(DeadLetterReasons.MalformedMessage, "status message: messageStatus must be a Twilio message status we track", null, _time.GetUtcNow(), malformed),
+            new StatusPoisonEntry(DeadLetterReasons.MalformedMessage, "status message: messageStatus must be a Twilio message status we track", null, _world.Time.GetUtcNow(), malformed),
             JsonSerializerOptions.Web));
 
         var redriver = Redriver(lookAgainAfter: TimeSpan.FromSeconds(1));
         (await redriver.RedriveAsync(default)).Should().Be(new PoisonRedriveResult(3, 0, 1));
 
-        var back = (await _app.StatusQueue.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString());
+        var back = (await _world.App.StatusQueue.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString());
         back.Should().BeEquivalentTo([delivered, sent, undelivered], "each goes back exactly as it was received");
-        (await _app.ApplyQueuedStatusCallbacksAsync()).Should().Be(3);
+        (await _world.App.ApplyQueuedStatusCallbacksAsync()).Should().Be(3);
         var afterRedrive = await RowsAsync(keys);
         afterRedrive[0].Status.Should().Be(DeliveryStatus.Delivered, "the older 'sent' re-driven with it changed nothing, whatever the order");
         afterRedrive[1].Status.Should().Be(DeliveryStatus.Undelivered);
@@ -106,19 +79,19 @@ public sealed class StatusRedriveTests : IAsyncLifetime
         // Applied again (a crash between the re-drive's put and its delete re-drives a status twice): nothing moves.
         foreach (var text in new[] { delivered, sent, undelivered })
         {
-            await _app.StatusQueue.SendMessageAsync(text);
+            await _world.App.StatusQueue.SendMessageAsync(text);
         }
 
-        (await _app.ApplyQueuedStatusCallbacksAsync()).Should().Be(3);
+        (await _world.App.ApplyQueuedStatusCallbacksAsync()).Should().Be(3);
         (await RowsAsync(keys)).Select(r => (r.Status, r.ErrorCode, r.FailureReason, r.ProviderId))
             .Should().Equal(afterRedrive.Select(r => (r.Status, r.ErrorCode, r.FailureReason, r.ProviderId)));
 
         (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount.Should().Be(1, "the malformed one stays poisoned");
         await Poll.UntilAsync(async () => (await redriver.RedriveAsync(default)).Kept == 1, "the malformed one to be looked at again, and kept", TimeSpan.FromSeconds(15));
         (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount.Should().Be(1, "looked at again, the malformed one stays");
-        (await Service<StatusCallbackRedriver>().GetProgressAsync(alertId, UnionId.Parse(_union.UnionId), default))
+        (await Service<StatusCallbackRedriver>().GetProgressAsync(alertId, UnionId.Parse(_world.Union.UnionId), default))
             .Should().Be(new PoisonRedriveProgress(3, 0, 1), "three statuses re-driven, the malformed one kept and counted once though looked at twice");
-        var report = await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report");
+        var report = await GetJsonAsync($"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/report");
         var statuses = report.GetProperty("statusCallbacks");
         statuses.GetProperty("incomplete").GetBoolean().Should().BeFalse();
         statuses.GetProperty("malformed").GetInt32().Should().Be(1);
@@ -133,34 +106,34 @@ public sealed class StatusRedriveTests : IAsyncLifetime
         var redriver = Redriver(lookAgainAfter: TimeSpan.FromSeconds(1));
         (await redriver.RedriveAsync(default)).Redriven.Should().Be(1, "the budget (1) allows one re-drive");
         // It fails on every dequeue again: the consumer poisons it a second time.
-        var again = (await _app.StatusQueue.ReceiveMessagesAsync(32)).Value.Should().ContainSingle().Subject;
+        var again = (await _world.App.StatusQueue.ReceiveMessagesAsync(32)).Value.Should().ContainSingle().Subject;
         await PoisonAsync(Entry(again.Body.ToString(), DeadLetterReasons.TooManyDeliveries));
-        await _app.StatusQueue.DeleteMessageAsync(again.MessageId, again.PopReceipt);
+        await _world.App.StatusQueue.DeleteMessageAsync(again.MessageId, again.PopReceipt);
 
         (await redriver.RedriveAsync(default)).Should().Be(new PoisonRedriveResult(0, 1, 0));
 
         (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount.Should().Be(1, "a status past its budget stays poisoned");
-        var report = await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report");
+        var report = await GetJsonAsync($"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/report");
         report.GetProperty("statusCallbacks").GetProperty("incomplete").GetBoolean().Should().BeTrue();
         report.GetProperty("statusCallbacks").GetProperty("poisoned").GetInt32().Should().Be(1);
         report.GetProperty("dispatch").GetProperty("incomplete").GetBoolean().Should().BeFalse("every SMS was sent");
 
-        using var redrive = await TestFunctionApps.SendWithKeyAsync(_client, _union.OrganiserKey, HttpMethod.Post, $"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/fanout/redrive");
+        using var redrive = await TestFunctionApps.SendWithKeyAsync(_world.Client, _world.Union.OrganiserKey, HttpMethod.Post, $"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/fanout/redrive");
         redrive.StatusCode.Should().Be(HttpStatusCode.Accepted);
         var answer = JsonDocument.Parse(await redrive.Content.ReadAsStringAsync()).RootElement;
         answer.GetProperty("statusesToRedrive").GetInt32().Should().Be(1);
         answer.GetProperty("batchesToRedrive").GetInt32().Should().Be(0);
         var back = 0;
         await Poll.UntilAsync(async () => (back += (await redriver.RedriveAsync(default)).Redriven) == 1, "the reset status to be re-driven once visible again", TimeSpan.FromSeconds(15));
-        (await _app.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
+        (await _world.App.ApplyQueuedStatusCallbacksAsync()).Should().Be(1);
         (await RowsAsync(keys))[0].Status.Should().Be(DeliveryStatus.Delivered);
-        (await GetJsonAsync($"/api/unions/{_union.UnionId}/alerts/{alertId.Value}/report")).GetProperty("statusCallbacks").GetProperty("incomplete").GetBoolean().Should().BeFalse();
+        (await GetJsonAsync($"/api/unions/{_world.Union.UnionId}/alerts/{alertId.Value}/report")).GetProperty("statusCallbacks").GetProperty("incomplete").GetBoolean().Should().BeFalse();
     }
 
     /// <summary>Fans the alert out to both members and sends both SMS through the fake Twilio: rows Sent with their provider ids.</summary>
     private async Task<(AlertId AlertId, IReadOnlyList<DeliveryKey> Keys)> SendToBothAsync(string eventId)
     {
-        var accepted = await TestFunctionApps.FanOutFullyAsync(_app, HearingEvent.Json(eventId, _campaign.Value, "\"sms\""));
+        var accepted = await TestFunctionApps.FanOutFullyAsync(_world.App, HearingEvent.Json(eventId, _world.Campaign.Value, "\"sms\""));
         var keys = (await Service<IDeliveryStore>().GetPageAsync(accepted.AlertId!, 10, null)).Rows.Select(r => r.Key).OrderBy(k => k.Value, StringComparer.Ordinal).ToList();
         keys.Should().HaveCount(2);
         foreach (var key in keys)
@@ -174,14 +147,14 @@ public sealed class StatusRedriveTests : IAsyncLifetime
 
     /// <summary>The <c>sms-status</c> message the webhook would have queued for the row's message (its own SID).</summary>
     private string Status(DeliveryKey key, string status, string? errorCode) =>
-        JsonSerializer.Serialize(new StatusCallbackMessage(key.Value, status, errorCode, RowsAsync([key]).GetAwaiter().GetResult()[0].ProviderId, _time.GetUtcNow()), JsonSerializerOptions.Web);
+        JsonSerializer.Serialize(new StatusCallbackMessage(key.Value, status, errorCode, RowsAsync([key]).GetAwaiter().GetResult()[0].ProviderId, _world.Time.GetUtcNow()), JsonSerializerOptions.Web);
 
     /// <summary>The consumer's poison entry for <paramref name="body"/> (as <c>StatusCallbackConsumer</c> writes it).</summary>
     private string Entry(string body, string reason)
     {
         var message = JsonSerializer.Deserialize<StatusCallbackMessage>(body, JsonSerializerOptions.Web)!;
         return JsonSerializer.Serialize(
-            new StatusPoisonEntry(reason, $"Status {message.MessageStatus} for {message.Reference} was dequeued 5 times", message.Reference, _time.GetUtcNow(), body),
+            new StatusPoisonEntry(reason, $"Status {message.MessageStatus} for {message.Reference} was dequeued 5 times", message.Reference, _world.Time.GetUtcNow(), body),
             JsonSerializerOptions.Web);
     }
 
@@ -202,5 +175,5 @@ public sealed class StatusRedriveTests : IAsyncLifetime
         return rows;
     }
 
-    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_client, _union.OrganiserKey, path);
+    private Task<JsonElement> GetJsonAsync(string path) => TestFunctionApps.GetJsonWithKeyAsync(_world.Client, _world.Union.OrganiserKey, path);
 }
