@@ -7,7 +7,9 @@ namespace AlertPipeline.Infrastructure.Storage;
 /// <summary>
 /// Raises <see cref="WriteSent.Current"/> once a watched write's request is on the connection: its body is written, then
 /// flushed (for HTTP/1.1 the flush hands the buffered request line, headers and body to the socket), before the answer
-/// is read. Requests nobody watches pass through untouched. Added once per call, so every retry of the request raises it.
+/// is read. Only an entity update (PUT, PATCH or MERGE) raises it, so a table the write first creates (a POST) cannot
+/// stand in for the watched write itself. Requests nobody watches pass through untouched. Added once per call, so every
+/// retry of the request raises it.
 /// </summary>
 public sealed class WriteSentPolicy : HttpPipelinePolicy
 {
@@ -26,11 +28,14 @@ public sealed class WriteSentPolicy : HttpPipelinePolicy
     private static void Watch(HttpMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (WriteSent.Current is { } signal && message.Request.Content is { } content)
+        if (WriteSent.Current is { } signal && message.Request.Content is { } content && IsEntityUpdate(message.Request.Method))
         {
             message.Request.Content = new FlushedContent(content, signal);
         }
     }
+
+    private static bool IsEntityUpdate(RequestMethod method) =>
+        method == RequestMethod.Put || method == RequestMethod.Patch || string.Equals(method.Method, "MERGE", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The request's own content, followed by a flush and the signal.</summary>
     private sealed class FlushedContent(RequestContent inner, WriteSent signal) : RequestContent

@@ -51,7 +51,7 @@ public sealed class WriteSentPolicyTests
     }
 
     [Fact]
-    public async Task UnwatchedWrite_IsNotSignalled_AndAWatchedOneOnAzuriteIs()
+    public async Task UnwatchedWriteOrInsert_IsNotSignalled_AndAWatchedUpdateOnAzuriteIs()
     {
         var azurite = await AzuriteFixture.SharedAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build();
@@ -62,11 +62,14 @@ public sealed class WriteSentPolicyTests
         try
         {
             var (outer, outerSent) = WriteSent.Watch(() => Task.FromResult(0));
-            await table.AddEntityAsync(new TableEntity("p", "unwatched"));
-            var (added, sent) = WriteSent.Watch(() => table.AddEntityAsync(new TableEntity("p", "watched")));
+            await table.UpsertEntityAsync(new TableEntity("p", "unwatched"));
+            var (inserted, insertSent) = WriteSent.Watch(() => table.AddEntityAsync(new TableEntity("p", "inserted")));
+            (await inserted).Status.Should().Be(204);
+            insertSent.IsCompleted.Should().BeFalse("a POST (an insert, or a table created on the way) is not the watched update");
+            var (upserted, sent) = WriteSent.Watch(() => table.UpsertEntityAsync(new TableEntity("p", "watched"), TableUpdateMode.Replace));
 
             await sent.WaitAsync(TimeSpan.FromSeconds(10));
-            (await added).Status.Should().Be(204);
+            (await upserted).Status.Should().Be(204);
             outerSent.IsCompleted.Should().BeFalse("a write outside Watch raises no signal, and Watch leaves none behind");
             WriteSent.Current.Should().BeNull();
             (await table.GetEntityAsync<TableEntity>("p", "watched")).Value.RowKey.Should().Be("watched");
