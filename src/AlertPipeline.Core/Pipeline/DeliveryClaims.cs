@@ -215,15 +215,13 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
     public async Task<StoredDelivery?> TryReleaseOwnClaimAsync(StoredDelivery claimed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claimed);
-        var current = await deliveries.GetAsync(claimed.Record.Key, cancellationToken).ConfigureAwait(false);
-        if (current is not { Record: { Status: DeliveryStatus.Sending, Released: false } row }
-            || row.Attempt != claimed.Record.Attempt || row.ClaimedAt != claimed.Record.ClaimedAt)
+        if (await ReadOwnClaimAsync(claimed, cancellationToken).ConfigureAwait(false) is not { } current)
         {
             return null;
         }
 
         var now = Now;
-        return await deliveries.TryUpdateAsync(row with { Released = true, HandedOverAt = null, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false);
+        return await deliveries.TryUpdateAsync(current.Record with { Released = true, HandedOverAt = null, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -246,26 +244,23 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
     public async Task<StoredDelivery?> EnsureMarkedAsync(StoredDelivery claimed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claimed);
-        var mine = claimed.Record;
-        var stale = mine.ClaimedAt!.Value + Duration.FromTimeSpan(options.StuckSendingAfter);
+        var stale = claimed.Record.ClaimedAt!.Value + Duration.FromTimeSpan(options.StuckSendingAfter);
         while (true)
         {
             try
             {
-                var current = await deliveries.GetAsync(mine.Key, cancellationToken).ConfigureAwait(false);
-                if (current is not { Record: { Status: DeliveryStatus.Sending, Released: false } row }
-                    || row.Attempt != mine.Attempt || row.ClaimedAt != mine.ClaimedAt)
+                if (await ReadOwnClaimAsync(claimed, cancellationToken).ConfigureAwait(false) is not { } current)
                 {
                     return null;
                 }
 
-                if (row.HandedOverAt is not null)
+                if (current.Record.HandedOverAt is not null)
                 {
                     return current;
                 }
 
                 var now = Now;
-                if (await deliveries.TryUpdateAsync(row with { HandedOverAt = now, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false) is { } marked)
+                if (await deliveries.TryUpdateAsync(current.Record with { HandedOverAt = now, UpdatedAt = now }, current.ETag, cancellationToken).ConfigureAwait(false) is { } marked)
                 {
                     return marked;
                 }
@@ -284,6 +279,13 @@ public sealed class DeliveryClaims(IDeliveryStore deliveries, PipelineOptions op
             await Task.Delay(left < MarkRetryInterval ? left : MarkRetryInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The row as stored now if it still holds <paramref name="claimed"/>'s claim (Sending, not released, the same attempt and claim time); else null.</summary>
+    private async Task<StoredDelivery?> ReadOwnClaimAsync(StoredDelivery claimed, CancellationToken cancellationToken) =>
+        await deliveries.GetAsync(claimed.Record.Key, cancellationToken).ConfigureAwait(false) is { Record: { Status: DeliveryStatus.Sending, Released: false } row } current
+        && row.Attempt == claimed.Record.Attempt && row.ClaimedAt == claimed.Record.ClaimedAt
+            ? current
+            : null;
 
     /// <summary>How often <see cref="EnsureMarkedAsync"/> tries again.</summary>
     public static readonly TimeSpan MarkRetryInterval = TimeSpan.FromSeconds(1);
